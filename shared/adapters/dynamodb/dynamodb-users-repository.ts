@@ -1,0 +1,35 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { User } from '../../domain/users/user.js';
+import type { UsersRepository } from '../../domain/users/users-repository.js';
+import { DependencyUnavailableError } from '../../errors/request-errors.js';
+import { UserAlreadyExistsError } from '../../errors/user-already-exists-error.js';
+
+/** Users keyed by username; the put is conditional so two racing creates cannot both win. */
+export const dynamoDbUsersRepository = (client: DynamoDBClient, tableName: string): UsersRepository => ({
+  create: async (user: User) => {
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            username: { S: user.username },
+            id: { S: user.id },
+            roles: { L: user.roles.map((role) => ({ S: role })) },
+            passwordHash: { S: user.passwordHash },
+            createdAt: { S: user.createdAt },
+            ...(user.email === undefined ? {} : { email: { S: user.email } }),
+          },
+          ConditionExpression: 'attribute_not_exists(#username)',
+          ExpressionAttributeNames: { '#username': 'username' },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new UserAlreadyExistsError();
+      throw new DependencyUnavailableError('dynamodb', error);
+    }
+  },
+});

@@ -1,0 +1,18 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DependencyUnavailableError } from '../../errors/request-errors.js';
+import { parseSecretJson } from './parse-secret-json.js';
+import type { SecretStore } from './secret-store.js';
+
+/** Reads AWSCURRENT. Every SDK failure becomes a 503-class domain error; nothing of the secret is logged. */
+export const secretsManagerSecretStore = (client: SecretsManagerClient): SecretStore => ({
+  getSecretJson: async (secretId) => {
+    let secretString: string | undefined;
+    try {
+      const output = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      secretString = output.SecretString;
+    } catch (error) {
+      throw new DependencyUnavailableError('secrets-manager', error);
+    }
+    return parseSecretJson(secretId, secretString);
+  },
+});

@@ -1,0 +1,179 @@
+import * as z from 'zod';
+import { ConfigurationError } from './configuration-error.js';
+
+const environments = ['development', 'test', 'production'] as const;
+const authStrategies = ['api_key', 'disabled'] as const;
+const logLevels = ['debug', 'info', 'warn', 'error'] as const;
+
+const headerName = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const hostPattern = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
+
+const list = (value: string): string[] =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+
+const booleanText = z.enum(['true', 'false']).transform((value) => value === 'true');
+const integerText = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const origin = z.string().refine((value) => {
+  if (value === '*') return true;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}, 'each entry must be an exact origin such as https://app.example.com (scheme, host and optional port, no path)');
+
+/** Every runtime variable Bulwark reads. Names follow the reference runbooks where they exist. */
+const environmentSchema = z.object({
+  ENVIRONMENT: z.enum(environments).default('development'),
+  API_AUTH_STRATEGY: z.enum(authStrategies).default('api_key'),
+  API_AUTH_HEADER: z
+    .string()
+    .transform((value) => value.trim().toLowerCase())
+    .pipe(z.string().regex(headerName, 'must be a lowercase HTTP header name'))
+    .default('x-api-key'),
+  API_BODY_MAX_BYTES: integerText(1, 10 * 1024 * 1024).default(64 * 1024),
+  CORS_ENABLED: booleanText.default(true),
+  CORS_ALLOW_ORIGINS: z.string().transform(list).pipe(z.array(origin).max(100)).default([]),
+  CORS_MAX_AGE_SECONDS: integerText(0, 86_400).default(600),
+  TRUSTED_HOSTS: z
+    .string()
+    .transform((value) => list(value.toLowerCase()))
+    .pipe(
+      z.array(z.string().regex(hostPattern, 'each entry must be a host name, optionally *.suffix')).max(100),
+    )
+    .default([]),
+  API_TRUST_PROXY_HOPS: integerText(0, 10).default(0),
+  LOG_LEVEL: z
+    .string()
+    .transform((value) => value.trim().toLowerCase())
+    .pipe(z.enum(logLevels))
+    .default('info'),
+  PASSWORD_BCRYPT_COST: integerText(10, 15).default(11),
+  SECRETS_CACHE_TTL_SECONDS: integerText(0, 3_600).default(300),
+  USERS_TABLE_NAME: z.string().min(3).max(255).optional(),
+  API_KEY_SECRET_ARN: z.string().min(1).max(2048).optional(),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  DYNAMODB_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  LOCAL_SECRETS_FILE: z.string().min(1).optional(),
+});
+
+type ParsedEnvironment = z.output<typeof environmentSchema>;
+
+export type Environment = (typeof environments)[number];
+export type AuthStrategy = (typeof authStrategies)[number];
+export type LogLevel = (typeof logLevels)[number];
+
+export interface RuntimeConfig {
+  readonly environment: Environment;
+  readonly auth: { readonly strategy: AuthStrategy; readonly header: string };
+  readonly bodyMaxBytes: number;
+  readonly cors: {
+    readonly enabled: boolean;
+    readonly allowOrigins: readonly string[];
+    readonly maxAgeSeconds: number;
+  };
+  readonly trustedHosts: readonly string[];
+  readonly trustProxyHops: number;
+  readonly logLevel: LogLevel;
+  readonly passwordBcryptCost: number;
+  readonly secretsCacheTtlSeconds: number;
+  readonly usersTableName: string | undefined;
+  readonly apiKeySecretArn: string | undefined;
+  readonly awsRegion: string;
+  readonly dynamoDbEndpoint: string | undefined;
+  readonly localSecretsFile: string | undefined;
+}
+
+const deepFreeze = <T>(value: T): T => {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+};
+
+/** Rules that only make sense across variables, and the production refusals. */
+const assertSafe = (env: ParsedEnvironment): void => {
+  if (env.CORS_ALLOW_ORIGINS.includes('*') && env.CORS_ALLOW_ORIGINS.length > 1) {
+    throw new ConfigurationError('CORS_ALLOW_ORIGINS', '"*" cannot be combined with other origins');
+  }
+  if (env.ENVIRONMENT !== 'production') return;
+
+  if (env.API_AUTH_STRATEGY === 'disabled') {
+    throw new ConfigurationError('API_AUTH_STRATEGY', '"disabled" is refused in production');
+  }
+  if (env.CORS_ENABLED && env.CORS_ALLOW_ORIGINS.length === 0) {
+    throw new ConfigurationError(
+      'CORS_ALLOW_ORIGINS',
+      'is empty while CORS_ENABLED=true; list the allowed origins or set CORS_ENABLED=false',
+    );
+  }
+  if (env.CORS_ENABLED && env.CORS_ALLOW_ORIGINS.includes('*')) {
+    throw new ConfigurationError('CORS_ALLOW_ORIGINS', 'the wildcard "*" is refused in production');
+  }
+  if (env.LOG_LEVEL === 'debug') {
+    throw new ConfigurationError(
+      'LOG_LEVEL',
+      '"debug" is refused in production (it can leak request metadata)',
+    );
+  }
+  if (env.DYNAMODB_ENDPOINT !== undefined) {
+    throw new ConfigurationError('DYNAMODB_ENDPOINT', 'is for local runs and is refused in production');
+  }
+  if (env.LOCAL_SECRETS_FILE !== undefined) {
+    throw new ConfigurationError('LOCAL_SECRETS_FILE', 'is for local runs and is refused in production');
+  }
+};
+
+/**
+ * Parses the runtime environment once, at cold start. Throws a ConfigurationError naming the first
+ * offending variable; never echoes the value, which may be a secret pasted into the wrong place.
+ */
+export const parseRuntimeConfig = (source: Readonly<Record<string, string | undefined>>): RuntimeConfig => {
+  const relevant = Object.fromEntries(
+    Object.keys(environmentSchema.shape)
+      .map((key) => [key, source[key]?.trim()] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = environmentSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    throw new ConfigurationError(variable, issue?.message ?? 'is invalid');
+  }
+  const env = parsed.data;
+  assertSafe(env);
+  return deepFreeze({
+    environment: env.ENVIRONMENT,
+    auth: { strategy: env.API_AUTH_STRATEGY, header: env.API_AUTH_HEADER },
+    bodyMaxBytes: env.API_BODY_MAX_BYTES,
+    cors: {
+      enabled: env.CORS_ENABLED,
+      allowOrigins: env.CORS_ALLOW_ORIGINS,
+      maxAgeSeconds: env.CORS_MAX_AGE_SECONDS,
+    },
+    trustedHosts: env.TRUSTED_HOSTS,
+    trustProxyHops: env.API_TRUST_PROXY_HOPS,
+    logLevel: env.LOG_LEVEL,
+    passwordBcryptCost: env.PASSWORD_BCRYPT_COST,
+    secretsCacheTtlSeconds: env.SECRETS_CACHE_TTL_SECONDS,
+    usersTableName: env.USERS_TABLE_NAME,
+    apiKeySecretArn: env.API_KEY_SECRET_ARN,
+    awsRegion: env.AWS_REGION,
+    dynamoDbEndpoint: env.DYNAMODB_ENDPOINT,
+    localSecretsFile: env.LOCAL_SECRETS_FILE,
+  });
+};
+
+/** Names of the variables the schema reads, for documentation tests. */
+export const runtimeVariableNames: readonly string[] = Object.freeze(Object.keys(environmentSchema.shape));

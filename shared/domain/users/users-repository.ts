@@ -1,0 +1,6 @@
+import type { User } from './user.js';
+
+/** Port for user storage. `create` throws UserAlreadyExistsError when the username is taken. */
+export interface UsersRepository {
+  readonly create: (user: User) => Promise<void>;
+}

@@ -1,0 +1,29 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { BulwarkError } from '../errors/bulwark-error.js';
+import { problemTypes, problemTypeUri } from './problem-types.js';
+
+const internal = new BulwarkError('internal-error', {
+  detail: 'The server could not complete the request. Quote the request id when reporting it.',
+});
+
+/**
+ * RFC 9457 problem+json. Only BulwarkErrors are described to the client; anything else becomes a
+ * generic 500 whose body says nothing about the cause.
+ */
+export const problemResponse = (error: unknown, requestId: string): APIGatewayProxyResult => {
+  const known = error instanceof BulwarkError ? error : internal;
+  const { status, title } = problemTypes[known.code];
+  const body = {
+    type: problemTypeUri(known.code),
+    title,
+    status,
+    detail: status >= 500 && known.code !== 'service-unavailable' ? internal.detail : known.detail,
+    request_id: requestId,
+    ...(known.errors === undefined ? {} : { errors: known.errors }),
+  };
+  return {
+    statusCode: status,
+    headers: { ...known.headers, 'Content-Type': 'application/problem+json' },
+    body: JSON.stringify(body),
+  };
+};

@@ -1,0 +1,29 @@
+import type { MiddlewareObj, Request } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { Principal } from '../auth/principal.js';
+import type { RequestLogger } from '../logging/request-logger.js';
+
+/** What the security chain learns about a request, for later middlewares and the route handler. */
+export interface RequestState {
+  readonly requestId: string;
+  readonly log: RequestLogger;
+  clientIp: string;
+  principal: Principal | undefined;
+  body: unknown;
+}
+
+export interface BulwarkContext extends Context {
+  bulwark: RequestState;
+}
+
+export type SecureRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, BulwarkContext>;
+export type SecureMiddleware = MiddlewareObj<
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  Error,
+  BulwarkContext
+>;
+
+/** Headers are lowercased by the header normalizer, which runs first in the chain. */
+export const headerOf = (request: SecureRequest, name: string): string | undefined =>
+  request.event.headers?.[name] ?? undefined;

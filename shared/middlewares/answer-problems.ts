@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { BulwarkError } from '../errors/bulwark-error.js';
+import { problemResponse } from '../http/problem-response.js';
+import type { SecureMiddleware } from '../http/secure-request.js';
+
+/**
+ * The one error handler: every thrown error becomes problem+json. Client errors are logged at info,
+ * server errors at error with their cause; the response never carries a stack or a cause.
+ */
+export const answerProblems = (): SecureMiddleware => ({
+  name: 'answerProblems',
+  onError: (request) => {
+    const state = request.context.bulwark;
+    const requestId = state?.requestId ?? randomUUID();
+    const error = request.error;
+    const response = problemResponse(error, requestId);
+    if (state !== undefined) {
+      if (response.statusCode >= 500) {
+        state.log.error('request failed', {
+          status: response.statusCode,
+          error_name: error instanceof Error ? error.name : typeof error,
+          error: error instanceof BulwarkError ? error.cause : error,
+          stack: error instanceof Error ? error.stack : undefined,
+        });
+      } else {
+        state.log.info('request rejected', {
+          status: response.statusCode,
+          code: error instanceof BulwarkError ? error.code : undefined,
+        });
+      }
+    }
+    request.response = response;
+  },
+});

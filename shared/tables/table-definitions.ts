@@ -1,0 +1,23 @@
+/**
+ * DynamoDB tables as plain data. The CDK data stack and the local stack both create tables from this
+ * list, so a key-schema change cannot reach one and miss the other.
+ */
+export interface TableDefinition {
+  /** Short id used by the route table to ask for access. */
+  readonly id: TableId;
+  /** Environment variable through which a function learns the table name. */
+  readonly environmentVariable: string;
+  readonly partitionKey: { readonly name: string; readonly type: 'S' };
+  /** Attribute holding epoch seconds; DynamoDB TTL only cleans up, correctness never relies on it. */
+  readonly timeToLiveAttribute?: string;
+}
+
+export type TableId = 'users';
+
+export const tableDefinitions: Readonly<Record<TableId, TableDefinition>> = Object.freeze({
+  users: {
+    id: 'users',
+    environmentVariable: 'USERS_TABLE_NAME',
+    partitionKey: { name: 'username', type: 'S' },
+  },
+});
