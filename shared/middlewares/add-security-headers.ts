@@ -11,7 +11,17 @@ const oneYearSeconds = 365 * 24 * 60 * 60;
  */
 export const addSecurityHeaders = (): SecureMiddleware => {
   const headers = httpSecurityHeaders({
-    contentSecurityPolicy: { 'default-src': "'none'", 'frame-ancestors': "'none'" },
+    // middy merges these into its browser-page defaults; the extra page directives are switched off.
+    contentSecurityPolicy: {
+      'default-src': "'none'",
+      'frame-ancestors': "'none'",
+      'base-uri': false,
+      'form-action': false,
+      'report-to': false,
+      'require-trusted-types-for': false,
+      sandbox: false,
+      'upgrade-insecure-requests': false,
+    },
     strictTransportSecurity: { maxAge: oneYearSeconds, includeSubDomains: true, preload: false },
     frameOptions: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },

@@ -1,0 +1,120 @@
+/**
+ * `npm start`: the whole stack on one machine. DynamoDB Local (in memory unless BULWARK_LOCAL_PERSIST=1),
+ * the tables from the same definitions the CDK stack uses, development secrets in .local/, and every
+ * route of the route table served by the real function modules at http://localhost:3000.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createDynamoDbClient } from '../shared/adapters/dynamodb/create-dynamodb-client.js';
+import { DEVELOPMENT_SECRET_PREFIX } from '../shared/auth/assert-strong-secret.js';
+import { fallbackRoute, functionEntry, routes } from '../shared/http/route-table.js';
+import { createTables } from '../shared/local/create-tables.js';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../shared/local/dynamodb-local.js';
+import { type LambdaHandler, startLocalServer } from '../shared/local/local-server.js';
+import { secretDefinitions } from '../shared/tables/secret-definitions.js';
+import { tableDefinitions } from '../shared/tables/table-definitions.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const localDirectory = resolve(process.env.BULWARK_LOCAL_DIR ?? join(root, '.local'));
+const port = Number(process.env.PORT ?? 3000);
+const persist = process.env.BULWARK_LOCAL_PERSIST === '1';
+const existingDynamoDb = process.env.BULWARK_LOCAL_DYNAMODB_ENDPOINT;
+const tablePrefix = process.env.BULWARK_LOCAL_TABLE_PREFIX ?? 'bulwark-local-';
+const region = process.env.AWS_REGION ?? 'us-east-1';
+
+const secretArn = (id: string) => `arn:aws:secretsmanager:${region}:000000000000:secret:bulwark-local-${id}`;
+
+/** Development secrets are generated once and kept, so a client configured yesterday still works. */
+const ensureSecrets = async (path: string): Promise<Record<string, Record<string, string>>> => {
+  let secrets: Record<string, Record<string, string>> = {};
+  try {
+    secrets = JSON.parse(await readFile(path, 'utf8'));
+  } catch {
+    // First run: nothing to keep.
+  }
+  for (const definition of Object.values(secretDefinitions)) {
+    const arn = secretArn(definition.id);
+    secrets[arn] ??= {
+      [definition.jsonKey]: `${DEVELOPMENT_SECRET_PREFIX}${randomBytes(24).toString('base64url')}`,
+    };
+  }
+  await writeFile(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  await chmod(path, 0o600);
+  return secrets;
+};
+
+const main = async (): Promise<void> => {
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error('PORT must be a port number');
+  await mkdir(localDirectory, { recursive: true, mode: 0o700 });
+  const secretsFile = join(localDirectory, 'secrets.json');
+  const secrets = await ensureSecrets(secretsFile);
+
+  let dynamoDb: DynamoDbLocal | undefined;
+  const endpoint =
+    existingDynamoDb ??
+    (dynamoDb = await startDynamoDbLocal(persist ? { dataDirectory: join(localDirectory, 'dynamodb') } : {}))
+      .endpoint;
+  const stopDynamoDb = async () => dynamoDb?.stop();
+  process.on('exit', () => dynamoDb?.stop());
+
+  try {
+    const client = createDynamoDbClient({ region, endpoint });
+    const tableNames = await createTables(client, tablePrefix);
+    client.destroy();
+
+    // The functions read their configuration from the environment exactly as on Lambda.
+    process.env.ENVIRONMENT ??= 'development';
+    process.env.AWS_REGION = region;
+    process.env.DYNAMODB_ENDPOINT = endpoint;
+    process.env.LOCAL_SECRETS_FILE = secretsFile;
+    for (const table of Object.values(tableDefinitions))
+      process.env[table.environmentVariable] = tableNames[table.id];
+    for (const secret of Object.values(secretDefinitions))
+      process.env[secret.environmentVariable] = secretArn(secret.id);
+
+    const handlers = new Map<string, LambdaHandler>();
+    for (const id of [...routes.map((route) => route.id), fallbackRoute.id]) {
+      const module = (await import(pathToFileURL(join(root, functionEntry(id))).href)) as {
+        handler: LambdaHandler;
+      };
+      handlers.set(id, module.handler);
+    }
+
+    const server = await startLocalServer({ port, host: process.env.HOST ?? '127.0.0.1', handlers });
+    const apiKey = secrets[secretArn('apiKey')]?.[secretDefinitions.apiKey.jsonKey] ?? '';
+    const bootstrapFile = join(localDirectory, 'bootstrap.json');
+    await writeFile(bootstrapFile, `${JSON.stringify({ baseUrl: server.url, apiKey }, null, 2)}\n`, {
+      mode: 0o600,
+    });
+    await chmod(bootstrapFile, 0o600);
+
+    console.log(`Bulwark local stack listening on ${server.url}`);
+    console.log(
+      `  DynamoDB Local: ${endpoint}${persist ? ` (data kept in ${join(localDirectory, 'dynamodb')})` : ' (in memory)'}`,
+    );
+    console.log(`  API key (header ${process.env.API_AUTH_HEADER ?? 'x-api-key'}): ${apiKey}`);
+    console.log(`  Written to ${bootstrapFile} (mode 0600). Ctrl-C stops everything.`);
+    console.log(`  Try: curl -s ${server.url}/health`);
+
+    const shutdown = async () => {
+      server.close();
+      server.closeAllConnections();
+      await stopDynamoDb();
+      process.exit(0);
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  } catch (error) {
+    await stopDynamoDb();
+    throw error;
+  }
+};
+
+main().catch((error: unknown) => {
+  console.error(
+    `bulwark: local stack failed to start: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(1);
+});
