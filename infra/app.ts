@@ -1,0 +1,35 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { stageConfig } from './config.js';
+import { ApiStack } from './stacks/api-stack.js';
+import { DataStack } from './stacks/data-stack.js';
+
+/**
+ * The only place that reads process.env or CDK context. Pick the stage with `cdk synth -c stage=prod`;
+ * the default is dev. The account and region come from the CLI's credentials (CDK_DEFAULT_*).
+ */
+const app = new App();
+const requestedStage: unknown = app.node.tryGetContext('stage') ?? 'dev';
+const config = stageConfig(String(requestedStage));
+
+const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+const tags = { project: 'bulwark', stage: config.stageName };
+
+const data = new DataStack(app, `Bulwark-${config.stageName}-Data`, {
+  config,
+  env,
+  tags,
+  description: `Bulwark ${config.stageName}: DynamoDB tables and Secrets Manager secrets (stateful)`,
+});
+
+new ApiStack(app, `Bulwark-${config.stageName}-Api`, {
+  config,
+  env,
+  tags,
+  description: `Bulwark ${config.stageName}: REST API and route functions (stateless)`,
+  tables: data.tables,
+  secrets: data.secrets,
+});
+
+// Every finding fails the synth; acknowledgements sit on the specific constructs with their reasons.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

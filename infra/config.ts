@@ -1,0 +1,130 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { AuthStrategy, Environment, LogLevel } from '../shared/config/runtime-config.js';
+
+/**
+ * Deploy-time configuration, typed per stage. Nothing here reads process.env or CDK context: infra/app.ts
+ * picks the stage and passes the resulting object down, so stacks and tests see the same values.
+ */
+
+export const stageNames = ['dev', 'prod'] as const;
+export type StageName = (typeof stageNames)[number];
+
+/** The runtime settings every function receives as environment variables (see runtimeEnvironment()). */
+export interface RuntimeSettings {
+  readonly environment: Environment;
+  readonly authStrategy: AuthStrategy;
+  /** Lowercase header carrying the API key. */
+  readonly authHeader: string;
+  readonly bodyMaxBytes: number;
+  readonly cors: {
+    readonly enabled: boolean;
+    /** Exact origins (scheme://host[:port]). Production refuses an empty list and "*". */
+    readonly allowOrigins: readonly string[];
+    readonly maxAgeSeconds: number;
+  };
+  /**
+   * Extra host names the functions accept (custom domains). The API stack always adds the API's own
+   * execute-api host name, which is only known at deploy time.
+   */
+  readonly trustedHosts: readonly string[];
+  /** 0: API Gateway's own `requestContext.identity.sourceIp` is the client address; no proxy in front. */
+  readonly trustProxyHops: number;
+  readonly logLevel: LogLevel;
+  readonly passwordBcryptCost: number;
+  readonly secretsCacheTtlSeconds: number;
+}
+
+export interface StageConfig {
+  readonly stageName: StageName;
+  readonly runtime: RuntimeSettings;
+  /** Applied to tables, secrets and log groups. */
+  readonly removalPolicy: RemovalPolicy;
+  /** DynamoDB deletion protection. */
+  readonly deletionProtection: boolean;
+  /** CloudFormation termination protection of the stateful (data) stack. */
+  readonly terminationProtection: boolean;
+  readonly logRetention: RetentionDays;
+  /** Stage-wide method throttling defaults of the REST API. */
+  readonly throttling: { readonly rateLimitPerSecond: number; readonly burstLimit: number };
+  /** Active X-Ray tracing on the API stage and the functions. */
+  readonly tracingEnabled: boolean;
+  readonly functions: { readonly memorySizeMb: number; readonly timeout: Duration };
+}
+
+const sharedRuntime = {
+  authStrategy: 'api_key',
+  authHeader: 'x-api-key',
+  bodyMaxBytes: 65_536,
+  trustProxyHops: 0,
+  logLevel: 'info',
+  passwordBcryptCost: 11,
+  secretsCacheTtlSeconds: 300,
+} as const satisfies Partial<RuntimeSettings>;
+
+const stages: Readonly<Record<StageName, StageConfig>> = {
+  dev: {
+    stageName: 'dev',
+    runtime: {
+      ...sharedRuntime,
+      environment: 'development',
+      cors: { enabled: true, allowOrigins: ['http://localhost:5173'], maxAgeSeconds: 600 },
+      trustedHosts: [],
+    },
+    removalPolicy: RemovalPolicy.DESTROY,
+    deletionProtection: false,
+    terminationProtection: false,
+    logRetention: RetentionDays.ONE_MONTH,
+    throttling: { rateLimitPerSecond: 20, burstLimit: 40 },
+    tracingEnabled: false,
+    // bcrypt cost 11 is CPU-bound: Lambda CPU grows with memory, 1024 MB keeps hashing near 200 ms.
+    functions: { memorySizeMb: 1024, timeout: Duration.seconds(10) },
+  },
+  prod: {
+    stageName: 'prod',
+    runtime: {
+      ...sharedRuntime,
+      environment: 'production',
+      // OPERATORS MUST EDIT: placeholder origin. List the exact origins of the browser apps that call the
+      // API (scheme://host[:port], no path). Production refuses an empty list and "*" at cold start.
+      cors: { enabled: true, allowOrigins: ['https://app.example.com'], maxAgeSeconds: 600 },
+      // Add custom domain names here once the API gets one; the execute-api host is added automatically.
+      trustedHosts: [],
+    },
+    removalPolicy: RemovalPolicy.RETAIN,
+    deletionProtection: true,
+    terminationProtection: true,
+    logRetention: RetentionDays.ONE_YEAR,
+    throttling: { rateLimitPerSecond: 100, burstLimit: 200 },
+    tracingEnabled: true,
+    functions: { memorySizeMb: 1024, timeout: Duration.seconds(10) },
+  },
+};
+
+const isStageName = (name: string): name is StageName => (stageNames as readonly string[]).includes(name);
+
+/** The configuration of one stage; a typo in `-c stage=...` fails the synth instead of deploying dev. */
+export const stageConfig = (name: string): StageConfig => {
+  if (!isStageName(name)) {
+    throw new TypeError(
+      `Unknown stage "${name}": expected one of ${stageNames.join(', ')} (cdk -c stage=<name>)`,
+    );
+  }
+  return stages[name];
+};
+
+/** The runtime settings as the environment variables shared/config/runtime-config.ts parses. */
+export const runtimeEnvironment = (runtime: RuntimeSettings): Record<string, string> => ({
+  ENVIRONMENT: runtime.environment,
+  API_AUTH_STRATEGY: runtime.authStrategy,
+  API_AUTH_HEADER: runtime.authHeader,
+  API_BODY_MAX_BYTES: String(runtime.bodyMaxBytes),
+  CORS_ENABLED: String(runtime.cors.enabled),
+  CORS_ALLOW_ORIGINS: runtime.cors.allowOrigins.join(','),
+  CORS_MAX_AGE_SECONDS: String(runtime.cors.maxAgeSeconds),
+  TRUSTED_HOSTS: runtime.trustedHosts.join(','),
+  API_TRUST_PROXY_HOPS: String(runtime.trustProxyHops),
+  LOG_LEVEL: runtime.logLevel,
+  PASSWORD_BCRYPT_COST: String(runtime.passwordBcryptCost),
+  SECRETS_CACHE_TTL_SECONDS: String(runtime.secretsCacheTtlSeconds),
+});

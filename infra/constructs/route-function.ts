@@ -1,0 +1,125 @@
+import { join } from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { TableAccess } from '../../shared/http/route-table.js';
+import { functionEntry } from '../../shared/http/route-table.js';
+import type { SecretDefinition } from '../../shared/tables/secret-definitions.js';
+import type { TableDefinition } from '../../shared/tables/table-definitions.js';
+import type { StageConfig } from '../config.js';
+
+export interface RouteFunctionProps {
+  /** Route id: the folder under functions/ and the construct id. */
+  readonly routeId: string;
+  readonly description: string;
+  /** Repository root holding functions/ and package-lock.json. */
+  readonly projectRoot: string;
+  readonly config: StageConfig;
+  /** Runtime variables shared by every function (see runtimeEnvironment()). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/**
+ * Lets CommonJS dependencies that call require() work inside the ESM bundle.
+ * esbuild keeps the banner verbatim at the top of the output file.
+ */
+const esmRequireBanner =
+  "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";
+
+/**
+ * One route's Lambda function: ESM bundle for Node 24 on arm64, its own log group, and its own role whose
+ * only permissions are writing to that log group plus what bindTable()/bindSecret() grant.
+ */
+export class RouteFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: RouteFunctionProps) {
+    super(scope, id);
+    const { config } = props;
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+
+    // An explicit role instead of AWSLambdaBasicExecutionRole: that managed policy allows writing to
+    // every log group in the account, this one only to the function's own.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${props.routeId} route function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: props.description,
+      entry: join(props.projectRoot, functionEntry(props.routeId)),
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: config.functions.memorySizeMb,
+      timeout: config.functions.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: config.tracingEnabled ? Tracing.ACTIVE : Tracing.DISABLED,
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        banner: esmRequireBanner,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        // Bundle the pinned AWS SDK too, so the deployed code is the code the tests ran.
+        externalModules: [],
+      },
+    });
+    if (config.tracingEnabled) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
+          'resource-level permissions; every other statement of this role names its log group, table or secret.',
+      });
+    }
+  }
+
+  /** Grants exactly `access` on the table and tells the function its name, in one call so neither drifts. */
+  bindTable(table: ITable, definition: TableDefinition, access: TableAccess): void {
+    switch (access) {
+      case 'read':
+        table.grantReadData(this.function);
+        break;
+      case 'write':
+        table.grantWriteData(this.function);
+        break;
+      case 'readWrite':
+        table.grantReadWriteData(this.function);
+        break;
+      default: {
+        const unknown: never = access;
+        throw new TypeError(`Unknown table access "${String(unknown)}" for ${definition.id}`);
+      }
+    }
+    this.function.addEnvironment(definition.environmentVariable, table.tableName);
+  }
+
+  /** Grants read on the secret and tells the function its ARN (never its value). */
+  bindSecret(secret: ISecret, definition: SecretDefinition): void {
+    secret.grantRead(this.function);
+    this.function.addEnvironment(definition.environmentVariable, secret.secretArn);
+  }
+}

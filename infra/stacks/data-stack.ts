@@ -1,0 +1,79 @@
+import { type CfnResource, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { type SecretId, secretDefinitions } from '../../shared/tables/secret-definitions.js';
+import { type TableId, tableDefinitions } from '../../shared/tables/table-definitions.js';
+import type { StageConfig } from '../config.js';
+
+export interface DataStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+const pascalCase = (id: string): string => id.charAt(0).toUpperCase() + id.slice(1);
+
+/** Pinned logical IDs: moving a construct in the tree must never replace a table or a secret. */
+export const tableLogicalId = (id: TableId): string => `${pascalCase(id)}Table`;
+export const secretLogicalId = (id: SecretId): string => `${pascalCase(id)}Secret`;
+
+/** Length of generated credentials; letters and digits only so they survive headers and shells. */
+const generatedSecretLength = 48;
+
+/**
+ * The stateful stack: one DynamoDB table per entry of tableDefinitions and one Secrets Manager secret per
+ * entry of secretDefinitions. Deployed separately from the API so stateless changes never touch data.
+ */
+export class DataStack extends Stack {
+  readonly tables: Readonly<Record<TableId, Table>>;
+  readonly secrets: Readonly<Record<SecretId, Secret>>;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    const { config, ...stackProps } = props;
+    super(scope, id, { terminationProtection: config.terminationProtection, ...stackProps });
+
+    const tables = {} as Record<TableId, Table>;
+    for (const definition of Object.values(tableDefinitions)) {
+      const table = new Table(this, `${pascalCase(definition.id)}Table`, {
+        partitionKey: { name: definition.partitionKey.name, type: AttributeType.STRING },
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        encryption: TableEncryption.AWS_MANAGED,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        deletionProtection: config.deletionProtection,
+        removalPolicy: config.removalPolicy,
+        ...(definition.timeToLiveAttribute === undefined
+          ? {}
+          : { timeToLiveAttribute: definition.timeToLiveAttribute }),
+      });
+      (table.node.defaultChild as CfnResource).overrideLogicalId(tableLogicalId(definition.id));
+      tables[definition.id] = table;
+    }
+
+    const secrets = {} as Record<SecretId, Secret>;
+    for (const definition of Object.values(secretDefinitions)) {
+      const secret = new Secret(this, `${pascalCase(definition.id)}Secret`, {
+        description: definition.description,
+        removalPolicy: config.removalPolicy,
+        generateSecretString: {
+          secretStringTemplate: '{}',
+          generateStringKey: definition.jsonKey,
+          passwordLength: generatedSecretLength,
+          excludePunctuation: true,
+          includeSpace: false,
+          requireEachIncludedType: true,
+        },
+      });
+      (secret.node.defaultChild as CfnResource).overrideLogicalId(secretLogicalId(definition.id));
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Rotation needs a rotation function that also refreshes the callers; it lands with the later ' +
+          'infrastructure issue. Until then operators rotate by putting a new value (functions re-read ' +
+          'the secret after SECRETS_CACHE_TTL_SECONDS).',
+      });
+      secrets[definition.id] = secret;
+    }
+
+    this.tables = Object.freeze(tables);
+    this.secrets = Object.freeze(secrets);
+  }
+}

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runtimeVariableNames } from '../../shared/config/runtime-config.js';
+import { type ProblemCode, problemTypes, problemTypeUri } from '../../shared/http/problem-types.js';
+import { routes } from '../../shared/http/route-table.js';
+
+const readme = readFileSync('README.md', 'utf8');
+const problemDoc = readFileSync('docs/problem-types.md', 'utf8');
+
+describe('documentation stays in step with the code', () => {
+  it.each(runtimeVariableNames)('the README variable table documents %s', (name) => {
+    expect(readme).toMatch(new RegExp(`^\\| \`${name}\`\\s*\\|`, 'm'));
+  });
+
+  it.each(Object.keys(problemTypes) as ProblemCode[])(
+    'docs/problem-types.md documents %s with its status',
+    (code) => {
+      expect(problemDoc).toMatch(
+        new RegExp(`^\\| \`${problemTypeUri(code)}\`\\s*\\| ${problemTypes[code].status}\\s*\\|`, 'm'),
+      );
+    },
+  );
+
+  it.each(routes.map((route) => [route.method, route.path] as const))(
+    'the README route table lists %s %s',
+    (method, path) => {
+      expect(readme).toMatch(
+        new RegExp(`^\\| \`${method}\`\\s*\\| \`${path.replaceAll('/', '\\/')}\`\\s*\\|`, 'm'),
+      );
+    },
+  );
+});

@@ -1,0 +1,65 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { runtimeEnvironment, stageConfig, stageNames } from '../../infra/config.js';
+import { parseRuntimeConfig, runtimeVariableNames } from '../../shared/config/runtime-config.js';
+
+/** The stack appends the API's own host name; a realistic one makes the parse below meaningful. */
+const deployedEnvironment = (stage: string): Record<string, string> => {
+  const environment = runtimeEnvironment(stageConfig(stage).runtime);
+  const hosts = [environment.TRUSTED_HOSTS, 'abc123defg.execute-api.eu-west-1.amazonaws.com'].filter(Boolean);
+  return { ...environment, TRUSTED_HOSTS: hosts.join(',') };
+};
+
+describe('stage configuration', () => {
+  it('rejects an unknown stage with a message naming the valid ones', () => {
+    expect(() => stageConfig('staging')).toThrow('Unknown stage "staging": expected one of dev, prod');
+    expect(() => stageConfig('')).toThrow(/Unknown stage/);
+  });
+
+  it('runs dev as "development" and lets its data be destroyed', () => {
+    const config = stageConfig('dev');
+    expect(config.stageName).toBe('dev');
+    expect(config.runtime.environment).toBe('development');
+    expect(config.removalPolicy).toBe(RemovalPolicy.DESTROY);
+    expect(config.deletionProtection).toBe(false);
+    expect(config.terminationProtection).toBe(false);
+  });
+
+  it('runs prod as "production", retaining and protecting its data', () => {
+    const config = stageConfig('prod');
+    expect(config.stageName).toBe('prod');
+    expect(config.runtime.environment).toBe('production');
+    expect(config.removalPolicy).toBe(RemovalPolicy.RETAIN);
+    expect(config.deletionProtection).toBe(true);
+    expect(config.terminationProtection).toBe(true);
+  });
+
+  it.each(stageNames)('gives %s the agreed runtime defaults', (stage) => {
+    const { runtime, throttling } = stageConfig(stage);
+    expect(runtime).toMatchObject({
+      authStrategy: 'api_key',
+      bodyMaxBytes: 65_536,
+      trustProxyHops: 0,
+      logLevel: 'info',
+      passwordBcryptCost: 11,
+    });
+    expect(runtime.cors.enabled).toBe(true);
+    expect(runtime.cors.allowOrigins.length).toBeGreaterThan(0);
+    expect(throttling.burstLimit).toBeGreaterThanOrEqual(throttling.rateLimitPerSecond);
+  });
+
+  it.each(stageNames)('emits only variables the runtime config reads (%s)', (stage) => {
+    for (const name of Object.keys(runtimeEnvironment(stageConfig(stage).runtime))) {
+      expect(runtimeVariableNames).toContain(name);
+    }
+  });
+
+  it.each(stageNames)('produces a %s environment the functions accept at cold start', (stage) => {
+    const parsed = parseRuntimeConfig(deployedEnvironment(stage));
+    const { runtime } = stageConfig(stage);
+    expect(parsed.environment).toBe(runtime.environment);
+    expect(parsed.auth).toEqual({ strategy: 'api_key', header: runtime.authHeader });
+    expect(parsed.cors.allowOrigins).toEqual(runtime.cors.allowOrigins);
+    expect(parsed.passwordBcryptCost).toBe(11);
+  });
+});

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { App, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type StageName, stageConfig } from '../../infra/config.js';
+import { DataStack } from '../../infra/stacks/data-stack.js';
+import { secretDefinitions } from '../../shared/tables/secret-definitions.js';
+import { tableDefinitions } from '../../shared/tables/table-definitions.js';
+
+const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+
+const buildDataStack = (stage: StageName): DataStack => {
+  const app = new App({
+    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], 'cli-telemetry': false },
+  });
+  const stack = new DataStack(app, `Bulwark-${stage}-Data`, {
+    config: stageConfig(stage),
+    env: { account: '123456789012', region: 'eu-west-1' },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return stack;
+};
+
+describe('the data stack', () => {
+  let dev: DataStack;
+  let devTemplate: Template;
+  let prodTemplate: Template;
+  let prod: DataStack;
+  beforeAll(() => {
+    dev = buildDataStack('dev');
+    prod = buildDataStack('prod');
+    // Both throw when cdk-nag reports an unacknowledged finding.
+    devTemplate = Template.fromStack(dev);
+    prodTemplate = Template.fromStack(prod);
+  });
+
+  it('synthesizes with zero unacknowledged cdk-nag findings and no error annotations', () => {
+    expect(Annotations.fromStack(dev).findError('*', Match.anyValue())).toEqual([]);
+    expect(Annotations.fromStack(prod).findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('pins the logical IDs of the stateful resources', () => {
+    // Renaming these replaces the table or the secret (data loss): change them only with a migration plan.
+    expect(Object.keys(devTemplate.findResources('AWS::DynamoDB::Table'))).toEqual(['UsersTable']);
+    expect(Object.keys(devTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual(['ApiKeySecret']);
+    expect(Object.keys(prodTemplate.findResources('AWS::DynamoDB::Table'))).toEqual(['UsersTable']);
+    expect(Object.keys(prodTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual(['ApiKeySecret']);
+  });
+
+  it('creates the users table on demand, encrypted, with point-in-time recovery and its key schema', () => {
+    devTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      KeySchema: [{ AttributeName: tableDefinitions.users.partitionKey.name, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: tableDefinitions.users.partitionKey.name, AttributeType: 'S' }],
+    });
+    expect(dev.tables.users).toBeDefined();
+  });
+
+  it('sets a TTL attribute only on tables that define one', () => {
+    const table = devTemplate.findResources('AWS::DynamoDB::Table').UsersTable as {
+      Properties: Record<string, unknown>;
+    };
+    const ttl = tableDefinitions.users.timeToLiveAttribute;
+    expect(table.Properties.TimeToLiveSpecification).toEqual(
+      ttl === undefined ? undefined : { AttributeName: ttl, Enabled: true },
+    );
+  });
+
+  it('generates the API key as a 48-character alphanumeric JSON field', () => {
+    devTemplate.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: secretDefinitions.apiKey.description,
+      GenerateSecretString: {
+        SecretStringTemplate: '{}',
+        GenerateStringKey: secretDefinitions.apiKey.jsonKey,
+        PasswordLength: 48,
+        ExcludePunctuation: true,
+        IncludeSpace: false,
+      },
+    });
+    expect(dev.secrets.apiKey).toBeDefined();
+  });
+
+  it('lets dev data be torn down', () => {
+    devTemplate.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+    });
+    devTemplate.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+    expect(dev.terminationProtection).toBe(false);
+  });
+
+  it('retains and protects prod data', () => {
+    prodTemplate.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+    });
+    prodTemplate.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    expect(prod.terminationProtection).toBe(true);
+  });
+});
