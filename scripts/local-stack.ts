@@ -51,11 +51,11 @@ const main = async (): Promise<void> => {
   const secretsFile = join(localDirectory, 'secrets.json');
   const secrets = await ensureSecrets(secretsFile);
 
-  let dynamoDb: DynamoDbLocal | undefined;
-  const endpoint =
-    existingDynamoDb ??
-    (dynamoDb = await startDynamoDbLocal(persist ? { dataDirectory: join(localDirectory, 'dynamodb') } : {}))
-      .endpoint;
+  const dynamoDb: DynamoDbLocal | undefined =
+    existingDynamoDb === undefined
+      ? await startDynamoDbLocal(persist ? { dataDirectory: join(localDirectory, 'dynamodb') } : {})
+      : undefined;
+  const endpoint = dynamoDb?.endpoint ?? existingDynamoDb ?? '';
   const stopDynamoDb = async () => dynamoDb?.stop();
   process.on('exit', () => dynamoDb?.stop());
 
