@@ -17,7 +17,8 @@ export const problemResponse = (error: unknown, requestId: string): APIGatewayPr
     type: problemTypeUri(known.code),
     title,
     status,
-    detail: status >= 500 && known.code !== 'service-unavailable' ? internal.detail : known.detail,
+    // 503 details are ours and say what to do; any other 5xx might describe a bug, so it stays generic.
+    detail: status >= 500 && status !== 503 ? internal.detail : known.detail,
     request_id: requestId,
     ...(known.errors === undefined ? {} : { errors: known.errors }),
   };

@@ -1,0 +1,80 @@
+import type { Clock } from '../clock.js';
+import { wholeSecondsAtLeastOne } from '../rate-limit/rate-limit-decision.js';
+import { backoffDelayMs, type LoginThrottlePolicy } from './login-throttle-policy.js';
+import type { LoginThrottleStore } from './login-throttle-store.js';
+
+export interface LoginSubject {
+  readonly account: string;
+  readonly clientIp: string;
+}
+
+export type LoginThrottleCheck =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly retryAfterSeconds: number; readonly scope: 'account' | 'client_ip' };
+
+export interface LoginThrottle {
+  /** Before verifying a password: is either the account or the client IP in a back-off? */
+  readonly check: (subject: LoginSubject) => Promise<LoginThrottleCheck>;
+  /** After a wrong password or unknown user: count it for both, and start or grow the back-off. */
+  readonly recordFailure: (subject: LoginSubject) => Promise<void>;
+  /** After a successful login: the account's streak ends (the client IP's does not). */
+  readonly recordSuccess: (subject: LoginSubject) => Promise<void>;
+}
+
+/**
+ * Failure counters per account and per client IP. Between `check` and `recordFailure` an attacker
+ * can have a few guesses in flight at once; the route's rate limit bounds that concurrency, and each
+ * of them still counts, so the back-off catches up on the next attempt.
+ */
+export const createLoginThrottle = (options: {
+  readonly store: LoginThrottleStore;
+  readonly clock: Clock;
+  readonly accountPolicy: LoginThrottlePolicy;
+  readonly clientIpPolicy: LoginThrottlePolicy;
+}): LoginThrottle => {
+  const { store, clock } = options;
+  const scopes = (subject: LoginSubject) =>
+    [
+      { scope: 'account', key: `login#account#${subject.account}`, policy: options.accountPolicy },
+      { scope: 'client_ip', key: `login#ip#${subject.clientIp}`, policy: options.clientIpPolicy },
+    ] as const;
+
+  return {
+    check: async (subject) => {
+      const nowMs = clock.nowMs();
+      const states = await Promise.all(
+        scopes(subject).map(async (entry) => ({ ...entry, state: await store.read(entry.key) })),
+      );
+      const blocked = states
+        .filter((entry) => entry.state !== undefined && entry.state.blockedUntilMs > nowMs)
+        .sort((a, b) => (b.state?.blockedUntilMs ?? 0) - (a.state?.blockedUntilMs ?? 0))[0];
+      if (blocked?.state === undefined) return { allowed: true };
+      return {
+        allowed: false,
+        retryAfterSeconds: wholeSecondsAtLeastOne(blocked.state.blockedUntilMs - nowMs),
+        scope: blocked.scope,
+      };
+    },
+    recordFailure: async (subject) => {
+      const nowMs = clock.nowMs();
+      await Promise.all(
+        scopes(subject).map(async ({ key, policy }) => {
+          const expiresAtSeconds = Math.ceil(
+            (nowMs + (policy.resetAfterSeconds + policy.maxDelaySeconds) * 1000) / 1000,
+          );
+          const failures = await store.recordFailure({
+            key,
+            nowMs,
+            streakStartMs: nowMs - policy.resetAfterSeconds * 1000,
+            expiresAtSeconds,
+          });
+          const delayMs = backoffDelayMs(policy, failures);
+          if (delayMs > 0) await store.blockUntil({ key, untilMs: nowMs + delayMs, expiresAtSeconds });
+        }),
+      );
+    },
+    recordSuccess: async (subject) => {
+      await store.clear(scopes(subject)[0].key);
+    },
+  };
+};

@@ -1,0 +1,20 @@
+import type { RateLimitPolicy } from './rate-limit-policy.js';
+
+export interface RateLimitDecision {
+  readonly allowed: boolean;
+  readonly policy: RateLimitPolicy;
+  /** Requests still allowed right now after this decision. */
+  readonly remaining: number;
+  /** Seconds until the quota is whole again (RateLimit `t`). */
+  readonly resetSeconds: number;
+  /** Whole seconds, at least 1, when rejected. */
+  readonly retryAfterSeconds: number | undefined;
+  /** `cache`: rejected in process from a state that proves the key is over its limit. */
+  readonly source: 'backend' | 'cache';
+  /** DynamoDB calls this decision made (0 for cache rejects). */
+  readonly backendCalls: number;
+}
+
+export const wholeSecondsAtLeastOne = (milliseconds: number): number =>
+  Math.max(1, Math.ceil(milliseconds / 1000));
+export const wholeSeconds = (milliseconds: number): number => Math.max(0, Math.ceil(milliseconds / 1000));

@@ -1,0 +1,33 @@
+/** Port for the limiter's state. Each call is exactly one conditional write. */
+export interface RateLimitStore {
+  /**
+   * Admits iff the bucket's TAT allows it. `assume` picks the write: `idle` (no item, or TAT in the
+   * past: TAT := now + interval) or `busy` (TAT in the future: TAT := TAT + interval). A wrong guess
+   * fails its condition like a reject does; the returned TAT tells the engine which it was.
+   */
+  readonly consumeTokenBucket: (request: {
+    readonly key: string;
+    readonly assume: 'idle' | 'busy';
+    readonly nowMs: number;
+    readonly intervalMs: number;
+    readonly toleranceMs: number;
+    readonly expiresAtSeconds: number;
+  }) => Promise<{ readonly admitted: boolean; readonly tatMs: number | undefined }>;
+
+  /** Admits iff the window's count is below `limit`; returns the count after (or at) the decision. */
+  readonly consumeFixedWindow: (request: {
+    readonly key: string;
+    readonly limit: number;
+    readonly expiresAtSeconds: number;
+  }) => Promise<{ readonly admitted: boolean; readonly count: number }>;
+}
+
+/** The store could not decide: throttling, timeout, network or 5xx. Never a failed condition. */
+export class RateLimitBackendError extends Error {
+  readonly code = 'ERR_RATE_LIMIT_BACKEND';
+
+  constructor(cause: unknown) {
+    super('rate limit backend unavailable', { cause });
+    this.name = 'RateLimitBackendError';
+  }
+}

@@ -1,0 +1,78 @@
+import { normalizeHttpResponse } from '@middy/util';
+import type { Principal } from '../auth/principal.js';
+import type { LimiterMetrics } from '../domain/rate-limit/limiter-metrics.js';
+import type { RateLimitDecision } from '../domain/rate-limit/rate-limit-decision.js';
+import { policyName, type RateLimitPolicy } from '../domain/rate-limit/rate-limit-policy.js';
+import type { RateLimiter } from '../domain/rate-limit/rate-limiter.js';
+import { LimiterUnavailableError, QuotaExceededError } from '../errors/rate-limit-errors.js';
+import { rateLimitHeaders } from '../http/rate-limit-headers.js';
+import type { SecureMiddleware, SecureRequest } from '../http/secure-request.js';
+
+export type LimiterFailureMode = 'fail-closed' | 'fail-open';
+
+export interface RateLimitOptions {
+  readonly limiter: RateLimiter;
+  readonly metrics: LimiterMetrics;
+  /** Route id: part of every key, so each route has its own budget. */
+  readonly routeId: string;
+  readonly policy: RateLimitPolicy;
+  /** Per-principal override (an API key's own policy); undefined keeps the route's. */
+  readonly policyFor?: (principal: Principal) => RateLimitPolicy | undefined;
+  readonly failureMode: LimiterFailureMode;
+  /** Retry-After of the 503 when the limiter is down and the mode is fail-closed. */
+  readonly unavailableRetryAfterSeconds?: number;
+}
+
+const decisions = new WeakMap<object, RateLimitDecision>();
+
+/** The authenticated principal when there is one, the trusted client IP otherwise. */
+export const rateLimitKey = (request: SecureRequest): string => {
+  const { principal, clientIp } = request.context.bulwark;
+  return principal === undefined ? `ip:${clientIp}` : `${principal.kind}:${principal.id}`;
+};
+
+/**
+ * Decides each request before it reaches the handler and throws 429 (or 503 when the limiter cannot
+ * decide and the route fails closed). Admitted responses carry the RateLimit headers.
+ */
+export const rateLimit = (options: RateLimitOptions): SecureMiddleware => {
+  const addHeaders = (request: SecureRequest): void => {
+    const decision = decisions.get(request.context);
+    if (decision === undefined || request.response === undefined || request.response === null) return;
+    normalizeHttpResponse(request);
+    request.response.headers = { ...request.response.headers, ...rateLimitHeaders(decision) };
+  };
+  return {
+    name: 'rateLimit',
+    before: async (request) => {
+      // Preflight never reaches a limited route (OPTIONS goes to the fallback); this keeps it so.
+      if (request.event.httpMethod === 'OPTIONS') return;
+      const state = request.context.bulwark;
+      const policy =
+        (state.principal === undefined ? undefined : options.policyFor?.(state.principal)) ?? options.policy;
+      const dimensions = { route: options.routeId, policy: policyName(policy) };
+      let decision: RateLimitDecision;
+      try {
+        decision = await options.limiter.decide(`rl#${options.routeId}#${rateLimitKey(request)}`, policy);
+      } catch (error) {
+        options.metrics.count('backend_error', dimensions);
+        if (options.failureMode === 'fail-open') {
+          options.metrics.count('fail_open', dimensions);
+          state.log.warn('rate limiter unavailable: request admitted (fail-open)', { ...dimensions, error });
+          return;
+        }
+        options.metrics.count('fail_closed', dimensions);
+        state.log.error('rate limiter unavailable: request refused (fail-closed)', { ...dimensions, error });
+        throw new LimiterUnavailableError(options.unavailableRetryAfterSeconds ?? 5, error);
+      }
+      if (!decision.allowed) {
+        options.metrics.count('reject', dimensions);
+        if (decision.source === 'cache') options.metrics.count('local_reject', dimensions);
+        throw new QuotaExceededError(rateLimitHeaders(decision));
+      }
+      options.metrics.count('allow', dimensions);
+      decisions.set(request.context, decision);
+    },
+    after: addHeaders,
+  };
+};
