@@ -12,12 +12,19 @@ export interface TableDefinition {
   readonly timeToLiveAttribute?: string;
 }
 
-export type TableId = 'users';
+export type TableId = 'users' | 'rateLimits';
 
 export const tableDefinitions: Readonly<Record<TableId, TableDefinition>> = Object.freeze({
   users: {
     id: 'users',
     environmentVariable: 'USERS_TABLE_NAME',
     partitionKey: { name: 'username', type: 'S' },
+  },
+  rateLimits: {
+    id: 'rateLimits',
+    environmentVariable: 'RATE_LIMIT_TABLE_NAME',
+    // One item per limited key: rate-limit buckets and windows (`rl#...`) and login failure streaks (`login#...`).
+    partitionKey: { name: 'pk', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
   },
 });

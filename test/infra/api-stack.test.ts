@@ -9,7 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StageName, stageConfig } from '../../infra/config.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
-import { DataStack } from '../../infra/stacks/data-stack.js';
+import { DataStack, secretLogicalId, tableLogicalId } from '../../infra/stacks/data-stack.js';
 import { fallbackRoute, functionEntry, type RouteDefinition, routes } from '../../shared/http/route-table.js';
 import { secretDefinitions } from '../../shared/tables/secret-definitions.js';
 import { tableDefinitions } from '../../shared/tables/table-definitions.js';
@@ -277,14 +277,16 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       for (const definition of Object.values(tableDefinitions)) {
         const access = route.tables[definition.id];
         const onTable = dynamoDb.filter((statement) =>
-          JSON.stringify(statement.Resource).includes('UsersTable'),
+          JSON.stringify(statement.Resource).includes(tableLogicalId(definition.id)),
         );
         if (access === undefined) {
           expect(onTable).toEqual([]);
           expect(environment[definition.environmentVariable]).toBeUndefined();
         } else {
           expect([...new Set(actionsOf(onTable))].sort()).toEqual(expectedTableActions(access));
-          expect(JSON.stringify(environment[definition.environmentVariable])).toContain('UsersTable');
+          expect(JSON.stringify(environment[definition.environmentVariable])).toContain(
+            tableLogicalId(definition.id),
+          );
         }
       }
       expect(actionsOf(dynamoDb).length === 0).toBe(Object.keys(route.tables).length === 0);
@@ -292,14 +294,16 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       for (const definition of Object.values(secretDefinitions)) {
         const wanted = route.secrets.includes(definition.id);
         const onSecret = secretsManager.filter((statement) =>
-          JSON.stringify(statement.Resource).includes('ApiKeySecret'),
+          JSON.stringify(statement.Resource).includes(secretLogicalId(definition.id)),
         );
         if (wanted) {
           expect([...new Set(actionsOf(onSecret))].sort()).toEqual([
             'secretsmanager:DescribeSecret',
             'secretsmanager:GetSecretValue',
           ]);
-          expect(JSON.stringify(environment[definition.environmentVariable])).toContain('ApiKeySecret');
+          expect(JSON.stringify(environment[definition.environmentVariable])).toContain(
+            secretLogicalId(definition.id),
+          );
         } else {
           expect(onSecret).toEqual([]);
           expect(environment[definition.environmentVariable]).toBeUndefined();

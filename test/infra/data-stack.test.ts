@@ -44,9 +44,15 @@ describe('the data stack', () => {
 
   it('pins the logical IDs of the stateful resources', () => {
     // Renaming these replaces the table or the secret (data loss): change them only with a migration plan.
-    expect(Object.keys(devTemplate.findResources('AWS::DynamoDB::Table'))).toEqual(['UsersTable']);
+    expect(Object.keys(devTemplate.findResources('AWS::DynamoDB::Table'))).toEqual([
+      'UsersTable',
+      'RateLimitsTable',
+    ]);
     expect(Object.keys(devTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual(['ApiKeySecret']);
-    expect(Object.keys(prodTemplate.findResources('AWS::DynamoDB::Table'))).toEqual(['UsersTable']);
+    expect(Object.keys(prodTemplate.findResources('AWS::DynamoDB::Table'))).toEqual([
+      'UsersTable',
+      'RateLimitsTable',
+    ]);
     expect(Object.keys(prodTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual(['ApiKeySecret']);
   });
 
@@ -62,13 +68,24 @@ describe('the data stack', () => {
   });
 
   it('sets a TTL attribute only on tables that define one', () => {
-    const table = devTemplate.findResources('AWS::DynamoDB::Table').UsersTable as {
-      Properties: Record<string, unknown>;
-    };
-    const ttl = tableDefinitions.users.timeToLiveAttribute;
-    expect(table.Properties.TimeToLiveSpecification).toEqual(
-      ttl === undefined ? undefined : { AttributeName: ttl, Enabled: true },
-    );
+    const tables = devTemplate.findResources('AWS::DynamoDB::Table') as Record<
+      string,
+      { Properties: Record<string, unknown> }
+    >;
+    expect(tables.UsersTable?.Properties.TimeToLiveSpecification).toBeUndefined();
+    expect(tables.RateLimitsTable?.Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiresAt',
+      Enabled: true,
+    });
+  });
+
+  it('keys the rate-limit table by pk, on demand, encrypted, with point-in-time recovery', () => {
+    devTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    });
   });
 
   it('generates the API key as a 48-character alphanumeric JSON field', () => {
