@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { assertStrongSecret } from '../auth/assert-strong-secret.js';
 import type { Principal } from '../auth/principal.js';
@@ -105,5 +105,5 @@ export const createSecureHandler = async <TSchema extends z.ZodType | undefined 
       log: state.log,
     });
   });
-  return (event, context) => handler(event, context);
+  return (event, context) => handler(event, context as BulwarkContext);
 };
