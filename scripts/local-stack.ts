@@ -66,6 +66,8 @@ const main = async (): Promise<void> => {
 
     // The functions read their configuration from the environment exactly as on Lambda.
     process.env.ENVIRONMENT ??= 'development';
+    // DynamoDB Local's JVM answers its first requests slowly; Lambda's short default would fail them.
+    process.env.SECURITY_LIMITER_TIMEOUT_MS ??= '2000';
     process.env.AWS_REGION = region;
     process.env.DYNAMODB_ENDPOINT = endpoint;
     process.env.LOCAL_SECRETS_FILE = secretsFile;

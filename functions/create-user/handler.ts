@@ -7,6 +7,7 @@ import { jsonResponse } from '../../shared/http/json-response.js';
 import { createSecureHandler } from '../../shared/http/secure-handler.js';
 import { loadRuntime } from '../../shared/runtime/load-runtime.js';
 import { requireSetting } from '../../shared/runtime/require-setting.js';
+import { routeSecurity } from '../../shared/runtime/route-security.js';
 import { tableDefinitions } from '../../shared/tables/table-definitions.js';
 
 const runtime = loadRuntime();
@@ -24,7 +25,7 @@ const dependencies = {
 
 export const handler = await createSecureHandler(
   runtime,
-  { auth: 'required', body: createUserInput },
+  { ...routeSecurity(runtime, 'create-user'), body: createUserInput },
   async ({ body, log }) => {
     const user = await createUser(dependencies, body);
     log.info('user created', { user_id: user.id });

@@ -109,6 +109,10 @@ export class RouteFunction extends Construct {
       case 'readWrite':
         table.grantReadWriteData(this.function);
         break;
+      case 'conditionalUpdate':
+        // The rate limiter decides with one conditional UpdateItem and needs nothing else.
+        table.grant(this.function, 'dynamodb:UpdateItem');
+        break;
       default: {
         const unknown: never = access;
         throw new TypeError(`Unknown table access "${String(unknown)}" for ${definition.id}`);

@@ -16,7 +16,12 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { fallbackRoute, routes, type TableAccess } from '../../shared/http/route-table.js';
+import {
+  fallbackRoute,
+  routes,
+  type SecuredFunction,
+  type TableAccess,
+} from '../../shared/http/route-table.js';
 import { type SecretId, secretDefinitions } from '../../shared/tables/secret-definitions.js';
 import { type TableId, tableDefinitions } from '../../shared/tables/table-definitions.js';
 import { runtimeEnvironment, type StageConfig } from '../config.js';
@@ -150,6 +155,17 @@ export class ApiStack extends Stack {
       return method;
     };
 
+    /** Grants what the route table says the function touches, and nothing else. */
+    const bindResources = (fn: RouteFunction, secured: SecuredFunction): void => {
+      for (const [tableId, access] of Object.entries(secured.tables) as [
+        TableId,
+        TableAccess | undefined,
+      ][]) {
+        if (access !== undefined) fn.bindTable(tables[tableId], tableDefinitions[tableId], access);
+      }
+      for (const secretId of secured.secrets) fn.bindSecret(secrets[secretId], secretDefinitions[secretId]);
+    };
+
     const routeFunctions = new Map<string, RouteFunction>();
     /** Every resource on the way to a route, keyed by path, so each gets the fallback exactly once. */
     const routeResources = new Map<string, IResource>();
@@ -161,12 +177,7 @@ export class ApiStack extends Stack {
         config,
         environment,
       });
-      for (const [tableId, access] of Object.entries(route.tables) as [TableId, TableAccess | undefined][]) {
-        if (access !== undefined) fn.bindTable(tables[tableId], tableDefinitions[tableId], access);
-      }
-      for (const secretId of route.secrets) {
-        fn.bindSecret(secrets[secretId], secretDefinitions[secretId]);
-      }
+      bindResources(fn, route);
       routeFunctions.set(route.id, fn);
 
       const resource = this.api.root.resourceForPath(route.path);
@@ -190,6 +201,7 @@ export class ApiStack extends Stack {
       config,
       environment,
     });
+    bindResources(this.fallbackFunction, fallbackRoute);
     for (const resource of routeResources.values()) addMethod(resource, 'ANY', this.fallbackFunction);
     addMethod(this.api.root.addResource('{proxy+}'), 'ANY', this.fallbackFunction);
 

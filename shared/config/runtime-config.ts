@@ -58,9 +58,15 @@ const environmentSchema = z.object({
     .transform((value) => value.trim().toLowerCase())
     .pipe(z.enum(logLevels))
     .default('info'),
+  API_RATE_LIMIT_REQUESTS: integerText(1, 1_000_000).default(100),
+  API_RATE_LIMIT_WINDOW_SECONDS: integerText(1, 86_400).default(60),
+  SECURITY_LIMITER_FAILURE_MODE: z.enum(['fail-closed', 'fail-open']).default('fail-closed'),
+  SECURITY_LIMITER_FAIL_OPEN_ACKNOWLEDGED: booleanText.default(false),
+  SECURITY_LIMITER_TIMEOUT_MS: integerText(50, 5_000).default(300),
   PASSWORD_BCRYPT_COST: integerText(10, 15).default(11),
   SECRETS_CACHE_TTL_SECONDS: integerText(0, 3_600).default(300),
   USERS_TABLE_NAME: z.string().min(3).max(255).optional(),
+  RATE_LIMIT_TABLE_NAME: z.string().min(3).max(255).optional(),
   API_KEY_SECRET_ARN: z.string().min(1).max(2048).optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   DYNAMODB_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
@@ -85,6 +91,15 @@ export interface RuntimeConfig {
   readonly trustedHosts: readonly string[];
   readonly trustProxyHops: number;
   readonly logLevel: LogLevel;
+  readonly rateLimit: {
+    readonly defaultRequests: number;
+    readonly defaultWindowSeconds: number;
+    readonly failureMode: 'fail-closed' | 'fail-open';
+    /** Production accepts fail-open (globally or on a route) only with this acknowledgement. */
+    readonly failOpenAcknowledged: boolean;
+    readonly timeoutMs: number;
+    readonly tableName: string | undefined;
+  };
   readonly passwordBcryptCost: number;
   readonly secretsCacheTtlSeconds: number;
   readonly usersTableName: string | undefined;
@@ -127,6 +142,12 @@ const assertSafe = (env: ParsedEnvironment): void => {
       '"debug" is refused in production (it can leak request metadata)',
     );
   }
+  if (env.SECURITY_LIMITER_FAILURE_MODE === 'fail-open' && !env.SECURITY_LIMITER_FAIL_OPEN_ACKNOWLEDGED) {
+    throw new ConfigurationError(
+      'SECURITY_LIMITER_FAILURE_MODE',
+      '"fail-open" in production needs SECURITY_LIMITER_FAIL_OPEN_ACKNOWLEDGED=true (a temporary, change-controlled degraded mode)',
+    );
+  }
   if (env.DYNAMODB_ENDPOINT !== undefined) {
     throw new ConfigurationError('DYNAMODB_ENDPOINT', 'is for local runs and is refused in production');
   }
@@ -165,6 +186,14 @@ export const parseRuntimeConfig = (source: Readonly<Record<string, string | unde
     trustedHosts: env.TRUSTED_HOSTS,
     trustProxyHops: env.API_TRUST_PROXY_HOPS,
     logLevel: env.LOG_LEVEL,
+    rateLimit: {
+      defaultRequests: env.API_RATE_LIMIT_REQUESTS,
+      defaultWindowSeconds: env.API_RATE_LIMIT_WINDOW_SECONDS,
+      failureMode: env.SECURITY_LIMITER_FAILURE_MODE,
+      failOpenAcknowledged: env.SECURITY_LIMITER_FAIL_OPEN_ACKNOWLEDGED,
+      timeoutMs: env.SECURITY_LIMITER_TIMEOUT_MS,
+      tableName: env.RATE_LIMIT_TABLE_NAME,
+    },
     passwordBcryptCost: env.PASSWORD_BCRYPT_COST,
     secretsCacheTtlSeconds: env.SECRETS_CACHE_TTL_SECONDS,
     usersTableName: env.USERS_TABLE_NAME,

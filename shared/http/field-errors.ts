@@ -17,10 +17,10 @@ const pointer = (path: readonly PropertyKey[]): string =>
  * Messages are written from the issue's code and the schema's own limits, never from the input, so
  * a rejected value (a password, a token pasted in the wrong field) is never echoed back.
  */
-const messageOf = (issue: z.core.$ZodIssue): string => {
+const messageOf = (issue: z.core.$ZodIssue, present: boolean): string => {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? 'is required' : `must be of type ${issue.expected}`;
+      return present ? `must be of type ${issue.expected}` : 'is required';
     case 'too_small':
       return issue.origin === 'array'
         ? `must have at least ${issue.minimum} items`
@@ -45,14 +45,26 @@ const messageOf = (issue: z.core.$ZodIssue): string => {
   }
 };
 
-export const fieldErrorsOf = (error: z.ZodError): FieldError[] =>
-  error.issues
-    .flatMap((issue): FieldError[] =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({
-            path: pointer([...issue.path, key]),
-            message: 'is not an allowed field',
-          }))
-        : [{ path: pointer(issue.path), message: messageOf(issue) }],
-    )
-    .slice(0, maxErrors);
+/** zod 4 keeps the input off issues (unless asked to, which would risk echoing it), so look the path up. */
+const isPresent = (input: unknown, path: readonly PropertyKey[]): boolean => {
+  let current: unknown = input;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, segment)) return false;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current !== undefined;
+};
+
+/**
+ * One error per path, the first zod reports: once a value has the wrong type, checks meant for the
+ * right type (a list's length applied to a string) only add noise.
+ */
+export const fieldErrorsOf = (error: z.ZodError, input: unknown): FieldError[] => {
+  const errors = error.issues.flatMap((issue): FieldError[] =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: pointer([...issue.path, key]), message: 'is not an allowed field' }))
+      : [{ path: pointer(issue.path), message: messageOf(issue, isPresent(input, issue.path)) }],
+  );
+  const seen = new Set<string>();
+  return errors.filter((entry) => !seen.has(entry.path) && seen.add(entry.path)).slice(0, maxErrors);
+};

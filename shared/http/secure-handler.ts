@@ -13,6 +13,7 @@ import { assignRequestId } from '../middlewares/assign-request-id.js';
 import { authenticate } from '../middlewares/authenticate.js';
 import { limitBodySize } from '../middlewares/limit-body-size.js';
 import { parseJsonBody } from '../middlewares/parse-json-body.js';
+import { type RateLimitOptions, rateLimit } from '../middlewares/rate-limit.js';
 import { requireTrustedHost } from '../middlewares/require-trusted-host.js';
 import { resolveClientIp } from '../middlewares/resolve-client-ip.js';
 import { validateBody } from '../middlewares/validate-body.js';
@@ -37,12 +38,12 @@ export interface SecureRouteOptions<TSchema extends z.ZodType | undefined> {
   readonly auth: 'public' | 'required';
   /** A JSON route: content type, JSON parsing and strict validation run before the handler. */
   readonly body?: TSchema;
+  /** Rate limiting after authentication (so it can key on the principal); see routeSecurity(). */
+  readonly rateLimit?: RateLimitOptions;
 }
 
-export type SecureHandler = (
-  event: APIGatewayProxyEvent,
-  context: BulwarkContext,
-) => Promise<APIGatewayProxyResult>;
+/** What Lambda calls: a plain Lambda context in; the chain adds the request state to it. */
+export type SecureHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 export const exposedHeaders = ['x-request-id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'] as const;
 
@@ -92,6 +93,7 @@ export const createSecureHandler = async <TSchema extends z.ZodType | undefined 
     .use(requireTrustedHost({ trustedHosts: config.trustedHosts }))
     .use(limitBodySize({ maxBytes: config.bodyMaxBytes }));
   if (options.auth === 'required') chain.use(await authenticationFor(runtime));
+  if (options.rateLimit !== undefined) chain.use(rateLimit(options.rateLimit));
   if (options.body !== undefined) chain.use(parseJsonBody()).use(validateBody({ schema: options.body }));
 
   const handler = chain.handler(async (event, context) => {

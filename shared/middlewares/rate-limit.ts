@@ -6,9 +6,8 @@ import { policyName, type RateLimitPolicy } from '../domain/rate-limit/rate-limi
 import type { RateLimiter } from '../domain/rate-limit/rate-limiter.js';
 import { LimiterUnavailableError, QuotaExceededError } from '../errors/rate-limit-errors.js';
 import { rateLimitHeaders } from '../http/rate-limit-headers.js';
+import type { LimiterFailureMode } from '../http/route-table.js';
 import type { SecureMiddleware, SecureRequest } from '../http/secure-request.js';
-
-export type LimiterFailureMode = 'fail-closed' | 'fail-open';
 
 export interface RateLimitOptions {
   readonly limiter: RateLimiter;

@@ -12,7 +12,7 @@ export const validateBody = (options: { readonly schema: z.ZodType }): SecureMid
   before: (request) => {
     const state = request.context.bulwark;
     const result = options.schema.safeParse(state.body);
-    if (!result.success) throw new RequestValidationError(fieldErrorsOf(result.error));
+    if (!result.success) throw new RequestValidationError(fieldErrorsOf(result.error, state.body));
     state.body = result.data;
   },
 });

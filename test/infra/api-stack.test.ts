@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StageName, stageConfig } from '../../infra/config.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack, secretLogicalId, tableLogicalId } from '../../infra/stacks/data-stack.js';
-import { fallbackRoute, functionEntry, type RouteDefinition, routes } from '../../shared/http/route-table.js';
+import {
+  fallbackRoute,
+  functionEntry,
+  type RouteDefinition,
+  routes,
+  securedFunctions,
+  type TableAccess,
+} from '../../shared/http/route-table.js';
 import { secretDefinitions } from '../../shared/tables/secret-definitions.js';
 import { tableDefinitions } from '../../shared/tables/table-definitions.js';
 
@@ -146,16 +153,18 @@ const dynamoDbReadActions = [
   'dynamodb:GetRecords',
   'dynamodb:GetShardIterator',
 ];
-const expectedTableActions = (access: 'read' | 'write' | 'readWrite'): string[] =>
-  [
-    ...new Set(
-      access === 'read'
-        ? dynamoDbReadActions
-        : access === 'write'
-          ? dynamoDbWriteActions
-          : [...dynamoDbReadActions, ...dynamoDbWriteActions],
-    ),
-  ].sort();
+const expectedTableActions = (access: TableAccess): string[] =>
+  access === 'conditionalUpdate'
+    ? ['dynamodb:UpdateItem']
+    : [
+        ...new Set(
+          access === 'read'
+            ? dynamoDbReadActions
+            : access === 'write'
+              ? dynamoDbWriteActions
+              : [...dynamoDbReadActions, ...dynamoDbWriteActions],
+        ),
+      ].sort();
 
 const routePathsWithAncestors = (): string[] => {
   const paths = new Set<string>(['/']);
@@ -257,12 +266,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     for (const action of actions) expect(action).not.toMatch(/(^\*$)|(:\*$)/);
   });
 
-  const fallbackGrants: Pick<RouteDefinition, 'id' | 'tables' | 'secrets'> = {
-    id: fallbackRoute.id,
-    tables: {},
-    secrets: [],
-  };
-  it.each([...routes, fallbackGrants].map((route) => [route.id, route] as const))(
+  it.each(securedFunctions.map((route) => [route.id, route] as const))(
     'grants route %s exactly the table and secret actions it asks for and sets their variables',
     (routeId, route) => {
       const statements = statementsOf(template, api, routeId);

@@ -1,0 +1,86 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+
+export interface BenchEventOptions {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  /** Extra headers, with the mixed-case names clients and API Gateway send. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly sequence: number;
+}
+
+/**
+ * A fresh API Gateway REST proxy event (payload format 1.0) per call: the header normalizer rewrites
+ * `headers` in place, so reusing one event would measure an already-normalized request.
+ */
+export const benchEvent = ({
+  method,
+  path,
+  headers = {},
+  body,
+  sequence,
+}: BenchEventOptions): APIGatewayProxyEvent => {
+  const allHeaders: Record<string, string> = {
+    Accept: 'application/json',
+    'Accept-Encoding': 'gzip, deflate, br',
+    'CloudFront-Forwarded-Proto': 'https',
+    'CloudFront-Is-Desktop-Viewer': 'true',
+    'CloudFront-Viewer-Country': 'DE',
+    Host: 'abc123def4.execute-api.eu-west-1.amazonaws.com',
+    Origin: 'https://app.example.com',
+    'User-Agent':
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+    Via: '2.0 5f1c0ad2b4e8a1f7c3d9e6b2a4c8f0d1.cloudfront.net (CloudFront)',
+    'X-Amz-Cf-Id': 'k3Jd9sLw2QpZ8vXyTn4RbMcHgFeDa1UoIi7Ww0SsEe5Yy6Tt==',
+    'X-Amzn-Trace-Id': `Root=1-6751c0de-${sequence.toString(16).padStart(24, '0')}`,
+    'X-Forwarded-For': '203.0.113.42, 130.176.98.11',
+    'X-Forwarded-Port': '443',
+    'X-Forwarded-Proto': 'https',
+    ...headers,
+  };
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(allHeaders)) multiValueHeaders[name] = [value];
+  return {
+    resource: path,
+    path,
+    httpMethod: method,
+    headers: allHeaders,
+    multiValueHeaders,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: body ?? null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abc123def4',
+      authorizer: null,
+      protocol: 'HTTP/1.1',
+      httpMethod: method,
+      path: `/prod${path}`,
+      stage: 'prod',
+      requestId: `c6af9ac6-7b61-11e6-9a41-${sequence.toString(16).padStart(12, '0')}`,
+      requestTimeEpoch: 1_767_225_600_000 + sequence,
+      resourceId: 'a1b2c3',
+      resourcePath: path,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '203.0.113.42',
+        user: null,
+        userAgent: allHeaders['User-Agent'] ?? null,
+        userArn: null,
+      },
+    },
+  };
+};

@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import { runtimeVariableNames } from '../../shared/config/runtime-config.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const startTimeoutMs = 30_000;
+const stopTimeoutMs = 5_000;
+
+export interface LocalStack {
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  /** BULWARK_LOCAL_DIR of this stack; removed by stop(). */
+  readonly localDir: string;
+  /** Everything the process wrote to stdout and stderr so far. */
+  readonly logs: () => string;
+  readonly stop: () => Promise<void>;
+}
+
+/** Variables the local stack reads besides the runtime ones; never inherited from the caller's shell. */
+const localStackVariables = [
+  'PORT',
+  'HOST',
+  'BULWARK_LOCAL_DIR',
+  'BULWARK_LOCAL_PERSIST',
+  'BULWARK_LOCAL_DYNAMODB_ENDPOINT',
+  'BULWARK_LOCAL_TABLE_PREFIX',
+];
+
+const inheritedEnvironment = (): Record<string, string> => {
+  const excluded = new Set([...runtimeVariableNames, ...localStackVariables]);
+  const inherited: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !excluded.has(name)) inherited[name] = value;
+  }
+  // The Node running vitest (24 from node_modules/.bin) also runs tsx, whatever the shell's node is.
+  inherited.PATH = [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter);
+  return inherited;
+};
+
+const readBootstrap = async (file: string): Promise<{ baseUrl: string; apiKey: string } | undefined> => {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as { baseUrl?: unknown; apiKey?: unknown };
+    if (typeof parsed.baseUrl === 'string' && typeof parsed.apiKey === 'string') {
+      return { baseUrl: parsed.baseUrl, apiKey: parsed.apiKey };
+    }
+  } catch {
+    // Not written yet, or written halfway: try again.
+  }
+  return undefined;
+};
+
+const waitForExit = (child: ChildProcess): Promise<void> =>
+  new Promise((resolveExit) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolveExit();
+    const fallback = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
+    fallback.unref();
+    child.once('exit', () => {
+      clearTimeout(fallback);
+      resolveExit();
+    });
+    child.kill('SIGTERM');
+  });
+
+/**
+ * Starts `scripts/local-stack.ts` (what `npm start` runs) as a child process on a random port, against the
+ * run's shared DynamoDB Local with a table prefix of its own, and waits for its bootstrap.json.
+ * `env` adds or overrides runtime variables (CORS_ALLOW_ORIGINS, TRUSTED_HOSTS, ...).
+ */
+export const startLocalStack = async (env: Record<string, string> = {}): Promise<LocalStack> => {
+  const localDir = await mkdtemp(join(tmpdir(), 'bulwark-stack-'));
+  const tablePrefix = `e2e-${randomBytes(6).toString('hex')}-`;
+  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['scripts/local-stack.ts'], {
+    cwd: root,
+    env: {
+      ...inheritedEnvironment(),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BULWARK_LOCAL_DIR: localDir,
+      BULWARK_LOCAL_DYNAMODB_ENDPOINT: inject('dynamoDbEndpoint'),
+      BULWARK_LOCAL_TABLE_PREFIX: tablePrefix,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+
+  const logs = () => output;
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= waitForExit(child).then(() => rm(localDir, { recursive: true, force: true }));
+    return stopped;
+  };
+
+  const deadline = Date.now() + startTimeoutMs;
+  const bootstrapFile = join(localDir, 'bootstrap.json');
+  for (;;) {
+    const bootstrap = await readBootstrap(bootstrapFile);
+    if (bootstrap !== undefined) return { ...bootstrap, localDir, logs, stop };
+    const exited = child.exitCode !== null || child.signalCode !== null || spawnError !== undefined;
+    if (exited || Date.now() > deadline) {
+      const reason = exited
+        ? `exited (code ${child.exitCode}, signal ${child.signalCode}${spawnError === undefined ? '' : `, ${spawnError.message}`})`
+        : `wrote no bootstrap.json within ${startTimeoutMs} ms`;
+      await stop();
+      throw new Error(`local stack ${reason}; its output:\n${output}`);
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+};
