@@ -3,6 +3,7 @@ import {
   type DynamoDBClient,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { type TableId, tableDefinitions } from '../tables/table-definitions.js';
 
@@ -33,6 +34,7 @@ export const createTables = async (
       if (!(error instanceof ResourceInUseException)) throw error;
       continue;
     }
+    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: tableName });
     if (definition.timeToLiveAttribute !== undefined) {
       await client.send(
         new UpdateTimeToLiveCommand({

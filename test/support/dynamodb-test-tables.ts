@@ -42,6 +42,10 @@ export interface MutableClock {
   readonly advance: (ms: number) => void;
 }
 
+/**
+ * Start it in the future: DynamoDB Local runs TTL deletion, so an item whose `expiresAt` (computed from
+ * this clock) is already past on the wall clock can vanish mid-test, as it may on AWS (within days).
+ */
 export const mutableClock = (startMs: number): MutableClock => {
   let now = startMs;
   return {

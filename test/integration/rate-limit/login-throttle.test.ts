@@ -24,7 +24,7 @@ const clientIpPolicy: LoginThrottlePolicy = {
   maxDelaySeconds: 8,
   resetAfterSeconds: 600,
 };
-const t0 = Date.UTC(2026, 10, 23, 12, 0, 0);
+const t0 = Date.UTC(2030, 0, 7, 12, 0, 0);
 
 let client: DynamoDBClient;
 let store: LoginThrottleStore;

@@ -7,7 +7,7 @@ import { createRateLimiter } from '../../../shared/domain/rate-limit/rate-limite
 import { countCommands, createTestTables, mutableClock } from '../../support/dynamodb-test-tables.js';
 
 const noRefill: RateLimitPolicy = { kind: 'token_bucket', burst: 50, perSeconds: 7 * 24 * 60 * 60 };
-const t0 = Date.UTC(2026, 10, 23, 12, 0, 0);
+const t0 = Date.UTC(2030, 0, 7, 12, 0, 0);
 
 let client: DynamoDBClient;
 let store: RateLimitStore;

@@ -1,0 +1,276 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoDbClient } from '../../../shared/adapters/dynamodb/create-dynamodb-client.js';
+import { dynamoDbRateLimitStore } from '../../../shared/adapters/dynamodb/dynamodb-rate-limit-store.js';
+import { parseRuntimeConfig } from '../../../shared/config/runtime-config.js';
+import type { LimiterMetrics, LimiterOutcome } from '../../../shared/domain/rate-limit/limiter-metrics.js';
+import type { RateLimitPolicy } from '../../../shared/domain/rate-limit/rate-limit-policy.js';
+import { createRateLimiter } from '../../../shared/domain/rate-limit/rate-limiter.js';
+import { jsonResponse } from '../../../shared/http/json-response.js';
+import type { LimiterFailureMode } from '../../../shared/http/route-table.js';
+import { createSecureHandler, type SecureHandler } from '../../../shared/http/secure-handler.js';
+import { createTables } from '../../../shared/local/create-tables.js';
+import { freePort, startDynamoDbLocal } from '../../../shared/local/dynamodb-local.js';
+import { routeSecurity } from '../../../shared/runtime/route-security.js';
+import { createTestTables, mutableClock } from '../../support/dynamodb-test-tables.js';
+import { apiGatewayEvent, lambdaContext, TEST_API_KEY, testRuntime } from '../../support/test-runtime.js';
+
+const t0 = Date.UTC(2030, 0, 7, 12, 0, 30);
+
+const recordingMetrics = () => {
+  const counted: { outcome: LimiterOutcome; route: string; policy: string }[] = [];
+  const metrics: LimiterMetrics = {
+    count: (outcome, dimensions) => counted.push({ outcome, ...dimensions }),
+  };
+  return { metrics, outcomes: () => counted.map((entry) => entry.outcome), counted };
+};
+
+/** The limiter's production settings: two attempts, short timeouts. */
+const limiterClient = (endpoint: string): DynamoDBClient =>
+  createDynamoDbClient({
+    region: 'local',
+    endpoint,
+    maxAttempts: 2,
+    requestTimeoutMs: 300,
+    connectionTimeoutMs: 300,
+  });
+
+let client: DynamoDBClient;
+let tableName: string;
+
+beforeAll(async () => {
+  const created = await createTestTables();
+  client = created.client;
+  tableName = created.tables.rateLimits;
+});
+afterAll(() => client.destroy());
+
+const healthHandler = (options: {
+  policy: RateLimitPolicy;
+  failureMode?: LimiterFailureMode;
+  dynamoDb?: DynamoDBClient;
+  auth?: 'public' | 'required';
+}) => {
+  const recorder = recordingMetrics();
+  const runtime = testRuntime();
+  const limiter = createRateLimiter({
+    store: dynamoDbRateLimitStore(options.dynamoDb ?? client, tableName),
+    clock: mutableClock(t0),
+  });
+  const handler = createSecureHandler(
+    runtime,
+    {
+      auth: options.auth ?? 'public',
+      rateLimit: {
+        limiter,
+        metrics: recorder.metrics,
+        routeId: 'health',
+        policy: options.policy,
+        failureMode: options.failureMode ?? 'fail-closed',
+      },
+    },
+    async () => jsonResponse(200, { status: 'ok' }),
+  );
+  return { handler, recorder, runtime };
+};
+
+const call = async (
+  handler: Promise<SecureHandler>,
+  headers: Record<string, string> = {},
+  sourceIp?: string,
+) =>
+  (await handler)(
+    apiGatewayEvent({ path: '/health', headers, ...(sourceIp === undefined ? {} : { sourceIp }) }),
+    lambdaContext(),
+  );
+
+describe('rate limiting in the security chain', () => {
+  it('answers the Nth+1 request 429 problem+json with Retry-After and RateLimit headers', async () => {
+    const { handler, recorder } = healthHandler({
+      policy: { kind: 'fixed_window', requests: 2, windowSeconds: 60 },
+    });
+    const first = await call(handler, {}, '192.0.2.10');
+    expect(first.statusCode).toBe(200);
+    expect(first.headers).toMatchObject({
+      'RateLimit-Policy': '"fw-2-per-60s";q=2;w=60',
+      RateLimit: '"fw-2-per-60s";r=1;t=30',
+    });
+    expect((await call(handler, {}, '192.0.2.10')).statusCode).toBe(200);
+    const rejected = await call(handler, {}, '192.0.2.10');
+    expect(rejected.statusCode).toBe(429);
+    expect(rejected.headers).toMatchObject({
+      'Content-Type': 'application/problem+json',
+      'Retry-After': '30',
+      'RateLimit-Policy': '"fw-2-per-60s";q=2;w=60',
+      RateLimit: '"fw-2-per-60s";r=0;t=30',
+      'Cache-Control': 'no-store',
+    });
+    expect(JSON.parse(rejected.body)).toMatchObject({
+      type: 'urn:bulwark:problem:quota-exceeded',
+      status: 429,
+    });
+    // The second answer told the limiter the window is full, so the third is refused in process.
+    expect(recorder.outcomes()).toEqual(['allow', 'allow', 'reject', 'local_reject']);
+    expect(
+      recorder.counted.every((entry) => entry.route === 'health' && entry.policy === 'fw-2-per-60s'),
+    ).toBe(true);
+  });
+
+  it('rejects at DynamoDB when another instance used the budget, then in process from the state it learned', async () => {
+    const policy: RateLimitPolicy = { kind: 'fixed_window', requests: 1, windowSeconds: 60 };
+    const other = healthHandler({ policy });
+    expect((await call(other.handler, {}, '192.0.2.20')).statusCode).toBe(200);
+    const { handler, recorder } = healthHandler({ policy });
+    expect((await call(handler, {}, '192.0.2.20')).statusCode).toBe(429);
+    expect((await call(handler, {}, '192.0.2.20')).statusCode).toBe(429);
+    expect(recorder.outcomes()).toEqual(['reject', 'reject', 'local_reject']);
+  });
+
+  it('keys anonymous requests by client IP, so two addresses have separate budgets', async () => {
+    const { handler } = healthHandler({ policy: { kind: 'fixed_window', requests: 1, windowSeconds: 60 } });
+    expect((await call(handler, {}, '192.0.2.30')).statusCode).toBe(200);
+    expect((await call(handler, {}, '192.0.2.31')).statusCode).toBe(200);
+    expect((await call(handler, {}, '192.0.2.30')).statusCode).toBe(429);
+  });
+
+  it('keys authenticated requests by principal, whatever address they come from', async () => {
+    const { handler } = healthHandler({
+      policy: { kind: 'fixed_window', requests: 1, windowSeconds: 60 },
+      auth: 'required',
+    });
+    expect((await call(handler, { 'x-api-key': TEST_API_KEY }, '192.0.2.40')).statusCode).toBe(200);
+    expect((await call(handler, { 'x-api-key': TEST_API_KEY }, '192.0.2.41')).statusCode).toBe(429);
+  });
+
+  it('never limits a preflight', async () => {
+    const { handler } = healthHandler({ policy: { kind: 'fixed_window', requests: 1, windowSeconds: 60 } });
+    await call(handler, {}, '192.0.2.50');
+    for (let i = 0; i < 3; i += 1) {
+      const preflight = await (await handler)(
+        apiGatewayEvent({ method: 'OPTIONS', path: '/health', sourceIp: '192.0.2.50' }),
+        lambdaContext(),
+      );
+      expect(preflight.statusCode).toBe(200);
+    }
+  });
+});
+
+describe('limiter failure modes', () => {
+  it.each([
+    ['fail-closed', 503, ['backend_error', 'fail_closed']],
+    ['fail-open', 200, ['backend_error', 'fail_open']],
+  ] as const)(
+    'with DynamoDB unreachable, %s answers %i within the limiter timeout and counts it',
+    async (mode, status, outcomes) => {
+      const unreachable = limiterClient(`http://127.0.0.1:${await freePort()}`);
+      const { handler, recorder, runtime } = healthHandler({
+        policy: { kind: 'token_bucket', burst: 5, perSeconds: 60 },
+        failureMode: mode,
+        dynamoDb: unreachable,
+      });
+      const started = performance.now();
+      const answer = await call(handler, { 'x-request-id': `unreachable-${mode}` }, '192.0.2.60');
+      const elapsedMs = performance.now() - started;
+      expect(answer.statusCode).toBe(status);
+      expect(elapsedMs).toBeLessThan(3_000);
+      expect(recorder.outcomes()).toEqual(outcomes);
+      if (status === 503) {
+        expect(answer.headers).toMatchObject({
+          'Content-Type': 'application/problem+json',
+          'Retry-After': '5',
+        });
+        expect(JSON.parse(answer.body)).toMatchObject({
+          type: 'urn:bulwark:problem:limiter-unavailable',
+          status: 503,
+        });
+      } else {
+        expect(runtime.logs.entries().some((entry) => entry.message?.includes('fail-open') === true)).toBe(
+          true,
+        );
+      }
+      unreachable.destroy();
+    },
+  );
+
+  it('fails closed when DynamoDB Local stops in the middle of a run, and never answers 500', async () => {
+    const second = await startDynamoDbLocal();
+    const secondClient = limiterClient(second.endpoint);
+    const setupClient = createDynamoDbClient({
+      region: 'local',
+      endpoint: second.endpoint,
+      connectionTimeoutMs: 10_000,
+      requestTimeoutMs: 15_000,
+    });
+    const tables = await createTables(setupClient, 'stop-mid-run-');
+    setupClient.destroy();
+    const recorder = recordingMetrics();
+    const handler = createSecureHandler(
+      testRuntime(),
+      {
+        auth: 'public',
+        rateLimit: {
+          limiter: createRateLimiter({
+            store: dynamoDbRateLimitStore(secondClient, tables.rateLimits),
+            clock: mutableClock(t0),
+          }),
+          metrics: recorder.metrics,
+          routeId: 'health',
+          policy: { kind: 'token_bucket', burst: 100, perSeconds: 60 },
+          failureMode: 'fail-closed',
+        },
+      },
+      async () => jsonResponse(200, { status: 'ok' }),
+    );
+    expect((await call(handler, {}, '192.0.2.70')).statusCode).toBe(200);
+    await second.stop();
+    const during = await call(handler, {}, '192.0.2.70');
+    expect(during.statusCode).toBe(503);
+    expect(recorder.outcomes()).toEqual(['allow', 'backend_error', 'fail_closed']);
+    secondClient.destroy();
+  });
+});
+
+describe('failure mode configuration', () => {
+  it('refuses fail-open in production without the acknowledgement, naming the variable', () => {
+    expect(() =>
+      parseRuntimeConfig({
+        ENVIRONMENT: 'production',
+        CORS_ALLOW_ORIGINS: 'https://app.example.com',
+        SECURITY_LIMITER_FAILURE_MODE: 'fail-open',
+      }),
+    ).toThrow(/SECURITY_LIMITER_FAILURE_MODE/);
+  });
+
+  it('accepts acknowledged fail-open in production and logs it at cold start', () => {
+    const runtime = testRuntime({
+      ENVIRONMENT: 'production',
+      CORS_ALLOW_ORIGINS: 'https://app.example.com',
+      SECURITY_LIMITER_FAILURE_MODE: 'fail-open',
+      SECURITY_LIMITER_FAIL_OPEN_ACKNOWLEDGED: 'true',
+      RATE_LIMIT_TABLE_NAME: tableName,
+    });
+    const security = routeSecurity(runtime, 'health');
+    expect(security.rateLimit.failureMode).toBe('fail-open');
+    expect(runtime.logs.entries().some((entry) => entry.level === 'WARN' && entry.route === 'health')).toBe(
+      true,
+    );
+  });
+
+  it('resolves the default policy from API_RATE_LIMIT_REQUESTS and API_RATE_LIMIT_WINDOW_SECONDS', () => {
+    const runtime = testRuntime({
+      API_RATE_LIMIT_REQUESTS: '7',
+      API_RATE_LIMIT_WINDOW_SECONDS: '30',
+      RATE_LIMIT_TABLE_NAME: tableName,
+    });
+    expect(routeSecurity(runtime, 'create-user').rateLimit.policy).toEqual({
+      kind: 'fixed_window',
+      requests: 7,
+      windowSeconds: 30,
+    });
+    expect(routeSecurity(runtime, 'health').rateLimit.policy).toEqual({
+      kind: 'fixed_window',
+      requests: 5,
+      windowSeconds: 60,
+    });
+  });
+});
