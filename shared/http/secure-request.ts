@@ -10,6 +10,8 @@ export interface RequestState {
   clientIp: string;
   principal: Principal | undefined;
   body: unknown;
+  /** Headers a middleware wants on the response whatever it turns out to be (success or problem). */
+  readonly responseHeaders: Record<string, string>;
 }
 
 export interface BulwarkContext extends Context {

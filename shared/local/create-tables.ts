@@ -34,7 +34,10 @@ export const createTables = async (
       if (!(error instanceof ResourceInUseException)) throw error;
       continue;
     }
-    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: tableName });
+    await waitUntilTableExists(
+      { client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 },
+      { TableName: tableName },
+    );
     if (definition.timeToLiveAttribute !== undefined) {
       await client.send(
         new UpdateTimeToLiveCommand({

@@ -16,7 +16,11 @@ export const assignRequestId = (options: { readonly logger: Logger }): SecureMid
     const state = request.context.bulwark as SecureRequest['context']['bulwark'] | undefined;
     if (state === undefined || request.response === undefined || request.response === null) return;
     normalizeHttpResponse(request);
-    request.response.headers = { ...request.response.headers, 'x-request-id': state.requestId };
+    request.response.headers = {
+      ...state.responseHeaders,
+      ...request.response.headers,
+      'x-request-id': state.requestId,
+    };
   };
   return {
     name: 'assignRequestId',
@@ -29,6 +33,7 @@ export const assignRequestId = (options: { readonly logger: Logger }): SecureMid
         clientIp: request.event.requestContext?.identity?.sourceIp ?? 'unknown',
         principal: undefined,
         body: undefined,
+        responseHeaders: {},
       };
     },
     after: addHeader,

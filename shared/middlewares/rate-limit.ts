@@ -1,4 +1,3 @@
-import { normalizeHttpResponse } from '@middy/util';
 import type { Principal } from '../auth/principal.js';
 import type { LimiterMetrics } from '../domain/rate-limit/limiter-metrics.js';
 import type { RateLimitDecision } from '../domain/rate-limit/rate-limit-decision.js';
@@ -22,8 +21,6 @@ export interface RateLimitOptions {
   readonly unavailableRetryAfterSeconds?: number;
 }
 
-const decisions = new WeakMap<object, RateLimitDecision>();
-
 /** The authenticated principal when there is one, the trusted client IP otherwise. */
 export const rateLimitKey = (request: SecureRequest): string => {
   const { principal, clientIp } = request.context.bulwark;
@@ -32,15 +29,9 @@ export const rateLimitKey = (request: SecureRequest): string => {
 
 /**
  * Decides each request before it reaches the handler and throws 429 (or 503 when the limiter cannot
- * decide and the route fails closed). Admitted responses carry the RateLimit headers.
+ * decide and the route fails closed). Every answer to an admitted request carries the RateLimit headers.
  */
 export const rateLimit = (options: RateLimitOptions): SecureMiddleware => {
-  const addHeaders = (request: SecureRequest): void => {
-    const decision = decisions.get(request.context);
-    if (decision === undefined || request.response === undefined || request.response === null) return;
-    normalizeHttpResponse(request);
-    request.response.headers = { ...request.response.headers, ...rateLimitHeaders(decision) };
-  };
   return {
     name: 'rateLimit',
     before: async (request) => {
@@ -70,8 +61,8 @@ export const rateLimit = (options: RateLimitOptions): SecureMiddleware => {
         throw new QuotaExceededError(rateLimitHeaders(decision));
       }
       options.metrics.count('allow', dimensions);
-      decisions.set(request.context, decision);
+      // On every answer to an admitted request, a handler's 4xx included: it spent quota too.
+      Object.assign(state.responseHeaders, rateLimitHeaders(decision));
     },
-    after: addHeaders,
   };
 };
