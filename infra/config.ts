@@ -33,6 +33,14 @@ export interface RuntimeSettings {
   readonly logLevel: LogLevel;
   readonly passwordBcryptCost: number;
   readonly secretsCacheTtlSeconds: number;
+  readonly rateLimit: {
+    /** The `default` policy of the route table: a fixed window. */
+    readonly defaultRequests: number;
+    readonly defaultWindowSeconds: number;
+    /** prod is always fail-closed: stageConfig() refuses anything else. */
+    readonly failureMode: 'fail-closed' | 'fail-open';
+    readonly timeoutMs: number;
+  };
 }
 
 export interface StageConfig {
@@ -60,6 +68,7 @@ const sharedRuntime = {
   logLevel: 'info',
   passwordBcryptCost: 11,
   secretsCacheTtlSeconds: 300,
+  rateLimit: { defaultRequests: 100, defaultWindowSeconds: 60, failureMode: 'fail-closed', timeoutMs: 300 },
 } as const satisfies Partial<RuntimeSettings>;
 
 const stages: Readonly<Record<StageName, StageConfig>> = {
@@ -110,7 +119,12 @@ export const stageConfig = (name: string): StageConfig => {
       `Unknown stage "${name}": expected one of ${stageNames.join(', ')} (cdk -c stage=<name>)`,
     );
   }
-  return stages[name];
+  const stage = stages[name];
+  if (stage.stageName === 'prod' && stage.runtime.rateLimit.failureMode !== 'fail-closed') {
+    // Fail-open in production is a temporary, change-controlled switch on the function (see the runbook).
+    throw new TypeError('Stage prod must rate limit fail-closed');
+  }
+  return stage;
 };
 
 /** The runtime settings as the environment variables shared/config/runtime-config.ts parses. */
@@ -127,4 +141,8 @@ export const runtimeEnvironment = (runtime: RuntimeSettings): Record<string, str
   LOG_LEVEL: runtime.logLevel,
   PASSWORD_BCRYPT_COST: String(runtime.passwordBcryptCost),
   SECRETS_CACHE_TTL_SECONDS: String(runtime.secretsCacheTtlSeconds),
+  API_RATE_LIMIT_REQUESTS: String(runtime.rateLimit.defaultRequests),
+  API_RATE_LIMIT_WINDOW_SECONDS: String(runtime.rateLimit.defaultWindowSeconds),
+  SECURITY_LIMITER_FAILURE_MODE: runtime.rateLimit.failureMode,
+  SECURITY_LIMITER_TIMEOUT_MS: String(runtime.rateLimit.timeoutMs),
 });

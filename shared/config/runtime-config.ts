@@ -24,6 +24,9 @@ const integerText = (min: number, max: number) =>
 
 const origin = z.string().refine((value) => {
   if (value === '*') return true;
+  // @middy/http-cors would turn any `*` inside an entry into a pattern (`https://*example.com` matches
+  // `https://evilexample.com`); Bulwark's allowlist is exact, so only the bare wildcard exists.
+  if (value.includes('*')) return false;
   try {
     const url = new URL(value);
     return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;

@@ -1,0 +1,335 @@
+/**
+ * The secret adapters and what is built on them: Secrets Manager translation (aws-sdk-client-mock),
+ * the TTL cache with stale-on-failure, the production strength check and the API key comparison.
+ */
+import { randomBytes } from 'node:crypto';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cachedSecretStore } from '../../../shared/adapters/secrets/cached-secret-store.js';
+import { parseSecretJson } from '../../../shared/adapters/secrets/parse-secret-json.js';
+import type { SecretStore } from '../../../shared/adapters/secrets/secret-store.js';
+import { secretsManagerSecretStore } from '../../../shared/adapters/secrets/secrets-manager-secret-store.js';
+import { assertStrongSecret, DEVELOPMENT_SECRET_PREFIX } from '../../../shared/auth/assert-strong-secret.js';
+import { staticApiKeyVerifier } from '../../../shared/auth/static-api-key-verifier.js';
+import { ConfigurationError } from '../../../shared/config/configuration-error.js';
+import { DependencyUnavailableError } from '../../../shared/errors/request-errors.js';
+import { inMemorySecretStore, manualClock, TEST_API_KEY } from '../../support/test-runtime.js';
+
+const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/api-key-AbCdEf';
+
+const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the promise to reject, but it resolved');
+};
+
+const errorText = (error: unknown): string =>
+  error instanceof Error
+    ? `${error.message}\n${String(error.stack)}\n${JSON.stringify(error)}`
+    : String(error);
+
+describe('secretsManagerSecretStore', () => {
+  const secretsManager = mockClient(SecretsManagerClient);
+  let client: SecretsManagerClient;
+
+  beforeEach(() => {
+    secretsManager.reset();
+    client = new SecretsManagerClient({ region: 'eu-west-1' });
+  });
+
+  afterEach(() => {
+    client.destroy();
+  });
+
+  it('reads the secret with exactly { SecretId } (AWSCURRENT) and returns its JSON', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ apiKey: 'k-1' }) });
+    const secret = await secretsManagerSecretStore(client).getSecretJson(secretArn);
+    expect(secret).toEqual({ apiKey: 'k-1' });
+    const calls = secretsManager.commandCalls(GetSecretValueCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.args[0].input).toStrictEqual({ SecretId: secretArn });
+  });
+
+  it('turns an SDK failure into DependencyUnavailableError (service-unavailable) with the cause kept', async () => {
+    const sdkError = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    secretsManager.on(GetSecretValueCommand).rejects(sdkError);
+    const error = await rejectionOf(secretsManagerSecretStore(client).getSecretJson(secretArn));
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect(error).toMatchObject({ code: 'service-unavailable', headers: { 'Retry-After': '1' } });
+    expect((error as Error).cause).toEqual({ dependency: 'secrets-manager', error: sdkError });
+  });
+
+  it.each([
+    ['text that is not JSON', 'hunter2-plain-text-secret'],
+    ['a JSON string', '"hunter2-json-string-secret"'],
+    ['a JSON array', '["hunter2-array-secret"]'],
+    ['JSON null', 'null'],
+  ])('refuses %s with a ConfigurationError that does not contain the secret', async (_, secretString) => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: secretString });
+    const error = await rejectionOf(secretsManagerSecretStore(client).getSecretJson(secretArn));
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error).toMatchObject({
+      variable: secretArn,
+      message: `${secretArn}: secret value is not a JSON object`,
+    });
+    expect(errorText(error)).not.toContain('hunter2');
+  });
+
+  it('refuses a binary-only secret (no SecretString) as not a JSON object', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretBinary: new Uint8Array([1, 2, 3]) });
+    expect(await rejectionOf(secretsManagerSecretStore(client).getSecretJson(secretArn))).toBeInstanceOf(
+      ConfigurationError,
+    );
+  });
+});
+
+describe('parseSecretJson', () => {
+  it('returns a JSON object as is', () => {
+    expect(parseSecretJson('id', '{"apiKey":"k","nested":{"a":1}}')).toEqual({
+      apiKey: 'k',
+      nested: { a: 1 },
+    });
+  });
+
+  it('does not echo the secret from the JSON parser message', () => {
+    let caught: unknown;
+    try {
+      parseSecretJson('id', '{"apiKey": hunter2-unquoted}');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigurationError);
+    expect(errorText(caught)).not.toContain('hunter2');
+    expect((caught as Error).cause).toBeUndefined();
+  });
+});
+
+/** A store whose answers the test controls one fetch at a time. */
+const scriptedStore = () => {
+  const calls: string[] = [];
+  const answers: (() => Promise<Readonly<Record<string, unknown>>>)[] = [];
+  const store: SecretStore = {
+    getSecretJson: (secretId) => {
+      calls.push(secretId);
+      const next = answers.shift();
+      if (next === undefined) return Promise.reject(new Error('no scripted answer'));
+      return next();
+    },
+  };
+  return {
+    store,
+    calls,
+    answer: (value: Record<string, unknown>) => answers.push(async () => value),
+    fail: (error: Error) => answers.push(async () => Promise.reject(error)),
+    defer: () => {
+      let resolve: (value: Record<string, unknown>) => void = () => undefined;
+      const pending = new Promise<Record<string, unknown>>((done) => {
+        resolve = done;
+      });
+      answers.push(() => pending);
+      return resolve;
+    },
+  };
+};
+
+describe('cachedSecretStore', () => {
+  const ttlSeconds = 300;
+
+  it('fetches once and serves from memory until the TTL has passed', async () => {
+    const inner = scriptedStore();
+    const clock = manualClock();
+    const cache = cachedSecretStore(inner.store, ttlSeconds, clock);
+    inner.answer({ apiKey: 'v1' });
+    expect(await cache.getSecretJson(secretArn)).toEqual({ apiKey: 'v1' });
+    clock.advanceMs(ttlSeconds * 1000 - 1);
+    expect(await cache.getSecretJson(secretArn)).toEqual({ apiKey: 'v1' });
+    expect(inner.calls).toEqual([secretArn]);
+  });
+
+  it('refetches once the TTL has passed, picking up a rotated secret', async () => {
+    const inner = scriptedStore();
+    const clock = manualClock();
+    const cache = cachedSecretStore(inner.store, ttlSeconds, clock);
+    inner.answer({ apiKey: 'v1' });
+    inner.answer({ apiKey: 'v2-rotated' });
+    await cache.getSecretJson(secretArn);
+    clock.advanceMs(ttlSeconds * 1000);
+    expect(await cache.getSecretJson(secretArn)).toEqual({ apiKey: 'v2-rotated' });
+    expect(await cache.getSecretJson(secretArn)).toEqual({ apiKey: 'v2-rotated' });
+    expect(inner.calls).toEqual([secretArn, secretArn]);
+  });
+
+  it('keeps each secret id apart', async () => {
+    const inner = inMemorySecretStore({ a: { v: 'A' }, b: { v: 'B' } });
+    const cache = cachedSecretStore(inner, ttlSeconds, manualClock());
+    expect(await cache.getSecretJson('a')).toEqual({ v: 'A' });
+    expect(await cache.getSecretJson('b')).toEqual({ v: 'B' });
+    expect(await cache.getSecretJson('a')).toEqual({ v: 'A' });
+    expect(inner.requests).toEqual(['a', 'b']);
+  });
+
+  it('shares one fetch between concurrent misses', async () => {
+    const inner = scriptedStore();
+    const cache = cachedSecretStore(inner.store, ttlSeconds, manualClock());
+    const resolve = inner.defer();
+    const first = cache.getSecretJson(secretArn);
+    const second = cache.getSecretJson(secretArn);
+    const third = cache.getSecretJson(secretArn);
+    resolve({ apiKey: 'v1' });
+    expect(await Promise.all([first, second, third])).toEqual([
+      { apiKey: 'v1' },
+      { apiKey: 'v1' },
+      { apiKey: 'v1' },
+    ]);
+    expect(inner.calls).toEqual([secretArn]);
+  });
+
+  it('shares one refresh between concurrent callers after expiry', async () => {
+    const inner = scriptedStore();
+    const clock = manualClock();
+    const cache = cachedSecretStore(inner.store, ttlSeconds, clock);
+    inner.answer({ apiKey: 'v1' });
+    await cache.getSecretJson(secretArn);
+    clock.advanceMs(ttlSeconds * 1000);
+    const resolve = inner.defer();
+    const both = Promise.all([cache.getSecretJson(secretArn), cache.getSecretJson(secretArn)]);
+    resolve({ apiKey: 'v2' });
+    expect(await both).toEqual([{ apiKey: 'v2' }, { apiKey: 'v2' }]);
+    expect(inner.calls).toHaveLength(2);
+  });
+
+  it('serves the stale value when a refresh after expiry fails, and retries on the next call', async () => {
+    const inner = scriptedStore();
+    const clock = manualClock();
+    const cache = cachedSecretStore(inner.store, ttlSeconds, clock);
+    inner.answer({ apiKey: 'v1' });
+    await cache.getSecretJson(secretArn);
+    clock.advanceMs(ttlSeconds * 1000 + 1);
+    inner.fail(new DependencyUnavailableError('secrets-manager', new Error('down')));
+    expect(await cache.getSecretJson(secretArn)).toEqual({ apiKey: 'v1' });
+    inner.answer({ apiKey: 'v2' });
+    expect(await cache.getSecretJson(secretArn)).toEqual({ apiKey: 'v2' });
+    expect(inner.calls).toHaveLength(3);
+  });
+
+  it('propagates a failure when there is no earlier value, and does not cache the failure', async () => {
+    const inner = scriptedStore();
+    const cache = cachedSecretStore(inner.store, ttlSeconds, manualClock());
+    const outage = new DependencyUnavailableError('secrets-manager', new Error('down'));
+    inner.fail(outage);
+    expect(await rejectionOf(cache.getSecretJson(secretArn))).toBe(outage);
+    inner.answer({ apiKey: 'v1' });
+    expect(await cache.getSecretJson(secretArn)).toEqual({ apiKey: 'v1' });
+  });
+
+  it('propagates the failure to every concurrent caller when there is no earlier value', async () => {
+    const inner = scriptedStore();
+    const cache = cachedSecretStore(inner.store, ttlSeconds, manualClock());
+    inner.fail(new Error('down'));
+    const results = await Promise.allSettled([
+      cache.getSecretJson(secretArn),
+      cache.getSecretJson(secretArn),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(inner.calls).toHaveLength(1);
+  });
+
+  it('fetches on every call with a TTL of 0', async () => {
+    const inner = inMemorySecretStore({ [secretArn]: { apiKey: 'v1' } });
+    const cache = cachedSecretStore(inner, 0, manualClock());
+    await cache.getSecretJson(secretArn);
+    await cache.getSecretJson(secretArn);
+    expect(inner.requests).toHaveLength(2);
+  });
+});
+
+describe('assertStrongSecret', () => {
+  const refusalOf = (value: string): ConfigurationError => {
+    try {
+      assertStrongSecret('API_KEY_SECRET_ARN', value);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      return error as ConfigurationError;
+    }
+    throw new Error('expected assertStrongSecret to refuse the value');
+  };
+
+  it.each([
+    ['a development secret from npm start', `${DEVELOPMENT_SECRET_PREFIX}${randomBytes(32).toString('hex')}`],
+    ['changeme', 'changeme'],
+    ['a "password-" placeholder', `password-${randomBytes(24).toString('hex')}`],
+    ['a "test_" placeholder', `test_${randomBytes(24).toString('hex')}`],
+    ['an "Example-" placeholder in another case', `Example-${randomBytes(24).toString('hex')}`],
+    ['the unit-test key', TEST_API_KEY],
+    ['a 31-character random secret', randomBytes(24).toString('base64url').slice(0, 31)],
+    ['a long secret with 9 distinct characters', 'abcdefghi'.repeat(6)],
+    ['a long secret of one repeated character', 'z'.repeat(64)],
+  ])('refuses %s, naming the secret and not its value', (_, value) => {
+    const error = refusalOf(value);
+    expect(error.variable).toBe('API_KEY_SECRET_ARN');
+    expect(error.message).not.toContain(value);
+  });
+
+  it('accepts a 48-character random secret', () => {
+    const value = randomBytes(36).toString('base64url');
+    expect(value).toHaveLength(48);
+    expect(() => assertStrongSecret('API_KEY_SECRET_ARN', value)).not.toThrow();
+  });
+
+  it('accepts a 32-character secret with 10 distinct characters', () => {
+    expect(() => assertStrongSecret('API_KEY_SECRET_ARN', 'q7Xz2Lm9Kp'.repeat(3).concat('Ab'))).not.toThrow();
+  });
+});
+
+describe('staticApiKeyVerifier', () => {
+  const key = 'Zk3vQ9pL2xW7mN4rT8yB1cD6fG0hJ5sA';
+  const verifier = () =>
+    staticApiKeyVerifier(inMemorySecretStore({ [secretArn]: { apiKey: key } }), secretArn, 'apiKey');
+
+  it('accepts exactly the stored key', async () => {
+    expect(await verifier().verify(key)).toBe(true);
+  });
+
+  it.each([
+    ['a wrong key of the same length', `${key.slice(0, -1)}X`],
+    ['the key plus one character', `${key}A`],
+    ['the key minus one character', key.slice(0, -1)],
+    ['the key with surrounding spaces', ` ${key} `],
+    ['the key in lower case', key.toLowerCase()],
+    ['an empty string', ''],
+    ['513 characters', 'a'.repeat(513)],
+    ['the key padded past 512 characters', key.padEnd(513, key)],
+  ])('rejects %s', async (_, presented) => {
+    expect(await verifier().verify(presented)).toBe(false);
+  });
+
+  it('loads the key from the secret store', async () => {
+    expect(await verifier().loadKey()).toBe(key);
+  });
+
+  it.each([
+    ['has no such field', {}],
+    ['holds an empty string', { apiKey: '' }],
+    ['holds a number', { apiKey: 12345 }],
+  ])('fails with a ConfigurationError naming the secret when the field %s', async (_, secret) => {
+    const broken = staticApiKeyVerifier(inMemorySecretStore({ [secretArn]: secret }), secretArn, 'apiKey');
+    const error = await rejectionOf(broken.loadKey());
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error).toMatchObject({ variable: secretArn });
+  });
+
+  it('accepts a key of exactly 512 characters when that is the stored key', async () => {
+    const longKey = randomBytes(384).toString('base64');
+    expect(longKey).toHaveLength(512);
+    const longVerifier = staticApiKeyVerifier(
+      inMemorySecretStore({ [secretArn]: { apiKey: longKey } }),
+      secretArn,
+      'apiKey',
+    );
+    expect(await longVerifier.verify(longKey)).toBe(true);
+  });
+});

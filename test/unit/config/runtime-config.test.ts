@@ -1,0 +1,210 @@
+/**
+ * parseRuntimeConfig: safe defaults, the production refusals, and errors that name the variable but
+ * never repeat a value that might be a secret pasted into the wrong place.
+ */
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../../shared/config/configuration-error.js';
+import { parseRuntimeConfig } from '../../../shared/config/runtime-config.js';
+
+const configurationErrorOf = (env: Record<string, string>): ConfigurationError => {
+  try {
+    parseRuntimeConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return error as ConfigurationError;
+  }
+  throw new Error(`expected a ConfigurationError for ${JSON.stringify(env)}`);
+};
+
+const expectRefusal = (env: Record<string, string>, variable: string): ConfigurationError => {
+  const error = configurationErrorOf(env);
+  expect(error.variable).toBe(variable);
+  expect(error.code).toBe('ERR_CONFIGURATION');
+  expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  return error;
+};
+
+const production = { ENVIRONMENT: 'production', CORS_ALLOW_ORIGINS: 'https://app.example.com' };
+
+describe('parseRuntimeConfig defaults', () => {
+  it('parses an empty environment into safe development defaults', () => {
+    expect(parseRuntimeConfig({})).toMatchObject({
+      environment: 'development',
+      auth: { strategy: 'api_key', header: 'x-api-key' },
+      bodyMaxBytes: 64 * 1024,
+      cors: { enabled: true, allowOrigins: [], maxAgeSeconds: 600 },
+      trustedHosts: [],
+      trustProxyHops: 0,
+      logLevel: 'info',
+      passwordBcryptCost: 11,
+      secretsCacheTtlSeconds: 300,
+      usersTableName: undefined,
+      apiKeySecretArn: undefined,
+      awsRegion: 'us-east-1',
+      dynamoDbEndpoint: undefined,
+      localSecretsFile: undefined,
+    });
+  });
+
+  it('treats empty and blank variables as unset', () => {
+    const config = parseRuntimeConfig({ ENVIRONMENT: '', LOG_LEVEL: '   ', API_BODY_MAX_BYTES: ' ' });
+    expect(config).toMatchObject({ environment: 'development', logLevel: 'info', bodyMaxBytes: 65_536 });
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(parseRuntimeConfig({ PATH: '/usr/bin', AWS_SECRET_ACCESS_KEY: 'x' }).environment).toBe(
+      'development',
+    );
+  });
+
+  it('trims and lowercases the header name, splits lists and parses numbers', () => {
+    const config = parseRuntimeConfig({
+      API_AUTH_HEADER: '  X-Bulwark-Key ',
+      CORS_ALLOW_ORIGINS: 'https://a.example.com , https://b.example.com:8443,',
+      TRUSTED_HOSTS: 'API.Example.com, *.example.net',
+      API_BODY_MAX_BYTES: '2048',
+      API_TRUST_PROXY_HOPS: '2',
+      CORS_ENABLED: 'false',
+      LOG_LEVEL: 'WARN',
+    });
+    expect(config).toMatchObject({
+      auth: { header: 'x-bulwark-key' },
+      cors: { enabled: false, allowOrigins: ['https://a.example.com', 'https://b.example.com:8443'] },
+      trustedHosts: ['api.example.com', '*.example.net'],
+      bodyMaxBytes: 2048,
+      trustProxyHops: 2,
+      logLevel: 'warn',
+    });
+  });
+
+  it('accepts a complete production environment', () => {
+    const config = parseRuntimeConfig({ ...production, API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:x' });
+    expect(config.environment).toBe('production');
+    expect(config.cors.allowOrigins).toEqual(['https://app.example.com']);
+  });
+
+  it('accepts production with CORS switched off and no origins', () => {
+    expect(parseRuntimeConfig({ ENVIRONMENT: 'production', CORS_ENABLED: 'false' }).cors.enabled).toBe(false);
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = parseRuntimeConfig({
+      CORS_ALLOW_ORIGINS: 'https://a.example.com',
+      TRUSTED_HOSTS: 'a.example.com',
+    });
+    const assertFrozen = (value: unknown, path: string): void => {
+      if (value === null || typeof value !== 'object') return;
+      expect(Object.isFrozen(value), `${path} is frozen`).toBe(true);
+      for (const [key, child] of Object.entries(value)) assertFrozen(child, `${path}.${key}`);
+    };
+    assertFrozen(config, 'config');
+    expect(() => {
+      (config.cors.allowOrigins as string[]).push('https://evil.example');
+    }).toThrow(TypeError);
+    expect(() => {
+      (config.auth as { strategy: string }).strategy = 'disabled';
+    }).toThrow(TypeError);
+    expect(config.cors.allowOrigins).toEqual(['https://a.example.com']);
+    expect(config.auth.strategy).toBe('api_key');
+  });
+});
+
+describe('parseRuntimeConfig production refusals', () => {
+  it.each<[string, Record<string, string>, string]>([
+    ['API_AUTH_STRATEGY=disabled', { API_AUTH_STRATEGY: 'disabled' }, 'API_AUTH_STRATEGY'],
+    ['an empty CORS list with CORS on', { CORS_ALLOW_ORIGINS: '' }, 'CORS_ALLOW_ORIGINS'],
+    ['the CORS wildcard', { CORS_ALLOW_ORIGINS: '*' }, 'CORS_ALLOW_ORIGINS'],
+    ['LOG_LEVEL=debug', { LOG_LEVEL: 'debug' }, 'LOG_LEVEL'],
+    ['LOG_LEVEL=DEBUG in capitals', { LOG_LEVEL: 'DEBUG' }, 'LOG_LEVEL'],
+    ['a DynamoDB endpoint override', { DYNAMODB_ENDPOINT: 'http://localhost:8000' }, 'DYNAMODB_ENDPOINT'],
+    ['a local secrets file', { LOCAL_SECRETS_FILE: '.local/secrets.json' }, 'LOCAL_SECRETS_FILE'],
+  ])('refuses %s in production, naming the variable', (_, overrides, variable) => {
+    const env = { ...production, ...overrides };
+    const error = expectRefusal(env, variable);
+    expect(error.message).toContain(variable);
+    // The same setting is accepted outside production.
+    const { ENVIRONMENT: _environment, ...development } = env;
+    if (variable !== 'CORS_ALLOW_ORIGINS' || overrides.CORS_ALLOW_ORIGINS === '') {
+      expect(() => parseRuntimeConfig(development)).not.toThrow();
+    }
+  });
+
+  it('refuses "*" combined with other origins in every environment', () => {
+    expectRefusal({ CORS_ALLOW_ORIGINS: '*, https://app.example.com' }, 'CORS_ALLOW_ORIGINS');
+  });
+
+  it.each([
+    ['a wildcard subdomain', 'https://*.example.com'],
+    ['a wildcard glued to the domain', 'https://*example.com'],
+    ['a wildcard top-level domain', 'https://app.*'],
+  ])(
+    'refuses an origin with %s in every environment: entries are exact origins, not patterns',
+    (_, entry) => {
+      // @middy/http-cors turns any entry containing "*" into a pattern ("*" matches [^.]*), so
+      // https://*example.com would let https://evilexample.com read responses.
+      expectRefusal({ CORS_ALLOW_ORIGINS: entry }, 'CORS_ALLOW_ORIGINS');
+      expectRefusal({ ...production, CORS_ALLOW_ORIGINS: entry }, 'CORS_ALLOW_ORIGINS');
+    },
+  );
+
+  it('accepts the CORS wildcard alone outside production', () => {
+    expect(parseRuntimeConfig({ CORS_ALLOW_ORIGINS: '*' }).cors.allowOrigins).toEqual(['*']);
+  });
+});
+
+describe('parseRuntimeConfig invalid values', () => {
+  it.each([
+    ['API_BODY_MAX_BYTES', 'abc'],
+    ['API_BODY_MAX_BYTES', '-1'],
+    ['API_BODY_MAX_BYTES', '1.5'],
+    ['API_BODY_MAX_BYTES', '0'],
+    ['API_BODY_MAX_BYTES', '1e6'],
+    ['API_BODY_MAX_BYTES', String(10 * 1024 * 1024 + 1)],
+    ['API_TRUST_PROXY_HOPS', '11'],
+    ['CORS_MAX_AGE_SECONDS', '86401'],
+    ['CORS_ENABLED', 'yes'],
+    ['CORS_ALLOW_ORIGINS', 'https://app.example.com/path'],
+    ['CORS_ALLOW_ORIGINS', 'https://app.example.com/'],
+    ['CORS_ALLOW_ORIGINS', 'app.example.com'],
+    ['CORS_ALLOW_ORIGINS', 'ftp://app.example.com'],
+    ['CORS_ALLOW_ORIGINS', 'null'],
+    ['TRUSTED_HOSTS', 'not a host!'],
+    ['TRUSTED_HOSTS', 'https://api.example.com'],
+    ['TRUSTED_HOSTS', 'api.example.com/path'],
+    ['TRUSTED_HOSTS', '*'],
+    ['ENVIRONMENT', 'staging'],
+    ['ENVIRONMENT', 'Production'],
+    ['API_AUTH_STRATEGY', 'none'],
+    ['API_AUTH_HEADER', 'x api key'],
+    ['LOG_LEVEL', 'verbose'],
+    ['PASSWORD_BCRYPT_COST', '4'],
+    ['SECRETS_CACHE_TTL_SECONDS', '3601'],
+    ['DYNAMODB_ENDPOINT', 'localhost:8000'],
+  ])('refuses %s=%j, naming the variable', (variable, value) => {
+    expectRefusal({ [variable]: value }, variable);
+  });
+
+  const secretLike = 'sk_live_9fQ2xL7pR4tZ8wK1mN6vB3cH';
+
+  it.each([
+    'API_BODY_MAX_BYTES',
+    'API_AUTH_HEADER',
+    'CORS_ALLOW_ORIGINS',
+    'TRUSTED_HOSTS',
+    'ENVIRONMENT',
+    'API_AUTH_STRATEGY',
+    'LOG_LEVEL',
+    'CORS_ENABLED',
+    'DYNAMODB_ENDPOINT',
+  ])('never repeats a secret-like value pasted into %s', (variable) => {
+    const error = expectRefusal({ [variable]: secretLike }, variable);
+    const shown = `${error.message}\n${String(error.stack)}\n${JSON.stringify(error)}`.toLowerCase();
+    expect(shown).not.toContain(secretLike.toLowerCase());
+    expect(shown).not.toContain('9fq2xl7pr4tz8wk1');
+  });
+
+  it('reports the first offending variable when several are wrong', () => {
+    const error = configurationErrorOf({ API_BODY_MAX_BYTES: 'abc', LOG_LEVEL: 'verbose' });
+    expect(['API_BODY_MAX_BYTES', 'LOG_LEVEL']).toContain(error.variable);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * resolveClientIp inside the real chain: which address the route sees for a given X-Forwarded-For and
+ * hop count, and the warning that explains why the header was not trusted.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { jsonResponse } from '../../../shared/http/json-response.js';
+import { createSecureHandler } from '../../../shared/http/secure-handler.js';
+import {
+  type ApiGatewayEventOptions,
+  apiGatewayEvent,
+  lambdaContext,
+  TEST_SOURCE_IP,
+  testRuntime,
+} from '../../support/test-runtime.js';
+
+const clientIpRoute = async (hops: number) => {
+  const runtime = testRuntime({ API_TRUST_PROXY_HOPS: String(hops) });
+  const handler = await createSecureHandler(runtime, { auth: 'public' }, async ({ clientIp }) =>
+    jsonResponse(200, { clientIp }),
+  );
+  const clientIpFor = async (options: ApiGatewayEventOptions): Promise<string> => {
+    const response = await handler(apiGatewayEvent(options), lambdaContext());
+    expect(response.statusCode).toBe(200);
+    return (JSON.parse(response.body) as { clientIp: string }).clientIp;
+  };
+  return { runtime, clientIpFor };
+};
+
+const withForwardedFor = (value: string): ApiGatewayEventOptions => ({
+  headers: { 'X-Forwarded-For': value },
+});
+
+describe('resolveClientIp', () => {
+  it('uses the API Gateway source IP by default, whatever X-Forwarded-For says', async () => {
+    const { runtime, clientIpFor } = await clientIpRoute(0);
+    expect(await clientIpFor(withForwardedFor('203.0.113.50, 10.0.0.1'))).toBe(TEST_SOURCE_IP);
+    expect(runtime.logs.lines).toEqual([]);
+  });
+
+  it('takes the rightmost X-Forwarded-For entry behind one trusted proxy', async () => {
+    const { clientIpFor } = await clientIpRoute(1);
+    expect(await clientIpFor(withForwardedFor('203.0.113.50, 198.51.100.20'))).toBe('198.51.100.20');
+  });
+
+  it('takes the second entry from the right behind two trusted proxies', async () => {
+    const { clientIpFor } = await clientIpRoute(2);
+    expect(await clientIpFor(withForwardedFor('1.1.1.1, 203.0.113.50, 10.0.0.1'))).toBe('203.0.113.50');
+  });
+
+  it('accepts an IPv6 entry', async () => {
+    const { clientIpFor } = await clientIpRoute(1);
+    expect(await clientIpFor(withForwardedFor('203.0.113.50, 2001:db8::17'))).toBe('2001:db8::17');
+  });
+
+  it('tolerates missing spaces and empty entries between commas', async () => {
+    const { clientIpFor } = await clientIpRoute(2);
+    expect(await clientIpFor(withForwardedFor('9.9.9.9,,203.0.113.50 ,10.0.0.1,'))).toBe('203.0.113.50');
+  });
+
+  it('reads repeated X-Forwarded-For headers as one list, in order', async () => {
+    const { clientIpFor } = await clientIpRoute(2);
+    const options = { multiValueHeaders: { 'X-Forwarded-For': ['6.6.6.6, 203.0.113.50', '10.0.0.1'] } };
+    expect(await clientIpFor(options)).toBe('203.0.113.50');
+    const { clientIpFor: oneHop } = await clientIpRoute(1);
+    expect(await oneHop({ multiValueHeaders: { 'x-forwarded-for': ['10.0.0.1', '203.0.113.50'] } })).toBe(
+      '203.0.113.50',
+    );
+    const { clientIpFor: threeHops } = await clientIpRoute(3);
+    expect(await threeHops(options)).toBe('6.6.6.6');
+  });
+
+  it('is not moved by anything a client prepends to the trusted tail', async () => {
+    const { clientIpFor } = await clientIpRoute(2);
+    const trustedTail = '203.0.113.50, 10.0.0.1';
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.string(), fc.ipV4(), fc.ipV6(), fc.constant('')), { maxLength: 8 }),
+        fc.boolean(),
+        async (prefix, asSeparateHeader) => {
+          const options: ApiGatewayEventOptions = asSeparateHeader
+            ? { multiValueHeaders: { 'X-Forwarded-For': [...prefix, trustedTail] } }
+            : withForwardedFor([...prefix, trustedTail].join(', '));
+          expect(await clientIpFor(options)).toBe('203.0.113.50');
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps the source IP and warns when X-Forwarded-For is missing', async () => {
+    const { runtime, clientIpFor } = await clientIpRoute(1);
+    expect(await clientIpFor({ headers: { 'X-Request-Id': 'no-xff' } })).toBe(TEST_SOURCE_IP);
+    expect(runtime.logs.entries()).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'trust proxy hops configured but X-Forwarded-For is missing',
+        trust_proxy_hops: 1,
+        request_id: 'no-xff',
+      }),
+    ]);
+  });
+
+  it('keeps the source IP and warns when X-Forwarded-For has only commas and spaces', async () => {
+    const { runtime, clientIpFor } = await clientIpRoute(1);
+    expect(await clientIpFor(withForwardedFor(' , ,'))).toBe(TEST_SOURCE_IP);
+    expect(runtime.logs.messages('WARN')).toEqual([
+      'trust proxy hops configured but X-Forwarded-For is missing',
+    ]);
+  });
+
+  it('keeps the source IP and warns when X-Forwarded-For has fewer entries than the hops', async () => {
+    const { runtime, clientIpFor } = await clientIpRoute(3);
+    expect(await clientIpFor(withForwardedFor('203.0.113.50, 10.0.0.1'))).toBe(TEST_SOURCE_IP);
+    expect(runtime.logs.entries()).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'X-Forwarded-For has fewer entries than configured trust proxy hops',
+        trust_proxy_hops: 3,
+        forwarded_entries: 2,
+      }),
+    ]);
+  });
+
+  it.each([
+    ['a host name', 'attacker.example'],
+    ['an address with a port', '203.0.113.50:4711'],
+    ['a script', '<script>alert(1)</script>'],
+    ['the literal unknown', 'unknown'],
+  ])('keeps the source IP and warns when the chosen entry is %s', async (_, entry) => {
+    const { runtime, clientIpFor } = await clientIpRoute(2);
+    expect(await clientIpFor(withForwardedFor(`${entry}, 10.0.0.1`))).toBe(TEST_SOURCE_IP);
+    expect(runtime.logs.messages('WARN')).toEqual([
+      'trust proxy hops configured but X-Forwarded-For entry is invalid',
+    ]);
+    expect(runtime.logs.text()).not.toContain(entry);
+  });
+});
