@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { apiGatewayIdentity } from '../shared/local/api-gateway-event.js';
 
 export interface BenchEventOptions {
   readonly method: 'GET' | 'POST';
@@ -64,23 +65,7 @@ export const benchEvent = ({
       requestTimeEpoch: 1_767_225_600_000 + sequence,
       resourceId: 'a1b2c3',
       resourcePath: path,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: '203.0.113.42',
-        user: null,
-        userAgent: allHeaders['User-Agent'] ?? null,
-        userArn: null,
-      },
+      identity: apiGatewayIdentity('203.0.113.42', allHeaders['User-Agent'] ?? null),
     },
   };
 };

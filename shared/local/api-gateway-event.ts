@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayEventIdentity, APIGatewayProxyEvent } from 'aws-lambda';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -37,6 +37,25 @@ const bodyOf = (raw: Buffer): { body: string | null; isBase64Encoded: boolean } 
     return { body: raw.toString('base64'), isBase64Encoded: true };
   }
 };
+
+/** The caller identity of a REST proxy event: API Gateway fills only the address and the user agent. */
+export const apiGatewayIdentity = (sourceIp: string, userAgent: string | null): APIGatewayEventIdentity => ({
+  accessKey: null,
+  accountId: null,
+  apiKey: null,
+  apiKeyId: null,
+  caller: null,
+  clientCert: null,
+  cognitoAuthenticationProvider: null,
+  cognitoAuthenticationType: null,
+  cognitoIdentityId: null,
+  cognitoIdentityPoolId: null,
+  principalOrgId: null,
+  sourceIp,
+  user: null,
+  userAgent,
+  userArn: null,
+});
 
 export interface EventSource {
   readonly request: IncomingMessage;
@@ -83,23 +102,7 @@ export const toApiGatewayEvent = ({
       requestTimeEpoch: now,
       resourceId: 'local',
       resourcePath: resource,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp,
-        user: null,
-        userAgent: headers['User-Agent'] ?? headers['user-agent'] ?? null,
-        userArn: null,
-      },
+      identity: apiGatewayIdentity(sourceIp, headers['User-Agent'] ?? headers['user-agent'] ?? null),
     },
   };
 };

@@ -11,6 +11,7 @@ import type { SecretStore } from '../../shared/adapters/secrets/secret-store.js'
 import { parseRuntimeConfig } from '../../shared/config/runtime-config.js';
 import type { Clock } from '../../shared/domain/clock.js';
 import type { BulwarkContext } from '../../shared/http/secure-request.js';
+import { apiGatewayIdentity } from '../../shared/local/api-gateway-event.js';
 import { createLogger } from '../../shared/logging/create-logger.js';
 import type { Runtime } from '../../shared/runtime/runtime.js';
 
@@ -241,23 +242,7 @@ export const apiGatewayEvent = (options: ApiGatewayEventOptions = {}): APIGatewa
       domainPrefix: 'abc123defg',
       extendedRequestId: 'Bq9x1FQvDoEFa7g=',
       httpMethod: method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp,
-        user: null,
-        userAgent: headers['User-Agent'] ?? null,
-        userArn: null,
-      },
+      identity: apiGatewayIdentity(sourceIp, headers['User-Agent'] ?? null),
       path: `/prod${path}`,
       protocol: 'HTTP/1.1',
       requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
