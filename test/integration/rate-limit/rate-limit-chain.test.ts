@@ -142,6 +142,35 @@ describe('rate limiting in the security chain', () => {
     expect((await call(handler, { 'x-api-key': TEST_API_KEY }, '192.0.2.41')).statusCode).toBe(429);
   });
 
+  it("applies a principal's own policy when the override supplies one", async () => {
+    const limiter = createRateLimiter({
+      store: dynamoDbRateLimitStore(client, tableName),
+      clock: mutableClock(t0),
+    });
+    const handler = createSecureHandler(
+      testRuntime(),
+      {
+        auth: 'required',
+        rateLimit: {
+          limiter,
+          metrics: recordingMetrics().metrics,
+          routeId: 'health',
+          policy: { kind: 'fixed_window', requests: 1, windowSeconds: 60 },
+          policyFor: (principal) =>
+            principal.kind === 'api_key' ? { kind: 'token_bucket', burst: 3, perSeconds: 60 } : undefined,
+          failureMode: 'fail-closed',
+        },
+      },
+      async () => jsonResponse(200, { status: 'ok' }),
+    );
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1)
+      statuses.push((await call(handler, { 'x-api-key': TEST_API_KEY }, '192.0.2.45')).statusCode);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const answer = await call(handler, { 'x-api-key': TEST_API_KEY }, '192.0.2.45');
+    expect(answer.headers?.['RateLimit-Policy']).toBe('"tb-3-per-60s";q=3;w=60');
+  });
+
   it('never limits a preflight', async () => {
     const { handler } = healthHandler({ policy: { kind: 'fixed_window', requests: 1, windowSeconds: 60 } });
     await call(handler, {}, '192.0.2.50');
