@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchApiKeySecretArn, benchOrigin, randomApiKey } from './bench-runtime.js';
 import { buildFunctionBundles, type FunctionBundle } from './build-function-bundles.js';
+import { limiterSection } from './limiter/limiter-section.js';
+import { limiterTable } from './limiter/limiter-table.js';
+import { limiterTarget } from './limiter/limiter-target.js';
+import { measureLimiters } from './limiter/measure-limiters.js';
 import { machineInfo } from './machine-info.js';
 import { markdownTable } from './markdown-table.js';
 import { type ChainOverheadResult, measureChainOverhead } from './measure-chain-overhead.js';
@@ -124,6 +128,7 @@ const main = async () => {
         API_KEY_SECRET_ARN: benchApiKeySecretArn,
         LOCAL_SECRETS_FILE: secretsFile,
         USERS_TABLE_NAME: 'bench-users',
+        RATE_LIMIT_TABLE_NAME: 'bench-rate-limits',
         DYNAMODB_ENDPOINT: 'http://127.0.0.1:1',
         LOG_LEVEL: 'error',
         CORS_ALLOW_ORIGINS: benchOrigin,
@@ -180,6 +185,29 @@ const main = async () => {
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+
+  const limiterLoadAtStart = loadAverage();
+  console.log('\n3. Rate limiter: Bulwark versus rate-limiter-flexible on one DynamoDB Local...');
+  const limiters = await measureLimiters((line) => console.log(line));
+  const limiterFigures = limiterTable(limiters.rows);
+  const target = limiterTarget(limiters.rows);
+  console.log(`${textTable(limiterFigures.header, limiterFigures.rows)}\n`);
+  console.log(target.line);
+  for (const warning of limiters.warnings) console.log(`Warning: ${warning}`);
+  const limiterLoadAtEnd = loadAverage();
+  await writeBenchmarksSection(
+    docPath,
+    'limiter',
+    limiterSection(limiters, target, {
+      date,
+      machineLine,
+      loadAtStart: limiterLoadAtStart,
+      loadAtEnd: limiterLoadAtEnd,
+    }),
+  );
+  console.log(
+    `Wrote ${docPath} (section limiter); limiter part ${limiters.elapsedS.toFixed(1)} s; load average ${limiterLoadAtEnd}.`,
+  );
 };
 
 await main();
