@@ -12,7 +12,7 @@ export interface TableDefinition {
   readonly timeToLiveAttribute?: string;
 }
 
-export type TableId = 'users' | 'rateLimits';
+export type TableId = 'users' | 'rateLimits' | 'sessions' | 'apiKeys';
 
 export const tableDefinitions: Readonly<Record<TableId, TableDefinition>> = Object.freeze({
   users: {
@@ -26,5 +26,18 @@ export const tableDefinitions: Readonly<Record<TableId, TableDefinition>> = Obje
     // One item per limited key: rate-limit buckets and windows (`rl#...`) and login failure streaks (`login#...`).
     partitionKey: { name: 'pk', type: 'S' },
     timeToLiveAttribute: 'expiresAt',
+  },
+  sessions: {
+    id: 'sessions',
+    environmentVariable: 'SESSIONS_TABLE_NAME',
+    // Refresh-token families (`family#...`), session pointers (`session#...`) and revocation markers
+    // (`revoked#<session id>`), which every authenticated request proves absent.
+    partitionKey: { name: 'pk', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
+  },
+  apiKeys: {
+    id: 'apiKeys',
+    environmentVariable: 'API_KEYS_TABLE_NAME',
+    partitionKey: { name: 'keyId', type: 'S' },
   },
 });

@@ -47,11 +47,15 @@ describe('the data stack', () => {
     expect(Object.keys(devTemplate.findResources('AWS::DynamoDB::Table'))).toEqual([
       'UsersTable',
       'RateLimitsTable',
+      'SessionsTable',
+      'ApiKeysTable',
     ]);
     expect(Object.keys(devTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual(['ApiKeySecret']);
     expect(Object.keys(prodTemplate.findResources('AWS::DynamoDB::Table'))).toEqual([
       'UsersTable',
       'RateLimitsTable',
+      'SessionsTable',
+      'ApiKeysTable',
     ]);
     expect(Object.keys(prodTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual(['ApiKeySecret']);
   });

@@ -2,6 +2,8 @@ import {
   type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { RateLimitBackendError, type RateLimitStore } from '../../domain/rate-limit/rate-limit-store.js';
@@ -11,17 +13,79 @@ const numberOf = (value: AttributeValue | undefined): number | undefined =>
 
 const n = (value: number): AttributeValue => ({ N: String(value) });
 
+/** The one conditional update a decision makes, alone or inside a transaction. */
+interface UpdateInput {
+  readonly Key: Record<string, AttributeValue>;
+  readonly UpdateExpression: string;
+  readonly ConditionExpression: string;
+  readonly ExpressionAttributeNames: Record<string, string>;
+  readonly ExpressionAttributeValues: Record<string, AttributeValue>;
+}
+
+interface WriteResult {
+  readonly admitted: boolean;
+  readonly item: Record<string, AttributeValue> | undefined;
+  readonly guardFailed: boolean;
+}
+
+/** Concurrent transactions on one item cancel each other; these retries absorb a principal's bursts. */
+const maxConflictRetries = 4;
+const conflictBackoffMs = (attempt: number): number => 5 * 2 ** attempt + Math.floor(Math.random() * 10);
+
 /**
  * Rate-limit state as one item per key (`pk`), decided by conditional UpdateItem. A failed condition
  * is a decision, returned with the stored item (ALL_OLD); every other failure is a backend error.
+ * With revocation markers to check (`mustNotExist`, keys in `guardTableName`), the same update goes
+ * into a TransactWriteItems with one ConditionCheck per marker: still one round trip.
  */
-export const dynamoDbRateLimitStore = (client: DynamoDBClient, tableName: string): RateLimitStore => {
-  const update = async (
-    input: Omit<
-      UpdateItemCommand['input'],
-      'TableName' | 'ReturnValues' | 'ReturnValuesOnConditionCheckFailure'
-    >,
-  ): Promise<{ admitted: boolean; item: Record<string, AttributeValue> | undefined }> => {
+export const dynamoDbRateLimitStore = (
+  client: DynamoDBClient,
+  tableName: string,
+  guardTableName?: string,
+): RateLimitStore => {
+  const transact = async (
+    input: UpdateInput,
+    mustNotExist: readonly string[],
+    attempt = 0,
+  ): Promise<WriteResult> => {
+    if (guardTableName === undefined)
+      throw new TypeError('guarded rate-limit writes need the guard table name');
+    try {
+      await client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Update: { ...input, TableName: tableName, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
+            ...mustNotExist.map((guardKey) => ({
+              ConditionCheck: {
+                TableName: guardTableName,
+                Key: { pk: { S: guardKey } },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            })),
+          ],
+        }),
+      );
+      return { admitted: true, item: undefined, guardFailed: false };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw new RateLimitBackendError(error);
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons.slice(1).some((reason) => reason.Code === 'ConditionalCheckFailed')) {
+        return { admitted: false, item: undefined, guardFailed: true };
+      }
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+        return { admitted: false, item: reasons[0].Item, guardFailed: false };
+      }
+      if (reasons.some((reason) => reason.Code === 'TransactionConflict') && attempt < maxConflictRetries) {
+        await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(attempt)));
+        return transact(input, mustNotExist, attempt + 1);
+      }
+      // Throttling, or conflicts that did not clear: no decision was made.
+      throw new RateLimitBackendError(error);
+    }
+  };
+
+  const update = async (input: UpdateInput, mustNotExist: readonly string[] = []): Promise<WriteResult> => {
+    if (mustNotExist.length > 0) return transact(input, mustNotExist);
     try {
       const output = await client.send(
         new UpdateItemCommand({
@@ -31,55 +95,79 @@ export const dynamoDbRateLimitStore = (client: DynamoDBClient, tableName: string
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { admitted: true, item: output.Attributes };
+      return { admitted: true, item: output.Attributes, guardFailed: false };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { admitted: false, item: error.Item };
+      if (error instanceof ConditionalCheckFailedException) {
+        return { admitted: false, item: error.Item, guardFailed: false };
+      }
       throw new RateLimitBackendError(error);
     }
   };
 
   return {
-    consumeTokenBucket: async ({ key, assume, nowMs, intervalMs, toleranceMs, expiresAtSeconds }) => {
+    consumeTokenBucket: async ({
+      key,
+      assume,
+      nowMs,
+      intervalMs,
+      toleranceMs,
+      expiresAtSeconds,
+      mustNotExist,
+    }) => {
       const names = { '#tat': 'tat', '#expiresAt': 'expiresAt' };
       const result =
         assume === 'idle'
-          ? await update({
-              Key: { pk: { S: key } },
-              UpdateExpression: 'SET #tat = :next, #expiresAt = :expiresAt',
-              ConditionExpression: 'attribute_not_exists(#tat) OR #tat <= :now',
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: {
-                ':next': n(nowMs + intervalMs),
-                ':now': n(nowMs),
-                ':expiresAt': n(expiresAtSeconds),
+          ? await update(
+              {
+                Key: { pk: { S: key } },
+                UpdateExpression: 'SET #tat = :next, #expiresAt = :expiresAt',
+                ConditionExpression: 'attribute_not_exists(#tat) OR #tat <= :now',
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: {
+                  ':next': n(nowMs + intervalMs),
+                  ':now': n(nowMs),
+                  ':expiresAt': n(expiresAtSeconds),
+                },
               },
-            })
-          : await update({
-              Key: { pk: { S: key } },
-              UpdateExpression: 'SET #tat = #tat + :interval, #expiresAt = :expiresAt',
-              ConditionExpression: '#tat > :now AND #tat <= :latest',
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: {
-                ':interval': n(intervalMs),
-                ':now': n(nowMs),
-                ':latest': n(nowMs + toleranceMs),
-                ':expiresAt': n(expiresAtSeconds),
+              mustNotExist,
+            )
+          : await update(
+              {
+                Key: { pk: { S: key } },
+                UpdateExpression: 'SET #tat = #tat + :interval, #expiresAt = :expiresAt',
+                ConditionExpression: '#tat > :now AND #tat <= :latest',
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: {
+                  ':interval': n(intervalMs),
+                  ':now': n(nowMs),
+                  ':latest': n(nowMs + toleranceMs),
+                  ':expiresAt': n(expiresAtSeconds),
+                },
               },
-            });
-      return { admitted: result.admitted, tatMs: numberOf(result.item?.tat) };
-    },
-
-    consumeFixedWindow: async ({ key, limit, expiresAtSeconds }) => {
-      const result = await update({
-        Key: { pk: { S: key } },
-        UpdateExpression: 'ADD #count :one SET #expiresAt = :expiresAt',
-        ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-        ExpressionAttributeNames: { '#count': 'count', '#expiresAt': 'expiresAt' },
-        ExpressionAttributeValues: { ':one': n(1), ':limit': n(limit), ':expiresAt': n(expiresAtSeconds) },
-      });
+              mustNotExist,
+            );
       return {
         admitted: result.admitted,
-        count: numberOf(result.item?.count) ?? (result.admitted ? 1 : limit),
+        value: numberOf(result.item?.tat),
+        guardFailed: result.guardFailed,
+      };
+    },
+
+    consumeFixedWindow: async ({ key, limit, expiresAtSeconds, mustNotExist }) => {
+      const result = await update(
+        {
+          Key: { pk: { S: key } },
+          UpdateExpression: 'ADD #count :one SET #expiresAt = :expiresAt',
+          ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+          ExpressionAttributeNames: { '#count': 'count', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: { ':one': n(1), ':limit': n(limit), ':expiresAt': n(expiresAtSeconds) },
+        },
+        mustNotExist,
+      );
+      return {
+        admitted: result.admitted,
+        value: numberOf(result.item?.count),
+        guardFailed: result.guardFailed,
       };
     },
   };

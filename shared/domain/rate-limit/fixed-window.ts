@@ -26,6 +26,7 @@ export const fixedWindowMath = (policy: FixedWindowPolicy) => {
         retryAfterSeconds: allowed ? undefined : wholeSecondsAtLeastOne(untilNextWindowMs),
         source,
         backendCalls,
+        guardFailed: false,
       };
     },
   };

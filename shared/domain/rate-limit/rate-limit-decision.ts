@@ -13,6 +13,8 @@ export interface RateLimitDecision {
   readonly source: 'backend' | 'cache';
   /** DynamoDB calls this decision made (0 for cache rejects). */
   readonly backendCalls: number;
+  /** A guard (a revocation marker) was present: nothing was spent and the credential must be refused. */
+  readonly guardFailed: boolean;
 }
 
 export const wholeSecondsAtLeastOne = (milliseconds: number): number =>

@@ -1,4 +1,8 @@
-/** Port for the limiter's state. Each call is exactly one conditional write. */
+/**
+ * Port for the limiter's state. Each call is exactly one conditional write. With `mustNotExist`, the
+ * write and a check that each of those keys is absent (revocation markers) commit together or not at
+ * all, so a revoked credential spends nothing.
+ */
 export interface RateLimitStore {
   /**
    * Admits iff the bucket's TAT allows it. `assume` picks the write: `idle` (no item, or TAT in the
@@ -12,14 +16,27 @@ export interface RateLimitStore {
     readonly intervalMs: number;
     readonly toleranceMs: number;
     readonly expiresAtSeconds: number;
-  }) => Promise<{ readonly admitted: boolean; readonly tatMs: number | undefined }>;
+    readonly mustNotExist?: readonly string[];
+  }) => Promise<ConsumeResult>;
 
   /** Admits iff the window's count is below `limit`; returns the count after (or at) the decision. */
   readonly consumeFixedWindow: (request: {
     readonly key: string;
     readonly limit: number;
     readonly expiresAtSeconds: number;
-  }) => Promise<{ readonly admitted: boolean; readonly count: number }>;
+    readonly mustNotExist?: readonly string[];
+  }) => Promise<ConsumeResult>;
+}
+
+/**
+ * `value` is the stored state after an admit, or at a reject (TAT or count); undefined when unknown:
+ * no item, or an admit made in a transaction, which returns no values. `guardFailed`: one of the
+ * `mustNotExist` keys exists (a revoked session), so nothing was written.
+ */
+export interface ConsumeResult {
+  readonly admitted: boolean;
+  readonly value: number | undefined;
+  readonly guardFailed: boolean;
 }
 
 /** The store could not decide: throttling, timeout, network or 5xx. Never a failed condition. */

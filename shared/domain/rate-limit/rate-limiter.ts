@@ -5,9 +5,21 @@ import { policyName, type RateLimitPolicy } from './rate-limit-policy.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import { tokenBucketMath } from './token-bucket.js';
 
+export interface DecideOptions {
+  /**
+   * Revocation markers that must not exist (a session's `revoked#<id>`): checked in the same atomic
+   * write, so a revoked credential is refused (`guardFailed`) without spending quota or a second call.
+   */
+  readonly mustNotExist?: readonly string[];
+}
+
 export interface RateLimiter {
   /** Decides one request for `key` under `policy`. Throws RateLimitBackendError when it cannot. */
-  readonly decide: (key: string, policy: RateLimitPolicy) => Promise<RateLimitDecision>;
+  readonly decide: (
+    key: string,
+    policy: RateLimitPolicy,
+    options?: DecideOptions,
+  ) => Promise<RateLimitDecision>;
 }
 
 export interface RateLimiterOptions {
@@ -66,15 +78,17 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
   const decideTokenBucket = (
     key: string,
     policy: Extract<RateLimitPolicy, { kind: 'token_bucket' }>,
+    mustNotExist: readonly string[],
   ): Promise<RateLimitDecision> => {
     // The policy is part of the key: changing a key's policy starts it on a fresh bucket.
     const storageKey = `${key}#${policyName(policy)}`;
-    return afterColdFlight(storageKey, () => decideTokenBucketNow(storageKey, policy));
+    return afterColdFlight(storageKey, () => decideTokenBucketNow(storageKey, policy, mustNotExist));
   };
 
   const decideTokenBucketNow = async (
     storageKey: string,
     policy: Extract<RateLimitPolicy, { kind: 'token_bucket' }>,
+    mustNotExist: readonly string[],
   ): Promise<RateLimitDecision> => {
     const math = tokenBucketMath(policy);
     const nowMs = clock.nowMs();
@@ -92,21 +106,30 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
         intervalMs: math.intervalMs,
         toleranceMs: math.toleranceMs,
         expiresAtSeconds: math.expiresAtSeconds(nowMs),
+        mustNotExist,
       });
-      if (result.tatMs !== undefined) {
-        remember(storageKey, result.tatMs);
-        lastTatMs = result.tatMs;
+      if (result.guardFailed)
+        return { ...math.rejected(policy, nowMs, nowMs, 'backend', attempt), guardFailed: true };
+      if (result.admitted) {
+        // A transaction returns no values: the new TAT is at least the expected one plus an interval,
+        // a lower bound that is safe to cache (it can only prove fewer rejects) and to report.
+        const tatMs =
+          result.value ?? (assume === 'idle' ? nowMs : Math.max(lastTatMs, nowMs)) + math.intervalMs;
+        remember(storageKey, tatMs);
+        return math.admitted(policy, tatMs, nowMs, attempt);
       }
-      if (result.admitted && result.tatMs !== undefined)
-        return math.admitted(policy, result.tatMs, nowMs, attempt);
-      if (result.tatMs === undefined) {
+      if (result.value !== undefined) {
+        remember(storageKey, result.value);
+        lastTatMs = result.value;
+      }
+      const tatMs = result.value;
+      if (tatMs === undefined) {
         // No item: it expired between our guess and the write. The bucket is full.
         assume = 'idle';
         continue;
       }
-      if (math.provesReject(result.tatMs, nowMs))
-        return math.rejected(policy, result.tatMs, nowMs, 'backend', attempt);
-      assume = result.tatMs > nowMs ? 'busy' : 'idle';
+      if (math.provesReject(tatMs, nowMs)) return math.rejected(policy, tatMs, nowMs, 'backend', attempt);
+      assume = tatMs > nowMs ? 'busy' : 'idle';
     }
     // Only reachable under pathological contention; rejecting is the safe answer.
     return math.rejected(
@@ -121,6 +144,7 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
   const decideFixedWindow = async (
     key: string,
     policy: Extract<RateLimitPolicy, { kind: 'fixed_window' }>,
+    mustNotExist: readonly string[],
   ): Promise<RateLimitDecision> => {
     const math = fixedWindowMath(policy);
     const nowMs = clock.nowMs();
@@ -135,13 +159,22 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
       key: storageKey,
       limit: policy.requests,
       expiresAtSeconds: math.expiresAtSeconds(windowStartMs),
+      mustNotExist,
     });
-    remember(storageKey, result.count);
-    return math.decision(policy, result.admitted, result.count, nowMs, 'backend', 1);
+    if (result.guardFailed)
+      return { ...math.decision(policy, false, cached ?? 0, nowMs, 'backend', 1), guardFailed: true };
+    // Unknown after a transactional admit: at least one more than we knew of, a safe lower bound.
+    const count = result.value ?? (result.admitted ? (cached ?? 0) + 1 : policy.requests);
+    remember(storageKey, count);
+    return math.decision(policy, result.admitted, count, nowMs, 'backend', 1);
   };
 
   return {
-    decide: (key, policy) =>
-      policy.kind === 'token_bucket' ? decideTokenBucket(key, policy) : decideFixedWindow(key, policy),
+    decide: (key, policy, options) => {
+      const mustNotExist = options?.mustNotExist ?? [];
+      return policy.kind === 'token_bucket'
+        ? decideTokenBucket(key, policy, mustNotExist)
+        : decideFixedWindow(key, policy, mustNotExist);
+    },
   };
 };

@@ -32,6 +32,7 @@ export const tokenBucketMath = (policy: TokenBucketPolicy) => {
       retryAfterSeconds: undefined,
       source: 'backend',
       backendCalls,
+      guardFailed: false,
     }),
     rejected: (
       policyRef: RateLimitPolicy,
@@ -47,6 +48,7 @@ export const tokenBucketMath = (policy: TokenBucketPolicy) => {
       retryAfterSeconds: wholeSecondsAtLeastOne(tatMs - toleranceMs - nowMs),
       source,
       backendCalls,
+      guardFailed: false,
     }),
   };
 };
