@@ -1,0 +1,255 @@
+import { createHash } from 'node:crypto';
+import { type CryptoKey, exportJWK, generateKeyPair, importJWK } from 'jose';
+import * as z from 'zod';
+import { ConfigurationError } from '../../config/configuration-error.js';
+import { DEVELOPMENT_SECRET_PREFIX } from '../assert-strong-secret.js';
+
+/** Kids `npm start` generates start with this, so production can recognise and refuse them. */
+export const DEVELOPMENT_KID_PREFIX: string = DEVELOPMENT_SECRET_PREFIX;
+
+export const KID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** The only signing algorithm: Ed25519 (ADR 0006). */
+export const SIGNING_ALGORITHM = 'EdDSA';
+
+/** What the JWKS publishes for one key. Built from validated fields only: it can never hold `d`. */
+export interface PublicSigningJwk {
+  readonly kty: 'OKP';
+  readonly crv: 'Ed25519';
+  readonly x: string;
+  readonly kid: string;
+  readonly alg: 'EdDSA';
+  readonly use: 'sig';
+}
+
+/** An Ed25519 private JWK as stored in the secret. */
+export interface PrivateSigningJwk {
+  readonly kty: 'OKP';
+  readonly crv: 'Ed25519';
+  readonly x: string;
+  readonly d: string;
+}
+
+export interface CurrentSigningKey {
+  readonly kid: string;
+  /** Non-extractable; usable only to sign. */
+  readonly privateKey: CryptoKey;
+  readonly publicKey: CryptoKey;
+  readonly publicJwk: PublicSigningJwk;
+}
+
+export interface PreviousSigningKey {
+  readonly kid: string;
+  readonly publicKey: CryptoKey;
+  readonly publicJwk: PublicSigningJwk;
+}
+
+export interface SigningKeySet {
+  /** Signs every new token. */
+  readonly current: CurrentSigningKey;
+  /** The key before the last rotation: still verifies, never signs. */
+  readonly previous: PreviousSigningKey | undefined;
+  /** The public key for a token's `kid`, or undefined when the set does not hold it. */
+  readonly verificationKey: (kid: string) => CryptoKey | undefined;
+}
+
+// 32 bytes in unpadded base64url is exactly 43 characters.
+const keyBytes = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+const kid = z.string().regex(KID_PATTERN);
+
+/** Members a JWK may carry besides the key itself; they are checked, then ignored on import. */
+const jwkMetadata = {
+  kid: kid.optional(),
+  alg: z.literal(['EdDSA', 'Ed25519']).optional(),
+  use: z.literal('sig').optional(),
+  key_ops: z.array(z.string()).optional(),
+  ext: z.boolean().optional(),
+};
+
+const publicJwkSchema = z.strictObject({
+  kty: z.literal('OKP'),
+  crv: z.literal('Ed25519'),
+  x: keyBytes,
+  ...jwkMetadata,
+});
+
+const privateJwkSchema = publicJwkSchema.extend({ d: keyBytes });
+
+const jwkKidMatches = (entry: { kid: string; jwk: { kid?: string | undefined } }): boolean =>
+  entry.jwk.kid === undefined || entry.jwk.kid === entry.kid;
+
+const currentSchema = z
+  .strictObject({ kid, privateJwk: privateJwkSchema })
+  .refine((entry) => jwkKidMatches({ kid: entry.kid, jwk: entry.privateJwk }), {
+    message: 'privateJwk.kid differs from kid',
+    path: ['privateJwk', 'kid'],
+  });
+
+const previousSchema = z
+  .strictObject({ kid, publicJwk: publicJwkSchema.optional(), privateJwk: privateJwkSchema.optional() })
+  .refine((entry) => (entry.publicJwk === undefined) !== (entry.privateJwk === undefined), {
+    message: 'must hold exactly one of publicJwk and privateJwk',
+  })
+  .refine((entry) => jwkKidMatches({ kid: entry.kid, jwk: entry.publicJwk ?? entry.privateJwk ?? {} }), {
+    message: 'the JWK kid differs from kid',
+  });
+
+const secretSchema = z
+  .strictObject({ current: currentSchema, previous: previousSchema.optional() })
+  .refine((secret) => secret.previous === undefined || secret.previous.kid !== secret.current.kid, {
+    message: 'current and previous must have different kids',
+    path: ['previous', 'kid'],
+  });
+
+/** Only the fields that define the keys, in a fixed order: what the memo is keyed on. */
+interface CanonicalKeySet {
+  readonly current: { readonly kid: string; readonly x: string; readonly d: string };
+  readonly previous: { readonly kid: string; readonly x: string } | undefined;
+}
+
+/**
+ * Imports are memoised by a digest of the canonical content, so the object a secret cache returns
+ * after a refresh (new identity, same content) costs no new import. Bounded: rotation adds one entry.
+ */
+const memoLimit = 4;
+const memo = new Map<string, Promise<SigningKeySet>>();
+
+const digestOf = (canonical: CanonicalKeySet): string =>
+  createHash('sha256').update(JSON.stringify(canonical), 'utf8').digest('base64url');
+
+/**
+ * Names the failing fields and zod's issue codes, never the messages or values: those could carry key
+ * material into logs.
+ */
+const describeIssues = (issues: readonly z.core.$ZodIssue[]): string =>
+  issues
+    .slice(0, 5)
+    .map((issue) => {
+      const path = issue.path.map(String).join('.') || '(root)';
+      return issue.code === 'custom' ? `${path}: ${issue.message}` : `${path}: ${issue.code}`;
+    })
+    .join('; ');
+
+const publicJwkOf = (keyId: string, x: string): PublicSigningJwk =>
+  Object.freeze({ kty: 'OKP', crv: 'Ed25519', x, kid: keyId, alg: 'EdDSA', use: 'sig' });
+
+const importKey = async (
+  jwk: { kty: 'OKP'; crv: 'Ed25519'; x: string; d?: string },
+  secretName: string,
+  label: string,
+): Promise<CryptoKey> => {
+  try {
+    const key = await importJWK(jwk, SIGNING_ALGORITHM, { extractable: false });
+    if (key instanceof Uint8Array) throw new TypeError('not an asymmetric key');
+    return key;
+  } catch {
+    // No cause: the underlying error is about the key bytes, and this message reaches logs.
+    throw new ConfigurationError(secretName, `${label} is not a valid Ed25519 key (does x match d?)`);
+  }
+};
+
+const importKeySet = async (canonical: CanonicalKeySet, secretName: string): Promise<SigningKeySet> => {
+  const { current, previous } = canonical;
+  const [privateKey, publicKey, previousKey] = await Promise.all([
+    importKey({ kty: 'OKP', crv: 'Ed25519', x: current.x, d: current.d }, secretName, 'current.privateJwk'),
+    importKey({ kty: 'OKP', crv: 'Ed25519', x: current.x }, secretName, 'current.privateJwk.x'),
+    previous === undefined
+      ? undefined
+      : importKey({ kty: 'OKP', crv: 'Ed25519', x: previous.x }, secretName, 'previous'),
+  ]);
+  const currentKey: CurrentSigningKey = Object.freeze({
+    kid: current.kid,
+    privateKey,
+    publicKey,
+    publicJwk: publicJwkOf(current.kid, current.x),
+  });
+  const previousEntry: PreviousSigningKey | undefined =
+    previous === undefined || previousKey === undefined
+      ? undefined
+      : Object.freeze({
+          kid: previous.kid,
+          publicKey: previousKey,
+          publicJwk: publicJwkOf(previous.kid, previous.x),
+        });
+  return Object.freeze({
+    current: currentKey,
+    previous: previousEntry,
+    verificationKey: (keyId: string): CryptoKey | undefined => {
+      if (keyId === currentKey.kid) return currentKey.publicKey;
+      if (previousEntry !== undefined && keyId === previousEntry.kid) return previousEntry.publicKey;
+      return undefined;
+    },
+  });
+};
+
+/**
+ * Validates the signing-key secret and imports its keys, once per distinct content. Secret format:
+ * `{ "current": { "kid", "privateJwk" }, "previous"?: { "kid", "publicJwk" | "privateJwk" } }` with
+ * Ed25519 OKP JWKs. Bad content throws ConfigurationError naming the secret and the fields, never a
+ * value. Only the current private key is imported; a previous private key is reduced to its public half.
+ */
+export const parseSigningKeySet = async (secretJson: unknown, secretName: string): Promise<SigningKeySet> => {
+  const result = secretSchema.safeParse(secretJson);
+  if (!result.success) {
+    throw new ConfigurationError(
+      secretName,
+      `signing key secret is not valid (${describeIssues(result.error.issues)})`,
+    );
+  }
+  const { current, previous } = result.data;
+  const previousJwk = previous?.publicJwk ?? previous?.privateJwk;
+  const canonical: CanonicalKeySet = {
+    current: { kid: current.kid, x: current.privateJwk.x, d: current.privateJwk.d },
+    previous:
+      previous === undefined || previousJwk === undefined
+        ? undefined
+        : { kid: previous.kid, x: previousJwk.x },
+  };
+  const digest = digestOf(canonical);
+  const known = memo.get(digest);
+  if (known !== undefined) return known;
+  const imported = importKeySet(canonical, secretName);
+  memo.set(digest, imported);
+  if (memo.size > memoLimit) {
+    const oldest = memo.keys().next();
+    if (oldest.done !== true) memo.delete(oldest.value);
+  }
+  // A failed import is not remembered: the next call (with a fixed secret) tries again.
+  imported.catch(() => {
+    if (memo.get(digest) === imported) memo.delete(digest);
+  });
+  return imported;
+};
+
+/**
+ * A fresh Ed25519 key in the secret's format, for the local stack and the rotation function. The
+ * private JWK carries only kty, crv, x and d.
+ */
+export const generateSigningKey = async (
+  keyId: string,
+): Promise<{ readonly kid: string; readonly privateJwk: PrivateSigningJwk }> => {
+  if (!KID_PATTERN.test(keyId)) {
+    throw new TypeError(`kid must match ${KID_PATTERN}`);
+  }
+  const { privateKey } = await generateKeyPair(SIGNING_ALGORITHM, { crv: 'Ed25519', extractable: true });
+  const jwk = await exportJWK(privateKey);
+  if (typeof jwk.x !== 'string' || typeof jwk.d !== 'string') {
+    throw new TypeError('the generated key did not export as an OKP private JWK');
+  }
+  return { kid: keyId, privateJwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d } };
+};
+
+/** Production refuses keys generated by `npm start`: their private halves live on developer machines. */
+export const assertProductionSigningKeys = (set: SigningKeySet, secretName: string): void => {
+  for (const [label, keyId] of [
+    ['current', set.current.kid],
+    ['previous', set.previous?.kid],
+  ] as const) {
+    if (keyId?.startsWith(DEVELOPMENT_KID_PREFIX) === true) {
+      throw new ConfigurationError(
+        secretName,
+        `${label} signing key is a development key generated by npm start`,
+      );
+    }
+  }
+};
