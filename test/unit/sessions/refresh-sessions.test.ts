@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { classifyFailedRotation } from '../../../shared/domain/sessions/classify-failed-rotation.js';
+import {
+  createRefreshSessions,
+  type RefreshSessionSettings,
+  type RotationResult,
+} from '../../../shared/domain/sessions/refresh-sessions.js';
+import type { SessionFamily } from '../../../shared/domain/sessions/session-store.js';
+import { mutableClock } from '../../support/dynamodb-test-tables.js';
+import { inMemorySessionStore } from '../../support/in-memory-session-store.js';
+
+const t0 = Date.UTC(2030, 0, 7, 8, 0, 0);
+const settings: RefreshSessionSettings = {
+  absoluteLifetimeSeconds: 3_600,
+  reuseGraceSeconds: 10,
+  accessTokenLifetimeSeconds: 300,
+};
+const bob = { userId: 'user-bob', username: 'bob', roles: ['user', 'auditor'] };
+
+const setup = (overrides: Partial<RefreshSessionSettings> = {}) => {
+  const store = inMemorySessionStore();
+  const clock = mutableClock(t0);
+  const detected: string[] = [];
+  const sessions = createRefreshSessions({
+    store,
+    clock,
+    settings: { ...settings, ...overrides },
+    onReuseDetected: (sessionId) => detected.push(sessionId),
+  });
+  return { store, clock, detected, sessions };
+};
+
+const tokenOf = (result: RotationResult): string => {
+  if (result.outcome !== 'rotated') throw new Error(`expected a rotation, got ${result.outcome}`);
+  return result.refreshToken;
+};
+
+const family = (overrides: Partial<SessionFamily> = {}): SessionFamily => ({
+  familyId: 'f',
+  sessionId: 's',
+  userId: 'u',
+  username: 'n',
+  roles: [],
+  currentHash: 'current',
+  previousHash: 'previous',
+  rotatedAtMs: t0,
+  generation: 3,
+  absoluteExpiresAtMs: t0 + 60_000,
+  revoked: false,
+  ...overrides,
+});
+
+describe('classifyFailedRotation', () => {
+  it.each([
+    ['no family', undefined, 'previous', t0, 'invalid'],
+    ['a revoked family', family({ revoked: true }), 'previous', t0, 'invalid'],
+    ['an expired family, even for an old token', family(), 'ancient', t0 + 60_000, 'invalid'],
+    ['the current hash (a store inconsistency; never revoke on it)', family(), 'current', t0, 'invalid'],
+    ['the previous token at the start of the grace window', family(), 'previous', t0, 'superseded'],
+    ['the previous token at the end of the grace window', family(), 'previous', t0 + 10_000, 'superseded'],
+    [
+      'the previous token when this clock is behind the rotation',
+      family(),
+      'previous',
+      t0 - 500,
+      'superseded',
+    ],
+    ['the previous token just after the grace window', family(), 'previous', t0 + 10_001, 'reuse_detected'],
+    ['an older token inside the grace window', family(), 'ancient', t0 + 1, 'reuse_detected'],
+    [
+      'a first-generation family with a wrong secret',
+      family({ previousHash: undefined, rotatedAtMs: undefined, generation: 0 }),
+      'forged',
+      t0,
+      'reuse_detected',
+    ],
+  ] as const)('judges %s', (_label, stored, presented, nowMs, expected) => {
+    expect(classifyFailedRotation(stored, presented, nowMs, 10_000)).toBe(expected);
+  });
+});
+
+describe('createRefreshSessions', () => {
+  it.each([
+    [{ absoluteLifetimeSeconds: 0 }],
+    [{ absoluteLifetimeSeconds: 1.5 }],
+    [{ reuseGraceSeconds: -1 }],
+    [{ reuseGraceSeconds: 3_600 }],
+    [{ accessTokenLifetimeSeconds: Number.NaN }],
+    [{ lifetime: 5 } as Partial<RefreshSessionSettings>],
+  ])('refuses the settings %j when built', (overrides) => {
+    expect(() => setup(overrides)).toThrow(TypeError);
+  });
+
+  it('refuses a principal without ids or with non-string roles', async () => {
+    const { sessions, store } = setup();
+    await expect(sessions.start({ ...bob, userId: '' })).rejects.toThrow(TypeError);
+    await expect(sessions.start({ ...bob, roles: [1] as unknown as string[] })).rejects.toThrow(TypeError);
+    expect(store.calls()).toEqual([]);
+  });
+
+  it('fails loudly instead of sharing a session when the random source repeats itself', async () => {
+    const store = inMemorySessionStore();
+    const sessions = createRefreshSessions({
+      store,
+      clock: mutableClock(t0),
+      settings,
+      random: (byteLength) => new Uint8Array(byteLength),
+    });
+    await sessions.start(bob);
+    await expect(sessions.start(bob)).rejects.toThrow(/random source/);
+  });
+
+  it('copies the roles so later changes by the caller do not leak into the session', async () => {
+    const { sessions } = setup();
+    const roles = ['user'];
+    const started = await sessions.start({ ...bob, roles });
+    roles.push('admin');
+    expect(await sessions.rotate(started.refreshToken)).toMatchObject({ session: { roles: ['user'] } });
+  });
+
+  it('does not revoke or count anything for a superseded token', async () => {
+    const { sessions, store, clock, detected } = setup();
+    const started = await sessions.start(bob);
+    tokenOf(await sessions.rotate(started.refreshToken));
+    clock.advance(10_000);
+    expect(await sessions.rotate(started.refreshToken)).toEqual({ outcome: 'superseded' });
+    expect(store.calls()).toEqual(['create', 'rotate', 'rotate']);
+    expect(detected).toEqual([]);
+  });
+
+  it('with no grace window, only a replay in the same millisecond as the rotation is superseded', async () => {
+    const { sessions, clock, detected } = setup({ reuseGraceSeconds: 0 });
+    const started = await sessions.start(bob);
+    tokenOf(await sessions.rotate(started.refreshToken));
+    expect(await sessions.rotate(started.refreshToken)).toEqual({ outcome: 'superseded' });
+    clock.advance(1);
+    expect(await sessions.rotate(started.refreshToken)).toMatchObject({ outcome: 'reuse_detected' });
+    expect(detected).toEqual([started.sessionId]);
+  });
+
+  it('revokes and reports a reuse once, keeping the marker until every access token has expired', async () => {
+    const { sessions, store, clock, detected } = setup();
+    const started = await sessions.start(bob);
+    const current = tokenOf(await sessions.rotate(started.refreshToken));
+    clock.advance(10_500);
+    expect(await sessions.rotate(started.refreshToken)).toEqual({
+      outcome: 'reuse_detected',
+      sessionId: started.sessionId,
+    });
+    expect(store.calls()).toEqual(['create', 'rotate', 'rotate', 'revoke']);
+    expect(detected).toEqual([started.sessionId]);
+    expect(store.marker(started.sessionId)).toEqual({
+      reason: 'refresh_reuse',
+      revokedAtMs: t0 + 10_500,
+      expiresAtSeconds: Math.ceil((t0 + 10_500) / 1000) + 300 + 60,
+    });
+    expect(await sessions.rotate(current)).toEqual({ outcome: 'invalid' });
+    expect(detected).toHaveLength(1);
+  });
+
+  it('answers invalid to every token of an expired family without revoking it', async () => {
+    const { sessions, store, clock, detected } = setup();
+    const started = await sessions.start(bob);
+    const current = tokenOf(await sessions.rotate(started.refreshToken));
+    clock.advance(3_600_000);
+    expect(await sessions.rotate(current)).toEqual({ outcome: 'invalid' });
+    expect(await sessions.rotate(started.refreshToken)).toEqual({ outcome: 'invalid' });
+    expect(store.calls()).not.toContain('revoke');
+    expect(detected).toEqual([]);
+  });
+
+  it('refuses a malformed session id as a caller mistake rather than answering "not revoked"', async () => {
+    const { sessions, store } = setup();
+    await expect(sessions.isSessionRevoked('not-a-session')).rejects.toThrow(TypeError);
+    await expect(sessions.revokeSession('x', 'logout')).rejects.toThrow(TypeError);
+    expect(store.calls()).toEqual([]);
+  });
+});

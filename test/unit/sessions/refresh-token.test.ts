@@ -1,0 +1,61 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  assertSessionId,
+  issueRefreshToken,
+  newFamilyId,
+  newSessionId,
+  parseRefreshToken,
+  refreshTokenLength,
+} from '../../../shared/domain/sessions/refresh-token.js';
+
+describe('refresh token format', () => {
+  it('issues brt_<16-byte family>.<32-byte secret> and stores only the SHA-256 of the secret bytes', () => {
+    const familyId = newFamilyId(randomBytes);
+    const { refreshToken, secretHash } = issueRefreshToken(familyId, randomBytes);
+    expect(refreshToken).toHaveLength(refreshTokenLength);
+    expect(refreshToken).toMatch(new RegExp(`^brt_${familyId}\\.[A-Za-z0-9_-]{43}$`));
+    const secret = Buffer.from(refreshToken.split('.')[1] as string, 'base64url');
+    expect(secret).toHaveLength(32);
+    expect(secretHash).toBe(createHash('sha256').update(secret).digest('base64url'));
+    expect(refreshToken).not.toContain(secretHash);
+    expect(parseRefreshToken(refreshToken)).toEqual({ familyId, secretHash });
+  });
+
+  it('draws every secret and id from the injected random source', () => {
+    const fixed = (byteLength: number) => new Uint8Array(byteLength).fill(0xab);
+    expect(newFamilyId(fixed)).toBe(Buffer.alloc(16, 0xab).toString('base64url'));
+    expect(newSessionId(fixed)).toBe(Buffer.alloc(16, 0xab).toString('base64url'));
+    expect(issueRefreshToken('F'.repeat(22), fixed).refreshToken).toBe(
+      `brt_${'F'.repeat(22)}.${Buffer.alloc(32, 0xab).toString('base64url')}`,
+    );
+  });
+
+  it('refuses a random source that returns the wrong number of bytes', () => {
+    expect(() => newFamilyId(() => new Uint8Array(8))).toThrow(TypeError);
+  });
+
+  it.each([
+    ['a non-string', 42],
+    ['an empty string', ''],
+    ['another prefix', `brx_${'A'.repeat(22)}.${'A'.repeat(43)}`],
+    ['no dot', `brt_${'A'.repeat(22)}${'A'.repeat(44)}`],
+    ['a short secret', `brt_${'A'.repeat(22)}.${'A'.repeat(42)}`],
+    ['an oversize token', `brt_${'A'.repeat(22)}.${'A'.repeat(5000)}`],
+    ['standard base64 characters', `brt_${'A'.repeat(21)}+.${'A'.repeat(43)}`],
+    ['padding', `brt_${'A'.repeat(22)}.${'A'.repeat(42)}=`],
+    ['a non-canonical family id', `brt_${'A'.repeat(21)}B.${'A'.repeat(43)}`],
+    ['a non-canonical secret', `brt_${'A'.repeat(22)}.${'A'.repeat(42)}B`],
+    ['a trailing newline', `brt_${'A'.repeat(22)}.${'A'.repeat(42)}\n`],
+  ])('rejects %s', (_label, token) => {
+    expect(parseRefreshToken(token)).toBeUndefined();
+  });
+
+  it('accepts only canonical 16-byte session ids', () => {
+    const sessionId = newSessionId(randomBytes);
+    expect(assertSessionId(sessionId)).toBe(sessionId);
+    for (const bad of ['', 'short', `${sessionId}A`, `${sessionId.slice(0, 21)}B`, `${'A'.repeat(21)}/`, 7]) {
+      expect(() => assertSessionId(bad)).toThrow(TypeError);
+    }
+  });
+});
