@@ -1,0 +1,51 @@
+import * as z from 'zod';
+import { rateLimitPolicySchema } from '../rate-limit/rate-limit-policy.js';
+import { roles } from '../users/user.js';
+
+export const API_KEY_NAME_MAX_LENGTH = 100;
+
+/** The token bucket's own field schemas, so a key's limit has exactly the bounds of a route policy. */
+const tokenBucket = rateLimitPolicySchema.options[0].shape;
+export const rateLimitBurst = tokenBucket.burst;
+export const rateLimitPerSeconds = tokenBucket.perSeconds;
+
+/** A label for people; control characters are refused so a name cannot forge log lines. */
+export const apiKeyName = z
+  .string()
+  .min(1)
+  .max(API_KEY_NAME_MAX_LENGTH)
+  .regex(/^[^\p{Cc}]+$/u, 'must not contain control characters');
+
+export const apiKeyRoles = z
+  .array(z.enum(roles))
+  .min(1)
+  .max(roles.length)
+  .refine((list) => new Set(list).size === list.length, 'must not repeat a role');
+
+/** `'unlimited'` only as this exact string: no `0`, `null`, `-1` or missing field means unlimited. */
+export const apiKeyRateLimit = z.union([
+  z.literal('unlimited'),
+  z.strictObject({ burst: rateLimitBurst, perSeconds: rateLimitPerSeconds }),
+]);
+
+/** `issue()` input, camelCase. `expiresAt` is an ISO 8601 instant, checked against the clock too. */
+export const issueApiKeyInput = z.strictObject({
+  name: apiKeyName,
+  roles: apiKeyRoles,
+  rateLimit: apiKeyRateLimit.optional(),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+export type IssueApiKeyInput = z.input<typeof issueApiKeyInput>;
+
+/** `update()` patch: at least one field. `rateLimit: null` returns the key to the route's policy. */
+export const apiKeyPatch = z
+  .strictObject({
+    roles: apiKeyRoles.optional(),
+    rateLimit: apiKeyRateLimit.nullable().optional(),
+  })
+  .refine((patch) => patch.roles !== undefined || patch.rateLimit !== undefined, {
+    message: 'must change at least one of roles, rateLimit',
+  });
+
+export type ApiKeyPatch = z.input<typeof apiKeyPatch>;

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createApiKeyBody,
+  issueInputFromBody,
+  patchFromBody,
+  updateApiKeyBody,
+} from '../../../shared/domain/api-keys/api-key-bodies.js';
+import { fieldErrorsOf } from '../../../shared/http/field-errors.js';
+
+const errorsOf = (schema: typeof createApiKeyBody | typeof updateApiKeyBody, body: unknown) => {
+  const result = schema.safeParse(body);
+  return result.success ? [] : fieldErrorsOf(result.error, body);
+};
+
+describe('createApiKeyBody', () => {
+  it('accepts a minimal body and one with every field', () => {
+    expect(createApiKeyBody.safeParse({ name: 'ci', roles: ['user'] }).success).toBe(true);
+    expect(
+      createApiKeyBody.safeParse({
+        name: 'ci',
+        roles: ['user', 'admin'],
+        rate_limit: { burst: 100, per_seconds: 60 },
+        expires_at: '2031-01-01T00:00:00Z',
+      }).success,
+    ).toBe(true);
+    expect(
+      createApiKeyBody.safeParse({ name: 'ci', roles: ['admin'], rate_limit: 'unlimited' }).success,
+    ).toBe(true);
+  });
+
+  // A type error inside the bucket (1.5, "10", a misspelt field) makes zod's union report at
+  // /rate_limit; range errors are reported at the field itself.
+  it.each([
+    ['an empty name', { name: '', roles: ['user'] }, '/name'],
+    ['a name of 101 characters', { name: 'n'.repeat(101), roles: ['user'] }, '/name'],
+    ['a name with a newline', { name: 'a\nb', roles: ['user'] }, '/name'],
+    ['no roles', { name: 'ci', roles: [] }, '/roles'],
+    ['an unknown role', { name: 'ci', roles: ['root'] }, '/roles/0'],
+    ['a repeated role', { name: 'ci', roles: ['user', 'user'] }, '/roles'],
+    [
+      'burst 0',
+      { name: 'ci', roles: ['user'], rate_limit: { burst: 0, per_seconds: 60 } },
+      '/rate_limit/burst',
+    ],
+    [
+      'a negative burst',
+      { name: 'ci', roles: ['user'], rate_limit: { burst: -5, per_seconds: 60 } },
+      '/rate_limit/burst',
+    ],
+    [
+      'a fractional burst',
+      { name: 'ci', roles: ['user'], rate_limit: { burst: 1.5, per_seconds: 60 } },
+      '/rate_limit',
+    ],
+    [
+      'a burst over 1,000,000',
+      { name: 'ci', roles: ['user'], rate_limit: { burst: 1_000_001, per_seconds: 60 } },
+      '/rate_limit/burst',
+    ],
+    [
+      'per_seconds over a week',
+      { name: 'ci', roles: ['user'], rate_limit: { burst: 1, per_seconds: 604_801 } },
+      '/rate_limit/per_seconds',
+    ],
+    [
+      'a camelCase perSeconds',
+      { name: 'ci', roles: ['user'], rate_limit: { burst: 1, perSeconds: 60 } },
+      '/rate_limit',
+    ],
+    [
+      'a string burst',
+      { name: 'ci', roles: ['user'], rate_limit: { burst: '10', per_seconds: 60 } },
+      '/rate_limit',
+    ],
+    ['rate_limit 0', { name: 'ci', roles: ['user'], rate_limit: 0 }, '/rate_limit'],
+    ['rate_limit null', { name: 'ci', roles: ['user'], rate_limit: null }, '/rate_limit'],
+    ['rate_limit "Unlimited"', { name: 'ci', roles: ['user'], rate_limit: 'Unlimited' }, '/rate_limit'],
+    ['a date without time', { name: 'ci', roles: ['user'], expires_at: '2031-01-01' }, '/expires_at'],
+    ['an epoch number expiry', { name: 'ci', roles: ['user'], expires_at: 1_900_000_000 }, '/expires_at'],
+    ['an unknown field', { name: 'ci', roles: ['user'], secret: 'mine' }, '/secret'],
+  ])('rejects %s at %s', (_label, body, path) => {
+    expect(errorsOf(createApiKeyBody, body).map((error) => error.path)).toContain(path);
+  });
+
+  it('maps to the domain input in camelCase', () => {
+    const body = createApiKeyBody.parse({
+      name: 'ci',
+      roles: ['user'],
+      rate_limit: { burst: 5, per_seconds: 10 },
+      expires_at: '2031-01-01T00:00:00Z',
+    });
+    expect(issueInputFromBody(body)).toEqual({
+      name: 'ci',
+      roles: ['user'],
+      rateLimit: { burst: 5, perSeconds: 10 },
+      expiresAt: '2031-01-01T00:00:00Z',
+    });
+    expect(issueInputFromBody(createApiKeyBody.parse({ name: 'ci', roles: ['user'] }))).toEqual({
+      name: 'ci',
+      roles: ['user'],
+    });
+  });
+});
+
+describe('updateApiKeyBody', () => {
+  it('needs at least one field', () => {
+    expect(updateApiKeyBody.safeParse({}).success).toBe(false);
+    expect(updateApiKeyBody.safeParse({ roles: ['admin'] }).success).toBe(true);
+    expect(updateApiKeyBody.safeParse({ rate_limit: 'unlimited' }).success).toBe(true);
+  });
+
+  it('takes rate_limit null as "back to the route policy" and maps it through', () => {
+    const body = updateApiKeyBody.parse({ rate_limit: null });
+    expect(patchFromBody(body)).toEqual({ rateLimit: null });
+    expect(patchFromBody(updateApiKeyBody.parse({ rate_limit: { burst: 2, per_seconds: 3 } }))).toEqual({
+      rateLimit: { burst: 2, perSeconds: 3 },
+    });
+  });
+
+  it.each([
+    ['a name (names are fixed at creation)', { name: 'other' }, '/name'],
+    ['burst 0', { rate_limit: { burst: 0, per_seconds: 1 } }, '/rate_limit/burst'],
+    ['empty roles', { roles: [] }, '/roles'],
+  ])('rejects %s', (_label, body, path) => {
+    expect(errorsOf(updateApiKeyBody, body).map((error) => error.path)).toContain(path);
+  });
+});
