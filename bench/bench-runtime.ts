@@ -1,17 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { cachedSecretStore } from '../shared/adapters/secrets/cached-secret-store.js';
 import type { SecretStore } from '../shared/adapters/secrets/secret-store.js';
+import { generateSigningKey } from '../shared/auth/tokens/signing-key-set.js';
 import { parseRuntimeConfig } from '../shared/config/runtime-config.js';
 import type { Clock } from '../shared/domain/clock.js';
 import { createLogger } from '../shared/logging/create-logger.js';
+import { authServices } from '../shared/runtime/auth-services.js';
 import type { Runtime } from '../shared/runtime/runtime.js';
+import { inMemoryApiKeyStore } from '../test/support/in-memory-api-key-store.js';
 
 export const benchOrigin = 'https://app.example.com';
-export const benchApiKeySecretArn =
-  'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/api-key-AbCdEf';
+export const benchPepperSecretArn =
+  'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/api-key-pepper-AbCdEf';
+export const benchSigningSecretArn =
+  'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/jwt-signing-keys-AbCdEf';
 
-/** 48 characters from a URL-safe alphabet, like an issued API key. */
-export const randomApiKey = (): string => randomBytes(36).toString('base64url');
+/** The secrets a function needs at cold start: a signing-key set and an API key pepper. */
+export const benchSecrets = async (): Promise<Record<string, Record<string, unknown>>> => ({
+  [benchPepperSecretArn]: { pepper: randomBytes(36).toString('base64url') },
+  [benchSigningSecretArn]: { current: await generateSigningKey('bench-signing-key-1') },
+});
 
 export interface BenchRuntime {
   readonly runtime: Runtime;
@@ -19,23 +27,22 @@ export interface BenchRuntime {
 }
 
 /**
- * A Runtime with no I/O: the config parsed by the real parser, an in-memory secret store behind the
- * real cache (as on Lambda, where the key is fetched once per TTL), a Powertools logger at `error` so
- * the rejected-request info lines are not written, and a fixed clock.
+ * A Runtime with no DynamoDB: the config parsed by the real parser, an in-memory secret store behind the
+ * real cache (as on Lambda, where secrets are fetched once per TTL), API keys in an in-memory store, a
+ * Powertools logger at `error` so the rejected-request info lines are not written, and a fixed clock.
  */
-export const benchRuntime = (): BenchRuntime => {
-  const apiKey = randomApiKey();
+export const benchRuntime = async (): Promise<BenchRuntime> => {
   const config = parseRuntimeConfig({
     ENVIRONMENT: 'development',
     CORS_ALLOW_ORIGINS: benchOrigin,
     LOG_LEVEL: 'error',
-    API_KEY_SECRET_ARN: benchApiKeySecretArn,
+    API_AUTH_STRATEGY: 'api_key',
+    API_KEY_PEPPER_SECRET_ARN: benchPepperSecretArn,
+    JWT_SIGNING_SECRET_ARN: benchSigningSecretArn,
     USERS_TABLE_NAME: 'bench-users',
   });
   const clock: Clock = Object.freeze({ nowMs: () => 1_767_225_600_000 });
-  const secrets: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
-    [benchApiKeySecretArn]: { apiKey },
-  };
+  const secrets = await benchSecrets();
   const inMemory: SecretStore = {
     getSecretJson: async (secretId) => {
       const secret = secrets[secretId];
@@ -48,9 +55,13 @@ export const benchRuntime = (): BenchRuntime => {
     logger: createLogger(config.logLevel),
     clock,
     secretStore: cachedSecretStore(inMemory, config.secretsCacheTtlSeconds, clock),
+    authStores: { apiKeys: inMemoryApiKeyStore() },
     dynamoDb: () => {
       throw new Error('the chain benchmark never touches DynamoDB');
     },
   });
+  const { apiKey } = await authServices(runtime)
+    .apiKeys()
+    .issue({ name: 'bench', roles: ['admin'] });
   return { runtime, apiKey };
 };

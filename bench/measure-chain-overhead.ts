@@ -49,7 +49,7 @@ const validUser = JSON.stringify({
 const invalidUser = JSON.stringify({ username: 'Ada Lovelace!', password: 'short', roles: ['root'] });
 
 const buildVariants = async (): Promise<Variant[]> => {
-  const { runtime, apiKey } = benchRuntime();
+  const { runtime, apiKey } = await benchRuntime();
   const health = { status: 'ok' };
   const bare: Invoke = async () => jsonResponse(200, health);
   const publicRoute = await createSecureHandler(runtime, { auth: 'public' }, async () =>

@@ -3,16 +3,22 @@
  * the tables from the same definitions the CDK stack uses, development secrets in .local/, and every
  * route of the route table served by the real function modules at http://localhost:3000.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import bcrypt from 'bcryptjs';
 import { createDynamoDbClient } from '../shared/adapters/dynamodb/create-dynamodb-client.js';
 import { DEVELOPMENT_SECRET_PREFIX } from '../shared/auth/assert-strong-secret.js';
+import { generateSigningKey } from '../shared/auth/tokens/signing-key-set.js';
+import { createUser } from '../shared/domain/users/create-user.js';
+import { UserAlreadyExistsError } from '../shared/errors/user-already-exists-error.js';
 import { fallbackRoute, functionEntry, routes } from '../shared/http/route-table.js';
 import { createTables } from '../shared/local/create-tables.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../shared/local/dynamodb-local.js';
 import { type LambdaHandler, startLocalServer } from '../shared/local/local-server.js';
+import { authServices } from '../shared/runtime/auth-services.js';
+import { loadRuntime } from '../shared/runtime/load-runtime.js';
 import { secretDefinitions } from '../shared/tables/secret-definitions.js';
 import { tableDefinitions } from '../shared/tables/table-definitions.js';
 
@@ -26,30 +32,76 @@ const region = process.env.AWS_REGION ?? 'us-east-1';
 
 const secretArn = (id: string) => `arn:aws:secretsmanager:${region}:000000000000:secret:bulwark-local-${id}`;
 
-/** Development secrets are generated once and kept, so a client configured yesterday still works. */
-const ensureSecrets = async (path: string): Promise<Record<string, Record<string, string>>> => {
-  let secrets: Record<string, Record<string, string>> = {};
+const readJson = async <T>(path: string): Promise<T | undefined> => {
   try {
-    secrets = JSON.parse(await readFile(path, 'utf8'));
+    return JSON.parse(await readFile(path, 'utf8')) as T;
   } catch {
-    // First run: nothing to keep.
+    return undefined;
   }
+};
+
+/**
+ * Development secrets are generated once and kept, so tokens and keys issued yesterday still verify.
+ * Every value carries the development marker, which production refuses.
+ */
+const ensureSecrets = async (path: string): Promise<Record<string, unknown>> => {
+  const secrets = (await readJson<Record<string, unknown>>(path)) ?? {};
   for (const definition of Object.values(secretDefinitions)) {
     const arn = secretArn(definition.id);
-    secrets[arn] ??= {
-      [definition.jsonKey]: `${DEVELOPMENT_SECRET_PREFIX}${randomBytes(24).toString('base64url')}`,
-    };
+    if (secrets[arn] !== undefined) continue;
+    secrets[arn] =
+      definition.content.kind === 'random-string'
+        ? {
+            [definition.content.jsonKey]:
+              `${DEVELOPMENT_SECRET_PREFIX}${randomBytes(24).toString('base64url')}`,
+          }
+        : {
+            current: await generateSigningKey(
+              `${DEVELOPMENT_SECRET_PREFIX}${randomBytes(6).toString('hex')}`,
+            ),
+          };
   }
   await writeFile(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   await chmod(path, 0o600);
   return secrets;
 };
 
+/**
+ * An admin user (password generated once and kept with the bootstrap file, so a persistent database
+ * keeps working) and a fresh admin API key per start, created through the same services the API uses.
+ */
+const bootstrapAdmin = async (
+  bootstrapFile: string,
+): Promise<{ admin: { username: string; password: string }; apiKey: string }> => {
+  const previous = await readJson<{ admin?: { username?: string; password?: string } }>(bootstrapFile);
+  const admin = {
+    username: 'admin',
+    password: previous?.admin?.password ?? randomBytes(18).toString('base64url'),
+  };
+  const runtime = loadRuntime();
+  const services = authServices(runtime);
+  try {
+    await createUser(
+      {
+        repository: services.users(),
+        hashPassword: (password) => bcrypt.hash(password, runtime.config.passwordBcryptCost),
+        newId: randomUUID,
+        clock: runtime.clock,
+      },
+      { ...admin, roles: ['admin'] },
+    );
+  } catch (error) {
+    if (!(error instanceof UserAlreadyExistsError)) throw error;
+  }
+  const issued = await services.apiKeys().issue({ name: 'npm start admin', roles: ['admin'] });
+  return { admin, apiKey: issued.apiKey };
+};
+
 const main = async (): Promise<void> => {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error('PORT must be a port number');
   await mkdir(localDirectory, { recursive: true, mode: 0o700 });
   const secretsFile = join(localDirectory, 'secrets.json');
-  const secrets = await ensureSecrets(secretsFile);
+  await ensureSecrets(secretsFile);
 
   const dynamoDb: DynamoDbLocal | undefined =
     existingDynamoDb === undefined
@@ -85,9 +137,9 @@ const main = async (): Promise<void> => {
     }
 
     const server = await startLocalServer({ port, host: process.env.HOST ?? '127.0.0.1', handlers });
-    const apiKey = secrets[secretArn('apiKey')]?.[secretDefinitions.apiKey.jsonKey] ?? '';
     const bootstrapFile = join(localDirectory, 'bootstrap.json');
-    await writeFile(bootstrapFile, `${JSON.stringify({ baseUrl: server.url, apiKey }, null, 2)}\n`, {
+    const { admin, apiKey } = await bootstrapAdmin(bootstrapFile);
+    await writeFile(bootstrapFile, `${JSON.stringify({ baseUrl: server.url, admin, apiKey }, null, 2)}\n`, {
       mode: 0o600,
     });
     await chmod(bootstrapFile, 0o600);
@@ -96,7 +148,8 @@ const main = async (): Promise<void> => {
     console.log(
       `  DynamoDB Local: ${endpoint}${persist ? ` (data kept in ${join(localDirectory, 'dynamodb')})` : ' (in memory)'}`,
     );
-    console.log(`  API key (header ${process.env.API_AUTH_HEADER ?? 'x-api-key'}): ${apiKey}`);
+    console.log(`  Admin user: ${admin.username} / ${admin.password}`);
+    console.log(`  Admin API key (header ${process.env.API_AUTH_HEADER ?? 'x-api-key'}): ${apiKey}`);
     console.log(`  Written to ${bootstrapFile} (mode 0600). Ctrl-C stops everything.`);
     console.log(`  Try: curl -s ${server.url}/health`);
 

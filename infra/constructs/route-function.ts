@@ -109,6 +109,10 @@ export class RouteFunction extends Construct {
       case 'readWrite':
         table.grantReadWriteData(this.function);
         break;
+      case 'conditionCheck':
+        // Only to prove a revocation marker absent inside the rate limiter's transaction.
+        table.grant(this.function, 'dynamodb:ConditionCheckItem');
+        break;
       case 'conditionalUpdate':
         // The rate limiter decides with one conditional UpdateItem and needs nothing else.
         table.grant(this.function, 'dynamodb:UpdateItem');

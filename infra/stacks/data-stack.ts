@@ -53,9 +53,12 @@ export class DataStack extends Stack {
       const secret = new Secret(this, `${pascalCase(definition.id)}Secret`, {
         description: definition.description,
         removalPolicy: config.removalPolicy,
+        // Secrets Manager generates strings, not Ed25519 keys: a signing-key set starts as a marker the
+        // functions refuse ("not initialised") until its first key is written (README, Deploy).
         generateSecretString: {
           secretStringTemplate: '{}',
-          generateStringKey: definition.jsonKey,
+          generateStringKey:
+            definition.content.kind === 'random-string' ? definition.content.jsonKey : 'uninitialised',
           passwordLength: generatedSecretLength,
           excludePunctuation: true,
           includeSpace: false,

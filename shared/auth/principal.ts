@@ -1,6 +1,25 @@
 import type { Role } from '../domain/users/user.js';
 
-/** Who is calling. Later authentication methods add kinds (user, per-key API keys). */
+/** A per-key rate-limit policy, or `unlimited`, which is a guard-rail breach logged on every use. */
+export type ApiKeyRateLimit =
+  | { readonly burst: number; readonly perSeconds: number }
+  | 'unlimited'
+  | undefined;
+
+/** Who is calling, as established by authentication. */
 export type Principal =
-  | { readonly kind: 'api_key'; readonly id: string; readonly roles: readonly Role[] }
+  | {
+      readonly kind: 'user';
+      readonly id: string;
+      readonly username: string;
+      readonly roles: readonly Role[];
+      readonly sessionId: string;
+      readonly tokenId: string;
+    }
+  | {
+      readonly kind: 'api_key';
+      readonly id: string;
+      readonly roles: readonly Role[];
+      readonly rateLimit: ApiKeyRateLimit;
+    }
   | { readonly kind: 'auth_disabled'; readonly id: string; readonly roles: readonly Role[] };

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { ConfigurationError } from './configuration-error.js';
 
 const environments = ['development', 'test', 'production'] as const;
-const authStrategies = ['api_key', 'disabled'] as const;
+const authStrategies = ['jwt', 'api_key', 'jwt_or_api_key', 'disabled'] as const;
 const logLevels = ['debug', 'info', 'warn', 'error'] as const;
 
 const headerName = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -38,7 +38,7 @@ const origin = z.string().refine((value) => {
 /** Every runtime variable Bulwark reads. Names follow the reference runbooks where they exist. */
 const environmentSchema = z.object({
   ENVIRONMENT: z.enum(environments).default('development'),
-  API_AUTH_STRATEGY: z.enum(authStrategies).default('api_key'),
+  API_AUTH_STRATEGY: z.enum(authStrategies).default('jwt_or_api_key'),
   API_AUTH_HEADER: z
     .string()
     .transform((value) => value.trim().toLowerCase())
@@ -68,9 +68,17 @@ const environmentSchema = z.object({
   SECURITY_LIMITER_TIMEOUT_MS: integerText(50, 5_000).default(300),
   PASSWORD_BCRYPT_COST: integerText(10, 15).default(11),
   SECRETS_CACHE_TTL_SECONDS: integerText(0, 3_600).default(300),
+  JWT_ISSUER: z.string().min(1).max(200).default('bulwark'),
+  JWT_AUDIENCE: z.string().min(1).max(200).default('bulwark-api'),
+  ACCESS_TOKEN_TTL_SECONDS: integerText(60, 3_600).default(600),
+  REFRESH_SESSION_TTL_SECONDS: integerText(3_600, 90 * 86_400).default(14 * 86_400),
+  REFRESH_REUSE_GRACE_SECONDS: integerText(0, 60).default(10),
   USERS_TABLE_NAME: z.string().min(3).max(255).optional(),
+  SESSIONS_TABLE_NAME: z.string().min(3).max(255).optional(),
+  API_KEYS_TABLE_NAME: z.string().min(3).max(255).optional(),
+  JWT_SIGNING_SECRET_ARN: z.string().min(1).max(2048).optional(),
+  API_KEY_PEPPER_SECRET_ARN: z.string().min(1).max(2048).optional(),
   RATE_LIMIT_TABLE_NAME: z.string().min(3).max(255).optional(),
-  API_KEY_SECRET_ARN: z.string().min(1).max(2048).optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   DYNAMODB_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   LOCAL_SECRETS_FILE: z.string().min(1).optional(),
@@ -105,8 +113,18 @@ export interface RuntimeConfig {
   };
   readonly passwordBcryptCost: number;
   readonly secretsCacheTtlSeconds: number;
+  readonly tokens: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly accessTokenTtlSeconds: number;
+    readonly refreshSessionTtlSeconds: number;
+    readonly refreshReuseGraceSeconds: number;
+    readonly signingSecretArn: string | undefined;
+  };
+  readonly apiKeyPepperSecretArn: string | undefined;
   readonly usersTableName: string | undefined;
-  readonly apiKeySecretArn: string | undefined;
+  readonly sessionsTableName: string | undefined;
+  readonly apiKeysTableName: string | undefined;
   readonly awsRegion: string;
   readonly dynamoDbEndpoint: string | undefined;
   readonly localSecretsFile: string | undefined;
@@ -199,8 +217,18 @@ export const parseRuntimeConfig = (source: Readonly<Record<string, string | unde
     },
     passwordBcryptCost: env.PASSWORD_BCRYPT_COST,
     secretsCacheTtlSeconds: env.SECRETS_CACHE_TTL_SECONDS,
+    tokens: {
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshSessionTtlSeconds: env.REFRESH_SESSION_TTL_SECONDS,
+      refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+      signingSecretArn: env.JWT_SIGNING_SECRET_ARN,
+    },
+    apiKeyPepperSecretArn: env.API_KEY_PEPPER_SECRET_ARN,
     usersTableName: env.USERS_TABLE_NAME,
-    apiKeySecretArn: env.API_KEY_SECRET_ARN,
+    sessionsTableName: env.SESSIONS_TABLE_NAME,
+    apiKeysTableName: env.API_KEYS_TABLE_NAME,
     awsRegion: env.AWS_REGION,
     dynamoDbEndpoint: env.DYNAMODB_ENDPOINT,
     localSecretsFile: env.LOCAL_SECRETS_FILE,

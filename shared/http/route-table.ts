@@ -1,10 +1,14 @@
 import type { RateLimitPolicy } from '../domain/rate-limit/rate-limit-policy.js';
+import type { Role } from '../domain/users/user.js';
 import type { SecretId } from '../tables/secret-definitions.js';
 import type { TableId } from '../tables/table-definitions.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-/** `conditionalUpdate`: UpdateItem only, all the rate limiter needs. */
-export type TableAccess = 'read' | 'write' | 'readWrite' | 'conditionalUpdate';
+/**
+ * `conditionalUpdate`: UpdateItem only, all the rate limiter needs. `conditionCheck`: ConditionCheckItem
+ * only, for proving a revocation marker absent inside the limiter's transaction.
+ */
+export type TableAccess = 'read' | 'write' | 'readWrite' | 'conditionalUpdate' | 'conditionCheck';
 export type LimiterFailureMode = 'fail-closed' | 'fail-open';
 
 /**
@@ -21,6 +25,8 @@ export interface SecuredFunction {
   readonly id: string;
   /** `required` routes run the configured API_AUTH_STRATEGY; `public` routes skip it. */
   readonly auth: 'public' | 'required';
+  /** Roles of which the principal needs at least one (403 otherwise); only on `required` routes. */
+  readonly roles?: readonly Role[];
   /** Keyed by principal when authenticated, by client IP otherwise. */
   readonly rateLimit: RouteRateLimit;
   /** What the function may touch; the CDK stack grants exactly this and sets the matching variables. */
@@ -34,6 +40,34 @@ export interface RouteDefinition extends SecuredFunction {
   /** API Gateway resource path; `{name}` segments are path parameters. */
   readonly path: string;
 }
+
+type Tables = Readonly<Partial<Record<TableId, TableAccess>>>;
+
+/**
+ * What authentication itself touches: API key records and their pepper, the signing keys that verify
+ * access tokens, the revocation markers proven absent in the limiter's write, and the limiter's table.
+ */
+const authenticatedAccess = {
+  apiKeys: 'read',
+  sessions: 'conditionCheck',
+  rateLimits: 'conditionalUpdate',
+} as const;
+const authenticationSecrets: readonly SecretId[] = ['jwtSigningKeys', 'apiKeyPepper'];
+
+const authenticated = (
+  route: Omit<RouteDefinition, 'auth' | 'tables' | 'secrets'> & {
+    readonly tables?: Tables;
+    readonly secrets?: readonly SecretId[];
+  },
+): RouteDefinition => ({
+  ...route,
+  auth: 'required',
+  tables: { ...authenticatedAccess, ...route.tables },
+  secrets: [...new Set([...authenticationSecrets, ...(route.secrets ?? [])])],
+});
+
+const admin = { roles: ['admin'] } as const;
+const defaultLimit: RouteRateLimit = { policy: 'default' };
 
 /**
  * The one route table. The CDK stack turns every entry into a REST API method and a function; the
@@ -52,15 +86,96 @@ export const routes: readonly RouteDefinition[] = Object.freeze([
     description: 'Liveness probe',
   },
   {
+    id: 'jwks',
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    auth: 'public',
+    rateLimit: defaultLimit,
+    tables: { rateLimits: 'conditionalUpdate' },
+    secrets: ['jwtSigningKeys'],
+    description: 'Public keys that verify access tokens',
+  },
+  {
+    id: 'login',
+    method: 'POST',
+    path: '/auth/login',
+    auth: 'public',
+    rateLimit: defaultLimit,
+    // The login throttle reads, counts and clears failure streaks in the rate-limit table.
+    tables: { users: 'read', rateLimits: 'readWrite', sessions: 'write' },
+    secrets: ['jwtSigningKeys'],
+    description: 'Exchange username and password for an access token and a refresh token',
+  },
+  {
+    id: 'refresh-token',
+    method: 'POST',
+    path: '/auth/token/refresh',
+    auth: 'public',
+    rateLimit: defaultLimit,
+    tables: { rateLimits: 'conditionalUpdate', sessions: 'readWrite' },
+    secrets: ['jwtSigningKeys'],
+    description: 'Rotate a refresh token into a new token pair',
+  },
+  authenticated({
+    id: 'logout',
+    method: 'POST',
+    path: '/auth/logout',
+    rateLimit: defaultLimit,
+    tables: { sessions: 'readWrite' },
+    description: 'Revoke the session of the presented access token (and an optional refresh token)',
+  }),
+  authenticated({
+    id: 'current-user',
+    method: 'GET',
+    path: '/api/v1/user/me',
+    rateLimit: defaultLimit,
+    tables: { users: 'read' },
+    description: 'The calling principal',
+  }),
+  authenticated({
     id: 'create-user',
     method: 'POST',
     path: '/api/v1/user',
-    auth: 'required',
-    rateLimit: { policy: 'default' },
-    tables: { users: 'write', rateLimits: 'conditionalUpdate' },
-    secrets: ['apiKey'],
+    ...admin,
+    rateLimit: defaultLimit,
+    tables: { users: 'write' },
     description: 'Create a user',
-  },
+  }),
+  authenticated({
+    id: 'create-api-key',
+    method: 'POST',
+    path: '/admin/api-keys',
+    ...admin,
+    rateLimit: defaultLimit,
+    tables: { apiKeys: 'readWrite' },
+    description: 'Issue an API key (the secret is shown once)',
+  }),
+  authenticated({
+    id: 'list-api-keys',
+    method: 'GET',
+    path: '/admin/api-keys',
+    ...admin,
+    rateLimit: defaultLimit,
+    description: 'List API keys (never their secrets)',
+  }),
+  authenticated({
+    id: 'update-api-key',
+    method: 'PATCH',
+    path: '/admin/api-keys/{key_id}',
+    ...admin,
+    rateLimit: defaultLimit,
+    tables: { apiKeys: 'readWrite' },
+    description: "Change an API key's roles or rate limit",
+  }),
+  authenticated({
+    id: 'revoke-api-key',
+    method: 'DELETE',
+    path: '/admin/api-keys/{key_id}',
+    ...admin,
+    rateLimit: defaultLimit,
+    tables: { apiKeys: 'readWrite' },
+    description: 'Revoke an API key at once',
+  }),
 ]);
 
 /**

@@ -2,9 +2,9 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { assertStrongSecret } from '../auth/assert-strong-secret.js';
+import { sessionRevocationKey } from '../adapters/dynamodb/dynamodb-session-store.js';
 import type { Principal } from '../auth/principal.js';
-import { staticApiKeyVerifier } from '../auth/static-api-key-verifier.js';
+import type { Role } from '../domain/users/user.js';
 import type { RequestLogger } from '../logging/request-logger.js';
 import { addSecurityHeaders } from '../middlewares/add-security-headers.js';
 import { answerProblems } from '../middlewares/answer-problems.js';
@@ -14,12 +14,13 @@ import { authenticate } from '../middlewares/authenticate.js';
 import { limitBodySize } from '../middlewares/limit-body-size.js';
 import { parseJsonBody } from '../middlewares/parse-json-body.js';
 import { type RateLimitOptions, rateLimit } from '../middlewares/rate-limit.js';
+import { rejectRevokedSessions } from '../middlewares/reject-revoked-sessions.js';
+import { requireRole } from '../middlewares/require-role.js';
 import { requireTrustedHost } from '../middlewares/require-trusted-host.js';
 import { resolveClientIp } from '../middlewares/resolve-client-ip.js';
 import { validateBody } from '../middlewares/validate-body.js';
-import { requireSetting } from '../runtime/require-setting.js';
+import { authServices } from '../runtime/auth-services.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { secretDefinitions } from '../tables/secret-definitions.js';
 import { allowedMethodsFor } from './match-route.js';
 import { routes } from './route-table.js';
 import type { BulwarkContext } from './secure-request.js';
@@ -36,8 +37,12 @@ export interface RouteInput<TBody> {
 export interface SecureRouteOptions<TSchema extends z.ZodType | undefined> {
   /** `required` runs the configured authentication strategy. */
   readonly auth: 'public' | 'required';
+  /** At least one of these roles is required (403 otherwise). */
+  readonly roles?: readonly Role[];
   /** A JSON route: content type, JSON parsing and strict validation run before the handler. */
   readonly body?: TSchema;
+  /** For routes whose body is optional: a missing body is validated as this value. */
+  readonly emptyBody?: unknown;
   /** Rate limiting after authentication (so it can key on the principal); see routeSecurity(). */
   readonly rateLimit?: RateLimitOptions;
 }
@@ -50,22 +55,38 @@ export const exposedHeaders = ['x-request-id', 'Retry-After', 'RateLimit', 'Rate
 const corsFor = (runtime: Runtime) =>
   applyCors({
     allowOrigins: runtime.config.cors.allowOrigins,
-    allowHeaders: ['content-type', runtime.config.auth.header, 'x-request-id'],
+    allowHeaders: ['content-type', 'authorization', runtime.config.auth.header, 'x-request-id'],
     allowMethods: allowedMethodsFor(routes.map((route) => route.method)),
     exposeHeaders: exposedHeaders,
     maxAgeSeconds: runtime.config.cors.maxAgeSeconds,
   });
 
-const authenticationFor = async (runtime: Runtime) => {
+const authenticationFor = async (runtime: Runtime, routeId: string) => {
   const { config } = runtime;
-  if (config.auth.strategy === 'disabled') return authenticate({ strategy: 'disabled' });
-  const secret = secretDefinitions.apiKey;
-  const secretArn = requireSetting(secret.environmentVariable, config.apiKeySecretArn);
-  const verifier = staticApiKeyVerifier(runtime.secretStore, secretArn, secret.jsonKey);
-  // Loading at cold start warms the cache and lets production refuse a weak or development key.
-  const key = await verifier.loadKey();
-  if (config.environment === 'production') assertStrongSecret(secret.environmentVariable, key);
-  return authenticate({ strategy: 'api_key', header: config.auth.header, verifier });
+  const strategy = config.auth.strategy;
+  if (strategy === 'disabled') {
+    return authenticate({
+      strategy,
+      routeId,
+      apiKeyHeader: config.auth.header,
+      sessionRevocationKey,
+      metrics: { count: () => undefined },
+    });
+  }
+  const services = authServices(runtime);
+  const tokens = strategy === 'jwt' || strategy === 'jwt_or_api_key';
+  const keys = strategy === 'api_key' || strategy === 'jwt_or_api_key';
+  // Loading the secrets at cold start warms the caches and lets production refuse development keys.
+  await services.assertSecrets({ signingKeys: tokens, pepper: keys });
+  return authenticate({
+    strategy,
+    routeId,
+    apiKeyHeader: config.auth.header,
+    ...(tokens ? { verifyAccessToken: (token: string) => services.tokenVerifier().verify(token) } : {}),
+    ...(keys ? { verifyApiKey: (credential: string) => services.apiKeys().verify(credential) } : {}),
+    sessionRevocationKey,
+    metrics: { count: (metric, dimensions) => services.counters.count(metric, dimensions) },
+  });
 };
 
 /**
@@ -92,9 +113,17 @@ export const createSecureHandler = async <TSchema extends z.ZodType | undefined 
     .use(resolveClientIp({ trustProxyHops: config.trustProxyHops }))
     .use(requireTrustedHost({ trustedHosts: config.trustedHosts }))
     .use(limitBodySize({ maxBytes: config.bodyMaxBytes }));
-  if (options.auth === 'required') chain.use(await authenticationFor(runtime));
+  if (options.auth === 'required')
+    chain.use(await authenticationFor(runtime, options.rateLimit?.routeId ?? 'route'));
+  // The limiter proves the session is not revoked in the same write, so it precedes the role check:
+  // a revoked token is a 401 whatever its roles.
   if (options.rateLimit !== undefined) chain.use(rateLimit(options.rateLimit));
-  if (options.body !== undefined) chain.use(parseJsonBody()).use(validateBody({ schema: options.body }));
+  // Without a limiter nothing folds the revocation check into a write, so it is a read of its own.
+  else if (options.auth === 'required') chain.use(rejectRevokedSessions(runtime));
+  if (options.roles !== undefined && options.roles.length > 0)
+    chain.use(requireRole({ roles: options.roles }));
+  if (options.body !== undefined)
+    chain.use(parseJsonBody({ whenEmpty: options.emptyBody })).use(validateBody({ schema: options.body }));
 
   const handler = chain.handler(async (event, context) => {
     const state = context.bulwark;

@@ -10,6 +10,11 @@ export interface RequestState {
   clientIp: string;
   principal: Principal | undefined;
   body: unknown;
+  /**
+   * Keys that must not exist for the credential to stand (a session's revocation marker). The rate
+   * limiter proves their absence in the same write that spends quota.
+   */
+  revocationGuards: readonly string[];
   /** Headers a middleware wants on the response whatever it turns out to be (success or problem). */
   readonly responseHeaders: Record<string, string>;
 }

@@ -33,6 +33,7 @@ export const assignRequestId = (options: { readonly logger: Logger }): SecureMid
         clientIp: request.event.requestContext?.identity?.sourceIp ?? 'unknown',
         principal: undefined,
         body: undefined,
+        revocationGuards: [],
         responseHeaders: {},
       };
     },

@@ -1,32 +1,122 @@
-import type { ApiKeyVerifier } from '../auth/static-api-key-verifier.js';
+import type { ApiKeyRateLimit, Principal } from '../auth/principal.js';
 import type { AuthStrategy } from '../config/runtime-config.js';
+import type { Role } from '../domain/users/user.js';
 import { CredentialsInvalidError, CredentialsMissingError } from '../errors/auth-errors.js';
+import { BulwarkError } from '../errors/bulwark-error.js';
 import { headerOf, type SecureMiddleware } from '../http/secure-request.js';
 
-export type AuthenticateOptions =
-  | {
-      readonly strategy: Extract<AuthStrategy, 'api_key'>;
-      readonly header: string;
-      readonly verifier: ApiKeyVerifier;
-    }
-  | { readonly strategy: Extract<AuthStrategy, 'disabled'> };
+export interface VerifiedAccessToken {
+  readonly sub: string;
+  readonly sid: string;
+  readonly jti: string;
+  readonly username: string;
+  readonly roles: readonly Role[];
+}
+
+export interface VerifiedApiKeyIdentity {
+  readonly keyId: string;
+  readonly roles: readonly Role[];
+  readonly rateLimit: ApiKeyRateLimit;
+}
+
+export interface AuthenticationMetrics {
+  readonly count: (
+    metric: 'auth_failure' | 'api_key_unlimited_used',
+    dimensions: { readonly route: string },
+  ) => void;
+}
+
+export interface AuthenticateOptions {
+  readonly strategy: AuthStrategy;
+  readonly routeId: string;
+  readonly apiKeyHeader: string;
+  /** Required for `jwt` and `jwt_or_api_key`. */
+  readonly verifyAccessToken?: (token: string) => Promise<VerifiedAccessToken>;
+  /** Required for `api_key` and `jwt_or_api_key`. */
+  readonly verifyApiKey?: (credential: string) => Promise<VerifiedApiKeyIdentity>;
+  /** The revocation marker of a session, proven absent by the rate limiter's write. */
+  readonly sessionRevocationKey: (sessionId: string) => string;
+  readonly metrics: AuthenticationMetrics;
+}
+
+const bearerPattern = /^Bearer[ ]+([A-Za-z0-9._~+/-]+=*)$/i;
 
 /**
- * Establishes the principal or throws 401. `disabled` (refused in production by the config) lets every
- * request through as a development admin, and says so in the log of each request.
+ * Establishes the principal or throws 401. With `jwt_or_api_key` a request carries exactly one
+ * credential: an access token in `Authorization: Bearer` or an API key in the API key header.
+ * `disabled` (refused in production) admits every request as a development admin and says so.
  */
-export const authenticate = (options: AuthenticateOptions): SecureMiddleware => ({
-  name: 'authenticate',
-  before: async (request) => {
-    const state = request.context.bulwark;
-    if (options.strategy === 'disabled') {
-      state.log.warn('authentication disabled: request accepted without a credential');
-      state.principal = { kind: 'auth_disabled', id: 'auth-disabled', roles: ['admin'] };
-      return;
+export const authenticate = (options: AuthenticateOptions): SecureMiddleware => {
+  const acceptsTokens = options.strategy === 'jwt' || options.strategy === 'jwt_or_api_key';
+  const acceptsKeys = options.strategy === 'api_key' || options.strategy === 'jwt_or_api_key';
+  if (acceptsTokens && options.verifyAccessToken === undefined)
+    throw new TypeError('verifyAccessToken is required');
+  if (acceptsKeys && options.verifyApiKey === undefined) throw new TypeError('verifyApiKey is required');
+
+  const identify = async (
+    authorization: string | undefined,
+    apiKey: string | undefined,
+  ): Promise<{ principal: Principal; guards: string[] }> => {
+    const presentedToken = acceptsTokens && authorization !== undefined;
+    const presentedKey = acceptsKeys && apiKey !== undefined && apiKey.length > 0;
+    if (presentedToken && presentedKey) throw new CredentialsInvalidError('two_credentials');
+    if (presentedToken && options.verifyAccessToken !== undefined) {
+      const token = bearerPattern.exec(authorization ?? '')?.[1];
+      if (token === undefined) throw new CredentialsInvalidError('authorization_scheme');
+      const claims = await options.verifyAccessToken(token);
+      return {
+        principal: {
+          kind: 'user',
+          id: claims.sub,
+          username: claims.username,
+          roles: claims.roles,
+          sessionId: claims.sid,
+          tokenId: claims.jti,
+        },
+        guards: [options.sessionRevocationKey(claims.sid)],
+      };
     }
-    const presented = headerOf(request, options.header);
-    if (presented === undefined || presented.length === 0) throw new CredentialsMissingError(options.header);
-    if (!(await options.verifier.verify(presented))) throw new CredentialsInvalidError(options.header);
-    state.principal = { kind: 'api_key', id: 'static', roles: ['admin'] };
-  },
-});
+    if (presentedKey && options.verifyApiKey !== undefined) {
+      const key = await options.verifyApiKey(apiKey ?? '');
+      return {
+        principal: { kind: 'api_key', id: key.keyId, roles: key.roles, rateLimit: key.rateLimit },
+        guards: [],
+      };
+    }
+    throw new CredentialsMissingError(acceptsKeys ? options.apiKeyHeader : undefined);
+  };
+
+  return {
+    name: 'authenticate',
+    before: async (request) => {
+      const state = request.context.bulwark;
+      if (options.strategy === 'disabled') {
+        state.log.warn('authentication disabled: request accepted without a credential');
+        state.principal = { kind: 'auth_disabled', id: 'auth-disabled', roles: ['admin'] };
+        return;
+      }
+      try {
+        const { principal, guards } = await identify(
+          headerOf(request, 'authorization'),
+          headerOf(request, options.apiKeyHeader),
+        );
+        state.principal = principal;
+        state.revocationGuards = guards;
+      } catch (error) {
+        if (error instanceof BulwarkError && error.code === 'service-unavailable') throw error;
+        options.metrics.count('auth_failure', { route: options.routeId });
+        state.log.info('authentication failed', {
+          reason:
+            (error as { reason?: unknown }).reason ?? (error instanceof BulwarkError ? error.code : 'error'),
+        });
+        throw error;
+      }
+      const principal = state.principal;
+      if (principal.kind === 'api_key' && principal.rateLimit === 'unlimited') {
+        // An unlimited key is allowed only when set explicitly, and it is a guard-rail breach every time.
+        options.metrics.count('api_key_unlimited_used', { route: options.routeId });
+        state.log.warn('guard-rail breach: unlimited API key used', { key_id: principal.id });
+      }
+    },
+  };
+};

@@ -18,11 +18,16 @@ const isJsonMediaType = (contentType: string | undefined): boolean => {
  * @middy/http-json-body-parser because that middleware answers malformed JSON with 422, which we
  * reserve for schema violations; malformed JSON is a 400.
  */
-export const parseJsonBody = (): SecureMiddleware => ({
+export const parseJsonBody = (options: { readonly whenEmpty?: unknown } = {}): SecureMiddleware => ({
   name: 'parseJsonBody',
   before: (request) => {
-    if (!isJsonMediaType(headerOf(request, 'content-type'))) throw new MediaTypeUnsupportedError();
     const { body, isBase64Encoded } = request.event;
+    // Routes whose body is optional (logout) take a missing body as this value, content type or not.
+    if (options.whenEmpty !== undefined && (body === null || body === undefined || body === '')) {
+      request.context.bulwark.body = options.whenEmpty;
+      return;
+    }
+    if (!isJsonMediaType(headerOf(request, 'content-type'))) throw new MediaTypeUnsupportedError();
     let text: string;
     try {
       text = isBase64Encoded === true ? utf8.decode(Buffer.from(body ?? '', 'base64')) : (body ?? '');

@@ -3,6 +3,7 @@ import type { LimiterMetrics } from '../domain/rate-limit/limiter-metrics.js';
 import type { RateLimitDecision } from '../domain/rate-limit/rate-limit-decision.js';
 import { policyName, type RateLimitPolicy } from '../domain/rate-limit/rate-limit-policy.js';
 import type { RateLimiter } from '../domain/rate-limit/rate-limiter.js';
+import { CredentialsInvalidError } from '../errors/auth-errors.js';
 import { LimiterUnavailableError, QuotaExceededError } from '../errors/rate-limit-errors.js';
 import { rateLimitHeaders } from '../http/rate-limit-headers.js';
 import type { LimiterFailureMode } from '../http/route-table.js';
@@ -38,15 +39,20 @@ export const rateLimit = (options: RateLimitOptions): SecureMiddleware => {
       // Preflight never reaches a limited route (OPTIONS goes to the fallback); this keeps it so.
       if (request.event.httpMethod === 'OPTIONS') return;
       const state = request.context.bulwark;
+      // Explicitly unlimited keys skip the limiter; authentication logged and counted the breach.
+      if (state.principal?.kind === 'api_key' && state.principal.rateLimit === 'unlimited') return;
       const policy =
         (state.principal === undefined ? undefined : options.policyFor?.(state.principal)) ?? options.policy;
       const dimensions = { route: options.routeId, policy: policyName(policy) };
       let decision: RateLimitDecision;
       try {
-        decision = await options.limiter.decide(`rl#${options.routeId}#${rateLimitKey(request)}`, policy);
+        decision = await options.limiter.decide(`rl#${options.routeId}#${rateLimitKey(request)}`, policy, {
+          mustNotExist: state.revocationGuards,
+        });
       } catch (error) {
         options.metrics.count('backend_error', dimensions);
-        if (options.failureMode === 'fail-open') {
+        // Fail-open never extends to revocation: a session that cannot be proven live is refused.
+        if (options.failureMode === 'fail-open' && state.revocationGuards.length === 0) {
           options.metrics.count('fail_open', dimensions);
           state.log.warn('rate limiter unavailable: request admitted (fail-open)', { ...dimensions, error });
           return;
@@ -55,6 +61,7 @@ export const rateLimit = (options: RateLimitOptions): SecureMiddleware => {
         state.log.error('rate limiter unavailable: request refused (fail-closed)', { ...dimensions, error });
         throw new LimiterUnavailableError(options.unavailableRetryAfterSeconds ?? 5, error);
       }
+      if (decision.guardFailed) throw new CredentialsInvalidError('session_revoked');
       if (!decision.allowed) {
         options.metrics.count('reject', dimensions);
         if (decision.source === 'cache') options.metrics.count('local_reject', dimensions);

@@ -2,6 +2,7 @@ import { createDynamoDbClient } from '../adapters/dynamodb/create-dynamodb-clien
 import { dynamoDbRateLimitStore } from '../adapters/dynamodb/dynamodb-rate-limit-store.js';
 import { emfLimiterMetrics } from '../adapters/metrics/emf-limiter-metrics.js';
 import { ConfigurationError } from '../config/configuration-error.js';
+import { apiKeyRateLimitPolicy } from '../domain/api-keys/api-key.js';
 import type { LimiterMetrics } from '../domain/rate-limit/limiter-metrics.js';
 import type { RateLimitPolicy } from '../domain/rate-limit/rate-limit-policy.js';
 import { createRateLimiter, type RateLimiter } from '../domain/rate-limit/rate-limiter.js';
@@ -35,7 +36,11 @@ const limiterFor = (runtime: Runtime) => {
       config.rateLimit.tableName,
     );
     entry = {
-      limiter: createRateLimiter({ store: dynamoDbRateLimitStore(client, tableName), clock: runtime.clock }),
+      // Revocation markers live in the sessions table; functions without it never pass any to check.
+      limiter: createRateLimiter({
+        store: dynamoDbRateLimitStore(client, tableName, config.sessionsTableName),
+        clock: runtime.clock,
+      }),
       metrics: emfLimiterMetrics(),
     };
     limiters.set(runtime, entry);
@@ -51,7 +56,7 @@ const limiterFor = (runtime: Runtime) => {
 export const routeSecurity = (
   runtime: Runtime,
   id: string,
-): Pick<SecureRouteOptions<undefined>, 'auth'> & { readonly rateLimit: RateLimitOptions } => {
+): Pick<SecureRouteOptions<undefined>, 'auth' | 'roles'> & { readonly rateLimit: RateLimitOptions } => {
   const secured = securedFunctionById(id);
   const { config } = runtime;
   const policy: RateLimitPolicy =
@@ -75,5 +80,20 @@ export const routeSecurity = (
     });
   }
   const { limiter, metrics } = limiterFor(runtime);
-  return { auth: secured.auth, rateLimit: { limiter, metrics, routeId: id, policy, failureMode } };
+  return {
+    auth: secured.auth,
+    ...(secured.roles === undefined ? {} : { roles: secured.roles }),
+    rateLimit: {
+      limiter,
+      metrics,
+      routeId: id,
+      policy,
+      // An API key's own `{ burst, per_seconds }` replaces the route's policy for that key.
+      policyFor: (principal) =>
+        principal.kind === 'api_key' && typeof principal.rateLimit === 'object'
+          ? apiKeyRateLimitPolicy(principal.rateLimit)
+          : undefined,
+      failureMode,
+    },
+  };
 };

@@ -5,17 +5,30 @@
 export interface SecretDefinition {
   readonly id: SecretId;
   readonly environmentVariable: string;
-  readonly jsonKey: string;
+  /**
+   * `random-string`: a generated string in field `jsonKey`. `signing-key-set`: an Ed25519 key set
+   * `{ current, previous? }` that Secrets Manager cannot generate; it is written by the signing-key
+   * rotation function (or `npm run keys:signing` by hand) before the functions can start.
+   */
+  readonly content:
+    | { readonly kind: 'random-string'; readonly jsonKey: string }
+    | { readonly kind: 'signing-key-set' };
   readonly description: string;
 }
 
-export type SecretId = 'apiKey';
+export type SecretId = 'jwtSigningKeys' | 'apiKeyPepper';
 
 export const secretDefinitions: Readonly<Record<SecretId, SecretDefinition>> = Object.freeze({
-  apiKey: {
-    id: 'apiKey',
-    environmentVariable: 'API_KEY_SECRET_ARN',
-    jsonKey: 'apiKey',
-    description: 'Bulwark API key accepted by API_AUTH_STRATEGY=api_key',
+  jwtSigningKeys: {
+    id: 'jwtSigningKeys',
+    environmentVariable: 'JWT_SIGNING_SECRET_ARN',
+    content: { kind: 'signing-key-set' },
+    description: 'Bulwark access-token signing keys (Ed25519, current and previous)',
+  },
+  apiKeyPepper: {
+    id: 'apiKeyPepper',
+    environmentVariable: 'API_KEY_PEPPER_SECRET_ARN',
+    content: { kind: 'random-string', jsonKey: 'pepper' },
+    description: 'Bulwark pepper for API key hashes (HMAC-SHA-256)',
   },
 });

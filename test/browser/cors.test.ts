@@ -220,6 +220,44 @@ describe('a page on an allowed origin', () => {
     expect(actual?.requestHeaders['x-api-key']).toBe(stack?.apiKey);
   });
 
+  it('logs in, then sends GET /api/v1/user/me with Authorization: Bearer after a preflight that allows authorization', async () => {
+    const loginPath = '/auth/login?case=browser-login';
+    const login = await browserFetch(page, {
+      url: `${api}${loginPath}`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(stack?.admin ?? {}),
+    });
+    expect(login).toMatchObject({ ok: true, status: 200, contentType: 'application/json' });
+    const tokens = login.ok
+      ? (JSON.parse(login.body) as { access_token: string; token_type: string })
+      : undefined;
+    expect(tokens?.token_type).toBe('Bearer');
+
+    const mePath = '/api/v1/user/me?case=browser-bearer';
+    const me = await browserFetch(page, {
+      url: `${api}${mePath}`,
+      headers: { authorization: `Bearer ${tokens?.access_token ?? ''}` },
+    });
+    expect(me).toMatchObject({ ok: true, status: 200 });
+    expect(me.ok && JSON.parse(me.body)).toMatchObject({ kind: 'user', username: 'admin', roles: ['admin'] });
+
+    const seen = exchangesFor(mePath);
+    expect(seen.map((exchange) => `${exchange.method} ${exchange.status}`)).toEqual([
+      'OPTIONS 204',
+      'GET 200',
+    ]);
+    const [preflight, actual] = seen;
+    expect(preflight?.requestHeaders.authorization).toBeUndefined();
+    expect(preflight?.requestHeaders['access-control-request-headers']).toBe('authorization');
+    const allowed = String(preflight?.responseHeaders['access-control-allow-headers'] ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase());
+    expect(allowed).toContain('authorization');
+    expect(preflight?.responseHeaders['access-control-allow-origin']).toBe(allowedOrigin);
+    expect(actual?.requestHeaders.authorization).toBe(`Bearer ${tokens?.access_token ?? ''}`);
+  });
+
   it('passes the preflight for a request with a wrong key and lets the page read the 401 problem', async () => {
     const path = '/api/v1/user?case=wrong-key';
     const result = await browserFetch(page, createUserRequest(path, 'not-the-key', 'browser-bob'));

@@ -150,11 +150,13 @@ const waitForLog = async (stack: LocalStack, matches: (entry: LogEntry) => boole
 };
 
 describe('local stack bootstrap', () => {
-  it('writes bootstrap.json with mode 0600 holding the base URL and the API key it serves', async () => {
+  it('writes bootstrap.json with mode 0600 holding the base URL, the admin user and the admin API key it serves', async () => {
     const file = join(main.localDir, 'bootstrap.json');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(main.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(main.apiKey.length).toBeGreaterThanOrEqual(32);
+    expect(main.apiKey).toMatch(/^bwk_[a-z2-7]{20}:[A-Za-z0-9_-]{43}$/);
+    expect(main.admin.username).toBe('admin');
+    expect(main.admin.password.length).toBeGreaterThanOrEqual(20);
     const health = await send(main, '/health');
     expect(health.status).toBe(200);
     expect(JSON.parse(health.text)).toEqual({ status: 'ok' });
@@ -163,14 +165,17 @@ describe('local stack bootstrap', () => {
 });
 
 describe('401: authentication', () => {
-  it('answers a request without the key with an unauthenticated problem and a challenge naming the header', async () => {
+  it('answers a request without a credential with an unauthenticated problem and a bare Bearer challenge', async () => {
     const answer = await send(main, '/api/v1/user', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'triage-nokey', password: validPassword }),
     });
-    expectProblem(answer, 401, 'unauthenticated');
-    expect(answer.headers['www-authenticate']).toBe('ApiKey realm="bulwark", header="x-api-key"');
+    const problem = expectProblem(answer, 401, 'unauthenticated');
+    expect(answer.headers['www-authenticate']).toBe('Bearer realm="bulwark"');
+    expect(problem.detail).toBe(
+      'This route requires an access token (Authorization: Bearer) or an API key in the x-api-key header.',
+    );
   });
 
   it('answers a wrong key with an invalid-credentials problem that never echoes the key', async () => {
@@ -179,9 +184,7 @@ describe('401: authentication', () => {
       'x-api-key': wrongKey,
     });
     expectProblem(answer, 401, 'invalid-credentials');
-    expect(answer.headers['www-authenticate']).toBe(
-      'ApiKey realm="bulwark", header="x-api-key", error="invalid_key"',
-    );
+    expect(answer.headers['www-authenticate']).toBe('Bearer realm="bulwark", error="invalid_token"');
     const everything = `${JSON.stringify(answer.headers)}\n${answer.text}`;
     expect(everything).not.toContain(wrongKey);
     expect(everything).not.toContain(main.apiKey);
@@ -296,7 +299,7 @@ describe('CORS', () => {
       headers: {
         origin,
         'access-control-request-method': 'POST',
-        'access-control-request-headers': 'content-type,x-api-key',
+        'access-control-request-headers': 'authorization,content-type,x-api-key',
       },
     });
 
@@ -308,7 +311,7 @@ describe('CORS', () => {
     const allowHeaders = (answer.headers['access-control-allow-headers'] ?? '')
       .split(',')
       .map((token) => token.trim().toLowerCase());
-    expect(allowHeaders).toEqual(expect.arrayContaining(['content-type', 'x-api-key']));
+    expect(allowHeaders).toEqual(expect.arrayContaining(['authorization', 'content-type', 'x-api-key']));
     expect(answer.headers['access-control-allow-methods']).toMatch(/\bPOST\b/);
     expect(answer.headers.vary).toMatch(/\bOrigin\b/);
     expect(answer.headers['www-authenticate']).toBeUndefined();
@@ -439,8 +442,9 @@ describe('API_TRUST_PROXY_HOPS=1', () => {
 });
 
 describe('server logs', () => {
-  it('never write the API key or a wrong key presented by a client', async () => {
+  it('never write the admin API key, the admin password, tokens or a wrong key presented by a client', async () => {
     const wrongKey = 'wrong-key-for-log-check-91c4e7';
+    const [adminKeyId = '', adminKeySecret = ''] = main.apiKey.split(':');
     await postUser(JSON.stringify({ username: 'triage-logs', password: validPassword }), {
       'x-request-id': 'log-check-ok',
     });
@@ -448,17 +452,58 @@ describe('server logs', () => {
       'x-api-key': wrongKey,
       'x-request-id': 'log-check-wrong',
     });
+    // The admin's key id with another secret: a well-formed key that fails on its secret.
+    const wrongSecret = `${adminKeyId}:${'Z'.repeat(43)}`;
+    await postUser(JSON.stringify({ username: 'triage-logs-3', password: validPassword }), {
+      'x-api-key': wrongSecret,
+      'x-request-id': 'log-check-wrong-secret',
+    });
+    const login = await send(main, '/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'log-check-login' },
+      body: JSON.stringify(main.admin),
+    });
+    expect(login.status).toBe(200);
+    const tokens = JSON.parse(login.text) as { access_token: string; refresh_token: string };
+    const me = await send(main, '/api/v1/user/me', {
+      headers: { authorization: `Bearer ${tokens.access_token}`, 'x-request-id': 'log-check-me' },
+    });
+    expect(me.status).toBe(200);
+    const refreshed = await send(main, '/auth/token/refresh', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'log-check-refresh' },
+      body: JSON.stringify({ refresh_token: tokens.refresh_token }),
+    });
+    expect(refreshed.status).toBe(200);
+    const failedLogin = await send(main, '/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'log-check-login-wrong' },
+      body: JSON.stringify({ username: main.admin.username, password: `${main.admin.password}-wrong` }),
+    });
+    expect(failedLogin.status).toBe(401);
     await postUser('not json', { 'x-request-id': 'log-check-last' });
-    await waitForLog(main, (entry) => entry.request_id === 'log-check-wrong');
-    await waitForLog(main, (entry) => entry.request_id === 'log-check-last');
+    for (const id of ['log-check-wrong', 'log-check-wrong-secret', 'log-check-login', 'log-check-last'])
+      await waitForLog(main, (entry) => entry.request_id === id);
 
     const logs = main.logs();
     expect(logs).not.toContain(wrongKey);
+    expect(logs).not.toContain('Z'.repeat(43));
     expect(logs).not.toContain(validPassword);
-    // The start-up banner of `npm start` prints the development key once for the developer; no line
-    // written while serving requests may contain it.
-    const banner = `  API key (header x-api-key): ${main.apiKey}`;
-    const leaks = logs.split('\n').filter((line) => line.includes(main.apiKey) && line !== banner);
+    expect(logs).not.toContain(tokens.access_token.split('.')[2]);
+    expect(logs).not.toContain(tokens.refresh_token.split('.')[1]);
+    // The start-up banner of `npm start` prints the admin password and the development key once for the
+    // developer; no other line (in particular none written while serving requests) may contain them.
+    const passwordBanner = `  Admin user: ${main.admin.username} / ${main.admin.password}`;
+    const keyBanner = `  Admin API key (header x-api-key): ${main.apiKey}`;
+    const lines = logs.split('\n');
+    expect(lines.filter((line) => line === passwordBanner)).toHaveLength(1);
+    expect(lines.filter((line) => line === keyBanner)).toHaveLength(1);
+    const leaks = lines.filter(
+      (line) =>
+        (line.includes(adminKeySecret) || line.includes(main.admin.password)) &&
+        line !== passwordBanner &&
+        line !== keyBanner,
+    );
     expect(leaks).toEqual([]);
   });
 });

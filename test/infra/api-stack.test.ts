@@ -156,15 +156,17 @@ const dynamoDbReadActions = [
 const expectedTableActions = (access: TableAccess): string[] =>
   access === 'conditionalUpdate'
     ? ['dynamodb:UpdateItem']
-    : [
-        ...new Set(
-          access === 'read'
-            ? dynamoDbReadActions
-            : access === 'write'
-              ? dynamoDbWriteActions
-              : [...dynamoDbReadActions, ...dynamoDbWriteActions],
-        ),
-      ].sort();
+    : access === 'conditionCheck'
+      ? ['dynamodb:ConditionCheckItem']
+      : [
+          ...new Set(
+            access === 'read'
+              ? dynamoDbReadActions
+              : access === 'write'
+                ? dynamoDbWriteActions
+                : [...dynamoDbReadActions, ...dynamoDbWriteActions],
+          ),
+        ].sort();
 
 const routePathsWithAncestors = (): string[] => {
   const paths = new Set<string>(['/']);

@@ -50,14 +50,20 @@ describe('the data stack', () => {
       'SessionsTable',
       'ApiKeysTable',
     ]);
-    expect(Object.keys(devTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual(['ApiKeySecret']);
+    expect(Object.keys(devTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual([
+      'JwtSigningKeysSecret',
+      'ApiKeyPepperSecret',
+    ]);
     expect(Object.keys(prodTemplate.findResources('AWS::DynamoDB::Table'))).toEqual([
       'UsersTable',
       'RateLimitsTable',
       'SessionsTable',
       'ApiKeysTable',
     ]);
-    expect(Object.keys(prodTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual(['ApiKeySecret']);
+    expect(Object.keys(prodTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual([
+      'JwtSigningKeysSecret',
+      'ApiKeyPepperSecret',
+    ]);
   });
 
   it('creates the users table on demand, encrypted, with point-in-time recovery and its key schema', () => {
@@ -92,18 +98,25 @@ describe('the data stack', () => {
     });
   });
 
-  it('generates the API key as a 48-character alphanumeric JSON field', () => {
+  it('generates the API key pepper as a 48-character alphanumeric JSON field', () => {
     devTemplate.hasResourceProperties('AWS::SecretsManager::Secret', {
-      Description: secretDefinitions.apiKey.description,
+      Description: secretDefinitions.apiKeyPepper.description,
       GenerateSecretString: {
         SecretStringTemplate: '{}',
-        GenerateStringKey: secretDefinitions.apiKey.jsonKey,
+        GenerateStringKey: 'pepper',
         PasswordLength: 48,
         ExcludePunctuation: true,
         IncludeSpace: false,
       },
     });
-    expect(dev.secrets.apiKey).toBeDefined();
+    expect(dev.secrets.apiKeyPepper).toBeDefined();
+  });
+
+  it('creates the signing-key secret as an uninitialised marker the functions refuse until a key is written', () => {
+    devTemplate.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: secretDefinitions.jwtSigningKeys.description,
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'uninitialised' }),
+    });
   });
 
   it('lets dev data be torn down', () => {

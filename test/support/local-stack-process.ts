@@ -11,9 +11,17 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const startTimeoutMs = 30_000;
 const stopTimeoutMs = 5_000;
 
+export interface LocalStackAdmin {
+  readonly username: string;
+  readonly password: string;
+}
+
 export interface LocalStack {
   readonly baseUrl: string;
+  /** The admin API key `npm start` issues at each start (`bwk_<id>:<secret>`). */
   readonly apiKey: string;
+  /** The admin user `npm start` creates (password kept in bootstrap.json). */
+  readonly admin: LocalStackAdmin;
   /** BULWARK_LOCAL_DIR of this stack; removed by stop(). */
   readonly localDir: string;
   /** Everything the process wrote to stdout and stderr so far. */
@@ -42,11 +50,28 @@ const inheritedEnvironment = (): Record<string, string> => {
   return inherited;
 };
 
-const readBootstrap = async (file: string): Promise<{ baseUrl: string; apiKey: string } | undefined> => {
+interface Bootstrap {
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly admin: LocalStackAdmin;
+}
+
+const readBootstrap = async (file: string): Promise<Bootstrap | undefined> => {
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as { baseUrl?: unknown; apiKey?: unknown };
-    if (typeof parsed.baseUrl === 'string' && typeof parsed.apiKey === 'string') {
-      return { baseUrl: parsed.baseUrl, apiKey: parsed.apiKey };
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as {
+      baseUrl?: unknown;
+      apiKey?: unknown;
+      admin?: { username?: unknown; password?: unknown } | null;
+    };
+    const username = parsed.admin?.username;
+    const password = parsed.admin?.password;
+    if (
+      typeof parsed.baseUrl === 'string' &&
+      typeof parsed.apiKey === 'string' &&
+      typeof username === 'string' &&
+      typeof password === 'string'
+    ) {
+      return { baseUrl: parsed.baseUrl, apiKey: parsed.apiKey, admin: { username, password } };
     }
   } catch {
     // Not written yet, or written halfway: try again.

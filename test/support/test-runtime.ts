@@ -8,15 +8,42 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { SecretStore } from '../../shared/adapters/secrets/secret-store.js';
+import { accessTokenSettings } from '../../shared/auth/tokens/access-token-settings.js';
+import {
+  createAccessTokenIssuer,
+  type IssuedAccessToken,
+} from '../../shared/auth/tokens/issue-access-token.js';
+import { parseSigningKeySet } from '../../shared/auth/tokens/signing-key-set.js';
 import { parseRuntimeConfig } from '../../shared/config/runtime-config.js';
+import { hashApiKeySecret } from '../../shared/domain/api-keys/api-key-secret-hash.js';
+import type { ApiKeyStore } from '../../shared/domain/api-keys/api-key-store.js';
 import type { Clock } from '../../shared/domain/clock.js';
+import type { Role } from '../../shared/domain/users/user.js';
 import type { BulwarkContext } from '../../shared/http/secure-request.js';
 import { apiGatewayIdentity } from '../../shared/local/api-gateway-event.js';
 import { createLogger } from '../../shared/logging/create-logger.js';
 import type { Runtime } from '../../shared/runtime/runtime.js';
+import { inMemoryApiKeyStore } from './in-memory-api-key-store.js';
+import { inMemorySessionStore } from './in-memory-session-store.js';
 
+/** The API key pepper's secret. */
 export const TEST_SECRET_ARN = 'arn:test';
-export const TEST_API_KEY = 'test-api-key-0123456789-abcdefghijkl';
+export const TEST_SIGNING_SECRET_ARN = 'arn:test:signing';
+export const TEST_PEPPER = 'test-pepper-0123456789-abcdefghijklmnopqrstuvwxyz';
+/** A fixed Ed25519 key for tests only (generated for this file; it protects nothing). */
+export const TEST_SIGNING_KEY = Object.freeze({
+  kid: 'test-signing-key-1',
+  privateJwk: {
+    kty: 'OKP',
+    crv: 'Ed25519',
+    x: 'yMINSyvAbKQ2OGbc6sysDCWQe-h4SFLz6OFaIaaWFHs',
+    d: '3XhuGuSDwZzCs61A5CnNtaXJJaTKaUGctcZ7IHwsMEg',
+  },
+});
+const testKeyId = 'bwk_abcdefghijklmnopqrst';
+const testKeySecret = '2F51JGKU__qY2mUyD0FIChjG4XR4c2r5_RgIG3KIRLU';
+/** An admin API key (`key_id:secret`) held by the in-memory key store of every test runtime. */
+export const TEST_API_KEY = `${testKeyId}:${testKeySecret}`;
 /** 2026-11-23T12:00:00.000Z: every test starts at the same instant. */
 export const FIXED_NOW_MS = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -138,30 +165,89 @@ export interface TestRuntimeOverrides {
   readonly clock?: ManualClock;
   readonly secretStore?: SecretStore;
   readonly dynamoDb?: () => DynamoDBClient;
+  readonly apiKeyStore?: ApiKeyStore;
 }
+
+export const testApiKeyStore = () =>
+  inMemoryApiKeyStore([
+    {
+      keyId: testKeyId,
+      name: 'test admin',
+      roles: ['admin'],
+      rateLimit: undefined,
+      expiresAtMs: undefined,
+      revoked: false,
+      secretHash: hashApiKeySecret(TEST_PEPPER, testKeySecret),
+      createdAtMs: FIXED_NOW_MS,
+      updatedAtMs: FIXED_NOW_MS,
+      version: 1,
+    },
+  ]);
 
 export const testRuntime = (
   env: Readonly<Record<string, string>> = {},
   overrides: TestRuntimeOverrides = {},
 ): TestRuntime => {
-  const config = parseRuntimeConfig({ API_KEY_SECRET_ARN: TEST_SECRET_ARN, ...env });
+  const config = parseRuntimeConfig({
+    API_KEY_PEPPER_SECRET_ARN: TEST_SECRET_ARN,
+    JWT_SIGNING_SECRET_ARN: TEST_SIGNING_SECRET_ARN,
+    ...env,
+  });
   // The production logger (redaction included), so tests see exactly the lines Lambda would write.
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const secretStore =
     overrides.secretStore ??
-    inMemorySecretStore({ [config.apiKeySecretArn ?? TEST_SECRET_ARN]: { apiKey: TEST_API_KEY } });
+    inMemorySecretStore({
+      [config.apiKeyPepperSecretArn ?? TEST_SECRET_ARN]: { pepper: TEST_PEPPER },
+      [config.tokens.signingSecretArn ?? TEST_SIGNING_SECRET_ARN]: { current: TEST_SIGNING_KEY },
+    });
   return {
     config,
     logger,
     logs: captureLogs(logger),
     clock: overrides.clock ?? manualClock(),
     secretStore,
+    authStores: { apiKeys: overrides.apiKeyStore ?? testApiKeyStore(), sessions: inMemorySessionStore() },
     dynamoDb:
       overrides.dynamoDb ??
       (() => {
         throw new Error('dynamoDb() is not available in unit tests');
       }),
   };
+};
+
+export interface TestAccessTokenOptions {
+  readonly subject?: string;
+  /** A session id of 22 base64url characters, as the session store issues them. */
+  readonly sessionId?: string;
+  readonly username?: string;
+  readonly roles?: readonly Role[];
+}
+
+/**
+ * An access token signed with TEST_SIGNING_KEY by the production issuer, with the runtime's issuer,
+ * audience, lifetime and clock: exactly what POST /auth/login would hand out in that runtime.
+ */
+export const issueTestAccessToken = async (
+  runtime: Runtime,
+  options: TestAccessTokenOptions = {},
+): Promise<IssuedAccessToken> => {
+  const issuer = createAccessTokenIssuer({
+    keys: () => parseSigningKeySet({ current: TEST_SIGNING_KEY }, TEST_SIGNING_SECRET_ARN),
+    settings: accessTokenSettings({
+      issuer: runtime.config.tokens.issuer,
+      audience: runtime.config.tokens.audience,
+      lifetimeSeconds: runtime.config.tokens.accessTokenTtlSeconds,
+    }),
+    clock: runtime.clock,
+    newId: () => 'test-token-id-1',
+  });
+  return issuer.issue({
+    subject: options.subject ?? '6f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b',
+    sessionId: options.sessionId ?? 'c2Vzc2lvbi1pZC1mb3ItdA',
+    username: options.username ?? 'test-admin',
+    roles: options.roles ?? ['admin'],
+  });
 };
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,19 +1,10 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { LimiterMetrics } from '../../domain/rate-limit/limiter-metrics.js';
+import { type Counters, emfCounters } from './emf-counters.js';
 
-export const METRICS_NAMESPACE = 'Bulwark';
+export { METRICS_NAMESPACE } from './emf-counters.js';
 
-/**
- * CloudWatch embedded metric format through Powertools: each count is written at once as its own EMF
- * line with route and policy dimensions, so no flush at the end of the invocation can be forgotten.
- * Metric names are `rate_limit_<outcome>`.
- */
-export const emfLimiterMetrics = (
-  metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'bulwark' }),
-): LimiterMetrics => ({
-  count: (outcome, dimensions) => {
-    const single = metrics.singleMetric();
-    single.addDimensions({ route: dimensions.route, policy: dimensions.policy });
-    single.addMetric(`rate_limit_${outcome}`, MetricUnit.Count, 1);
-  },
+/** Limiter outcomes as `rate_limit_<outcome>` counters with route and policy dimensions. */
+export const emfLimiterMetrics = (counters: Counters = emfCounters()): LimiterMetrics => ({
+  count: (outcome, dimensions) =>
+    counters.count(`rate_limit_${outcome}`, { route: dimensions.route, policy: dimensions.policy }),
 });

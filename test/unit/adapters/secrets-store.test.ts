@@ -11,10 +11,9 @@ import { parseSecretJson } from '../../../shared/adapters/secrets/parse-secret-j
 import type { SecretStore } from '../../../shared/adapters/secrets/secret-store.js';
 import { secretsManagerSecretStore } from '../../../shared/adapters/secrets/secrets-manager-secret-store.js';
 import { assertStrongSecret, DEVELOPMENT_SECRET_PREFIX } from '../../../shared/auth/assert-strong-secret.js';
-import { staticApiKeyVerifier } from '../../../shared/auth/static-api-key-verifier.js';
 import { ConfigurationError } from '../../../shared/config/configuration-error.js';
 import { DependencyUnavailableError } from '../../../shared/errors/request-errors.js';
-import { inMemorySecretStore, manualClock, TEST_API_KEY } from '../../support/test-runtime.js';
+import { inMemorySecretStore, manualClock, TEST_PEPPER } from '../../support/test-runtime.js';
 
 const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/api-key-AbCdEf';
 
@@ -250,7 +249,7 @@ describe('cachedSecretStore', () => {
 describe('assertStrongSecret', () => {
   const refusalOf = (value: string): ConfigurationError => {
     try {
-      assertStrongSecret('API_KEY_SECRET_ARN', value);
+      assertStrongSecret('API_KEY_PEPPER_SECRET_ARN', value);
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigurationError);
       return error as ConfigurationError;
@@ -264,72 +263,25 @@ describe('assertStrongSecret', () => {
     ['a "password-" placeholder', `password-${randomBytes(24).toString('hex')}`],
     ['a "test_" placeholder', `test_${randomBytes(24).toString('hex')}`],
     ['an "Example-" placeholder in another case', `Example-${randomBytes(24).toString('hex')}`],
-    ['the unit-test key', TEST_API_KEY],
+    ['the unit-test pepper (prefix test-)', TEST_PEPPER],
     ['a 31-character random secret', randomBytes(24).toString('base64url').slice(0, 31)],
     ['a long secret with 9 distinct characters', 'abcdefghi'.repeat(6)],
     ['a long secret of one repeated character', 'z'.repeat(64)],
   ])('refuses %s, naming the secret and not its value', (_, value) => {
     const error = refusalOf(value);
-    expect(error.variable).toBe('API_KEY_SECRET_ARN');
+    expect(error.variable).toBe('API_KEY_PEPPER_SECRET_ARN');
     expect(error.message).not.toContain(value);
   });
 
   it('accepts a 48-character random secret', () => {
     const value = randomBytes(36).toString('base64url');
     expect(value).toHaveLength(48);
-    expect(() => assertStrongSecret('API_KEY_SECRET_ARN', value)).not.toThrow();
+    expect(() => assertStrongSecret('API_KEY_PEPPER_SECRET_ARN', value)).not.toThrow();
   });
 
   it('accepts a 32-character secret with 10 distinct characters', () => {
-    expect(() => assertStrongSecret('API_KEY_SECRET_ARN', 'q7Xz2Lm9Kp'.repeat(3).concat('Ab'))).not.toThrow();
-  });
-});
-
-describe('staticApiKeyVerifier', () => {
-  const key = 'Zk3vQ9pL2xW7mN4rT8yB1cD6fG0hJ5sA';
-  const verifier = () =>
-    staticApiKeyVerifier(inMemorySecretStore({ [secretArn]: { apiKey: key } }), secretArn, 'apiKey');
-
-  it('accepts exactly the stored key', async () => {
-    expect(await verifier().verify(key)).toBe(true);
-  });
-
-  it.each([
-    ['a wrong key of the same length', `${key.slice(0, -1)}X`],
-    ['the key plus one character', `${key}A`],
-    ['the key minus one character', key.slice(0, -1)],
-    ['the key with surrounding spaces', ` ${key} `],
-    ['the key in lower case', key.toLowerCase()],
-    ['an empty string', ''],
-    ['513 characters', 'a'.repeat(513)],
-    ['the key padded past 512 characters', key.padEnd(513, key)],
-  ])('rejects %s', async (_, presented) => {
-    expect(await verifier().verify(presented)).toBe(false);
-  });
-
-  it('loads the key from the secret store', async () => {
-    expect(await verifier().loadKey()).toBe(key);
-  });
-
-  it.each([
-    ['has no such field', {}],
-    ['holds an empty string', { apiKey: '' }],
-    ['holds a number', { apiKey: 12345 }],
-  ])('fails with a ConfigurationError naming the secret when the field %s', async (_, secret) => {
-    const broken = staticApiKeyVerifier(inMemorySecretStore({ [secretArn]: secret }), secretArn, 'apiKey');
-    const error = await rejectionOf(broken.loadKey());
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error).toMatchObject({ variable: secretArn });
-  });
-
-  it('accepts a key of exactly 512 characters when that is the stored key', async () => {
-    const longKey = randomBytes(384).toString('base64');
-    expect(longKey).toHaveLength(512);
-    const longVerifier = staticApiKeyVerifier(
-      inMemorySecretStore({ [secretArn]: { apiKey: longKey } }),
-      secretArn,
-      'apiKey',
-    );
-    expect(await longVerifier.verify(longKey)).toBe(true);
+    expect(() =>
+      assertStrongSecret('API_KEY_PEPPER_SECRET_ARN', 'q7Xz2Lm9Kp'.repeat(3).concat('Ab')),
+    ).not.toThrow();
   });
 });

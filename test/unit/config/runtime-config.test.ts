@@ -30,7 +30,7 @@ describe('parseRuntimeConfig defaults', () => {
   it('parses an empty environment into safe development defaults', () => {
     expect(parseRuntimeConfig({})).toMatchObject({
       environment: 'development',
-      auth: { strategy: 'api_key', header: 'x-api-key' },
+      auth: { strategy: 'jwt_or_api_key', header: 'x-api-key' },
       bodyMaxBytes: 64 * 1024,
       cors: { enabled: true, allowOrigins: [], maxAgeSeconds: 600 },
       trustedHosts: [],
@@ -38,8 +38,18 @@ describe('parseRuntimeConfig defaults', () => {
       logLevel: 'info',
       passwordBcryptCost: 11,
       secretsCacheTtlSeconds: 300,
+      tokens: {
+        issuer: 'bulwark',
+        audience: 'bulwark-api',
+        accessTokenTtlSeconds: 600,
+        refreshSessionTtlSeconds: 14 * 86_400,
+        refreshReuseGraceSeconds: 10,
+        signingSecretArn: undefined,
+      },
+      apiKeyPepperSecretArn: undefined,
       usersTableName: undefined,
-      apiKeySecretArn: undefined,
+      sessionsTableName: undefined,
+      apiKeysTableName: undefined,
       awsRegion: 'us-east-1',
       dynamoDbEndpoint: undefined,
       localSecretsFile: undefined,
@@ -78,9 +88,17 @@ describe('parseRuntimeConfig defaults', () => {
   });
 
   it('accepts a complete production environment', () => {
-    const config = parseRuntimeConfig({ ...production, API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:x' });
+    const config = parseRuntimeConfig({
+      ...production,
+      API_KEY_PEPPER_SECRET_ARN: 'arn:aws:secretsmanager:x:pepper',
+      JWT_SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:x:signing',
+    });
     expect(config.environment).toBe('production');
     expect(config.cors.allowOrigins).toEqual(['https://app.example.com']);
+  });
+
+  it.each(['jwt', 'api_key', 'jwt_or_api_key', 'disabled'])('accepts API_AUTH_STRATEGY=%s', (strategy) => {
+    expect(parseRuntimeConfig({ API_AUTH_STRATEGY: strategy }).auth.strategy).toBe(strategy);
   });
 
   it('accepts production with CORS switched off and no origins', () => {
@@ -105,7 +123,11 @@ describe('parseRuntimeConfig defaults', () => {
       (config.auth as { strategy: string }).strategy = 'disabled';
     }).toThrow(TypeError);
     expect(config.cors.allowOrigins).toEqual(['https://a.example.com']);
-    expect(config.auth.strategy).toBe('api_key');
+    expect(config.auth.strategy).toBe('jwt_or_api_key');
+    expect(() => {
+      (config.tokens as { audience: string }).audience = 'another-api';
+    }).toThrow(TypeError);
+    expect(config.tokens.audience).toBe('bulwark-api');
   });
 });
 
@@ -175,6 +197,9 @@ describe('parseRuntimeConfig invalid values', () => {
     ['ENVIRONMENT', 'staging'],
     ['ENVIRONMENT', 'Production'],
     ['API_AUTH_STRATEGY', 'none'],
+    ['API_AUTH_STRATEGY', 'JWT'],
+    ['REFRESH_REUSE_GRACE_SECONDS', '61'],
+    ['ACCESS_TOKEN_TTL_SECONDS', '59'],
     ['API_AUTH_HEADER', 'x api key'],
     ['LOG_LEVEL', 'verbose'],
     ['PASSWORD_BCRYPT_COST', '4'],

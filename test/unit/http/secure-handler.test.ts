@@ -7,19 +7,27 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { ConfigurationError } from '../../../shared/config/configuration-error.js';
+import { hashApiKeySecret } from '../../../shared/domain/api-keys/api-key-secret-hash.js';
 import { createUserInput } from '../../../shared/domain/users/create-user-input.js';
 import { DependencyUnavailableError } from '../../../shared/errors/request-errors.js';
 import { jsonResponse } from '../../../shared/http/json-response.js';
 import { createSecureHandler } from '../../../shared/http/secure-handler.js';
+import { inMemoryApiKeyStore } from '../../support/in-memory-api-key-store.js';
 import {
   type ApiGatewayEventOptions,
   apiGatewayEvent,
+  FIXED_NOW_MS,
   inMemorySecretStore,
+  issueTestAccessToken,
   TEST_API_KEY,
   TEST_HOST,
+  TEST_PEPPER,
   TEST_SECRET_ARN,
+  TEST_SIGNING_KEY,
+  TEST_SIGNING_SECRET_ARN,
   TEST_SOURCE_IP,
   type TestRuntime,
+  testApiKeyStore,
   testRuntime,
 } from '../../support/test-runtime.js';
 import {
@@ -131,17 +139,51 @@ describe('a request the chain admits', () => {
     expect(JSON.parse(response.body)).toMatchObject({ username: 'bob' });
   });
 
-  it('checks the key against the secret store on each request, after loading it once at cold start', async () => {
-    const store = inMemorySecretStore({ [TEST_SECRET_ARN]: { apiKey: TEST_API_KEY } });
-    const runtime = testRuntime(baseEnv, { secretStore: store });
+  it('loads the signing keys and the pepper at cold start, then reads the pepper (through the cache) and the key record on each request', async () => {
+    const store = inMemorySecretStore({
+      [TEST_SECRET_ARN]: { pepper: TEST_PEPPER },
+      [TEST_SIGNING_SECRET_ARN]: { current: TEST_SIGNING_KEY },
+    });
+    const apiKeyStore = testApiKeyStore();
+    const runtime = testRuntime(baseEnv, { secretStore: store, apiKeyStore });
     const createUser = await createSecureHandler(
       runtime,
       { auth: 'required', body: createUserInput },
       async () => jsonResponse(201, {}),
     );
-    expect(store.requests).toEqual([TEST_SECRET_ARN]);
-    await invoke(createUser, postUser());
-    expect(store.requests).toEqual([TEST_SECRET_ARN, TEST_SECRET_ARN]);
+    expect(store.requests).toEqual([TEST_SIGNING_SECRET_ARN, TEST_SECRET_ARN]);
+    expect(apiKeyStore.gets()).toBe(0);
+    expect((await invoke(createUser, postUser())).statusCode).toBe(201);
+    expect(store.requests).toEqual([TEST_SIGNING_SECRET_ARN, TEST_SECRET_ARN, TEST_SECRET_ARN]);
+    expect(apiKeyStore.gets()).toBe(1);
+  });
+
+  it('admits an access token in Authorization: Bearer as the user principal, reading the signing keys and no key record', async () => {
+    const apiKeyStore = testApiKeyStore();
+    const runtime = testRuntime(baseEnv, { apiKeyStore });
+    const createUser = await createSecureHandler(
+      runtime,
+      { auth: 'required', body: createUserInput },
+      async ({ body, principal }) => jsonResponse(201, { username: body.username, principal }),
+    );
+    const { token } = await issueTestAccessToken(runtime, { username: 'root', roles: ['admin'] });
+    const response = await invoke(
+      createUser,
+      postUser({ headers: { 'X-Api-Key': undefined, Authorization: `Bearer ${token}` } }),
+    );
+    expect(response.statusCode).toBe(201);
+    expect(JSON.parse(response.body)).toEqual({
+      username: 'alice',
+      principal: {
+        kind: 'user',
+        id: '6f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b',
+        username: 'root',
+        roles: ['admin'],
+        sessionId: 'c2Vzc2lvbi1pZC1mb3ItdA',
+        tokenId: 'test-token-id-1',
+      },
+    });
+    expect(apiKeyStore.gets()).toBe(0);
   });
 });
 
@@ -439,11 +481,38 @@ describe('rejections', () => {
     expect((await invoke(publicRoute, apiGatewayEvent({ headers: { Host: host } }))).statusCode).toBe(200);
   });
 
-  it('answers a missing key with 401 unauthenticated and a challenge naming the header', async () => {
+  it('answers a missing credential with 401 unauthenticated, a bare Bearer challenge and a detail naming both credentials', async () => {
     const { createUser } = await buildRoutes();
     const response = await invoke(createUser, postUser({ headers: { 'X-Api-Key': undefined } }));
-    expectProblem(response, 401, 'unauthenticated');
-    expect(headerOf(response, 'www-authenticate')).toBe('ApiKey realm="bulwark", header="x-api-key"');
+    const problem = expectProblem(response, 401, 'unauthenticated');
+    expect(headerOf(response, 'www-authenticate')).toBe('Bearer realm="bulwark"');
+    expect(problem.detail).toBe(
+      'This route requires an access token (Authorization: Bearer) or an API key in the x-api-key header.',
+    );
+  });
+
+  it('answers a request carrying both an access token and an API key with 401 invalid-credentials', async () => {
+    const { runtime, createUser } = await buildRoutes();
+    const { token } = await issueTestAccessToken(runtime);
+    const response = await invoke(createUser, postUser({ headers: { Authorization: `Bearer ${token}` } }));
+    expectProblem(response, 401, 'invalid-credentials');
+    expect(headerOf(response, 'www-authenticate')).toBe('Bearer realm="bulwark", error="invalid_token"');
+  });
+
+  it.each([
+    ['another scheme', (token: string) => `Basic ${token}`],
+    ['a token followed by junk', (token: string) => `Bearer ${token} x`],
+    ['a tampered signature', (token: string) => `Bearer ${token.slice(0, -2)}AA`],
+  ])('answers an Authorization header with %s with 401 invalid_token', async (_, header) => {
+    const { runtime, createUser } = await buildRoutes();
+    const { token } = await issueTestAccessToken(runtime);
+    const response = await invoke(
+      createUser,
+      postUser({ headers: { 'X-Api-Key': undefined, Authorization: header(token) } }),
+    );
+    expectProblem(response, 401, 'invalid-credentials');
+    expect(headerOf(response, 'www-authenticate')).toBe('Bearer realm="bulwark", error="invalid_token"');
+    expect(JSON.stringify(response)).not.toContain(token);
   });
 
   it('answers an empty key with 401 unauthenticated', async () => {
@@ -464,9 +533,7 @@ describe('rejections', () => {
     const { createUser } = await buildRoutes();
     const response = await invoke(createUser, postUser({ headers: { 'X-Api-Key': key } }));
     expectProblem(response, 401, 'invalid-credentials');
-    expect(headerOf(response, 'www-authenticate')).toBe(
-      'ApiKey realm="bulwark", header="x-api-key", error="invalid_key"',
-    );
+    expect(headerOf(response, 'www-authenticate')).toBe('Bearer realm="bulwark", error="invalid_token"');
     expect(JSON.stringify(response)).not.toContain(key);
   });
 
@@ -661,18 +728,26 @@ describe('the order of the chain', () => {
   });
 
   it('limits the body before authenticating: an oversized body without a key is 413 and never reaches the key check', async () => {
-    const store = inMemorySecretStore({ [TEST_SECRET_ARN]: { apiKey: TEST_API_KEY } });
-    const { createUser } = await buildRoutes({}, testRuntime(baseEnv, { secretStore: store }));
+    const store = inMemorySecretStore({
+      [TEST_SECRET_ARN]: { pepper: TEST_PEPPER },
+      [TEST_SIGNING_SECRET_ARN]: { current: TEST_SIGNING_KEY },
+    });
+    const apiKeyStore = testApiKeyStore();
+    const runtime = testRuntime(baseEnv, { secretStore: store, apiKeyStore });
+    const { createUser } = await buildRoutes({}, runtime);
+    const { token } = await issueTestAccessToken(runtime);
     const requestsAfterColdStart = [...store.requests];
     for (const headers of [
       { 'X-Api-Key': undefined },
       { 'X-Api-Key': 'wrong' },
       { 'X-Api-Key': TEST_API_KEY },
+      { 'X-Api-Key': undefined, Authorization: `Bearer ${token}` },
     ]) {
       const response = await invoke(createUser, postUser({ headers, body: 'x'.repeat(maxBodyBytes + 1) }));
       expectProblem(response, 413, 'body-too-large');
     }
     expect(store.requests).toEqual(requestsAfterColdStart);
+    expect(apiKeyStore.gets()).toBe(0);
   });
 
   it('checks the host before the body size: an oversized body for an untrusted host is 400', async () => {
@@ -703,42 +778,151 @@ describe('the authentication strategy', () => {
     ]);
   });
 
-  it('refuses at cold start in production a key that looks like a test or default key', async () => {
-    const runtime = testRuntime({ ENVIRONMENT: 'production', CORS_ALLOW_ORIGINS: allowedOrigin });
-    const building = createSecureHandler(runtime, { auth: 'required' }, async () => jsonResponse(200, {}));
-    const error = await building.then(
+  const strongPepper = 'Qm9yZWFsaXMtN2YzYTljLWtleS1mb3ItcHJvZHVjdGlvbi0xMjM0';
+  const developmentSigningKey = { kid: 'bulwark-dev-0a1b2c3d4e5f', privateJwk: TEST_SIGNING_KEY.privateJwk };
+  const production = { ENVIRONMENT: 'production', CORS_ALLOW_ORIGINS: allowedOrigin };
+
+  const buildFailure = async (runtime: TestRuntime): Promise<unknown> =>
+    createSecureHandler(runtime, { auth: 'required' }, async () => jsonResponse(200, {})).then(
       () => undefined,
       (rejection: unknown) => rejection,
     );
+
+  it('refuses at cold start in production the unit-test pepper (prefix test-), naming the secret and not its value', async () => {
+    const error = await buildFailure(testRuntime(production));
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error).toMatchObject({ variable: 'API_KEY_SECRET_ARN' });
-    expect(String((error as Error).message)).toContain('API_KEY_SECRET_ARN');
-    expect(String((error as Error).message)).not.toContain(TEST_API_KEY);
+    expect(error).toMatchObject({ variable: 'API_KEY_PEPPER_SECRET_ARN' });
+    expect(String((error as Error).message)).toContain('API_KEY_PEPPER_SECRET_ARN');
+    expect(String((error as Error).message)).not.toContain(TEST_PEPPER);
   });
 
-  it('builds in production with a strong key and still rejects a wrong one', async () => {
-    const strongKey = 'Qm9yZWFsaXMtN2YzYTljLWtleS1mb3ItcHJvZHVjdGlvbi0xMjM0';
+  it('refuses at cold start in production a signing key whose kid has the development prefix bulwark-dev-', async () => {
+    const runtime = testRuntime(production, {
+      secretStore: inMemorySecretStore({
+        [TEST_SECRET_ARN]: { pepper: strongPepper },
+        [TEST_SIGNING_SECRET_ARN]: { current: developmentSigningKey },
+      }),
+    });
+    const error = await buildFailure(runtime);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error).toMatchObject({ variable: 'JWT_SIGNING_SECRET_ARN' });
+    const shown = `${String((error as Error).message)}\n${JSON.stringify(error)}`;
+    expect(shown).not.toContain(TEST_SIGNING_KEY.privateJwk.d);
+  });
+
+  it('builds in development with the development signing key and the unit-test pepper', async () => {
     const runtime = testRuntime(
-      { ENVIRONMENT: 'production', CORS_ALLOW_ORIGINS: allowedOrigin },
-      { secretStore: inMemorySecretStore({ [TEST_SECRET_ARN]: { apiKey: strongKey } }) },
+      {},
+      {
+        secretStore: inMemorySecretStore({
+          [TEST_SECRET_ARN]: { pepper: TEST_PEPPER },
+          [TEST_SIGNING_SECRET_ARN]: { current: developmentSigningKey },
+        }),
+      },
     );
-    const handler = await createSecureHandler(runtime, { auth: 'required' }, async () =>
-      jsonResponse(200, {}),
+    expect(await buildFailure(runtime)).toBeUndefined();
+  });
+
+  it('builds in production with a strong pepper and a production signing key, admits a key hashed with that pepper and rejects one hashed with another', async () => {
+    const keyId = 'bwk_productionkeyabcdefg';
+    const keySecret = 'cHJvZHVjdGlvbi1zZWNyZXQtMDEyMzQ1Njc4OWFiY2Q';
+    const [testKeyId = '', testKeySecret = ''] = TEST_API_KEY.split(':');
+    const apiKeyStore = inMemoryApiKeyStore([
+      {
+        keyId: testKeyId,
+        name: 'hashed with the test pepper',
+        roles: ['admin'],
+        rateLimit: undefined,
+        expiresAtMs: undefined,
+        revoked: false,
+        secretHash: hashApiKeySecret(TEST_PEPPER, testKeySecret),
+        createdAtMs: FIXED_NOW_MS,
+        updatedAtMs: FIXED_NOW_MS,
+        version: 1,
+      },
+      {
+        keyId,
+        name: 'production',
+        roles: ['user'],
+        rateLimit: undefined,
+        expiresAtMs: undefined,
+        revoked: false,
+        secretHash: hashApiKeySecret(strongPepper, keySecret),
+        createdAtMs: FIXED_NOW_MS,
+        updatedAtMs: FIXED_NOW_MS,
+        version: 1,
+      },
+    ]);
+    const runtime = testRuntime(production, {
+      apiKeyStore,
+      secretStore: inMemorySecretStore({
+        [TEST_SECRET_ARN]: { pepper: strongPepper },
+        [TEST_SIGNING_SECRET_ARN]: { current: TEST_SIGNING_KEY },
+      }),
+    });
+    const handler = await createSecureHandler(runtime, { auth: 'required' }, async ({ principal }) =>
+      jsonResponse(200, { id: principal?.id }),
     );
-    expect((await invoke(handler, apiGatewayEvent({ headers: { 'X-Api-Key': strongKey } }))).statusCode).toBe(
-      200,
+    const admitted = await invoke(
+      handler,
+      apiGatewayEvent({ headers: { 'X-Api-Key': `${keyId}:${keySecret}` } }),
     );
+    expect(admitted.statusCode).toBe(200);
+    expect(JSON.parse(admitted.body)).toEqual({ id: keyId });
     expectProblem(
       await invoke(handler, apiGatewayEvent({ headers: { 'X-Api-Key': TEST_API_KEY } })),
       401,
       'invalid-credentials',
     );
+    const { token } = await issueTestAccessToken(runtime);
+    expect(
+      (await invoke(handler, apiGatewayEvent({ headers: { Authorization: `Bearer ${token}` } }))).statusCode,
+    ).toBe(200);
   });
 
-  it('fails at cold start, naming the variable, when a required route has no API_KEY_SECRET_ARN', async () => {
-    const runtime = testRuntime({ API_KEY_SECRET_ARN: '' });
-    await expect(
-      createSecureHandler(runtime, { auth: 'required' }, async () => jsonResponse(200, {})),
-    ).rejects.toMatchObject({ name: 'ConfigurationError', variable: 'API_KEY_SECRET_ARN' });
+  it.each([
+    ['API_KEY_PEPPER_SECRET_ARN', 'jwt_or_api_key'],
+    ['API_KEY_PEPPER_SECRET_ARN', 'api_key'],
+    ['JWT_SIGNING_SECRET_ARN', 'jwt_or_api_key'],
+    ['JWT_SIGNING_SECRET_ARN', 'jwt'],
+  ])(
+    'fails at cold start, naming the variable, when a required route has no %s (strategy %s)',
+    async (variable, strategy) => {
+      const runtime = testRuntime({ [variable]: '', API_AUTH_STRATEGY: strategy });
+      await expect(
+        createSecureHandler(runtime, { auth: 'required' }, async () => jsonResponse(200, {})),
+      ).rejects.toMatchObject({ name: 'ConfigurationError', variable });
+    },
+  );
+
+  it('builds with API_AUTH_STRATEGY=api_key without a signing key and then ignores a bearer token (401 unauthenticated)', async () => {
+    const runtime = testRuntime({ ...baseEnv, JWT_SIGNING_SECRET_ARN: '', API_AUTH_STRATEGY: 'api_key' });
+    const handler = await createSecureHandler(runtime, { auth: 'required' }, async () =>
+      jsonResponse(200, {}),
+    );
+    const { token } = await issueTestAccessToken(testRuntime(baseEnv));
+    const response = await invoke(
+      handler,
+      apiGatewayEvent({ headers: { Authorization: `Bearer ${token}` } }),
+    );
+    expectProblem(response, 401, 'unauthenticated');
+    expect(headerOf(response, 'www-authenticate')).toBe('Bearer realm="bulwark"');
+    expect(
+      (await invoke(handler, apiGatewayEvent({ headers: { 'X-Api-Key': TEST_API_KEY } }))).statusCode,
+    ).toBe(200);
+  });
+
+  it('with API_AUTH_STRATEGY=jwt builds without a pepper and answers an API key as a missing credential', async () => {
+    const runtime = testRuntime({ ...baseEnv, API_KEY_PEPPER_SECRET_ARN: '', API_AUTH_STRATEGY: 'jwt' });
+    const handler = await createSecureHandler(runtime, { auth: 'required' }, async () =>
+      jsonResponse(200, {}),
+    );
+    const response = await invoke(handler, apiGatewayEvent({ headers: { 'X-Api-Key': TEST_API_KEY } }));
+    const problem = expectProblem(response, 401, 'unauthenticated');
+    expect(problem.detail).toBe('This route requires an access token in the Authorization header.');
+    const { token } = await issueTestAccessToken(runtime);
+    expect(
+      (await invoke(handler, apiGatewayEvent({ headers: { Authorization: `Bearer ${token}` } }))).statusCode,
+    ).toBe(200);
   });
 });

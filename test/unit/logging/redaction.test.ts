@@ -10,6 +10,7 @@ import { requestLogger } from '../../../shared/logging/request-logger.js';
 import {
   apiGatewayEvent,
   captureLogs,
+  issueTestAccessToken,
   lambdaContext,
   TEST_API_KEY,
   testRuntime,
@@ -177,36 +178,75 @@ describe('redactSensitive', () => {
 });
 
 describe('logging through the security chain', () => {
-  it('writes no credential when a route logs the whole request, and stamps every line with its id', async () => {
+  it.each(['an API key', 'an access token'] as const)(
+    'writes no credential when a route logs the whole request authenticated with %s, and stamps every line with its id',
+    async (credential) => {
+      const runtime = testRuntime({ LOG_LEVEL: 'debug' });
+      const handler = await createSecureHandler(runtime, { auth: 'required' }, async ({ event, log }) => {
+        log.debug('request received', { headers: event.headers, multiValueHeaders: event.multiValueHeaders });
+        log.info('body received', { body: JSON.parse(event.body ?? '{}') as unknown });
+        throw new Error('boom');
+      });
+      const { token } = await issueTestAccessToken(runtime);
+      // One credential per request (two are refused), so the other secret header rides along unused.
+      const credentialHeaders =
+        credential === 'an API key'
+          ? { 'X-Api-Key': TEST_API_KEY, 'Proxy-Authorization': secrets.authorization }
+          : { Authorization: `Bearer ${token}`, 'X-Amz-Security-Token': secrets.token };
+      const response = await handler(
+        apiGatewayEvent({
+          method: 'POST',
+          headers: { ...credentialHeaders, Cookie: secrets.cookie, 'X-Request-Id': 'chain-log-1' },
+          body: JSON.stringify({ username: 'alice', password: secrets.password }),
+        }),
+        lambdaContext(),
+      );
+      expect(response.statusCode).toBe(500);
+      const text = runtime.logs.text();
+      expectNoSecret(text);
+      expect(text).not.toContain(TEST_API_KEY);
+      expect(text).not.toContain(TEST_API_KEY.split(':')[1]);
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(token.split('.')[2]);
+      const entries = runtime.logs.entries();
+      expect(entries.map((entry) => entry.message)).toEqual([
+        'request received',
+        'body received',
+        'request failed',
+      ]);
+      for (const entry of entries) expect(entry.request_id).toBe('chain-log-1');
+    },
+  );
+
+  it('writes no credential when authentication fails, and logs only the reason', async () => {
     const runtime = testRuntime({ LOG_LEVEL: 'debug' });
-    const handler = await createSecureHandler(runtime, { auth: 'required' }, async ({ event, log }) => {
-      log.debug('request received', { headers: event.headers, multiValueHeaders: event.multiValueHeaders });
-      log.info('body received', { body: JSON.parse(event.body ?? '{}') as unknown });
-      throw new Error('boom');
+    const handler = await createSecureHandler(runtime, { auth: 'required' }, async () => {
+      throw new Error('the route must not run');
     });
-    const response = await handler(
-      apiGatewayEvent({
-        method: 'POST',
-        headers: {
-          'X-Api-Key': TEST_API_KEY,
-          Authorization: secrets.authorization,
-          Cookie: secrets.cookie,
-          'X-Request-Id': 'chain-log-1',
-        },
-        body: JSON.stringify({ username: 'alice', password: secrets.password }),
-      }),
-      lambdaContext(),
-    );
-    expect(response.statusCode).toBe(500);
+    const { token } = await issueTestAccessToken(runtime);
+    const wrongKey = `${TEST_API_KEY.slice(0, -4)}S3cr`;
+    for (const headers of [
+      { 'X-Api-Key': wrongKey, 'X-Request-Id': 'auth-fail-1' },
+      { Authorization: `Bearer ${token}`, 'X-Api-Key': TEST_API_KEY, 'X-Request-Id': 'auth-fail-2' },
+      { Authorization: secrets.authorization, 'X-Request-Id': 'auth-fail-3' },
+    ]) {
+      const response = await handler(apiGatewayEvent({ method: 'POST', headers }), lambdaContext());
+      expect(response.statusCode).toBe(401);
+    }
     const text = runtime.logs.text();
     expectNoSecret(text);
-    expect(text).not.toContain(TEST_API_KEY);
-    const entries = runtime.logs.entries();
-    expect(entries.map((entry) => entry.message)).toEqual([
-      'request received',
-      'body received',
-      'request failed',
+    expect(text).not.toContain(wrongKey.split(':')[1]);
+    expect(text).not.toContain(TEST_API_KEY.split(':')[1]);
+    expect(text).not.toContain(token.split('.')[2]);
+    expect(
+      runtime.logs
+        .entries()
+        .filter((entry) => entry.message === 'authentication failed')
+        .map((entry) => [entry.request_id, entry.reason]),
+    ).toEqual([
+      ['auth-fail-1', 'mismatch'],
+      ['auth-fail-2', 'two_credentials'],
+      ['auth-fail-3', 'malformed'],
     ]);
-    for (const entry of entries) expect(entry.request_id).toBe('chain-log-1');
   });
 });

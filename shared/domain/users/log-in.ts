@@ -1,0 +1,52 @@
+import { LoginFailedError, LoginThrottledError } from '../../errors/auth-errors.js';
+import { LimiterUnavailableError } from '../../errors/rate-limit-errors.js';
+import type { LoginThrottle } from '../login-throttle/login-throttle.js';
+import { RateLimitBackendError } from '../rate-limit/rate-limit-store.js';
+import type { StartedSession } from '../sessions/refresh-sessions.js';
+import type { Role, User } from './user.js';
+import type { UsersRepository } from './users-repository.js';
+
+export interface LogInDependencies {
+  readonly users: UsersRepository;
+  readonly throttle: LoginThrottle;
+  readonly verifyPassword: (password: string, hash: string) => Promise<boolean>;
+  /** A bcrypt hash at the configured cost, compared when the user is unknown so both paths take as long. */
+  readonly dummyPasswordHash: string;
+  readonly startSession: (user: {
+    userId: string;
+    username: string;
+    roles: readonly Role[];
+  }) => Promise<StartedSession>;
+}
+
+/**
+ * Unknown user and wrong password end in the same LoginFailedError after the same work (a bcrypt
+ * comparison either way), so neither the answer nor its timing tells them apart. Failures count
+ * against the account and the client IP; a throttle backend that cannot answer refuses the login.
+ */
+export const logIn = async (
+  deps: LogInDependencies,
+  input: { readonly username: string; readonly password: string; readonly clientIp: string },
+): Promise<{ user: User; session: StartedSession }> => {
+  const subject = { account: input.username, clientIp: input.clientIp };
+  const throttled = async <T>(operation: () => Promise<T>): Promise<T> => {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof RateLimitBackendError) throw new LimiterUnavailableError(5, error);
+      throw error;
+    }
+  };
+  const check = await throttled(() => deps.throttle.check(subject));
+  if (!check.allowed) throw new LoginThrottledError(check.retryAfterSeconds);
+
+  const user = await deps.users.get(input.username);
+  const matches = await deps.verifyPassword(input.password, user?.passwordHash ?? deps.dummyPasswordHash);
+  if (user === undefined || !matches) {
+    await throttled(() => deps.throttle.recordFailure(subject));
+    throw new LoginFailedError();
+  }
+  await throttled(() => deps.throttle.recordSuccess(subject));
+  const session = await deps.startSession({ userId: user.id, username: user.username, roles: user.roles });
+  return { user, session };
+};

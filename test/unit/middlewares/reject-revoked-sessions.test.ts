@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { jsonResponse } from '../../../shared/http/json-response.js';
+import { createSecureHandler } from '../../../shared/http/secure-handler.js';
+import { authServices } from '../../../shared/runtime/auth-services.js';
+import {
+  apiGatewayEvent,
+  issueTestAccessToken,
+  lambdaContext,
+  testRuntime,
+} from '../../support/test-runtime.js';
+
+describe('an authenticated route without a rate limit', () => {
+  it('reads the session revocation marker itself, so a logged-out token is refused at once', async () => {
+    const runtime = testRuntime();
+    const sessions = authServices(runtime).sessions();
+    const session = await sessions.start({ userId: 'user-1', username: 'alice', roles: ['user'] });
+    const { token } = await issueTestAccessToken(runtime, {
+      sessionId: session.sessionId,
+      subject: 'user-1',
+    });
+    const handler = await createSecureHandler(runtime, { auth: 'required' }, async ({ principal }) =>
+      jsonResponse(200, { id: principal?.id }),
+    );
+    const call = () =>
+      handler(apiGatewayEvent({ headers: { Authorization: `Bearer ${token}` } }), lambdaContext());
+
+    const before = await call();
+    expect(before.statusCode).toBe(200);
+    expect(JSON.parse(before.body)).toEqual({ id: 'user-1' });
+
+    await sessions.revokeSession(session.sessionId, 'logout');
+    const after = await call();
+    expect(after.statusCode).toBe(401);
+    expect(after.headers?.['WWW-Authenticate']).toBe('Bearer realm="bulwark", error="invalid_token"');
+  });
+});
