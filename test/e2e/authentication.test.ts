@@ -24,31 +24,19 @@ import {
   SignJWT,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../support/local-stack-process.js';
+import { type LocalStack, startLocalStacks } from '../support/local-stack-process.js';
 
 let main: LocalStack;
 let tight: LocalStack;
 
 beforeAll(async () => {
   const common = { PASSWORD_BCRYPT_COST: '10', API_TRUST_PROXY_HOPS: '1' };
-  const results = await Promise.allSettled([
-    startLocalStack(common),
-    startLocalStack({
-      ...common,
-      REFRESH_REUSE_GRACE_SECONDS: '1',
-      API_RATE_LIMIT_REQUESTS: '5',
-      API_RATE_LIMIT_WINDOW_SECONDS: '60',
-    }),
-  ]);
-  const failure = results.find((result) => result.status === 'rejected');
-  if (failure !== undefined) {
-    await Promise.all(results.map((result) => (result.status === 'fulfilled' ? result.value.stop() : null)));
-    throw failure.reason;
-  }
-  [main, tight] = results.map((result) => (result as PromiseFulfilledResult<LocalStack>).value) as [
-    LocalStack,
-    LocalStack,
-  ];
+  [main, tight] = (await startLocalStacks(common, {
+    ...common,
+    REFRESH_REUSE_GRACE_SECONDS: '1',
+    API_RATE_LIMIT_REQUESTS: '5',
+    API_RATE_LIMIT_WINDOW_SECONDS: '60',
+  })) as [LocalStack, LocalStack];
 });
 
 afterAll(async () => {

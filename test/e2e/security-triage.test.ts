@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../support/local-stack-process.js';
+import { type LocalStack, startLocalStacks } from '../support/local-stack-process.js';
 
 const allowedOrigin = 'https://app.example.com';
 const bodyMaxBytes = 1024;
@@ -18,24 +18,15 @@ let hosts: LocalStack;
 
 /** Starts both stacks at once; if one fails, the other is stopped before the error surfaces. */
 beforeAll(async () => {
-  const results = await Promise.allSettled([
-    startLocalStack({
+  [main, hosts] = (await startLocalStacks(
+    {
       API_BODY_MAX_BYTES: String(bodyMaxBytes),
       CORS_ALLOW_ORIGINS: allowedOrigin,
       API_TRUST_PROXY_HOPS: '1',
       PASSWORD_BCRYPT_COST: '10',
-    }),
-    startLocalStack({ TRUSTED_HOSTS: 'api.example.com', PASSWORD_BCRYPT_COST: '10' }),
-  ]);
-  const failure = results.find((result) => result.status === 'rejected');
-  if (failure !== undefined) {
-    await Promise.all(results.map((result) => (result.status === 'fulfilled' ? result.value.stop() : null)));
-    throw failure.reason;
-  }
-  [main, hosts] = results.map((result) => (result as PromiseFulfilledResult<LocalStack>).value) as [
-    LocalStack,
-    LocalStack,
-  ];
+    },
+    { TRUSTED_HOSTS: 'api.example.com', PASSWORD_BCRYPT_COST: '10' },
+  )) as [LocalStack, LocalStack];
 });
 
 afterAll(async () => {

@@ -13,6 +13,7 @@ import { DependencyUnavailableError } from '../../shared/errors/request-errors.j
 import { UserAlreadyExistsError } from '../../shared/errors/user-already-exists-error.js';
 import { createTables } from '../../shared/local/create-tables.js';
 import { freePort } from '../../shared/local/dynamodb-local.js';
+import { rejectionOf } from '../support/rejection-of.js';
 
 const password = 'correct horse battery staple';
 let client: DynamoDBClient;
@@ -45,15 +46,6 @@ const storedItem = async (username: string): Promise<Record<string, AttributeVal
     new GetItemCommand({ TableName: tableName, Key: { username: { S: username } }, ConsistentRead: true }),
   );
   return Item;
-};
-
-const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject, but it resolved');
 };
 
 describe('dynamoDbUsersRepository.create', () => {

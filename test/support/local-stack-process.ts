@@ -147,3 +147,14 @@ export const startLocalStack = async (env: Record<string, string> = {}): Promise
     await new Promise((resolveWait) => setTimeout(resolveWait, 100));
   }
 };
+
+/** Starts several stacks at once; if any fails to start, stops the others and rethrows its error. */
+export const startLocalStacks = async (...environments: Record<string, string>[]): Promise<LocalStack[]> => {
+  const results = await Promise.allSettled(environments.map((env) => startLocalStack(env)));
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure !== undefined) {
+    await Promise.all(results.map((result) => (result.status === 'fulfilled' ? result.value.stop() : null)));
+    throw failure.reason;
+  }
+  return results.map((result) => (result as PromiseFulfilledResult<LocalStack>).value);
+};

@@ -22,6 +22,7 @@ import { type ApiKeys, createApiKeys } from '../../../shared/domain/api-keys/cre
 import { DependencyUnavailableError } from '../../../shared/errors/request-errors.js';
 import { freePort } from '../../../shared/local/dynamodb-local.js';
 import { countCommands, type MutableClock, mutableClock } from '../../support/dynamodb-test-tables.js';
+import { rejectionOf } from '../../support/rejection-of.js';
 import { createApiKeysTable } from './create-api-keys-table.js';
 
 const t0 = Date.UTC(2030, 0, 7, 12, 0, 0);
@@ -46,15 +47,6 @@ beforeEach(() => {
 });
 
 afterAll(() => client?.destroy());
-
-const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject, but it resolved');
-};
 
 const expectRefused = async (presented: string, reason: ApiKeyInvalidReason): Promise<void> => {
   const error = await rejectionOf(apiKeys.verify(presented));

@@ -13,18 +13,10 @@ import { secretsManagerSecretStore } from '../../../shared/adapters/secrets/secr
 import { assertStrongSecret, DEVELOPMENT_SECRET_PREFIX } from '../../../shared/auth/assert-strong-secret.js';
 import { ConfigurationError } from '../../../shared/config/configuration-error.js';
 import { DependencyUnavailableError } from '../../../shared/errors/request-errors.js';
+import { rejectionOf } from '../../support/rejection-of.js';
 import { inMemorySecretStore, manualClock, TEST_PEPPER } from '../../support/test-runtime.js';
 
 const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/api-key-AbCdEf';
-
-const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject, but it resolved');
-};
 
 const errorText = (error: unknown): string =>
   error instanceof Error

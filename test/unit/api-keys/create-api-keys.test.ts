@@ -9,6 +9,7 @@ import {
 import type { ApiKeyStore } from '../../../shared/domain/api-keys/api-key-store.js';
 import { createApiKeys } from '../../../shared/domain/api-keys/create-api-keys.js';
 import { BulwarkError } from '../../../shared/errors/bulwark-error.js';
+import { rejectionOf } from '../../support/rejection-of.js';
 
 const nowMs = Date.UTC(2030, 0, 7);
 const pepperValue = 'unit-test-pepper-0123456789-abcdefghij';
@@ -40,15 +41,6 @@ const recordingStore = (records: Record<string, ApiKeyRecord> = {}) => {
     },
   };
   return { store, calls, created };
-};
-
-const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject, but it resolved');
 };
 
 const build = (records?: Record<string, ApiKeyRecord>, pepper = async () => pepperValue) => {
