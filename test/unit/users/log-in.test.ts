@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { LoginThrottle } from '../../../shared/domain/login-throttle/login-throttle.js';
+import { RateLimitBackendError } from '../../../shared/domain/rate-limit/rate-limit-store.js';
+import { type LogInDependencies, logIn } from '../../../shared/domain/users/log-in.js';
+import type { User } from '../../../shared/domain/users/user.js';
+import { BulwarkError } from '../../../shared/errors/bulwark-error.js';
+import { rejectionOf } from '../../support/rejection-of.js';
+
+const alice: User = {
+  id: 'user-1',
+  username: 'alice',
+  email: undefined,
+  roles: ['user'],
+  passwordHash: 'hash-of-correct',
+  createdAt: '2026-11-23T12:00:00.000Z',
+};
+
+const recordingThrottle = (overrides: Partial<LoginThrottle> = {}) => {
+  const calls: string[] = [];
+  const throttle: LoginThrottle = {
+    check: async () => {
+      calls.push('check');
+      return { allowed: true };
+    },
+    recordFailure: async () => {
+      calls.push('failure');
+    },
+    recordSuccess: async () => {
+      calls.push('success');
+    },
+    ...overrides,
+  };
+  return { throttle, calls };
+};
+
+const dependencies = (throttle: LoginThrottle, compared: string[]): LogInDependencies => ({
+  users: {
+    create: async () => undefined,
+    get: async (username) => (username === 'alice' ? alice : undefined),
+  },
+  throttle,
+  verifyPassword: async (password, hash) => {
+    compared.push(hash);
+    return hash === 'hash-of-correct' && password === 'correct';
+  },
+  dummyPasswordHash: 'dummy-hash',
+  startSession: async () => ({ refreshToken: 'brt_x.y', sessionId: 'sid-1', absoluteExpiresAtMs: 0 }),
+});
+
+describe('logIn', () => {
+  it('starts a session and clears the streak on the right password', async () => {
+    const { throttle, calls } = recordingThrottle();
+    const result = await logIn(dependencies(throttle, []), {
+      username: 'alice',
+      password: 'correct',
+      clientIp: '192.0.2.1',
+    });
+    expect(result.session.sessionId).toBe('sid-1');
+    expect(calls).toEqual(['check', 'success']);
+  });
+
+  it('fails an unknown user and a wrong password with the same error after the same bcrypt work', async () => {
+    const { throttle, calls } = recordingThrottle();
+    const compared: string[] = [];
+    const unknown = await rejectionOf(
+      logIn(dependencies(throttle, compared), { username: 'mallory', password: 'x', clientIp: 'ip' }),
+    );
+    const wrong = await rejectionOf(
+      logIn(dependencies(throttle, compared), { username: 'alice', password: 'x', clientIp: 'ip' }),
+    );
+    expect(unknown).toBeInstanceOf(BulwarkError);
+    expect(JSON.stringify({ ...(unknown as BulwarkError) })).toBe(
+      JSON.stringify({ ...(wrong as BulwarkError) }),
+    );
+    expect((unknown as BulwarkError).detail).toBe('The username or password is not correct.');
+    // One comparison each: the dummy hash for the unknown user, the real one for alice.
+    expect(compared).toEqual(['dummy-hash', 'hash-of-correct']);
+    expect(calls).toEqual(['check', 'failure', 'check', 'failure']);
+  });
+
+  it('refuses a throttled login with 429 and Retry-After before any password work', async () => {
+    const { throttle } = recordingThrottle({
+      check: async () => ({ allowed: false, retryAfterSeconds: 8, scope: 'account' }),
+    });
+    const compared: string[] = [];
+    const error = (await rejectionOf(
+      logIn(dependencies(throttle, compared), { username: 'alice', password: 'correct', clientIp: 'ip' }),
+    )) as BulwarkError;
+    expect(error.code).toBe('login-throttled');
+    expect(error.headers).toEqual({ 'Retry-After': '8' });
+    expect(compared).toEqual([]);
+  });
+
+  it('fails closed with 503 when the throttle store cannot answer', async () => {
+    const { throttle } = recordingThrottle({
+      check: async () => {
+        throw new RateLimitBackendError(new Error('timeout'));
+      },
+    });
+    const error = (await rejectionOf(
+      logIn(dependencies(throttle, []), { username: 'alice', password: 'correct', clientIp: 'ip' }),
+    )) as BulwarkError;
+    expect(error.code).toBe('limiter-unavailable');
+    expect(error.headers['Retry-After']).toBe('5');
+  });
+});
