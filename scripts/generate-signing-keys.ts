@@ -4,7 +4,7 @@
  *   aws secretsmanager put-secret-value --secret-id <JWT_SIGNING_SECRET_ARN> --secret-string file://keys.json
  * With `--rotate <current.json>` (the secret's present value) the new key becomes current and the old
  * current key becomes `previous` (public half only), so tokens it signed keep verifying until they expire.
- * Until the rotation function of the infrastructure issue exists, this is how a key is created or rotated.
+ * The rotation function (ADR 0011) does this on a schedule; this script is the manual fallback.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';

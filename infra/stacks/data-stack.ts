@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { type CfnResource, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -5,10 +6,15 @@ import type { Construct } from 'constructs';
 import { type SecretId, secretDefinitions } from '../../shared/tables/secret-definitions.js';
 import { type TableId, tableDefinitions } from '../../shared/tables/table-definitions.js';
 import type { StageConfig } from '../config.js';
+import { SigningKeyRotation } from '../constructs/signing-key-rotation.js';
 
 export interface DataStackProps extends StackProps {
   readonly config: StageConfig;
+  /** Repository root holding functions/ and package-lock.json; defaults to this file's repository. */
+  readonly projectRoot?: string;
 }
+
+const defaultProjectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 const pascalCase = (id: string): string => id.charAt(0).toUpperCase() + id.slice(1);
 
@@ -26,9 +32,10 @@ const generatedSecretLength = 48;
 export class DataStack extends Stack {
   readonly tables: Readonly<Record<TableId, Table>>;
   readonly secrets: Readonly<Record<SecretId, Secret>>;
+  readonly signingKeyRotation: SigningKeyRotation;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
-    const { config, ...stackProps } = props;
+    const { config, projectRoot = defaultProjectRoot, ...stackProps } = props;
     super(scope, id, { terminationProtection: config.terminationProtection, ...stackProps });
 
     const tables = {} as Record<TableId, Table>;
@@ -54,7 +61,7 @@ export class DataStack extends Stack {
         description: definition.description,
         removalPolicy: config.removalPolicy,
         // Secrets Manager generates strings, not Ed25519 keys: a signing-key set starts as a marker the
-        // functions refuse ("not initialised") until its first key is written (README, Deploy).
+        // functions refuse ("not initialised"). The rotation below replaces it with a key on deploy.
         generateSecretString: {
           secretStringTemplate: '{}',
           generateStringKey:
@@ -66,15 +73,23 @@ export class DataStack extends Stack {
         },
       });
       (secret.node.defaultChild as CfnResource).overrideLogicalId(secretLogicalId(definition.id));
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'Rotation needs a rotation function that also refreshes the callers; it lands with the later ' +
-          'infrastructure issue. Until then operators rotate by putting a new value (functions re-read ' +
-          'the secret after SECRETS_CACHE_TTL_SECONDS).',
-      });
+      if (definition.id === 'apiKeyPepper') {
+        Validations.of(secret).acknowledge({
+          id: 'AwsSolutions-SMG4',
+          reason:
+            'Every stored API key hash is an HMAC under this pepper, so rotating it invalidates every API ' +
+            'key at once (ADR 0008). It changes only on suspected compromise, by hand, with reissued keys.',
+        });
+      }
       secrets[definition.id] = secret;
     }
+
+    // Rotates the signing keys on a schedule; the first rotation (on deploy) writes the first key (ADR 0011).
+    this.signingKeyRotation = new SigningKeyRotation(this, 'SigningKeyRotation', {
+      secret: secrets.jwtSigningKeys,
+      config,
+      projectRoot,
+    });
 
     this.tables = Object.freeze(tables);
     this.secrets = Object.freeze(secrets);

@@ -112,10 +112,15 @@ describe('the data stack', () => {
     expect(dev.secrets.apiKeyPepper).toBeDefined();
   });
 
-  it('creates the signing-key secret as an uninitialised marker the functions refuse until a key is written', () => {
+  it('creates the signing-key secret as an uninitialised marker that its first rotation replaces on deploy', () => {
     devTemplate.hasResourceProperties('AWS::SecretsManager::Secret', {
       Description: secretDefinitions.jwtSigningKeys.description,
       GenerateSecretString: Match.objectLike({ GenerateStringKey: 'uninitialised' }),
+    });
+    // The rotation function writes the first key as soon as the schedule exists (test/infra/rotation.test.ts).
+    devTemplate.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: { Ref: 'JwtSigningKeysSecret' },
+      RotateImmediatelyOnUpdate: true,
     });
   });
 

@@ -1,0 +1,153 @@
+import { join } from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { RotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { LIFETIME_SECONDS_MAX } from '../../shared/auth/tokens/access-token-settings.js';
+import type { StageConfig } from '../config.js';
+
+/** How often Secrets Manager rotates the signing key (ADR 0011). */
+export const SIGNING_KEY_ROTATION_INTERVAL: Duration = Duration.days(30);
+
+/**
+ * The interval must be at least this many times (longest access-token lifetime + secret cache TTL):
+ * a token signed just before a rotation must expire, and every instance must have re-read the secret,
+ * long before a second rotation drops its key. The factor covers the stale-on-failure cache serving an
+ * old set through a Secrets Manager outage and an operator's extra `rotate-secret` inside one interval.
+ */
+export const ROTATION_MARGIN_FACTOR = 24;
+
+/** The actions the rotation protocol needs, all on the one secret. */
+export const ROTATION_ACTIONS: readonly string[] = Object.freeze([
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecretVersionStage',
+]);
+
+/** The shortest interval allowed for a given secret cache TTL; the lifetime bound is the settings' max. */
+export const minimumRotationInterval = (secretsCacheTtlSeconds: number): Duration =>
+  Duration.seconds(ROTATION_MARGIN_FACTOR * (LIFETIME_SECONDS_MAX + secretsCacheTtlSeconds));
+
+export interface SigningKeyRotationProps {
+  /** The signing-key secret; it must be created in the same stack. */
+  readonly secret: Secret;
+  readonly config: StageConfig;
+  /** Repository root holding functions/ and package-lock.json. */
+  readonly projectRoot: string;
+  readonly rotationInterval?: Duration;
+}
+
+/** Same as route functions: lets CommonJS dependencies that call require() work inside the ESM bundle. */
+const esmRequireBanner =
+  "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";
+
+/**
+ * The rotation function of the access-token signing-key secret and its schedule. The first rotation runs
+ * when the schedule is created (on deploy) and replaces the data stack's uninitialised marker with a key.
+ */
+export class SigningKeyRotation extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  readonly schedule: RotationSchedule;
+  readonly rotationInterval: Duration;
+
+  constructor(scope: Construct, id: string, props: SigningKeyRotationProps) {
+    super(scope, id);
+    const { config, secret } = props;
+    const interval = props.rotationInterval ?? SIGNING_KEY_ROTATION_INTERVAL;
+    const minimum = minimumRotationInterval(config.runtime.secretsCacheTtlSeconds);
+    if (interval.toSeconds() < minimum.toSeconds()) {
+      throw new TypeError(
+        `The signing-key rotation interval (${interval.toSeconds()} s) must be at least ` +
+          `${ROTATION_MARGIN_FACTOR} x (access-token lifetime max ${LIFETIME_SECONDS_MAX} s + secret cache TTL ` +
+          `${config.runtime.secretsCacheTtlSeconds} s) = ${minimum.toSeconds()} s`,
+      );
+    }
+    this.rotationInterval = interval;
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Execution role of the signing-key rotation function',
+    });
+    // The whole policy is written here. The function gets the role without policy updates, because
+    // addRotationSchedule() would otherwise add secretsmanager:GetRandomPassword on "*" (a key pair is
+    // generated in the function, not by Secrets Manager) and duplicate the four actions below.
+    const policy = new Policy(this, 'Policy', {
+      statements: [
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: [...ROTATION_ACTIONS],
+          resources: [secret.secretArn],
+        }),
+        // What LogGroup.grantWrite grants, on the function's own log group only.
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+        }),
+      ],
+    });
+    policy.attachToRole(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: 'Rotates the access-token signing keys (Secrets Manager rotation steps)',
+      entry: join(props.projectRoot, 'functions/rotate-signing-keys/handler.ts'),
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      role: this.role.withoutPolicyUpdates(),
+      logGroup: this.logGroup,
+      // No tracing: the role carries exactly the statements above, and nothing waits on this function.
+      tracing: Tracing.DISABLED,
+      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        banner: esmRequireBanner,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        externalModules: [],
+      },
+    });
+    this.function.node.addDependency(policy);
+    // For the Serverless nag pack (scoped to the API stack today, meant to cover the app later).
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Only Secrets Manager invokes this function, synchronously, once per rotation step; a dead-letter ' +
+        'queue only receives failed asynchronous invocations, so it would stay empty. A failed step leaves ' +
+        'AWSCURRENT untouched, is retried by Secrets Manager, and is logged with its step name.',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaTracing',
+      reason:
+        'Four invocations every 30 days with no downstream service besides Secrets Manager; each step logs ' +
+        'its outcome. Tracing would add xray actions on "*" to a role that otherwise names one secret.',
+    });
+
+    this.schedule = secret.addRotationSchedule('Rotation', {
+      rotationLambda: this.function,
+      automaticallyAfter: interval,
+      rotateImmediatelyOnUpdate: true,
+    });
+    // The first rotation runs as soon as the schedule exists: the role must already hold its policy.
+    this.schedule.node.addDependency(policy);
+  }
+}
