@@ -50,7 +50,7 @@ export interface StageConfig {
   readonly removalPolicy: RemovalPolicy;
   /** DynamoDB deletion protection. */
   readonly deletionProtection: boolean;
-  /** CloudFormation termination protection of the stateful (data) stack. */
+  /** CloudFormation termination protection of both stacks (data and API). */
   readonly terminationProtection: boolean;
   readonly logRetention: RetentionDays;
   /** Stage-wide method throttling defaults of the REST API. */
@@ -58,6 +58,30 @@ export interface StageConfig {
   /** Active X-Ray tracing on the API stage and the functions. */
   readonly tracingEnabled: boolean;
   readonly functions: { readonly memorySizeMb: number; readonly timeout: Duration };
+  readonly operations: OperationsSettings;
+}
+
+/** WAF, alarms and rollout: what operators tune per stage (docs/adr/0010-deployment-and-operations.md). */
+export interface OperationsSettings {
+  readonly waf: {
+    /**
+     * Requests one client IP may send in any 5-minute window before WAF blocks it (the coarse first line;
+     * the route limiter in the functions is the exact one). WAF accepts 10 to 2,000,000,000.
+     */
+    readonly requestsPerIpPer5Minutes: number;
+  };
+  readonly alarms: {
+    /** Subscribed to the alarm topic when set; confirm the subscription e-mail after the first deploy. */
+    readonly email?: string;
+    /** Lambda Errors (unhandled failures) of one function in one minute that put it in alarm. */
+    readonly functionErrorsPerMinute: number;
+    /** Lambda Throttles of one function in one minute that put it in alarm. */
+    readonly functionThrottlesPerMinute: number;
+    /** `auth_failure` over all routes in five minutes that counts as a spike. */
+    readonly authFailuresPer5Minutes: number;
+    /** Share of requests answered 5xx by the stage, in percent, over one minute (two of three minutes). */
+    readonly serverErrorRatePercent: number;
+  };
 }
 
 const sharedRuntime = {
@@ -88,6 +112,15 @@ const stages: Readonly<Record<StageName, StageConfig>> = {
     tracingEnabled: false,
     // bcrypt cost 11 is CPU-bound: Lambda CPU grows with memory, 1024 MB keeps hashing near 200 ms.
     functions: { memorySizeMb: 1024, timeout: Duration.seconds(10) },
+    operations: {
+      waf: { requestsPerIpPer5Minutes: 2_000 },
+      alarms: {
+        functionErrorsPerMinute: 1,
+        functionThrottlesPerMinute: 1,
+        authFailuresPer5Minutes: 100,
+        serverErrorRatePercent: 5,
+      },
+    },
   },
   prod: {
     stageName: 'prod',
@@ -107,6 +140,17 @@ const stages: Readonly<Record<StageName, StageConfig>> = {
     throttling: { rateLimitPerSecond: 100, burstLimit: 200 },
     tracingEnabled: true,
     functions: { memorySizeMb: 1024, timeout: Duration.seconds(10) },
+    operations: {
+      waf: { requestsPerIpPer5Minutes: 2_000 },
+      alarms: {
+        // OPERATORS MAY SET: an on-call address subscribed to the alarm topic (or subscribe a pager to the
+        // topic ARN output instead).
+        functionErrorsPerMinute: 1,
+        functionThrottlesPerMinute: 1,
+        authFailuresPer5Minutes: 200,
+        serverErrorRatePercent: 1,
+      },
+    },
   },
 };
 
@@ -123,6 +167,15 @@ export const stageConfig = (name: string): StageConfig => {
   if (stage.stageName === 'prod' && stage.runtime.rateLimit.failureMode !== 'fail-closed') {
     // Fail-open in production is a temporary, change-controlled switch on the function (see the runbook).
     throw new TypeError('Stage prod must rate limit fail-closed');
+  }
+  const { waf, alarms } = stage.operations;
+  if (!Number.isInteger(waf.requestsPerIpPer5Minutes) || waf.requestsPerIpPer5Minutes < 10) {
+    throw new TypeError(
+      `Stage ${name}: the WAF rate limit must be an integer of at least 10 (WAF's minimum)`,
+    );
+  }
+  if (!(alarms.serverErrorRatePercent > 0 && alarms.serverErrorRatePercent <= 100)) {
+    throw new TypeError(`Stage ${name}: serverErrorRatePercent must be in (0, 100]`);
   }
   return stage;
 };

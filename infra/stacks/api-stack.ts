@@ -12,7 +12,9 @@ import {
   MethodLoggingLevel,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import { LambdaApplication } from 'aws-cdk-lib/aws-codedeploy';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -25,6 +27,10 @@ import {
 import { type SecretId, secretDefinitions } from '../../shared/tables/secret-definitions.js';
 import { type TableId, tableDefinitions } from '../../shared/tables/table-definitions.js';
 import { runtimeEnvironment, type StageConfig } from '../config.js';
+import { AlarmTopic } from '../constructs/alarm-topic.js';
+import { ApiMonitoring } from '../constructs/api-monitoring.js';
+import { ApiWebAcl } from '../constructs/api-web-acl.js';
+import { CanaryRelease } from '../constructs/canary-release.js';
 import { ProblemGatewayResponses } from '../constructs/problem-gateway-responses.js';
 import { RouteFunction } from '../constructs/route-function.js';
 
@@ -50,18 +56,34 @@ const authorizationReason =
   'time, per route `auth` in shared/http/route-table.ts) so local runs and the deployed API behave alike; ' +
   'no Cognito user pool exists in this design.';
 
+const untracedStageReason =
+  'X-Ray tracing is a per-stage setting (StageConfig.tracingEnabled): prod traces the stage and every ' +
+  'function; dev leaves it off to keep its cost and trace volume at zero.';
+
+/** Headers that carry credentials: WAF redacts them from its logs. */
+const credentialHeaders = (config: StageConfig): string[] => [
+  ...new Set(['authorization', config.runtime.authHeader.toLowerCase()]),
+];
+
 /**
  * The stateless stack: a regional REST API built from the route table, one function per route, and the
- * fallback function behind ANY for CORS preflight, 404 and 405.
+ * fallback function behind ANY for CORS preflight, 404 and 405. A WAF web ACL sits in front of the stage;
+ * every function is released through its `live` alias as a CodeDeploy canary watched by alarms.
  */
 export class ApiStack extends Stack {
   readonly api: RestApi;
   readonly routeFunctions: ReadonlyMap<string, RouteFunction>;
   readonly fallbackFunction: RouteFunction;
+  /** The alias, alarms and deployment group of every function, keyed by route id (fallback included). */
+  readonly releases: ReadonlyMap<string, CanaryRelease>;
+  readonly webAcl: ApiWebAcl;
+  readonly alarmTopic: AlarmTopic;
+  readonly monitoring: ApiMonitoring;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     const { config, tables, secrets, projectRoot = repositoryRoot, ...stackProps } = props;
-    super(scope, id, stackProps);
+    super(scope, id, { terminationProtection: config.terminationProtection, ...stackProps });
+    const { operations } = config;
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: config.logRetention,
@@ -118,11 +140,80 @@ export class ApiStack extends Stack {
           'inline policy could not be narrower.',
       });
     }
-    Validations.of(this.api.deploymentStage).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason:
-        'The WAF web ACL (rate-based and AWS managed rule groups) is added by the later infrastructure issue.',
+    if (!config.tracingEnabled) {
+      Validations.of(this.api.deploymentStage).acknowledge({
+        id: 'Serverless-APIGWXrayEnabled',
+        reason: untracedStageReason,
+      });
+    }
+
+    this.webAcl = new ApiWebAcl(this, 'Waf', {
+      stage: this.api.deploymentStage,
+      stageName: config.stageName,
+      requestsPerIpPer5Minutes: operations.waf.requestsPerIpPer5Minutes,
+      bodyMaxBytes: config.runtime.bodyMaxBytes,
+      trustProxyHops: config.runtime.trustProxyHops,
+      redactedHeaders: credentialHeaders(config),
+      logRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
     });
+
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', {
+      stageName: config.stageName,
+      removalPolicy: config.removalPolicy,
+      ...(operations.alarms.email === undefined ? {} : { email: operations.alarms.email }),
+    });
+    this.monitoring = new ApiMonitoring(this, 'Monitoring', {
+      stageName: config.stageName,
+      stage: this.api.deploymentStage,
+      alarms: operations.alarms,
+      topic: this.alarmTopic,
+    });
+
+    // One CodeDeploy application and one service role for all deployment groups (one per function).
+    const deploymentApplication = new LambdaApplication(this, 'Deployments');
+    const deploymentRole = new Role(this, 'DeploymentRole', {
+      assumedBy: new ServicePrincipal('codedeploy.amazonaws.com'),
+      description: 'CodeDeploy shifts the live aliases of the Bulwark functions and reads their alarms',
+    });
+    Validations.of(deploymentRole).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+      reason:
+        'LambdaDeploymentGroup always attaches this AWS-managed policy to its role. It is the "Limited" ' +
+        'variant: alias reads and updates and alarm reads (on any resource, as CodeDeploy needs), S3 reads ' +
+        'only of CodeDeploy objects, invocation only of CodeDeployHook_* functions, no sns:Publish. Only ' +
+        "CodeDeploy can assume the role, and it serves this stack's deployment groups only.",
+    });
+    const releases = new Map<string, CanaryRelease>();
+    const release = (routeId: string, fn: RouteFunction): CanaryRelease => {
+      const canary = new CanaryRelease(fn, 'Release', {
+        routeId,
+        stageName: config.stageName,
+        function: fn.function,
+        version: fn.function.currentVersion,
+        application: deploymentApplication,
+        role: deploymentRole,
+        sharedAlarms: this.monitoring.rolloutAlarms,
+        alarms: operations.alarms,
+        topic: this.alarmTopic,
+      });
+      releases.set(routeId, canary);
+      Validations.of(fn.function).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'Only API Gateway invokes this function, synchronously through its live alias; a dead-letter ' +
+          'queue only receives failed asynchronous invocations, so it would stay empty. Failures surface ' +
+          'as 5xx answers and in the Errors alarm.',
+      });
+      if (!config.tracingEnabled) {
+        Validations.of(fn.function).acknowledge({
+          id: 'Serverless-LambdaTracing',
+          reason: untracedStageReason,
+        });
+      }
+      return canary;
+    };
+    this.releases = releases;
 
     new ProblemGatewayResponses(this, 'ProblemResponses', { api: this.api });
 
@@ -139,10 +230,11 @@ export class ApiStack extends Stack {
       TRUSTED_HOSTS: Fn.join(',', [...config.runtime.trustedHosts, executeApiHost]),
     };
 
-    const addMethod = (resource: IResource, httpMethod: string, fn: RouteFunction): Method => {
+    /** Methods invoke the `live` alias, never $LATEST, so CodeDeploy decides which version serves them. */
+    const addMethod = (resource: IResource, httpMethod: string, canary: CanaryRelease): Method => {
       const method = resource.addMethod(
         httpMethod,
-        new LambdaIntegration(fn.function, { allowTestInvoke: false }),
+        new LambdaIntegration(canary.alias, { allowTestInvoke: false }),
         {
           authorizationType: AuthorizationType.NONE,
           requestValidator,
@@ -181,7 +273,7 @@ export class ApiStack extends Stack {
       routeFunctions.set(route.id, fn);
 
       const resource = this.api.root.resourceForPath(route.path);
-      addMethod(resource, route.method, fn);
+      addMethod(resource, route.method, release(route.id, fn));
       for (
         let current: IResource | undefined = resource;
         current !== undefined;
@@ -202,9 +294,18 @@ export class ApiStack extends Stack {
       environment,
     });
     bindResources(this.fallbackFunction, fallbackRoute);
-    for (const resource of routeResources.values()) addMethod(resource, 'ANY', this.fallbackFunction);
-    addMethod(this.api.root.addResource('{proxy+}'), 'ANY', this.fallbackFunction);
+    const fallbackRelease = release(fallbackRoute.id, this.fallbackFunction);
+    for (const resource of routeResources.values()) addMethod(resource, 'ANY', fallbackRelease);
+    addMethod(this.api.root.addResource('{proxy+}'), 'ANY', fallbackRelease);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Invoke URL of the stage' });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topic.topicArn,
+      description: 'Subscribe the on-call pager or e-mail here',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.monitoring.dashboard.dashboardName,
+      description: 'CloudWatch dashboard of the stage',
+    });
   }
 }

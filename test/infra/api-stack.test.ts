@@ -1,15 +1,17 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { type CfnFunction, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StageName, stageConfig } from '../../infra/config.js';
+import { ScopedNagPack } from '../../infra/constructs/scoped-nag-pack.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack, secretLogicalId, tableLogicalId } from '../../infra/stacks/data-stack.js';
+import { limiterOutcomes } from '../../shared/domain/rate-limit/limiter-metrics.js';
 import {
   fallbackRoute,
   functionEntry,
@@ -63,7 +65,9 @@ const buildApp = (stage: StageName, extra?: (app: App) => void) => {
     projectRoot: stubRoot,
   });
   extra?.(app);
+  // The same packs as infra/app.ts.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new ScopedNagPack(new ServerlessChecks(), [api]));
   return { app, api, data, config };
 };
 
@@ -100,6 +104,13 @@ const methodsOf = (template: Template): MethodSummary[] => {
       properties: Properties,
     };
   });
+};
+
+/** The logical ID of a function's `live` alias (what the methods must invoke). */
+const aliasLogicalIdOf = (api: ApiStack, routeId: string): string => {
+  const release = api.releases.get(routeId);
+  if (release === undefined) throw new Error(`No release for route ${routeId}`);
+  return api.getLogicalId(release.alias.node.defaultChild as CfnResource);
 };
 
 const logicalIdOf = (api: ApiStack, routeId: string): string => {
@@ -200,7 +211,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
   });
 
   it.each(routes.map((route) => [route.id, route] as const))(
-    'route %s has its own function and a method with its HTTP method on its path',
+    'route %s has its own function and a method with its HTTP method on its path, invoking its live alias',
     (routeId, route: RouteDefinition) => {
       const functionLogicalId = logicalIdOf(api, routeId);
       expect(template.findResources('AWS::Lambda::Function')[functionLogicalId]).toBeDefined();
@@ -208,16 +219,28 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
         (method) => method.path === route.path && method.httpMethod === route.method,
       );
       expect(matching).toHaveLength(1);
-      expect(matching[0]?.integrationUri).toContain(functionLogicalId);
+      expect(matching[0]?.integrationUri).toContain(`{"Ref":"${aliasLogicalIdOf(api, routeId)}"}`);
+      // Never $LATEST: the unqualified function is not what API Gateway calls.
+      expect(matching[0]?.integrationUri).not.toContain(functionLogicalId);
     },
   );
 
-  it('sends ANY on the root, on /{proxy+} and on every route resource to the fallback function', () => {
-    const fallbackLogicalId = logicalIdOf(api, fallbackRoute.id);
+  it('sends ANY on the root, on /{proxy+} and on every route resource to the fallback live alias', () => {
+    const fallbackAlias = aliasLogicalIdOf(api, fallbackRoute.id);
     const anyMethods = methodsOf(template).filter((method) => method.httpMethod === 'ANY');
     const expectedPaths = [...routePathsWithAncestors(), '/{proxy+}'].sort();
     expect(anyMethods.map((method) => method.path).sort()).toEqual(expectedPaths);
-    for (const method of anyMethods) expect(method.integrationUri).toContain(fallbackLogicalId);
+    for (const method of anyMethods) expect(method.integrationUri).toContain(`{"Ref":"${fallbackAlias}"}`);
+  });
+
+  it('lets API Gateway invoke only the live aliases, each from its own methods', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as CfnResourceJson[];
+    const aliases = new Set(securedFunctions.map((secured) => aliasLogicalIdOf(api, secured.id)));
+    expect(permissions).toHaveLength(methodsOf(template).length);
+    for (const { Properties } of permissions) {
+      expect(Properties.Principal).toBe('apigateway.amazonaws.com');
+      expect(aliases.has(String((Properties.FunctionName as Json).Ref))).toBe(true);
+    }
   });
 
   it('leaves authentication to the functions and validates body and parameters on every method', () => {
@@ -385,6 +408,244 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       }),
     ]);
   });
+
+  it.each(securedFunctions.map((secured) => [secured.id] as const))(
+    'releases %s through its live alias as a 10%%-for-5-minutes canary that its alarms roll back',
+    (routeId) => {
+      const release = api.releases.get(routeId);
+      if (release === undefined) throw new Error(`No release for ${routeId}`);
+      const aliasId = aliasLogicalIdOf(api, routeId);
+      const alias = template.findResources('AWS::Lambda::Alias')[aliasId] as CfnResourceJson & {
+        UpdatePolicy: { CodeDeployLambdaAliasUpdate: { DeploymentGroupName: Json } };
+      };
+      expect(alias.Properties.Name).toBe('live');
+      expect(alias.Properties.FunctionName).toEqual({ Ref: logicalIdOf(api, routeId) });
+      expect(JSON.stringify(alias.Properties.FunctionVersion)).toContain('CurrentVersion');
+
+      const groupId = api.getLogicalId(release.deploymentGroup.node.defaultChild as CfnResource);
+      expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.DeploymentGroupName).toEqual({ Ref: groupId });
+      const group = template.findResources('AWS::CodeDeploy::DeploymentGroup')[groupId] as CfnResourceJson;
+      expect(group.Properties.DeploymentConfigName).toBe('CodeDeployDefault.LambdaCanary10Percent5Minutes');
+      const rollback = group.Properties.AutoRollbackConfiguration as { Enabled: boolean; Events: string[] };
+      expect(rollback.Enabled).toBe(true);
+      expect(rollback.Events).toEqual(
+        expect.arrayContaining(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM']),
+      );
+      const alarmRefs = ((group.Properties.AlarmConfiguration as Json).Alarms as { Name: Json }[]).map(
+        (alarm) => alarm.Name,
+      );
+      const own = [release.errorsAlarm, release.throttlesAlarm];
+      const shared = api.monitoring.rolloutAlarms;
+      expect(alarmRefs).toEqual(
+        [...own, ...shared].map((alarm) => ({
+          Ref: api.getLogicalId(alarm.node.defaultChild as CfnResource),
+        })),
+      );
+
+      // The function's own alarms watch its Lambda Errors and Throttles and notify the topic.
+      for (const [alarm, metricName] of [
+        [release.errorsAlarm, 'Errors'],
+        [release.throttlesAlarm, 'Throttles'],
+      ] as const) {
+        const properties = (
+          template.findResources('AWS::CloudWatch::Alarm')[
+            api.getLogicalId(alarm.node.defaultChild as CfnResource)
+          ] as CfnResourceJson
+        ).Properties;
+        expect(properties.MetricName).toBe(metricName);
+        expect(properties.Namespace).toBe('AWS/Lambda');
+        expect(properties.Dimensions).toEqual([
+          { Name: 'FunctionName', Value: { Ref: logicalIdOf(api, routeId) } },
+        ]);
+      }
+    },
+  );
+
+  it('puts a regional WAF web ACL with a per-IP rate rule, three managed groups and a body size rule on the stage', () => {
+    const acls = Object.values(template.findResources('AWS::WAFv2::WebACL')) as CfnResourceJson[];
+    expect(acls).toHaveLength(1);
+    const acl = acls[0]?.Properties ?? {};
+    expect(acl.Scope).toBe('REGIONAL');
+    expect(acl.DefaultAction).toEqual({ Allow: {} });
+    const rules = acl.Rules as Json[];
+    const byName = new Map(rules.map((rule) => [rule.Name, rule.Statement as Json]));
+
+    expect(byName.get('RateLimitPerIp')).toEqual({
+      RateBasedStatement: {
+        Limit: built.config.operations.waf.requestsPerIpPer5Minutes,
+        EvaluationWindowSec: 300,
+        AggregateKeyType: 'IP',
+      },
+    });
+    for (const group of [
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'AWSManagedRulesAmazonIpReputationList',
+    ]) {
+      expect(byName.get(group)).toMatchObject({
+        ManagedRuleGroupStatement: { VendorName: 'AWS', Name: group },
+      });
+    }
+    // The common rule set's own 8 KB body rule only counts: BodyTooLarge enforces API_BODY_MAX_BYTES.
+    expect(byName.get('AWSManagedRulesCommonRuleSet')).toMatchObject({
+      ManagedRuleGroupStatement: {
+        RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }],
+      },
+    });
+    expect(byName.get('BodyTooLarge')).toEqual({
+      SizeConstraintStatement: {
+        FieldToMatch: { Body: { OversizeHandling: 'MATCH' } },
+        ComparisonOperator: 'GT',
+        Size: built.config.runtime.bodyMaxBytes,
+        TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+      },
+    });
+    // WAF sees the whole allowed body (64 KB), so the size rule is exact.
+    expect(acl.AssociationConfig).toEqual({
+      RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_64' } },
+    });
+    // Priorities are unique: WAF rejects duplicates at deploy time.
+    expect(new Set(rules.map((rule) => rule.Priority)).size).toBe(rules.length);
+
+    const stageId = api.getLogicalId(api.api.deploymentStage.node.defaultChild as CfnResource);
+    const associations = Object.values(
+      template.findResources('AWS::WAFv2::WebACLAssociation'),
+    ) as CfnResourceJson[];
+    expect(associations).toHaveLength(1);
+    expect(JSON.stringify(associations[0]?.Properties.ResourceArn)).toContain(`{"Ref":"${stageId}"}`);
+    expect(JSON.stringify(associations[0]?.Properties.WebACLArn)).toContain('Fn::GetAtt');
+  });
+
+  it('logs WAF decisions to an aws-waf-logs- group with retention, redacting the credential headers', () => {
+    const configs = Object.values(
+      template.findResources('AWS::WAFv2::LoggingConfiguration'),
+    ) as CfnResourceJson[];
+    expect(configs).toHaveLength(1);
+    const properties = configs[0]?.Properties ?? {};
+    expect(properties.RedactedFields).toEqual([
+      { SingleHeader: { Name: 'authorization' } },
+      { SingleHeader: { Name: 'x-api-key' } },
+    ]);
+    const destination = JSON.stringify(properties.LogDestinationConfigs);
+    expect(destination).toContain(`:log-group:aws-waf-logs-bulwark-${stage}`);
+    expect(destination).not.toContain(':*');
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: `aws-waf-logs-bulwark-${stage}`,
+      RetentionInDays: Match.anyValue(),
+    });
+  });
+
+  it('alarms on limiter backend errors, fail-closed, auth failure spikes, refresh reuse and the 5xx rate', () => {
+    const alarms = template.findResources('AWS::CloudWatch::Alarm') as Record<string, CfnResourceJson>;
+    const propertiesOf = (alarm: { node: { defaultChild?: unknown } }): Json => {
+      const found = alarms[api.getLogicalId(alarm.node.defaultChild as CfnResource)];
+      if (found === undefined) throw new Error('Alarm not in the template');
+      return found.Properties;
+    };
+    const expressionOf = (properties: Json): string =>
+      JSON.stringify((properties.Metrics as Json[]).map((query) => query.Expression));
+    const { monitoring } = api;
+
+    for (const [alarm, metric] of [
+      [monitoring.limiterBackendErrors, 'rate_limit_backend_error'],
+      [monitoring.limiterFailClosed, 'rate_limit_fail_closed'],
+    ] as const) {
+      const properties = propertiesOf(alarm);
+      // A Metrics Insights query over every route and policy: alarms cannot use SEARCH.
+      expect(expressionOf(properties)).toContain(
+        `SELECT SUM(${metric}) FROM SCHEMA(\\"Bulwark\\", policy, route, service)`,
+      );
+      expect((properties.Metrics as Json[])[0]?.Period).toBe(60);
+      expect(properties.Threshold).toBe(0);
+      expect(properties.ComparisonOperator).toBe('GreaterThanThreshold');
+    }
+    const auth = propertiesOf(monitoring.authFailureSpike);
+    expect(expressionOf(auth)).toContain(
+      'SELECT SUM(auth_failure) FROM SCHEMA(\\"Bulwark\\", route, service)',
+    );
+    expect(auth.Threshold).toBe(built.config.operations.alarms.authFailuresPer5Minutes);
+
+    const reuse = propertiesOf(monitoring.refreshReuseDetected);
+    expect(reuse).toMatchObject({
+      Namespace: 'Bulwark',
+      MetricName: 'refresh_reuse_detected',
+      Dimensions: [{ Name: 'service', Value: 'bulwark' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+
+    const serverErrors = propertiesOf(monitoring.serverErrorRate);
+    expect(expressionOf(serverErrors)).toContain('100 * serverErrors / requests');
+    expect(JSON.stringify(serverErrors.Metrics)).toContain('"MetricName":"5XXError"');
+    expect(JSON.stringify(serverErrors.Metrics)).toContain('"MetricName":"Count"');
+    expect(serverErrors.Threshold).toBe(built.config.operations.alarms.serverErrorRatePercent);
+
+    // 5 stack-wide alarms, plus Errors and Throttles per function; every one notifies the topic.
+    expect(Object.keys(alarms)).toHaveLength(5 + 2 * securedFunctions.length);
+    const topicId = api.getLogicalId(api.alarmTopic.topic.node.defaultChild as CfnResource);
+    for (const { Properties } of Object.values(alarms)) {
+      expect(Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(Properties.OKActions).toEqual([{ Ref: topicId }]);
+    }
+  });
+
+  it('encrypts the alarm topic with a rotating key CloudWatch may use, and refuses plain HTTP', () => {
+    const keyId = api.getLogicalId(api.alarmTopic.key.node.defaultChild as CfnResource);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('has a dashboard with traffic, errors, latency, limiter outcomes, auth failures, reuse and guard rails', () => {
+    const dashboards = Object.values(
+      template.findResources('AWS::CloudWatch::Dashboard'),
+    ) as CfnResourceJson[];
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
+    for (const fragment of [
+      'Count',
+      '4XXError',
+      '5XXError',
+      'Latency',
+      'p50',
+      'p99',
+      'auth_failure',
+      'refresh_reuse_detected',
+      'api_key_unlimited_used',
+      ...limiterOutcomes.map((outcome) => `rate_limit_${outcome}`),
+    ]) {
+      expect(body).toContain(fragment);
+    }
+  });
+
+  it('stays under the CloudFormation limits of 500 resources and a 1 MB template', () => {
+    const json = template.toJSON() as { Resources: Json };
+    const resourceCount = Object.keys(json.Resources).length;
+    const templateBytes = Buffer.byteLength(JSON.stringify(json), 'utf8');
+    expect(resourceCount).toBeLessThan(500);
+    expect(templateBytes).toBeLessThan(1_000_000);
+  });
+
+  it(`is ${stage === 'prod' ? '' : 'not '}protected from termination`, () => {
+    expect(api.terminationProtection).toBe(stage === 'prod');
+    expect(built.data.terminationProtection).toBe(stage === 'prod');
+  });
 });
 
 describe('the cdk-nag gate', () => {
@@ -396,5 +657,29 @@ describe('the cdk-nag gate', () => {
       new Secret(stack, 'SecretWithoutRotation');
     });
     expect(() => app.synth()).toThrow(/AwsSolutions-SMG4/);
+  });
+
+  it('runs the Serverless pack over the stacks it is scoped to, and only those', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const covered = new Stack(app, 'Covered', { env });
+    const outside = new Stack(app, 'Outside', { env });
+    for (const stack of [covered, outside]) {
+      new LambdaFunction(stack, 'WithoutDeadLetterQueue', {
+        runtime: Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: Code.fromInline('exports.handler = async () => {};'),
+      });
+    }
+    Validations.of(app).addPlugins(new ScopedNagPack(new ServerlessChecks(), [covered]));
+    let report = '';
+    try {
+      app.synth();
+    } catch (error) {
+      report = String(error);
+    }
+    expect(report).toMatch(/Serverless-LambdaDLQ/);
+    expect(report).toContain('Covered/WithoutDeadLetterQueue');
+    expect(report).not.toContain('Outside/WithoutDeadLetterQueue');
   });
 });

@@ -48,6 +48,23 @@ describe('stage configuration', () => {
     expect(throttling.burstLimit).toBeGreaterThanOrEqual(throttling.rateLimitPerSecond);
   });
 
+  it.each(stageNames)('gives %s a WAF rate limit and alarm thresholds operators can tune', (stage) => {
+    const { operations } = stageConfig(stage);
+    expect(operations.waf.requestsPerIpPer5Minutes).toBe(2_000);
+    expect(operations.alarms.functionErrorsPerMinute).toBeGreaterThanOrEqual(1);
+    expect(operations.alarms.functionThrottlesPerMinute).toBeGreaterThanOrEqual(1);
+    expect(operations.alarms.authFailuresPer5Minutes).toBeGreaterThan(0);
+    expect(operations.alarms.serverErrorRatePercent).toBeGreaterThan(0);
+    expect(operations.alarms.serverErrorRatePercent).toBeLessThanOrEqual(100);
+  });
+
+  it('holds prod to a stricter 5xx rate than dev and to fail-closed rate limiting', () => {
+    const dev = stageConfig('dev').operations.alarms;
+    const prod = stageConfig('prod');
+    expect(prod.operations.alarms.serverErrorRatePercent).toBeLessThan(dev.serverErrorRatePercent);
+    expect(prod.runtime.rateLimit.failureMode).toBe('fail-closed');
+  });
+
   it.each(stageNames)('emits only variables the runtime config reads (%s)', (stage) => {
     for (const name of Object.keys(runtimeEnvironment(stageConfig(stage).runtime))) {
       expect(runtimeVariableNames).toContain(name);
