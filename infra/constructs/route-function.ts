@@ -3,7 +3,7 @@ import { Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -12,6 +12,7 @@ import { functionEntry } from '../../shared/http/route-table.js';
 import type { SecretDefinition } from '../../shared/tables/secret-definitions.js';
 import type { TableDefinition } from '../../shared/tables/table-definitions.js';
 import type { StageConfig } from '../config.js';
+import { esmBundling } from './esm-bundling.js';
 
 export interface RouteFunctionProps {
   /** Route id: the folder under functions/ and the construct id. */
@@ -23,13 +24,6 @@ export interface RouteFunctionProps {
   /** Runtime variables shared by every function (see runtimeEnvironment()). */
   readonly environment: Readonly<Record<string, string>>;
 }
-
-/**
- * Lets CommonJS dependencies that call require() work inside the ESM bundle.
- * esbuild keeps the banner verbatim at the top of the output file.
- */
-const esmRequireBanner =
-  "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";
 
 /**
  * One route's Lambda function: ESM bundle for Node 24 on arm64, its own log group, and its own role whose
@@ -74,18 +68,7 @@ export class RouteFunction extends Construct {
         ...props.environment,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        banner: esmRequireBanner,
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        // Bundle the pinned AWS SDK too, so the deployed code is the code the tests ran.
-        externalModules: [],
-      },
+      bundling: esmBundling,
     });
     if (config.tracingEnabled) {
       Validations.of(this.role).acknowledge({

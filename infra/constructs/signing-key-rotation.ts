@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { RotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { LIFETIME_SECONDS_MAX } from '../../shared/auth/tokens/access-token-settings.js';
 import type { StageConfig } from '../config.js';
+import { esmBundling } from './esm-bundling.js';
 
 /** How often Secrets Manager rotates the signing key (ADR 0011). */
 export const SIGNING_KEY_ROTATION_INTERVAL: Duration = Duration.days(30);
@@ -40,10 +41,6 @@ export interface SigningKeyRotationProps {
   readonly projectRoot: string;
   readonly rotationInterval?: Duration;
 }
-
-/** Same as route functions: lets CommonJS dependencies that call require() work inside the ESM bundle. */
-const esmRequireBanner =
-  "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";
 
 /**
  * The rotation function of the access-token signing-key secret and its schedule. The first rotation runs
@@ -114,17 +111,7 @@ export class SigningKeyRotation extends Construct {
       // No tracing: the role carries exactly the statements above, and nothing waits on this function.
       tracing: Tracing.DISABLED,
       environment: { NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        banner: esmRequireBanner,
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        externalModules: [],
-      },
+      bundling: esmBundling,
     });
     this.function.node.addDependency(policy);
     // For the Serverless nag pack (scoped to the API stack today, meant to cover the app later).

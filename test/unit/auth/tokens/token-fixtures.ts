@@ -27,6 +27,7 @@ import {
   type AccessTokenVerifier,
   createAccessTokenVerifier,
 } from '../../../../shared/auth/tokens/verify-access-token.js';
+import { rejectionOf } from '../../../support/rejection-of.js';
 import { type ManualClock, manualClock } from '../../../support/test-runtime.js';
 
 export const SECRET_NAME = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/signing-keys-AbCdEf';
@@ -139,14 +140,7 @@ export const signRaw = (header: unknown, payload: unknown, key: GeneratedKey): s
 export const unsigned = (header: unknown, payload: unknown, signature = ''): string =>
   `${base64url(header)}.${base64url(payload)}.${signature}`;
 
-export const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject, but it resolved');
-};
+export { rejectionOf };
 
 export const expectRejected = async (
   verifier: AccessTokenVerifier,
