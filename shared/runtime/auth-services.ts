@@ -9,7 +9,7 @@ import { type Counters, emfCounters } from '../adapters/metrics/emf-counters.js'
 import { assertStrongSecret } from '../auth/assert-strong-secret.js';
 import { accessTokenSettings } from '../auth/tokens/access-token-settings.js';
 import { type AccessTokenIssuer, createAccessTokenIssuer } from '../auth/tokens/issue-access-token.js';
-import { signingKeySetFrom } from '../auth/tokens/load-signing-key-set.js';
+import { freshSigningKeySetFrom, signingKeySetFrom } from '../auth/tokens/load-signing-key-set.js';
 import { assertProductionSigningKeys, type SigningKeySet } from '../auth/tokens/signing-key-set.js';
 import { type AccessTokenVerifier, createAccessTokenVerifier } from '../auth/tokens/verify-access-token.js';
 import { ConfigurationError } from '../config/configuration-error.js';

@@ -30,7 +30,17 @@ export const cachedSecretStore = (inner: SecretStore, ttlSeconds: number, clock:
     return entry.pending;
   };
 
+  const entryOf = (secretId: string): Entry => {
+    let entry = entries.get(secretId);
+    if (entry === undefined) {
+      entry = { value: undefined, fetchedAtMs: 0, pending: undefined };
+      entries.set(secretId, entry);
+    }
+    return entry;
+  };
+
   return {
+    refreshSecretJson: (secretId) => refresh(secretId, entryOf(secretId)),
     getSecretJson: async (secretId) => {
       let entry = entries.get(secretId);
       if (entry === undefined) {

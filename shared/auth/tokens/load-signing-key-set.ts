@@ -10,3 +10,12 @@ export const signingKeySetFrom =
   (store: SecretStore, secretId: string): (() => Promise<SigningKeySet>) =>
   async () =>
     parseSigningKeySet(await store.getSecretJson(secretId), secretId);
+
+/**
+ * The same, past the cache: used once a token names a key id the cached set does not know, which is
+ * what an instance sees in the minutes after a rotation until its cache expires.
+ */
+export const freshSigningKeySetFrom =
+  (store: SecretStore, secretId: string): (() => Promise<SigningKeySet>) =>
+  async () =>
+    parseSigningKeySet(await (store.refreshSecretJson ?? store.getSecretJson)(secretId), secretId);

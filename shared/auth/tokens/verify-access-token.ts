@@ -1,4 +1,4 @@
-import { errors, jwtVerify } from 'jose';
+import { type CryptoKey, errors, jwtVerify } from 'jose';
 import * as z from 'zod';
 import type { Clock } from '../../domain/clock.js';
 import { roles as knownRoles } from '../../domain/users/user.js';
@@ -17,6 +17,13 @@ export interface AccessTokenVerifierOptions {
   readonly keys: () => Promise<SigningKeySet>;
   readonly settings: AccessTokenSettings;
   readonly clock: Clock;
+  /**
+   * Re-reads the key set past its cache. Called when a token names an unknown kid, at most once per
+   * `refreshIntervalMs`, so tokens signed right after a rotation verify at once while forged kids
+   * cannot make every request fetch the secret.
+   */
+  readonly refreshKeys?: () => Promise<SigningKeySet>;
+  readonly refreshIntervalMs?: number;
 }
 
 /** Three unpadded base64url segments. The signature may be empty here so `alg: none` is named as such. */
@@ -139,6 +146,17 @@ export const createAccessTokenVerifier = (options: AccessTokenVerifierOptions): 
   const settings = accessTokenSettings(options.settings);
   const { keys, clock } = options;
   const requiredClaims = ['exp', 'iat', 'sub', 'jti', 'sid'];
+  const refreshIntervalMs = options.refreshIntervalMs ?? 30_000;
+  let lastRefreshMs = Number.NEGATIVE_INFINITY;
+  const keyFor = async (kid: unknown): Promise<CryptoKey | undefined> => {
+    if (typeof kid !== 'string') return undefined;
+    const known = (await keys()).verificationKey(kid);
+    if (known !== undefined || options.refreshKeys === undefined) return known;
+    const nowMs = clock.nowMs();
+    if (nowMs - lastRefreshMs < refreshIntervalMs) return undefined;
+    lastRefreshMs = nowMs;
+    return (await options.refreshKeys()).verificationKey(kid);
+  };
   return {
     verify: async (token) => {
       if (typeof token !== 'string') return reject('malformed');
@@ -150,8 +168,7 @@ export const createAccessTokenVerifier = (options: AccessTokenVerifierOptions): 
       checkHeader(header);
       if (!isCanonicalSignature(signatureSegment)) return reject('signature');
 
-      const set = await keys();
-      const key = typeof header.kid === 'string' ? set.verificationKey(header.kid) : undefined;
+      const key = await keyFor(header.kid);
       if (key === undefined) return reject('unknown_kid');
 
       let payload: Record<string, unknown>;

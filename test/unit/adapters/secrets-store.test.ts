@@ -141,6 +141,18 @@ describe('cachedSecretStore', () => {
     expect(inner.calls).toEqual([secretArn]);
   });
 
+  it('fetches past the cache on refresh and serves the fresh value from then on', async () => {
+    const inner = scriptedStore();
+    const clock = manualClock();
+    const cache = cachedSecretStore(inner.store, ttlSeconds, clock);
+    inner.answer({ apiKey: 'v1' });
+    inner.answer({ apiKey: 'v2-rotated' });
+    expect(await cache.getSecretJson(secretArn)).toEqual({ apiKey: 'v1' });
+    expect(await cache.refreshSecretJson?.(secretArn)).toEqual({ apiKey: 'v2-rotated' });
+    expect(await cache.getSecretJson(secretArn)).toEqual({ apiKey: 'v2-rotated' });
+    expect(inner.calls).toEqual([secretArn, secretArn]);
+  });
+
   it('refetches once the TTL has passed, picking up a rotated secret', async () => {
     const inner = scriptedStore();
     const clock = manualClock();
