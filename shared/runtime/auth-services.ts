@@ -111,7 +111,12 @@ export const authServices = (
       createAccessTokenIssuer({ keys: signingKeys(), settings: settings(), clock, newId: randomUUID }),
     ),
     tokenVerifier: once(() =>
-      createAccessTokenVerifier({ keys: signingKeys(), settings: settings(), clock }),
+      createAccessTokenVerifier({
+        keys: signingKeys(),
+        refreshKeys: freshSigningKeySetFrom(secretStore, signingSecretArn()),
+        settings: settings(),
+        clock,
+      }),
     ),
     pepper,
     apiKeys: once(() =>
