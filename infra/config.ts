@@ -85,7 +85,8 @@ export interface OperationsSettings {
 }
 
 const sharedRuntime = {
-  authStrategy: 'api_key',
+  // Access tokens for users, API keys for machines; both verified in the functions.
+  authStrategy: 'jwt_or_api_key',
   authHeader: 'x-api-key',
   bodyMaxBytes: 65_536,
   trustProxyHops: 0,

@@ -182,6 +182,10 @@ const assertSafe = (env: ParsedEnvironment): void => {
  * offending variable; never echoes the value, which may be a secret pasted into the wrong place.
  */
 export const parseRuntimeConfig = (source: Readonly<Record<string, string | undefined>>): RuntimeConfig => {
+  // On Lambda a missing ENVIRONMENT must not quietly mean `development` and switch off every refusal.
+  if (source.AWS_LAMBDA_FUNCTION_NAME !== undefined && (source.ENVIRONMENT ?? '').trim() === '') {
+    throw new ConfigurationError('ENVIRONMENT', 'is required on Lambda (development, test or production)');
+  }
   const relevant = Object.fromEntries(
     Object.keys(environmentSchema.shape)
       .map((key) => [key, source[key]?.trim()] as const)

@@ -233,3 +233,14 @@ describe('parseRuntimeConfig invalid values', () => {
     expect(['API_BODY_MAX_BYTES', 'LOG_LEVEL']).toContain(error.variable);
   });
 });
+
+describe('ENVIRONMENT on Lambda', () => {
+  it('is required when the process runs on Lambda, so a missing value cannot switch production checks off', () => {
+    expect(() => parseRuntimeConfig({ AWS_LAMBDA_FUNCTION_NAME: 'bulwark-health' })).toThrow(
+      /^ENVIRONMENT: is required on Lambda/,
+    );
+    expect(
+      parseRuntimeConfig({ AWS_LAMBDA_FUNCTION_NAME: 'bulwark-health', ENVIRONMENT: 'test' }).environment,
+    ).toBe('test');
+  });
+});
