@@ -352,7 +352,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     for (const routeId of [...routes.map((route) => route.id), fallbackRoute.id]) {
       const environment = environmentOf(template, api, routeId);
       expect(environment.ENVIRONMENT).toBe(built.config.runtime.environment);
-      expect(environment.API_AUTH_STRATEGY).toBe('api_key');
+      expect(environment.API_AUTH_STRATEGY).toBe('jwt_or_api_key');
       expect(environment.CORS_ALLOW_ORIGINS).toBe(built.config.runtime.cors.allowOrigins.join(','));
       expect(JSON.stringify(environment.TRUSTED_HOSTS)).toContain('.execute-api.');
     }
