@@ -93,8 +93,9 @@ export class RouteFunction extends Construct {
         table.grantReadWriteData(this.function);
         break;
       case 'conditionCheck':
-        // Only to prove a revocation marker absent inside the rate limiter's transaction.
-        table.grant(this.function, 'dynamodb:ConditionCheckItem');
+        // To prove a revocation marker absent inside the rate limiter's transaction, or by a consistent
+        // read when concurrent transactions on the marker conflict.
+        table.grant(this.function, 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem');
         break;
       case 'conditionalUpdate':
         // The rate limiter decides with one conditional UpdateItem and needs nothing else.

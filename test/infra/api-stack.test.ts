@@ -168,7 +168,7 @@ const expectedTableActions = (access: TableAccess): string[] =>
   access === 'conditionalUpdate'
     ? ['dynamodb:UpdateItem']
     : access === 'conditionCheck'
-      ? ['dynamodb:ConditionCheckItem']
+      ? ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem']
       : [
           ...new Set(
             access === 'read'

@@ -2,6 +2,7 @@ import {
   type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
+  GetItemCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -28,10 +29,6 @@ interface WriteResult {
   readonly guardFailed: boolean;
 }
 
-/** Concurrent transactions on one item cancel each other; these retries absorb a principal's bursts. */
-const maxConflictRetries = 4;
-const conflictBackoffMs = (attempt: number): number => 5 * 2 ** attempt + Math.floor(Math.random() * 10);
-
 /**
  * Rate-limit state as one item per key (`pk`), decided by conditional UpdateItem. A failed condition
  * is a decision, returned with the stored item (ALL_OLD); every other failure is a backend error.
@@ -43,11 +40,36 @@ export const dynamoDbRateLimitStore = (
   tableName: string,
   guardTableName?: string,
 ): RateLimitStore => {
-  const transact = async (
-    input: UpdateInput,
-    mustNotExist: readonly string[],
-    attempt = 0,
-  ): Promise<WriteResult> => {
+  /**
+   * Concurrent transactions that touch one item cancel each other (TransactionConflict), and every
+   * request of a session checks the same revocation marker. Rather than retrying into more conflicts,
+   * a conflicted decision falls back to a consistent read of the markers and a plain conditional
+   * write: three calls instead of one, only for those requests, and always a decision.
+   */
+  const untransacted = async (input: UpdateInput, mustNotExist: readonly string[]): Promise<WriteResult> => {
+    let markers: boolean[];
+    try {
+      markers = await Promise.all(
+        mustNotExist.map(async (guardKey) => {
+          const { Item } = await client.send(
+            new GetItemCommand({
+              TableName: guardTableName,
+              Key: { pk: { S: guardKey } },
+              ConsistentRead: true,
+              ProjectionExpression: 'pk',
+            }),
+          );
+          return Item !== undefined;
+        }),
+      );
+    } catch (error) {
+      throw new RateLimitBackendError(error);
+    }
+    if (markers.some((present) => present)) return { admitted: false, item: undefined, guardFailed: true };
+    return update(input);
+  };
+
+  const transact = async (input: UpdateInput, mustNotExist: readonly string[]): Promise<WriteResult> => {
     if (guardTableName === undefined)
       throw new TypeError('guarded rate-limit writes need the guard table name');
     try {
@@ -75,11 +97,9 @@ export const dynamoDbRateLimitStore = (
       if (reasons[0]?.Code === 'ConditionalCheckFailed') {
         return { admitted: false, item: reasons[0].Item, guardFailed: false };
       }
-      if (reasons.some((reason) => reason.Code === 'TransactionConflict') && attempt < maxConflictRetries) {
-        await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(attempt)));
-        return transact(input, mustNotExist, attempt + 1);
-      }
-      // Throttling, or conflicts that did not clear: no decision was made.
+      if (reasons.some((reason) => reason.Code === 'TransactionConflict'))
+        return untransacted(input, mustNotExist);
+      // Throttling or a system error: no decision was made.
       throw new RateLimitBackendError(error);
     }
   };
