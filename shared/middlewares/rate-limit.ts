@@ -5,6 +5,7 @@ import { policyName, type RateLimitPolicy } from '../domain/rate-limit/rate-limi
 import type { RateLimiter } from '../domain/rate-limit/rate-limiter.js';
 import { CredentialsInvalidError } from '../errors/auth-errors.js';
 import { LimiterUnavailableError, QuotaExceededError } from '../errors/rate-limit-errors.js';
+import { matchRoute } from '../http/match-route.js';
 import { rateLimitHeaders } from '../http/rate-limit-headers.js';
 import type { LimiterFailureMode } from '../http/route-table.js';
 import type { SecureMiddleware, SecureRequest } from '../http/secure-request.js';
@@ -36,8 +37,13 @@ export const rateLimit = (options: RateLimitOptions): SecureMiddleware => {
   return {
     name: 'rateLimit',
     before: async (request) => {
-      // Preflight never reaches a limited route (OPTIONS goes to the fallback); this keeps it so.
-      if (request.event.httpMethod === 'OPTIONS') return;
+      // A preflight for a path the API serves is never limited; OPTIONS floods at unknown paths are.
+      if (
+        request.event.httpMethod === 'OPTIONS' &&
+        matchRoute('OPTIONS', request.event.path).kind !== 'not-found'
+      ) {
+        return;
+      }
       const state = request.context.bulwark;
       // Explicitly unlimited keys skip the limiter; authentication logged and counted the breach.
       if (state.principal?.kind === 'api_key' && state.principal.rateLimit === 'unlimited') return;

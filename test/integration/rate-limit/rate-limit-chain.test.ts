@@ -171,6 +171,17 @@ describe('rate limiting in the security chain', () => {
     expect(answer.headers?.['RateLimit-Policy']).toBe('"tb-3-per-60s";q=3;w=60');
   });
 
+  it('limits OPTIONS at a path no route serves, so it cannot be used to flood the fallback', async () => {
+    const { handler } = healthHandler({ policy: { kind: 'fixed_window', requests: 1, windowSeconds: 60 } });
+    const options = async () =>
+      (await handler)(
+        apiGatewayEvent({ method: 'OPTIONS', path: '/no-such-path', sourceIp: '192.0.2.55' }),
+        lambdaContext(),
+      );
+    expect((await options()).statusCode).toBe(200);
+    expect((await options()).statusCode).toBe(429);
+  });
+
   it('never limits a preflight', async () => {
     const { handler } = healthHandler({ policy: { kind: 'fixed_window', requests: 1, windowSeconds: 60 } });
     await call(handler, {}, '192.0.2.50');
