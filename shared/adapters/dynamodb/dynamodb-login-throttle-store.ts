@@ -124,5 +124,47 @@ export const dynamoDbLoginThrottleStore = (client: DynamoDBClient, tableName: st
     clear: async (key) => {
       await send(() => client.send(new DeleteItemCommand({ TableName: tableName, Key: { pk: { S: key } } })));
     },
+
+    acquireAttempt: async ({ key, nowMs, untilMs, expiresAtSeconds }) => {
+      try {
+        await send(() =>
+          client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { pk: { S: key } },
+              UpdateExpression: 'SET #slot = :until, #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
+              ConditionExpression: 'attribute_not_exists(#slot) OR #slot <= :now',
+              ExpressionAttributeNames: { '#slot': 'attemptSlotUntilMs', '#expiresAt': 'expiresAt' },
+              ExpressionAttributeValues: {
+                ':until': n(untilMs),
+                ':now': n(nowMs),
+                ':expiresAt': n(expiresAtSeconds),
+              },
+            }),
+          ),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    releaseAttempt: async (key) => {
+      await send(() =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: { pk: { S: key } },
+            UpdateExpression: 'REMOVE #slot',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#slot': 'attemptSlotUntilMs' },
+          }),
+        ),
+      ).catch((error: unknown) => {
+        // Already gone (a success deleted the streak): nothing to release.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+    },
   };
 };

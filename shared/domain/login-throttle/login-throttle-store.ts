@@ -24,4 +24,15 @@ export interface LoginThrottleStore {
     readonly expiresAtSeconds: number;
   }) => Promise<void>;
   readonly clear: (key: string) => Promise<void>;
+  /**
+   * Takes the account's single attempt slot until `untilMs` unless another attempt holds it; false
+   * when it is held. One conditional write, so parallel guesses cannot all pass the check at once.
+   */
+  readonly acquireAttempt: (request: {
+    readonly key: string;
+    readonly nowMs: number;
+    readonly untilMs: number;
+    readonly expiresAtSeconds: number;
+  }) => Promise<boolean>;
+  readonly releaseAttempt: (key: string) => Promise<void>;
 }

@@ -10,11 +10,21 @@ export interface LoginSubject {
 
 export type LoginThrottleCheck =
   | { readonly allowed: true }
-  | { readonly allowed: false; readonly retryAfterSeconds: number; readonly scope: 'account' | 'client_ip' };
+  | {
+      readonly allowed: false;
+      readonly retryAfterSeconds: number;
+      /** `account_in_flight`: another login for this account is being checked right now. */
+      readonly scope: 'account' | 'client_ip' | 'account_in_flight';
+    };
 
 export interface LoginThrottle {
-  /** Before verifying a password: is either the account or the client IP in a back-off? */
+  /**
+   * Before verifying a password: is either the account or the client IP in a back-off? When not, takes
+   * the account's attempt slot, so only one password check per account runs at a time and parallel
+   * guesses cannot all slip past the back-off. Release it with `finish` whatever the outcome.
+   */
   readonly check: (subject: LoginSubject) => Promise<LoginThrottleCheck>;
+  readonly finish: (subject: LoginSubject) => Promise<void>;
   /** After a wrong password or unknown user: count it for both, and start or grow the back-off. */
   readonly recordFailure: (subject: LoginSubject) => Promise<void>;
   /** After a successful login: the account's streak ends (the client IP's does not). */
@@ -26,6 +36,9 @@ export interface LoginThrottle {
  * can have a few guesses in flight at once; the route's rate limit bounds that concurrency, and each
  * of them still counts, so the back-off catches up on the next attempt.
  */
+/** How long an attempt may hold the account's slot: ample for a bcrypt check, short if a Lambda dies. */
+const attemptSlotMs = 5_000;
+
 export const createLoginThrottle = (options: {
   readonly store: LoginThrottleStore;
   readonly clock: Clock;
@@ -48,7 +61,18 @@ export const createLoginThrottle = (options: {
       const blocked = states
         .filter((entry) => entry.state !== undefined && entry.state.blockedUntilMs > nowMs)
         .sort((a, b) => (b.state?.blockedUntilMs ?? 0) - (a.state?.blockedUntilMs ?? 0))[0];
-      if (blocked?.state === undefined) return { allowed: true };
+      if (blocked?.state === undefined) {
+        const account = scopes(subject)[0];
+        const acquired = await store.acquireAttempt({
+          key: account.key,
+          nowMs,
+          untilMs: nowMs + attemptSlotMs,
+          expiresAtSeconds: Math.ceil((nowMs + account.policy.resetAfterSeconds * 1000) / 1000),
+        });
+        return acquired
+          ? { allowed: true }
+          : { allowed: false, retryAfterSeconds: 1, scope: 'account_in_flight' };
+      }
       return {
         allowed: false,
         retryAfterSeconds: wholeSecondsAtLeastOne(blocked.state.blockedUntilMs - nowMs),
@@ -72,6 +96,9 @@ export const createLoginThrottle = (options: {
           if (delayMs > 0) await store.blockUntil({ key, untilMs: nowMs + delayMs, expiresAtSeconds });
         }),
       );
+    },
+    finish: async (subject) => {
+      await store.releaseAttempt(scopes(subject)[0].key);
     },
     recordSuccess: async (subject) => {
       await store.clear(scopes(subject)[0].key);

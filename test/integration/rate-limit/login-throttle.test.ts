@@ -39,6 +39,13 @@ afterAll(() => client.destroy());
 const throttleAt = (clock: MutableClock): LoginThrottle =>
   createLoginThrottle({ store, clock, accountPolicy, clientIpPolicy });
 
+/** A check that, when allowed, hands the attempt slot back at once: a login that was never attempted. */
+const probe = async (throttle: LoginThrottle, subject: { account: string; clientIp: string }) => {
+  const result = await throttle.check(subject);
+  if (result.allowed) await throttle.finish(subject);
+  return result;
+};
+
 describe('login throttling on DynamoDB Local', () => {
   it('allows the free attempts, then backs off with a doubling delay capped at the maximum', async () => {
     const clock = mutableClock(t0);
@@ -49,7 +56,8 @@ describe('login throttling on DynamoDB Local', () => {
       const check = await throttle.check(subject);
       expect(check.allowed).toBe(true);
       await throttle.recordFailure(subject);
-      const after = await throttle.check(subject);
+      await throttle.finish(subject);
+      const after = await probe(throttle, subject);
       delays.push(after.allowed ? 0 : after.retryAfterSeconds);
       if (!after.allowed) clock.advance(after.retryAfterSeconds * 1000);
     }
@@ -61,11 +69,11 @@ describe('login throttling on DynamoDB Local', () => {
     const throttle = throttleAt(clock);
     const subject = { account: 'forgotten', clientIp: '198.51.100.2' };
     for (let i = 0; i < 5; i += 1) await throttle.recordFailure(subject);
-    expect((await throttle.check(subject)).allowed).toBe(false);
+    expect((await probe(throttle, subject)).allowed).toBe(false);
     clock.advance(601_000);
-    expect((await throttle.check(subject)).allowed).toBe(true);
+    expect((await probe(throttle, subject)).allowed).toBe(true);
     await throttle.recordFailure(subject);
-    expect((await throttle.check(subject)).allowed).toBe(true);
+    expect((await probe(throttle, subject)).allowed).toBe(true);
   });
 
   it('clears the account streak on success but keeps the client IP streak', async () => {
@@ -73,17 +81,40 @@ describe('login throttling on DynamoDB Local', () => {
     const throttle = throttleAt(clock);
     const ip = '198.51.100.3';
     for (let i = 0; i < 4; i += 1) await throttle.recordFailure({ account: 'victim', clientIp: ip });
-    expect(await throttle.check({ account: 'victim', clientIp: '203.0.113.9' })).toMatchObject({
+    expect(await probe(throttle, { account: 'victim', clientIp: '203.0.113.9' })).toMatchObject({
       allowed: false,
       scope: 'account',
     });
     await throttle.recordSuccess({ account: 'victim', clientIp: ip });
-    expect((await throttle.check({ account: 'victim', clientIp: '203.0.113.9' })).allowed).toBe(true);
+    expect((await probe(throttle, { account: 'victim', clientIp: '203.0.113.9' })).allowed).toBe(true);
     for (let i = 0; i < 3; i += 1) await throttle.recordFailure({ account: `sprayed-${i}`, clientIp: ip });
-    expect(await throttle.check({ account: 'someone-else', clientIp: ip })).toMatchObject({
+    expect(await probe(throttle, { account: 'someone-else', clientIp: ip })).toMatchObject({
       allowed: false,
       scope: 'client_ip',
     });
+  });
+
+  it('lets only one password check per account run at a time, so parallel guesses cannot skip the back-off', async () => {
+    const clock = mutableClock(t0);
+    const throttle = throttleAt(clock);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => throttle.check({ account: 'parallel', clientIp: `192.0.2.${i}` })),
+    );
+    expect(results.filter((result) => result.allowed)).toHaveLength(1);
+    expect(results.filter((result) => !result.allowed && result.scope === 'account_in_flight')).toHaveLength(
+      19,
+    );
+    await throttle.finish({ account: 'parallel', clientIp: '192.0.2.0' });
+    expect((await throttle.check({ account: 'parallel', clientIp: '192.0.2.99' })).allowed).toBe(true);
+  });
+
+  it('frees a slot a crashed attempt never released once its lease has passed', async () => {
+    const clock = mutableClock(t0);
+    const throttle = throttleAt(clock);
+    expect((await throttle.check({ account: 'crashed', clientIp: '192.0.2.200' })).allowed).toBe(true);
+    expect((await throttle.check({ account: 'crashed', clientIp: '192.0.2.200' })).allowed).toBe(false);
+    clock.advance(5_000);
+    expect((await throttle.check({ account: 'crashed', clientIp: '192.0.2.200' })).allowed).toBe(true);
   });
 
   it('counts every one of many concurrent failures', async () => {

@@ -28,6 +28,9 @@ const recordingThrottle = (overrides: Partial<LoginThrottle> = {}) => {
     recordSuccess: async () => {
       calls.push('success');
     },
+    finish: async () => {
+      calls.push('finish');
+    },
     ...overrides,
   };
   return { throttle, calls };
@@ -56,7 +59,7 @@ describe('logIn', () => {
       clientIp: '192.0.2.1',
     });
     expect(result.session.sessionId).toBe('sid-1');
-    expect(calls).toEqual(['check', 'success']);
+    expect(calls).toEqual(['check', 'success', 'finish']);
   });
 
   it('fails an unknown user and a wrong password with the same error after the same bcrypt work', async () => {
@@ -75,7 +78,7 @@ describe('logIn', () => {
     expect((unknown as BulwarkError).detail).toBe('The username or password is not correct.');
     // One comparison each: the dummy hash for the unknown user, the real one for alice.
     expect(compared).toEqual(['dummy-hash', 'hash-of-correct']);
-    expect(calls).toEqual(['check', 'failure', 'check', 'failure']);
+    expect(calls).toEqual(['check', 'failure', 'finish', 'check', 'failure', 'finish']);
   });
 
   it('refuses a throttled login with 429 and Retry-After before any password work', async () => {
