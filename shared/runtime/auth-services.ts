@@ -17,6 +17,7 @@ import type { ApiKeyStore } from '../domain/api-keys/api-key-store.js';
 import { type ApiKeys, createApiKeys } from '../domain/api-keys/create-api-keys.js';
 import { createLoginThrottle, type LoginThrottle } from '../domain/login-throttle/login-throttle.js';
 import {
+  defaultAccountAtClientIpPolicy,
   defaultAccountPolicy,
   defaultClientIpPolicy,
 } from '../domain/login-throttle/login-throttle-policy.js';
@@ -160,6 +161,7 @@ export const authServices = (
         clock,
         accountPolicy: defaultAccountPolicy,
         clientIpPolicy: defaultClientIpPolicy,
+        accountAtClientIpPolicy: defaultAccountAtClientIpPolicy,
       }),
     ),
     counters,

@@ -12,7 +12,19 @@ export interface LoginThrottlePolicy {
   readonly resetAfterSeconds: number;
 }
 
+/**
+ * Account-wide, whatever the address: short delays only (at most 30 s), so whoever fails against an
+ * account cannot keep its owner out; it still caps guessing at about two a minute per account.
+ */
 export const defaultAccountPolicy: LoginThrottlePolicy = Object.freeze({
+  freeAttempts: 5,
+  baseDelaySeconds: 1,
+  maxDelaySeconds: 30,
+  resetAfterSeconds: 60 * 60,
+});
+
+/** One account from one address: the long back-off, felt only by the address that keeps failing. */
+export const defaultAccountAtClientIpPolicy: LoginThrottlePolicy = Object.freeze({
   freeAttempts: 5,
   baseDelaySeconds: 1,
   maxDelaySeconds: 15 * 60,

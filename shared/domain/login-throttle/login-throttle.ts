@@ -32,9 +32,10 @@ export interface LoginThrottle {
 }
 
 /**
- * Failure counters per account and per client IP. Between `check` and `recordFailure` an attacker
- * can have a few guesses in flight at once; the route's rate limit bounds that concurrency, and each
- * of them still counts, so the back-off catches up on the next attempt.
+ * Failure counters per account, per client IP and per account at one client IP. The account-wide
+ * back-off is capped short, so an attacker who knows a username can delay its owner by seconds, never
+ * lock them out; the long back-off applies per (account, address) and per address, which only the
+ * failing addresses suffer. One password check per account runs at a time (the attempt slot).
  */
 /** How long an attempt may hold the account's slot: ample for a bcrypt check, short if a Lambda dies. */
 const attemptSlotMs = 5_000;
@@ -44,13 +45,27 @@ export const createLoginThrottle = (options: {
   readonly clock: Clock;
   readonly accountPolicy: LoginThrottlePolicy;
   readonly clientIpPolicy: LoginThrottlePolicy;
+  /** Per account and client IP together: the long back-off, which only the failing address suffers. */
+  readonly accountAtClientIpPolicy?: LoginThrottlePolicy;
 }): LoginThrottle => {
   const { store, clock } = options;
-  const scopes = (subject: LoginSubject) =>
-    [
-      { scope: 'account', key: `login#account#${subject.account}`, policy: options.accountPolicy },
-      { scope: 'client_ip', key: `login#ip#${subject.clientIp}`, policy: options.clientIpPolicy },
-    ] as const;
+  const scopes = (
+    subject: LoginSubject,
+  ): readonly { scope: 'account' | 'client_ip'; key: string; policy: LoginThrottlePolicy }[] => [
+    { scope: 'account', key: accountKey(subject), policy: options.accountPolicy },
+    { scope: 'client_ip', key: `login#ip#${subject.clientIp}`, policy: options.clientIpPolicy },
+    ...(options.accountAtClientIpPolicy === undefined
+      ? []
+      : [
+          {
+            scope: 'account' as const,
+            key: `login#pair#${subject.account}#${subject.clientIp}`,
+            policy: options.accountAtClientIpPolicy,
+          },
+        ]),
+  ];
+
+  const accountKey = (subject: LoginSubject): string => `login#account#${subject.account}`;
 
   return {
     check: async (subject) => {
@@ -62,12 +77,11 @@ export const createLoginThrottle = (options: {
         .filter((entry) => entry.state !== undefined && entry.state.blockedUntilMs > nowMs)
         .sort((a, b) => (b.state?.blockedUntilMs ?? 0) - (a.state?.blockedUntilMs ?? 0))[0];
       if (blocked?.state === undefined) {
-        const account = scopes(subject)[0];
         const acquired = await store.acquireAttempt({
-          key: account.key,
+          key: accountKey(subject),
           nowMs,
           untilMs: nowMs + attemptSlotMs,
-          expiresAtSeconds: Math.ceil((nowMs + account.policy.resetAfterSeconds * 1000) / 1000),
+          expiresAtSeconds: Math.ceil((nowMs + options.accountPolicy.resetAfterSeconds * 1000) / 1000),
         });
         return acquired
           ? { allowed: true }
@@ -98,10 +112,15 @@ export const createLoginThrottle = (options: {
       );
     },
     finish: async (subject) => {
-      await store.releaseAttempt(scopes(subject)[0].key);
+      await store.releaseAttempt(accountKey(subject));
     },
     recordSuccess: async (subject) => {
-      await store.clear(scopes(subject)[0].key);
+      // The account's streaks end (account-wide and from this address); the address's own does not.
+      await Promise.all(
+        scopes(subject)
+          .filter((entry) => entry.scope === 'account')
+          .map((entry) => store.clear(entry.key)),
+      );
     },
   };
 };

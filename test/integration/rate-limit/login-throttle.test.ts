@@ -7,6 +7,9 @@ import {
 } from '../../../shared/domain/login-throttle/login-throttle.js';
 import {
   backoffDelayMs,
+  defaultAccountAtClientIpPolicy,
+  defaultAccountPolicy,
+  defaultClientIpPolicy,
   type LoginThrottlePolicy,
 } from '../../../shared/domain/login-throttle/login-throttle-policy.js';
 import type { LoginThrottleStore } from '../../../shared/domain/login-throttle/login-throttle-store.js';
@@ -115,6 +118,37 @@ describe('login throttling on DynamoDB Local', () => {
     expect((await throttle.check({ account: 'crashed', clientIp: '192.0.2.200' })).allowed).toBe(false);
     clock.advance(5_000);
     expect((await throttle.check({ account: 'crashed', clientIp: '192.0.2.200' })).allowed).toBe(true);
+  });
+
+  it('never keeps an owner out for more than 30 s, however long another address keeps failing', async () => {
+    const clock = mutableClock(t0);
+    const throttle = createLoginThrottle({
+      store,
+      clock,
+      accountPolicy: defaultAccountPolicy,
+      clientIpPolicy: defaultClientIpPolicy,
+      accountAtClientIpPolicy: defaultAccountAtClientIpPolicy,
+    });
+    const attacker = { account: 'owned', clientIp: '192.0.2.66' };
+    const owner = { account: 'owned', clientIp: '198.51.100.200' };
+    // The attacker paces failures to the back-off for an hour of simulated time.
+    for (let step = 0; step < 40; step += 1) {
+      const attempt = await throttle.check(attacker);
+      if (attempt.allowed) {
+        await throttle.recordFailure(attacker);
+        await throttle.finish(attacker);
+      } else clock.advance(attempt.retryAfterSeconds * 1000);
+    }
+    const ownerCheck = await probe(throttle, owner);
+    if (!ownerCheck.allowed) {
+      expect(ownerCheck.retryAfterSeconds).toBeLessThanOrEqual(30);
+      clock.advance(ownerCheck.retryAfterSeconds * 1000);
+    }
+    expect((await probe(throttle, owner)).allowed).toBe(true);
+    // The failing address itself is held far longer.
+    const attackerCheck = await probe(throttle, attacker);
+    expect(attackerCheck.allowed).toBe(false);
+    expect(attackerCheck.allowed ? 0 : attackerCheck.retryAfterSeconds).toBeGreaterThan(30);
   });
 
   it('counts every one of many concurrent failures', async () => {
