@@ -1,6 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { logIn } from '../../shared/domain/users/log-in.js';
 import { logInInput } from '../../shared/domain/users/log-in-input.js';
+import { clientAddressKey } from '../../shared/http/client-address-key.js';
 import { jsonResponse } from '../../shared/http/json-response.js';
 import { createSecureHandler } from '../../shared/http/secure-handler.js';
 import { authServices, dummyPasswordHash } from '../../shared/runtime/auth-services.js';
@@ -22,7 +23,7 @@ export const handler = await createSecureHandler(
   runtime,
   { ...routeSecurity(runtime, 'login'), body: logInInput },
   async ({ body, clientIp, log }) => {
-    const { user, session } = await logIn(dependencies, { ...body, clientIp });
+    const { user, session } = await logIn(dependencies, { ...body, clientIp: clientAddressKey(clientIp) });
     const access = await services.tokenIssuer().issue({
       subject: user.id,
       sessionId: session.sessionId,

@@ -5,6 +5,7 @@ import { policyName, type RateLimitPolicy } from '../domain/rate-limit/rate-limi
 import type { RateLimiter } from '../domain/rate-limit/rate-limiter.js';
 import { CredentialsInvalidError } from '../errors/auth-errors.js';
 import { LimiterUnavailableError, QuotaExceededError } from '../errors/rate-limit-errors.js';
+import { clientAddressKey } from '../http/client-address-key.js';
 import { matchRoute } from '../http/match-route.js';
 import { rateLimitHeaders } from '../http/rate-limit-headers.js';
 import type { LimiterFailureMode } from '../http/route-table.js';
@@ -26,7 +27,7 @@ export interface RateLimitOptions {
 /** The authenticated principal when there is one, the trusted client IP otherwise. */
 export const rateLimitKey = (request: SecureRequest): string => {
   const { principal, clientIp } = request.context.bulwark;
-  return principal === undefined ? `ip:${clientIp}` : `${principal.kind}:${principal.id}`;
+  return principal === undefined ? `ip:${clientAddressKey(clientIp)}` : `${principal.kind}:${principal.id}`;
 };
 
 /**
