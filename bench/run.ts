@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FAST_START_JAVA_TOOL_OPTIONS } from '../shared/local/dynamodb-local.js';
 import { authSection } from './auth/auth-section.js';
 import { authTarget, bcryptTable, callsTable, tokenTable } from './auth/auth-tables.js';
 import { defaultBcryptCost, measureAuth } from './auth/measure-auth.js';
@@ -17,6 +18,9 @@ import { type ChainOverheadResult, measureChainOverhead } from './measure-chain-
 import { type ModuleInitResult, measureModuleInit } from './measure-module-init.js';
 import { textTable } from './text-table.js';
 import { writeBenchmarksSection } from './write-benchmarks-section.js';
+
+// The JVM of DynamoDB Local starts faster with these; an operator's own setting wins.
+process.env.JAVA_TOOL_OPTIONS ??= FAST_START_JAVA_TOOL_OPTIONS;
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const docPath = join(projectRoot, 'docs', 'benchmarks.md');

@@ -15,12 +15,19 @@ import { createUser } from '../shared/domain/users/create-user.js';
 import { UserAlreadyExistsError } from '../shared/errors/user-already-exists-error.js';
 import { fallbackRoute, functionEntry, routes } from '../shared/http/route-table.js';
 import { createTables } from '../shared/local/create-tables.js';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../shared/local/dynamodb-local.js';
+import {
+  type DynamoDbLocal,
+  FAST_START_JAVA_TOOL_OPTIONS,
+  startDynamoDbLocal,
+} from '../shared/local/dynamodb-local.js';
 import { type LambdaHandler, startLocalServer } from '../shared/local/local-server.js';
 import { authServices } from '../shared/runtime/auth-services.js';
 import { loadRuntime } from '../shared/runtime/load-runtime.js';
 import { secretDefinitions } from '../shared/tables/secret-definitions.js';
 import { tableDefinitions } from '../shared/tables/table-definitions.js';
+
+// The JVM of DynamoDB Local starts faster with these; an operator's own setting wins.
+process.env.JAVA_TOOL_OPTIONS ??= FAST_START_JAVA_TOOL_OPTIONS;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const localDirectory = resolve(process.env.BULWARK_LOCAL_DIR ?? join(root, '.local'));

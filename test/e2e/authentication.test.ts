@@ -24,7 +24,7 @@ import {
   SignJWT,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStacks } from '../support/local-stack-process.js';
+import { type LocalStack, startLocalStacks, waitForLogs } from '../support/local-stack-process.js';
 
 let main: LocalStack;
 let tight: LocalStack;
@@ -197,36 +197,6 @@ const createApiKey = async (
   });
   expect(answer.status, answer.text).toBe(201);
   return { answer, created: jsonOf<ApiKeyView & { api_key: string }>(answer) };
-};
-
-interface LogEntry {
-  level?: string;
-  message?: string;
-  request_id?: string;
-  [key: string]: unknown;
-}
-
-const logEntries = (stack: LocalStack): LogEntry[] =>
-  stack
-    .logs()
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as LogEntry);
-
-/** Log lines arrive through a pipe, a little after the response. */
-const waitForLogs = async (
-  stack: LocalStack,
-  matches: (entry: LogEntry) => boolean,
-  count: number,
-): Promise<LogEntry[]> => {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const found = logEntries(stack).filter(matches);
-    if (found.length >= count) return found;
-    if (Date.now() > deadline)
-      throw new Error(`expected ${count} matching log lines, found ${found.length}; logs:\n${stack.logs()}`);
-    await sleep(50);
-  }
 };
 
 // ---------------------------------------------------------------------------------------------------

@@ -6,7 +6,12 @@ import { stat } from 'node:fs/promises';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStacks } from '../support/local-stack-process.js';
+import {
+  type LocalStack,
+  type LogEntry,
+  startLocalStacks,
+  waitForLogs,
+} from '../support/local-stack-process.js';
 
 const allowedOrigin = 'https://app.example.com';
 const bodyMaxBytes = 1024;
@@ -115,30 +120,9 @@ const expectProblem = (answer: Answer, status: number, code: string): Problem =>
   return problem;
 };
 
-interface LogEntry {
-  level?: string;
-  message?: string;
-  request_id?: string;
-  [key: string]: unknown;
-}
-
-const logEntries = (stack: LocalStack): LogEntry[] =>
-  stack
-    .logs()
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as LogEntry);
-
-/** Log lines arrive through a pipe, a little after the response. */
-const waitForLog = async (stack: LocalStack, matches: (entry: LogEntry) => boolean): Promise<LogEntry> => {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const found = logEntries(stack).find(matches);
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`no matching log line; logs were:\n${stack.logs()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
+/** The first log line matching `matches`, waiting for it to arrive. */
+const waitForLog = async (stack: LocalStack, matches: (entry: LogEntry) => boolean): Promise<LogEntry> =>
+  (await waitForLogs(stack, matches))[0] as LogEntry;
 
 describe('local stack bootstrap', () => {
   it('writes bootstrap.json with mode 0600 holding the base URL, the admin user and the admin API key it serves', async () => {

@@ -1,5 +1,8 @@
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
+import { FAST_START_JAVA_TOOL_OPTIONS, startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
+
+// The JVM of DynamoDB Local starts faster with these; an operator's own setting wins.
+process.env.JAVA_TOOL_OPTIONS ??= FAST_START_JAVA_TOOL_OPTIONS;
 
 declare module 'vitest' {
   export interface ProvidedContext {

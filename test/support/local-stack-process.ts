@@ -158,3 +158,35 @@ export const startLocalStacks = async (...environments: Record<string, string>[]
   }
   return results.map((result) => (result as PromiseFulfilledResult<LocalStack>).value);
 };
+
+/** One structured log line of a local stack. */
+export interface LogEntry {
+  level?: string;
+  message?: string;
+  request_id?: string;
+  [key: string]: unknown;
+}
+
+export const logEntries = (stack: LocalStack): LogEntry[] =>
+  stack
+    .logs()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as LogEntry);
+
+/** Log lines arrive through a pipe, a little after the response: waits up to 5 s for `count` matches. */
+export const waitForLogs = async (
+  stack: LocalStack,
+  matches: (entry: LogEntry) => boolean,
+  count = 1,
+): Promise<LogEntry[]> => {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const found = logEntries(stack).filter(matches);
+    if (found.length >= count) return found;
+    if (Date.now() > deadline) {
+      throw new Error(`expected ${count} matching log lines, found ${found.length}; logs:\n${stack.logs()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};

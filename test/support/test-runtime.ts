@@ -15,6 +15,7 @@ import {
 } from '../../shared/auth/tokens/issue-access-token.js';
 import { parseSigningKeySet } from '../../shared/auth/tokens/signing-key-set.js';
 import { parseRuntimeConfig } from '../../shared/config/runtime-config.js';
+import type { ApiKeyRecord } from '../../shared/domain/api-keys/api-key.js';
 import { hashApiKeySecret } from '../../shared/domain/api-keys/api-key-secret-hash.js';
 import type { ApiKeyStore } from '../../shared/domain/api-keys/api-key-store.js';
 import type { Clock } from '../../shared/domain/clock.js';
@@ -168,22 +169,36 @@ export interface TestRuntimeOverrides {
   readonly apiKeyStore?: ApiKeyStore;
 }
 
+/** A stored API key record as issuing would write it, for in-memory key stores. */
+export const apiKeyRecord = (key: {
+  readonly keyId: string;
+  readonly secret: string;
+  readonly pepper: string;
+  readonly name: string;
+  readonly roles: readonly Role[];
+}): ApiKeyRecord => ({
+  keyId: key.keyId,
+  name: key.name,
+  roles: key.roles,
+  rateLimit: undefined,
+  expiresAtMs: undefined,
+  revoked: false,
+  secretHash: hashApiKeySecret(key.pepper, key.secret),
+  createdAtMs: FIXED_NOW_MS,
+  updatedAtMs: FIXED_NOW_MS,
+  version: 1,
+});
+
 export const testApiKeyStore = () =>
   inMemoryApiKeyStore([
-    {
+    apiKeyRecord({
       keyId: testKeyId,
+      secret: testKeySecret,
+      pepper: TEST_PEPPER,
       name: 'test admin',
       roles: ['admin'],
-      rateLimit: undefined,
-      expiresAtMs: undefined,
-      revoked: false,
-      secretHash: hashApiKeySecret(TEST_PEPPER, testKeySecret),
-      createdAtMs: FIXED_NOW_MS,
-      updatedAtMs: FIXED_NOW_MS,
-      version: 1,
-    },
+    }),
   ]);
-
 export const testRuntime = (
   env: Readonly<Record<string, string>> = {},
   overrides: TestRuntimeOverrides = {},

@@ -7,7 +7,6 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { ConfigurationError } from '../../../shared/config/configuration-error.js';
-import { hashApiKeySecret } from '../../../shared/domain/api-keys/api-key-secret-hash.js';
 import { createUserInput } from '../../../shared/domain/users/create-user-input.js';
 import { DependencyUnavailableError } from '../../../shared/errors/request-errors.js';
 import { jsonResponse } from '../../../shared/http/json-response.js';
@@ -16,7 +15,7 @@ import { inMemoryApiKeyStore } from '../../support/in-memory-api-key-store.js';
 import {
   type ApiGatewayEventOptions,
   apiGatewayEvent,
-  FIXED_NOW_MS,
+  apiKeyRecord,
   inMemorySecretStore,
   issueTestAccessToken,
   TEST_API_KEY,
@@ -828,31 +827,16 @@ describe('the authentication strategy', () => {
     const keySecret = 'cHJvZHVjdGlvbi1zZWNyZXQtMDEyMzQ1Njc4OWFiY2Q';
     const [testKeyId = '', testKeySecret = ''] = TEST_API_KEY.split(':');
     const apiKeyStore = inMemoryApiKeyStore([
-      {
+      apiKeyRecord({
         keyId: testKeyId,
+        secret: testKeySecret,
+        pepper: TEST_PEPPER,
         name: 'hashed with the test pepper',
         roles: ['admin'],
-        rateLimit: undefined,
-        expiresAtMs: undefined,
-        revoked: false,
-        secretHash: hashApiKeySecret(TEST_PEPPER, testKeySecret),
-        createdAtMs: FIXED_NOW_MS,
-        updatedAtMs: FIXED_NOW_MS,
-        version: 1,
-      },
-      {
-        keyId,
-        name: 'production',
-        roles: ['user'],
-        rateLimit: undefined,
-        expiresAtMs: undefined,
-        revoked: false,
-        secretHash: hashApiKeySecret(strongPepper, keySecret),
-        createdAtMs: FIXED_NOW_MS,
-        updatedAtMs: FIXED_NOW_MS,
-        version: 1,
-      },
+      }),
+      apiKeyRecord({ keyId, secret: keySecret, pepper: strongPepper, name: 'production', roles: ['user'] }),
     ]);
+
     const runtime = testRuntime(production, {
       apiKeyStore,
       secretStore: inMemorySecretStore({
