@@ -7,6 +7,12 @@ import { createDynamoDbClient } from '../adapters/dynamodb/create-dynamodb-clien
 export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly stop: () => Promise<void>;
+  /**
+   * SIGSTOP: the JVM keeps its socket open but answers nothing, which is what a hung backend looks like
+   * to a client (connections succeed, responses never come). For fault tests; `resume` undoes it.
+   */
+  readonly pause: () => void;
+  readonly resume: () => void;
 }
 
 export interface DynamoDbLocalOptions {
@@ -97,6 +103,8 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
         clearTimeout(fallback);
         resolve();
       });
+      // A paused JVM would not act on SIGTERM until continued.
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
     });
   try {
@@ -105,5 +113,8 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
     await stop();
     throw error;
   }
-  return { endpoint, stop };
+  const signal = (name: NodeJS.Signals) => () => {
+    if (!exited) child.kill(name);
+  };
+  return { endpoint, stop, pause: signal('SIGSTOP'), resume: signal('SIGCONT') };
 };
