@@ -1,12 +1,13 @@
 import * as z from 'zod';
+import { parseTrustedHostPattern } from '../http/trusted-host.js';
 import { ConfigurationError } from './configuration-error.js';
+import { isReservedHeaderName } from './reserved-header-names.js';
 
 const environments = ['development', 'test', 'production'] as const;
 const authStrategies = ['jwt', 'api_key', 'jwt_or_api_key', 'disabled'] as const;
 const logLevels = ['debug', 'info', 'warn', 'error'] as const;
 
 const headerName = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const hostPattern = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
 
 const list = (value: string): string[] =>
   value
@@ -42,7 +43,15 @@ const environmentSchema = z.object({
   API_AUTH_HEADER: z
     .string()
     .transform((value) => value.trim().toLowerCase())
-    .pipe(z.string().regex(headerName, 'must be a lowercase HTTP header name'))
+    .pipe(
+      z
+        .string()
+        .regex(headerName, 'must be a lowercase HTTP header name')
+        .refine(
+          (name) => !isReservedHeaderName(name),
+          'must not be a header that browsers, proxies or API Gateway already use (such as authorization or cookie)',
+        ),
+    )
     .default('x-api-key'),
   API_BODY_MAX_BYTES: integerText(1, 10 * 1024 * 1024).default(64 * 1024),
   CORS_ENABLED: booleanText.default(true),
@@ -52,7 +61,16 @@ const environmentSchema = z.object({
     .string()
     .transform((value) => list(value.toLowerCase()))
     .pipe(
-      z.array(z.string().regex(hostPattern, 'each entry must be a host name, optionally *.suffix')).max(100),
+      z
+        .array(
+          z
+            .string()
+            .refine(
+              (entry) => parseTrustedHostPattern(entry) !== undefined,
+              'each entry must be a host name or address, optionally *.suffix, with an optional port 1-65535',
+            ),
+        )
+        .max(100),
     )
     .default([]),
   API_TRUST_PROXY_HOPS: integerText(0, 10).default(0),

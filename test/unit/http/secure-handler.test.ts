@@ -453,6 +453,20 @@ describe('rejections', () => {
     ['an unknown host', 'evil.test'],
     ['the bare parent of a wildcard', 'example.com'],
     ['a suffix look-alike', 'evilexample.com'],
+    ['a path that ends in the suffix', 'evil.example/.example.com'],
+    ['a fragment that ends in the suffix', 'evil#.example.com'],
+    ['a port spliced into the labels', 'evil:80.example.com'],
+    ['an empty label', 'a..example.com'],
+    ['userinfo before the host', 'user@api.example.com'],
+    ['whitespace inside the host', 'api .example.com'],
+    ['a port of 0', 'api.example.com:0'],
+    ['a port above 65535', 'api.example.com:70000'],
+    ['an empty port', 'api.example.com:'],
+    ['a non-numeric port', 'api.example.com:https'],
+    ['two ports', 'api.example.com:443:443'],
+    ['an underscore in a label', 'a_b.example.com'],
+    ['a label that starts with a hyphen', '-a.example.com'],
+    ['the API host with a port of 0', `${TEST_HOST}:0`],
   ])('answers %s with 400 untrusted-host', async (_, host) => {
     const { publicRoute } = await buildRoutes();
     expectProblem(
@@ -475,6 +489,9 @@ describe('rejections', () => {
     ['the API host with a port', `${TEST_HOST}:443`],
     ['the API host in capitals', TEST_HOST.toUpperCase()],
     ['a subdomain of a wildcard entry', 'api.example.com'],
+    ['a deeper subdomain of a wildcard entry', 'eu.api.example.com'],
+    ['a wildcard subdomain with the highest port', 'api.example.com:65535'],
+    ['a fully qualified name with its trailing dot', 'api.example.com.'],
   ])('admits %s', async (_, host) => {
     const { publicRoute } = await buildRoutes();
     expect((await invoke(publicRoute, apiGatewayEvent({ headers: { Host: host } }))).statusCode).toBe(200);
