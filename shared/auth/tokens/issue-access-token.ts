@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import type { Clock } from '../../domain/clock.js';
+import { assertSessionId } from '../../domain/sessions/refresh-token.js';
 import { roles as knownRoles, type Role } from '../../domain/users/user.js';
 import { ACCESS_TOKEN_TYPE, type AccessTokenSettings, accessTokenSettings } from './access-token-settings.js';
 import { SIGNING_ALGORITHM, type SigningKeySet } from './signing-key-set.js';
@@ -65,7 +66,8 @@ export const createAccessTokenIssuer = (options: AccessTokenIssuerOptions): Acce
   return {
     issue: async (input) => {
       const subject = requireText(input.subject, 'subject');
-      const sessionId = requireText(input.sessionId, 'sessionId');
+      // The verifier refuses any other shape, so issuing one would mint a token that cannot be used.
+      const sessionId = assertSessionId(input.sessionId);
       const username = requireText(input.username, 'username');
       const roles = requireRoles(input.roles);
       const tokenId = requireText(newId(), 'newId()');

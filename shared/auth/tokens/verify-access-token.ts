@@ -1,6 +1,7 @@
 import { type CryptoKey, errors, jwtVerify } from 'jose';
 import * as z from 'zod';
 import type { Clock } from '../../domain/clock.js';
+import { isSessionId } from '../../domain/sessions/refresh-token.js';
 import { roles as knownRoles } from '../../domain/users/user.js';
 import type { AccessTokenClaims } from './access-token-claims.js';
 import { AccessTokenInvalidError, type AccessTokenInvalidReason } from './access-token-invalid-error.js';
@@ -87,7 +88,8 @@ const text = z.string().min(1).max(256);
 const payloadSchema = z
   .object({
     sub: text,
-    sid: text,
+    // Logout and revocation key on the session id; a token naming anything else is not one of ours.
+    sid: z.string().refine(isSessionId),
     jti: text,
     username: text,
     roles: z

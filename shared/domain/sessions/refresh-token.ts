@@ -72,14 +72,19 @@ export const newFamilyId = (random: RandomBytes): string =>
 export const newSessionId = (random: RandomBytes): string =>
   randomOf(random, sessionIdBytes).toString('base64url');
 
-/** Session ids come from access tokens this service signed, so a malformed one is a caller bug. */
+/** 22 characters of canonical base64url (16 random bytes): the only shape a session id has. */
+export const isSessionId = (sessionId: unknown): sessionId is string =>
+  typeof sessionId === 'string' &&
+  sessionId.length === sessionIdLength &&
+  sessionIdPattern.test(sessionId) &&
+  isCanonicalBase64Url(sessionId);
+
+/**
+ * Session ids reach the domain only from access tokens the verifier accepted, and it refuses any other
+ * shape, so a malformed one here is a caller bug.
+ */
 export const assertSessionId = (sessionId: unknown): string => {
-  if (
-    typeof sessionId !== 'string' ||
-    sessionId.length !== sessionIdLength ||
-    !sessionIdPattern.test(sessionId) ||
-    !isCanonicalBase64Url(sessionId)
-  ) {
+  if (!isSessionId(sessionId)) {
     throw new TypeError('sessionId must be 22 characters of canonical base64url (16 bytes)');
   }
   return sessionId;

@@ -216,7 +216,8 @@ const testSecret = async (deps: RotationDependencies, event: RotationEvent): Pro
     });
     const { token } = await issuer.issue({
       subject: 'rotation-test',
-      sessionId: 'rotation-test',
+      // A session id of the real shape (16 random bytes), which the issuer and verifier insist on.
+      sessionId: Buffer.from(deps.randomHex(16), 'hex').toString('base64url'),
       username: 'rotation-test',
       roles: [],
     });

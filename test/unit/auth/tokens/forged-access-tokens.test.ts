@@ -241,6 +241,21 @@ describe('claims', () => {
     await expectRejected(h.verifier, signRaw(validHeader(keyA.kid), claims, keyA), 'claims');
   });
 
+  it.each([
+    ['empty', ''],
+    ['too short', 'sess-0001'],
+    ['not base64url', 'c2Vzc2lvbi0wMDAxLWFiY+'],
+    ['a non-canonical spelling', 'c2Vzc2lvbi0wMDAxLWFiYx'],
+    ['too long for a DynamoDB key', 'x'.repeat(2048)],
+    ['a number', 7],
+  ])(
+    'refuses a validly signed token whose sid is %s, so logout and revocation never see it',
+    async (_, sid) => {
+      const claims = { ...validClaims(h.clock), sid };
+      await expectRejected(h.verifier, signRaw(validHeader(keyA.kid), claims, keyA), 'claims');
+    },
+  );
+
   it('refuses a token without iss or aud as a claims failure', async () => {
     const { iss: _iss, ...noIss } = validClaims(h.clock);
     const { aud: _aud, ...noAud } = validClaims(h.clock);

@@ -24,7 +24,7 @@ describe('createAccessTokenIssuer', () => {
       aud: settings.audience,
       sub: 'user-0001',
       jti: 'tok-1',
-      sid: 'sess-0001',
+      sid: 'c2Vzc2lvbi0wMDAxLWFiYw',
       iat: nowSeconds,
       exp: nowSeconds + 600,
       username: 'alice',
@@ -57,6 +57,7 @@ describe('createAccessTokenIssuer', () => {
     const { issuer } = await harness();
     await expect(issuer.issue({ ...alice, subject: '' })).rejects.toThrow(TypeError);
     await expect(issuer.issue({ ...alice, sessionId: '' })).rejects.toThrow(TypeError);
+    await expect(issuer.issue({ ...alice, sessionId: 'sess-0001' })).rejects.toThrow(TypeError);
     await expect(issuer.issue({ ...alice, username: 'a'.repeat(257) })).rejects.toThrow(TypeError);
     await expect(issuer.issue({ ...alice, roles: ['root' as never] })).rejects.toThrow(TypeError);
     await expect(issuer.issue({ ...alice, roles: ['user', 'user'] })).rejects.toThrow(TypeError);
@@ -74,7 +75,7 @@ describe('issue then verify', () => {
     const { token } = await issuer.issue({ ...alice, roles: ['user', 'admin'] });
     expect(await verifier.verify(token)).toStrictEqual({
       sub: 'user-0001',
-      sid: 'sess-0001',
+      sid: 'c2Vzc2lvbi0wMDAxLWFiYw',
       jti: 'tok-1',
       username: 'alice',
       roles: ['user', 'admin'],

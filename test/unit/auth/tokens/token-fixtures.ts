@@ -103,7 +103,7 @@ export const harness = async (
 
 export const alice = {
   subject: 'user-0001',
-  sessionId: 'sess-0001',
+  sessionId: 'c2Vzc2lvbi0wMDAxLWFiYw',
   username: 'alice',
   roles: ['user'],
 } as const;
@@ -117,7 +117,7 @@ export const nowSeconds = (clock: ManualClock): number => Math.floor(clock.nowMs
 export const validHeader = (kid: string): Record<string, unknown> => ({ alg: 'EdDSA', kid, typ: 'at+jwt' });
 
 export const validClaims = (clock: ManualClock): Record<string, unknown> => ({
-  sid: 'sess-0001',
+  sid: 'c2Vzc2lvbi0wMDAxLWFiYw',
   username: 'alice',
   roles: ['user'],
   iss: settings.issuer,
