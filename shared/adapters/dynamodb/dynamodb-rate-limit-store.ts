@@ -40,17 +40,12 @@ export const dynamoDbRateLimitStore = (
   tableName: string,
   guardTableName?: string,
 ): RateLimitStore => {
-  /**
-   * Concurrent transactions that touch one item cancel each other (TransactionConflict), and every
-   * request of a session checks the same revocation marker. Rather than retrying into more conflicts,
-   * a conflicted decision falls back to a consistent read of the markers and a plain conditional
-   * write: three calls instead of one, only for those requests, and always a decision.
-   */
-  const untransacted = async (input: UpdateInput, mustNotExist: readonly string[]): Promise<WriteResult> => {
-    let markers: boolean[];
+  const anyGuardExists = async (keys: readonly string[]): Promise<boolean> => {
+    if (keys.length === 0) return false;
+    if (guardTableName === undefined) throw new TypeError('guard lookups need the guard table name');
     try {
-      markers = await Promise.all(
-        mustNotExist.map(async (guardKey) => {
+      const found = await Promise.all(
+        keys.map(async (guardKey) => {
           const { Item } = await client.send(
             new GetItemCommand({
               TableName: guardTableName,
@@ -62,11 +57,25 @@ export const dynamoDbRateLimitStore = (
           return Item !== undefined;
         }),
       );
+      return found.some((present) => present);
     } catch (error) {
       throw new RateLimitBackendError(error);
     }
-    if (markers.some((present) => present)) return { admitted: false, item: undefined, guardFailed: true };
-    return update(input);
+  };
+
+  /**
+   * Concurrent transactions that touch one item cancel each other (TransactionConflict), and every
+   * request of a session checks the same revocation marker. Rather than retrying into more conflicts,
+   * a conflicted decision falls back to the plain conditional write and then a consistent read of the
+   * markers: two calls instead of one, only for those requests, and always a decision. The read comes
+   * after the write, so a logout that completed before the read is seen; reading first would let a
+   * logout landing between the read and the write admit one request. The price is that a request
+   * refused this way may have spent one unit of quota.
+   */
+  const untransacted = async (input: UpdateInput, mustNotExist: readonly string[]): Promise<WriteResult> => {
+    const written = await update(input);
+    if (await anyGuardExists(mustNotExist)) return { ...written, admitted: false, guardFailed: true };
+    return written;
   };
 
   const transact = async (input: UpdateInput, mustNotExist: readonly string[]): Promise<WriteResult> => {
@@ -125,6 +134,8 @@ export const dynamoDbRateLimitStore = (
   };
 
   return {
+    anyGuardExists,
+
     consumeTokenBucket: async ({
       key,
       assume,

@@ -2,18 +2,14 @@ import * as z from 'zod';
 import type { ApiKeyRateLimit } from './api-key.js';
 import {
   type ApiKeyPatch,
+  apiKeyBucketBody,
   apiKeyName,
   apiKeyRoles,
   type IssueApiKeyInput,
-  rateLimitBurst,
-  rateLimitPerSeconds,
 } from './api-key-settings.js';
 
 /** The admin API's rate limit: `{ burst, per_seconds }` or the explicit string `'unlimited'`. */
-const rateLimitBody = z.union([
-  z.literal('unlimited'),
-  z.strictObject({ burst: rateLimitBurst, per_seconds: rateLimitPerSeconds }),
-]);
+const rateLimitBody = z.union([z.literal('unlimited'), apiKeyBucketBody]);
 
 /** `POST /api-keys` body. */
 export const createApiKeyBody = z.strictObject({

@@ -1,13 +1,33 @@
 import * as z from 'zod';
 import { rateLimitPolicySchema } from '../rate-limit/rate-limit-policy.js';
 import { roles } from '../users/user.js';
+import { apiKeyLimitCeilings, exceedsCeilings } from './api-key.js';
 
 export const API_KEY_NAME_MAX_LENGTH = 100;
 
-/** The token bucket's own field schemas, so a key's limit has exactly the bounds of a route policy. */
+/** The token bucket's own field schemas, narrowed to what still limits (see apiKeyLimitCeilings). */
 const tokenBucket = rateLimitPolicySchema.options[0].shape;
-export const rateLimitBurst = tokenBucket.burst;
+export const rateLimitBurst = tokenBucket.burst.max(apiKeyLimitCeilings.burst);
 export const rateLimitPerSeconds = tokenBucket.perSeconds;
+
+/** Only once both fields are valid, so a bad field is reported at that field alone. */
+const averageRateCheck = {
+  message: `must average at most ${apiKeyLimitCeilings.requestsPerSecond} requests per second (burst / per_seconds); above that, ask for "unlimited"`,
+  when: (payload: { readonly issues: readonly unknown[] }) => payload.issues.length === 0,
+};
+
+/** A key's own bucket as the admin API spells it (snake_case). */
+export const apiKeyBucketBody = z
+  .strictObject({ burst: rateLimitBurst, per_seconds: rateLimitPerSeconds })
+  .refine(
+    (bucket) => !exceedsCeilings({ burst: bucket.burst, perSeconds: bucket.per_seconds }),
+    averageRateCheck,
+  );
+
+/** The same bucket as the domain spells it (camelCase). */
+const apiKeyBucket = z
+  .strictObject({ burst: rateLimitBurst, perSeconds: rateLimitPerSeconds })
+  .refine((bucket) => !exceedsCeilings(bucket), averageRateCheck);
 
 /** A label for people; control characters are refused so a name cannot forge log lines. */
 export const apiKeyName = z
@@ -23,10 +43,7 @@ export const apiKeyRoles = z
   .refine((list) => new Set(list).size === list.length, 'must not repeat a role');
 
 /** `'unlimited'` only as this exact string: no `0`, `null`, `-1` or missing field means unlimited. */
-export const apiKeyRateLimit = z.union([
-  z.literal('unlimited'),
-  z.strictObject({ burst: rateLimitBurst, perSeconds: rateLimitPerSeconds }),
-]);
+export const apiKeyRateLimit = z.union([z.literal('unlimited'), apiKeyBucket]);
 
 /** `issue()` input, camelCase. `expiresAt` is an ISO 8601 instant, checked against the clock too. */
 export const issueApiKeyInput = z.strictObject({

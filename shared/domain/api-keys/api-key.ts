@@ -13,6 +13,24 @@ export interface ApiKeyTokenBucket {
  */
 export type ApiKeyRateLimit = ApiKeyTokenBucket | 'unlimited';
 
+/**
+ * The envelope of a limit that still limits. Above it a key's bucket never binds in practice (API
+ * Gateway's stage throttle and the account's Lambda concurrency give out first), so such a key is
+ * unlimited in effect and must say so: `'unlimited'`, logged and counted on every use.
+ */
+export const apiKeyLimitCeilings = Object.freeze({ burst: 10_000, requestsPerSecond: 1_000 });
+
+export const exceedsCeilings = (bucket: ApiKeyTokenBucket): boolean =>
+  bucket.burst > apiKeyLimitCeilings.burst ||
+  bucket.burst / bucket.perSeconds > apiKeyLimitCeilings.requestsPerSecond;
+
+/**
+ * Whether every use of a key is a guard-rail breach: `'unlimited'`, or a bucket beyond the ceilings
+ * (only a record written before they existed can hold one; writes refuse it).
+ */
+export const isUnlimitedInEffect = (rateLimit: ApiKeyRateLimit | undefined): boolean =>
+  rateLimit === 'unlimited' || (rateLimit !== undefined && exceedsCeilings(rateLimit));
+
 /** One stored API key. The secret itself is never stored, only its peppered HMAC. */
 export interface ApiKeyRecord {
   readonly keyId: string;

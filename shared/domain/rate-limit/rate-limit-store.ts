@@ -20,6 +20,8 @@ export interface RateLimitStore {
   }) => Promise<ConsumeResult>;
 
   /** Admits iff the window's count is below `limit`; returns the count after (or at) the decision. */
+  readonly anyGuardExists: GuardLookup;
+
   readonly consumeFixedWindow: (request: {
     readonly key: string;
     readonly limit: number;
@@ -27,6 +29,13 @@ export interface RateLimitStore {
     readonly mustNotExist?: readonly string[];
   }) => Promise<ConsumeResult>;
 }
+
+/**
+ * Whether any of `keys` (revocation markers) exists, by strongly consistent reads. For a decision that
+ * is settled without a write (a reject proven from cached state), so a revoked credential still gets
+ * its 401 instead of a 429.
+ */
+export type GuardLookup = (keys: readonly string[]) => Promise<boolean>;
 
 /**
  * `value` is the stored state after an admit, or at a reject (TAT or count); undefined when unknown:

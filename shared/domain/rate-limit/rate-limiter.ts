@@ -169,12 +169,51 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
     return math.decision(policy, result.admitted, count, nowMs, 'backend', 1);
   };
 
+  /**
+   * Markers seen present. A revocation is never undone, so remembering one is always safe and later
+   * requests with that credential cost no DynamoDB call. Only single-marker decisions are remembered:
+   * with several markers a failed guard does not say which one exists.
+   */
+  const knownRevoked = new Set<string>();
+  const rememberRevoked = (mustNotExist: readonly string[]): void => {
+    const [only] = mustNotExist;
+    if (mustNotExist.length !== 1 || only === undefined) return;
+    knownRevoked.add(only);
+    if (knownRevoked.size > maxCachedKeys) {
+      const oldest = knownRevoked.values().next();
+      if (oldest.done !== true) knownRevoked.delete(oldest.value);
+    }
+  };
+  const revokedDecision = (policy: RateLimitPolicy): RateLimitDecision => ({
+    allowed: false,
+    policy,
+    remaining: 0,
+    resetSeconds: 0,
+    retryAfterSeconds: undefined,
+    source: 'cache',
+    backendCalls: 0,
+    guardFailed: true,
+  });
+
   return {
-    decide: (key, policy, options) => {
+    decide: async (key, policy, options) => {
       const mustNotExist = options?.mustNotExist ?? [];
-      return policy.kind === 'token_bucket'
+      if (mustNotExist.some((marker) => knownRevoked.has(marker))) return revokedDecision(policy);
+      const decision = await (policy.kind === 'token_bucket'
         ? decideTokenBucket(key, policy, mustNotExist)
-        : decideFixedWindow(key, policy, mustNotExist);
+        : decideFixedWindow(key, policy, mustNotExist));
+      if (decision.guardFailed) {
+        rememberRevoked(mustNotExist);
+        return decision;
+      }
+      // A reject proven from cached state made no write, so nothing proved the markers absent: a
+      // revoked credential must still get its 401, not a 429 (revocation wins). One consistent read.
+      if (decision.source === 'cache' && mustNotExist.length > 0) {
+        const revoked = await store.anyGuardExists(mustNotExist);
+        if (revoked) rememberRevoked(mustNotExist);
+        return { ...decision, source: 'backend', backendCalls: 1, guardFailed: revoked };
+      }
+      return decision;
     },
   };
 };

@@ -65,4 +65,30 @@ describe.each([
     );
     expect(admitted.every((d) => d.allowed)).toBe(true);
   });
+
+  it('refuses a session revoked after the limit was reached: revocation wins over a limit proven in process', async () => {
+    const limiter = createRateLimiter({ store, clock: mutableClock(t0) });
+    const guard = { mustNotExist: [`revoked#s-late-${label}`] };
+    const key = `revoked-over-limit-${label}`;
+    for (let i = 0; i < 10; i += 1) expect((await limiter.decide(key, policy, guard)).allowed).toBe(true);
+    expect(await limiter.decide(key, policy, guard)).toMatchObject({ allowed: false, guardFailed: false });
+    await revoke(`revoked#s-late-${label}`);
+    expect(await limiter.decide(key, policy, guard)).toMatchObject({ allowed: false, guardFailed: true });
+  });
+
+  it('refuses a session it has seen revoked without another DynamoDB call: revocation is permanent', async () => {
+    const limiter = createRateLimiter({ store, clock: mutableClock(t0) });
+    await revoke(`revoked#s-known-${label}`);
+    const guard = { mustNotExist: [`revoked#s-known-${label}`] };
+    expect(await limiter.decide(`known-revoked-${label}`, policy, guard)).toMatchObject({
+      guardFailed: true,
+    });
+    calls.reset();
+    expect(await limiter.decide(`known-revoked-${label}`, policy, guard)).toMatchObject({
+      allowed: false,
+      guardFailed: true,
+      backendCalls: 0,
+    });
+    expect(calls.count()).toBe(0);
+  });
 });

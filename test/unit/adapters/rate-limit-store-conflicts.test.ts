@@ -1,4 +1,5 @@
 import {
+  ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
   TransactionCanceledException,
@@ -31,7 +32,7 @@ describe('a guarded decision whose transaction conflicts with another on the sam
     dynamoDb.on(TransactWriteItemsCommand).rejects(conflict());
   });
 
-  it('falls back to a consistent read of the marker and a plain conditional write, and admits', async () => {
+  it('falls back to a plain conditional write, then a consistent read of the marker, and admits', async () => {
     dynamoDb.on(GetItemCommand).resolves({});
     dynamoDb.on(UpdateItemCommand).resolves({ Attributes: { count: { N: '7' } } });
     await expect(decide()).resolves.toEqual({ admitted: true, value: 7, guardFailed: false });
@@ -44,9 +45,26 @@ describe('a guarded decision whose transaction conflicts with another on the sam
     expect(dynamoDb.commandCalls(UpdateItemCommand)).toHaveLength(1);
   });
 
-  it('refuses a revoked session found by the fallback read without writing', async () => {
+  it('refuses a session revoked while its write was in flight: the marker is read after the write', async () => {
+    // A logout that lands between a read and a write would be missed if the read came first.
+    let written = false;
+    dynamoDb.on(UpdateItemCommand).callsFake(() => {
+      written = true;
+      return { Attributes: { count: { N: '7' } } };
+    });
+    dynamoDb.on(GetItemCommand).callsFake(() => (written ? { Item: { pk: { S: 'revoked#sid-1' } } } : {}));
+    await expect(decide()).resolves.toEqual({ admitted: false, value: 7, guardFailed: true });
+  });
+
+  it('refuses a revoked session even when the write itself was refused for the limit', async () => {
+    dynamoDb.on(UpdateItemCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'limit',
+        $metadata: {},
+        Item: { count: { N: '100' } },
+      }),
+    );
     dynamoDb.on(GetItemCommand).resolves({ Item: { pk: { S: 'revoked#sid-1' } } });
-    await expect(decide()).resolves.toEqual({ admitted: false, value: undefined, guardFailed: true });
-    expect(dynamoDb.commandCalls(UpdateItemCommand)).toHaveLength(0);
+    await expect(decide()).resolves.toEqual({ admitted: false, value: 100, guardFailed: true });
   });
 });

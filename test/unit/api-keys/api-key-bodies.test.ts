@@ -53,9 +53,14 @@ describe('createApiKeyBody', () => {
       '/rate_limit',
     ],
     [
-      'a burst over 1,000,000',
-      { name: 'ci', roles: ['user'], rate_limit: { burst: 1_000_001, per_seconds: 60 } },
+      'a burst over 10,000, which never binds and so is unlimited in effect',
+      { name: 'ci', roles: ['user'], rate_limit: { burst: 10_001, per_seconds: 604_800 } },
       '/rate_limit/burst',
+    ],
+    [
+      'an average above 1,000 requests per second',
+      { name: 'ci', roles: ['user'], rate_limit: { burst: 10_000, per_seconds: 9 } },
+      '/rate_limit',
     ],
     [
       'per_seconds over a week',
