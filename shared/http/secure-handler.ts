@@ -13,7 +13,7 @@ import { assignRequestId } from '../middlewares/assign-request-id.js';
 import { authenticate } from '../middlewares/authenticate.js';
 import { limitBodySize } from '../middlewares/limit-body-size.js';
 import { parseJsonBody } from '../middlewares/parse-json-body.js';
-import { type RateLimitOptions, rateLimit } from '../middlewares/rate-limit.js';
+import { limitFailedAuthentication, type RateLimitOptions, rateLimit } from '../middlewares/rate-limit.js';
 import { rejectRevokedSessions } from '../middlewares/reject-revoked-sessions.js';
 import { requireRole } from '../middlewares/require-role.js';
 import { requireTrustedHost } from '../middlewares/require-trusted-host.js';
@@ -23,7 +23,7 @@ import { authServices } from '../runtime/auth-services.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { allowedMethodsFor } from './match-route.js';
 import { routes } from './route-table.js';
-import type { BulwarkContext } from './secure-request.js';
+import type { BulwarkContext, SecureRequest } from './secure-request.js';
 
 export interface RouteInput<TBody> {
   readonly body: TBody;
@@ -61,7 +61,11 @@ const corsFor = (runtime: Runtime) =>
     maxAgeSeconds: runtime.config.cors.maxAgeSeconds,
   });
 
-const authenticationFor = async (runtime: Runtime, routeId: string) => {
+const authenticationFor = async (
+  runtime: Runtime,
+  routeId: string,
+  limitFailure: ((request: SecureRequest) => Promise<void>) | undefined,
+) => {
   const { config } = runtime;
   const strategy = config.auth.strategy;
   if (strategy === 'disabled') {
@@ -86,6 +90,7 @@ const authenticationFor = async (runtime: Runtime, routeId: string) => {
     ...(keys ? { verifyApiKey: (credential: string) => services.apiKeys().verify(credential) } : {}),
     sessionRevocationKey,
     metrics: { count: (metric, dimensions) => services.counters.count(metric, dimensions) },
+    ...(limitFailure === undefined ? {} : { limitFailure }),
   });
 };
 
@@ -114,7 +119,13 @@ export const createSecureHandler = async <TSchema extends z.ZodType | undefined 
     .use(requireTrustedHost({ trustedHosts: config.trustedHosts }))
     .use(limitBodySize({ maxBytes: config.bodyMaxBytes }));
   if (options.auth === 'required')
-    chain.use(await authenticationFor(runtime, options.rateLimit?.routeId ?? 'route'));
+    chain.use(
+      await authenticationFor(
+        runtime,
+        options.rateLimit?.routeId ?? 'route',
+        options.rateLimit === undefined ? undefined : limitFailedAuthentication(options.rateLimit),
+      ),
+    );
   // The limiter proves the session is not revoked in the same write, so it precedes the role check:
   // a revoked token is a 401 whatever its roles.
   if (options.rateLimit !== undefined) chain.use(rateLimit(options.rateLimit));

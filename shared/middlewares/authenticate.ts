@@ -1,9 +1,10 @@
 import type { ApiKeyRateLimit, Principal } from '../auth/principal.js';
 import type { AuthStrategy } from '../config/runtime-config.js';
+import { isUnlimitedInEffect } from '../domain/api-keys/api-key.js';
 import type { Role } from '../domain/users/user.js';
 import { CredentialsInvalidError, CredentialsMissingError } from '../errors/auth-errors.js';
 import { BulwarkError } from '../errors/bulwark-error.js';
-import { headerOf, type SecureMiddleware } from '../http/secure-request.js';
+import { headerOf, type SecureMiddleware, type SecureRequest } from '../http/secure-request.js';
 
 export interface VerifiedAccessToken {
   readonly sub: string;
@@ -37,6 +38,11 @@ export interface AuthenticateOptions {
   /** The revocation marker of a session, proven absent by the rate limiter's write. */
   readonly sessionRevocationKey: (sessionId: string) => string;
   readonly metrics: AuthenticationMetrics;
+  /**
+   * Runs before a 401 is thrown and may throw instead (429): requests that fail authentication count
+   * against the client address's limit, so guessing credentials is rate limited like any anonymous call.
+   */
+  readonly limitFailure?: (request: SecureRequest) => Promise<void>;
 }
 
 const bearerPattern = /^Bearer[ ]+([A-Za-z0-9._~+/-]+=*)$/i;
@@ -109,10 +115,11 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
           reason:
             (error as { reason?: unknown }).reason ?? (error instanceof BulwarkError ? error.code : 'error'),
         });
+        await options.limitFailure?.(request);
         throw error;
       }
       const principal = state.principal;
-      if (principal.kind === 'api_key' && principal.rateLimit === 'unlimited') {
+      if (principal.kind === 'api_key' && isUnlimitedInEffect(principal.rateLimit)) {
         // An unlimited key is allowed only when set explicitly, and it is a guard-rail breach every time.
         options.metrics.count('api_key_unlimited_used', { route: options.routeId });
         state.log.warn('guard-rail breach: unlimited API key used', { key_id: principal.id });

@@ -31,6 +31,37 @@ export const rateLimitKey = (request: SecureRequest): string => {
 };
 
 /**
+ * For a request that failed authentication (no credential, or one that does not verify): counts it
+ * against the client address's budget of the route, exactly as an anonymous request to a public route,
+ * and throws 429 past it; otherwise the caller throws its 401. A valid principal's budget is keyed by
+ * the principal, so nobody else's failures can spend it. When the limiter cannot decide, the request
+ * is refused anyway, so the 401 stands (counted as a backend error).
+ */
+export const limitFailedAuthentication =
+  (options: RateLimitOptions) =>
+  async (request: SecureRequest): Promise<void> => {
+    const state = request.context.bulwark;
+    const dimensions = { route: options.routeId, policy: policyName(options.policy) };
+    let decision: RateLimitDecision;
+    try {
+      decision = await options.limiter.decide(
+        `rl#${options.routeId}#ip:${clientAddressKey(state.clientIp)}`,
+        options.policy,
+      );
+    } catch (error) {
+      options.metrics.count('backend_error', dimensions);
+      state.log.warn('rate limiter unavailable: failed authentication not counted', { ...dimensions, error });
+      return;
+    }
+    if (!decision.allowed) {
+      options.metrics.count('reject', dimensions);
+      if (decision.source === 'cache') options.metrics.count('local_reject', dimensions);
+      throw new QuotaExceededError(rateLimitHeaders(decision));
+    }
+    Object.assign(state.responseHeaders, rateLimitHeaders(decision));
+  };
+
+/**
  * Decides each request before it reaches the handler and throws 429 (or 503 when the limiter cannot
  * decide and the route fails closed). Every answer to an admitted request carries the RateLimit headers.
  */

@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbClient } from '../../../shared/adapters/dynamodb/create-dynamodb-client.js';
 import { dynamoDbRateLimitStore } from '../../../shared/adapters/dynamodb/dynamodb-rate-limit-store.js';
 import { parseRuntimeConfig } from '../../../shared/config/runtime-config.js';
+import {
+  generateApiKeyId,
+  generateApiKeySecret,
+} from '../../../shared/domain/api-keys/api-key-credential.js';
 import type { LimiterMetrics, LimiterOutcome } from '../../../shared/domain/rate-limit/limiter-metrics.js';
 import type { RateLimitPolicy } from '../../../shared/domain/rate-limit/rate-limit-policy.js';
 import { createRateLimiter } from '../../../shared/domain/rate-limit/rate-limiter.js';
@@ -140,6 +144,32 @@ describe('rate limiting in the security chain', () => {
     });
     expect((await call(handler, { 'x-api-key': TEST_API_KEY }, '192.0.2.40')).statusCode).toBe(200);
     expect((await call(handler, { 'x-api-key': TEST_API_KEY }, '192.0.2.41')).statusCode).toBe(429);
+  });
+
+  it('limits requests that fail authentication by client address: 429 past the limit instead of 401 forever', async () => {
+    const { handler, recorder } = healthHandler({
+      policy: { kind: 'fixed_window', requests: 3, windowSeconds: 60 },
+      auth: 'required',
+    });
+    const randomKey = () => `${generateApiKeyId()}:${generateApiKeySecret()}`;
+    const attempts: Record<string, string>[] = [
+      { 'x-api-key': randomKey() },
+      { authorization: 'Bearer not.a.token' },
+      {},
+      { 'x-api-key': randomKey() },
+    ];
+    const statuses: number[] = [];
+    for (const headers of attempts) statuses.push((await call(handler, headers, '192.0.2.46')).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const refused = await call(handler, { 'x-api-key': randomKey() }, '192.0.2.46');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers?.['Retry-After']).toBe('30');
+    expect(JSON.parse(refused.body)).toMatchObject({ type: 'urn:bulwark:problem:quota-exceeded' });
+    // The third admitted write returned a full window, so both rejects are proven in process.
+    expect(recorder.outcomes()).toEqual(['reject', 'local_reject', 'reject', 'local_reject']);
+    // Another address has its own budget, and a valid key from the flooded address spends only its own.
+    expect((await call(handler, {}, '192.0.2.47')).statusCode).toBe(401);
+    expect((await call(handler, { 'x-api-key': TEST_API_KEY }, '192.0.2.46')).statusCode).toBe(200);
   });
 
   it("applies a principal's own policy when the override supplies one", async () => {
