@@ -162,6 +162,7 @@ export const authServices = (
         accountPolicy: defaultAccountPolicy,
         clientIpPolicy: defaultClientIpPolicy,
         accountAtClientIpPolicy: defaultAccountAtClientIpPolicy,
+        newAttemptId: randomUUID,
       }),
     ),
     counters,

@@ -7,52 +7,87 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { LoginThrottleStore } from '../../domain/login-throttle/login-throttle-store.js';
+import type {
+  ConditionalStreakWrite,
+  LoginFailureState,
+  LoginThrottleStore,
+} from '../../domain/login-throttle/login-throttle-store.js';
 import { RateLimitBackendError } from '../../domain/rate-limit/rate-limit-store.js';
 
 const n = (value: number) => ({ N: String(value) });
 
-/** Login failure streaks in the rate-limit table (keys prefixed `login#`). */
+const stateOf = (item: Record<string, AttributeValue> | undefined): LoginFailureState | undefined => {
+  if (item?.failures?.N === undefined) return undefined;
+  return {
+    failures: Number(item.failures.N),
+    blockedUntilMs: Number(item.blockedUntilMs?.N ?? 0),
+    lastFailureMs: Number(item.lastFailureMs?.N ?? 0),
+  };
+};
+
+/** The attribute names every streak write uses. */
+const streakNames = {
+  '#failures': 'failures',
+  '#last': 'lastFailureMs',
+  '#blocked': 'blockedUntilMs',
+  '#expiresAt': 'expiresAt',
+};
+
+/** Login failure streaks and attempt slots in the rate-limit table (keys prefixed `login#`). */
 export const dynamoDbLoginThrottleStore = (client: DynamoDBClient, tableName: string): LoginThrottleStore => {
   /**
-   * One UpdateItem on `key`. `applied: false` when its condition failed (a decision, not an error);
-   * every other failure is a backend error, which login answers with 503.
+   * One UpdateItem on `key`. `applied: false` when its condition failed (a decision, not an error), with
+   * the item that failed it; every other failure is a backend error, which login answers with 503.
    */
   const update = async (
     key: string,
     input: Omit<UpdateItemCommandInput, 'TableName' | 'Key'>,
-  ): Promise<{ applied: boolean; failures: number | undefined }> => {
+  ): Promise<{ applied: boolean; item: Record<string, AttributeValue> | undefined }> => {
     try {
       const output = await client.send(
-        new UpdateItemCommand({ ...input, TableName: tableName, Key: { pk: { S: key } } }),
+        new UpdateItemCommand({
+          ...input,
+          TableName: tableName,
+          Key: { pk: { S: key } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
       );
-      const failures = output.Attributes?.failures?.N;
-      return { applied: true, failures: failures === undefined ? undefined : Number(failures) };
+      return { applied: true, item: output.Attributes };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { applied: false, failures: undefined };
+      if (error instanceof ConditionalCheckFailedException) return { applied: false, item: error.Item };
       throw new RateLimitBackendError(error);
     }
   };
 
+  /** A streak write whose outcome the domain decides on: the state after it, or the state that refused it. */
+  const streakWrite = async (
+    key: string,
+    input: Omit<UpdateItemCommandInput, 'TableName' | 'Key' | 'ReturnValues'>,
+  ): Promise<ConditionalStreakWrite> => {
+    const result = await update(key, { ...input, ReturnValues: 'ALL_NEW' });
+    const state = stateOf(result.item);
+    if (result.applied && state !== undefined) return { applied: true, state };
+    return { applied: false, state };
+  };
+
   return {
     read: async (key) => {
-      let item: Record<string, AttributeValue> | undefined;
       try {
         const output = await client.send(
           new GetItemCommand({ TableName: tableName, Key: { pk: { S: key } }, ConsistentRead: true }),
         );
-        item = output.Item;
+        return stateOf(output.Item);
       } catch (error) {
         throw new RateLimitBackendError(error);
       }
-      if (item?.failures?.N === undefined) return undefined;
-      return { failures: Number(item.failures.N), blockedUntilMs: Number(item.blockedUntilMs?.N ?? 0) };
     },
 
     recordFailure: async ({ key, nowMs, streakStartMs, expiresAtSeconds }) => {
       const names = { '#failures': 'failures', '#last': 'lastFailureMs', '#expiresAt': 'expiresAt' };
       const count = { ':one': n(1), ':now': n(nowMs), ':expiresAt': n(expiresAtSeconds) };
       const countOn = 'ADD #failures :one SET #last = :now, #expiresAt = :expiresAt';
+      const failuresOf = (item: Record<string, AttributeValue> | undefined) =>
+        item?.failures?.N === undefined ? 1 : Number(item.failures.N);
       // The common case: a streak is running, so count on from it.
       const continued = await update(key, {
         UpdateExpression: countOn,
@@ -61,7 +96,7 @@ export const dynamoDbLoginThrottleStore = (client: DynamoDBClient, tableName: st
         ExpressionAttributeValues: { ...count, ':streakStart': n(streakStartMs) },
         ReturnValues: 'UPDATED_NEW',
       });
-      if (continued.applied) return continued.failures ?? 1;
+      if (continued.applied) return failuresOf(continued.item);
       // No streak, or an old one: start over. The condition keeps a racing continuation from being lost.
       const restarted = await update(key, {
         UpdateExpression: 'SET #failures = :one, #last = :now, #expiresAt = :expiresAt REMOVE blockedUntilMs',
@@ -77,7 +112,7 @@ export const dynamoDbLoginThrottleStore = (client: DynamoDBClient, tableName: st
         ExpressionAttributeValues: count,
         ReturnValues: 'UPDATED_NEW',
       });
-      return after.failures ?? 1;
+      return failuresOf(after.item);
     },
 
     // A failed condition means a later block already stands; ours would only shorten it.
@@ -98,26 +133,109 @@ export const dynamoDbLoginThrottleStore = (client: DynamoDBClient, tableName: st
       }
     },
 
-    acquireAttempt: async ({ key, nowMs, untilMs, expiresAtSeconds }) =>
+    // `#last > :streakStart` is false for a missing attribute, so no item or an old streak fails it.
+    countFreeAttempt: ({ key, nowMs, streakStartMs, freeAttempts, expiresAtSeconds }) =>
+      streakWrite(key, {
+        UpdateExpression: 'ADD #failures :one SET #last = :now, #expiresAt = :expiresAt',
+        ConditionExpression: '#last > :streakStart AND #failures < :free',
+        ExpressionAttributeNames: {
+          '#failures': 'failures',
+          '#last': 'lastFailureMs',
+          '#expiresAt': 'expiresAt',
+        },
+        ExpressionAttributeValues: {
+          ':one': n(1),
+          ':now': n(nowMs),
+          ':streakStart': n(streakStartMs),
+          ':free': n(freeAttempts),
+          ':expiresAt': n(expiresAtSeconds),
+        },
+      }),
+
+    restartStreak: ({ key, nowMs, streakStartMs, expiresAtSeconds }) =>
+      streakWrite(key, {
+        UpdateExpression: 'SET #failures = :one, #last = :now, #expiresAt = :expiresAt REMOVE #blocked',
+        ConditionExpression: 'attribute_not_exists(#last) OR #last <= :streakStart',
+        ExpressionAttributeNames: streakNames,
+        ExpressionAttributeValues: {
+          ':one': n(1),
+          ':now': n(nowMs),
+          ':streakStart': n(streakStartMs),
+          ':expiresAt': n(expiresAtSeconds),
+        },
+      }),
+
+    countBlockedAttempt: ({
+      key,
+      nowMs,
+      streakStartMs,
+      expectedFailures,
+      blockedUntilMs,
+      expiresAtSeconds,
+    }) =>
+      streakWrite(key, {
+        UpdateExpression: 'SET #failures = :next, #last = :now, #blocked = :until, #expiresAt = :expiresAt',
+        ConditionExpression:
+          '#failures = :expected AND #last > :streakStart AND (attribute_not_exists(#blocked) OR #blocked <= :now)',
+        ExpressionAttributeNames: streakNames,
+        ExpressionAttributeValues: {
+          ':expected': n(expectedFailures),
+          ':next': n(expectedFailures + 1),
+          ':now': n(nowMs),
+          ':streakStart': n(streakStartMs),
+          ':until': n(blockedUntilMs),
+          ':expiresAt': n(expiresAtSeconds),
+        },
+      }),
+
+    refundAttempt: async ({ key, blockedUntilMs }) => {
+      const names = { '#failures': 'failures' };
+      const values = { ':minusOne': n(-1), ':zero': n(0) };
+      if (blockedUntilMs !== undefined) {
+        const lifted = await update(key, {
+          UpdateExpression: 'ADD #failures :minusOne REMOVE #blocked',
+          ConditionExpression: '#blocked = :ours AND #failures > :zero',
+          ExpressionAttributeNames: { ...names, '#blocked': 'blockedUntilMs' },
+          ExpressionAttributeValues: { ...values, ':ours': n(blockedUntilMs) },
+        });
+        if (lifted.applied) return;
+      }
+      // A failed condition: the streak was reset or already counted down; nothing to give back.
+      await update(key, {
+        UpdateExpression: 'ADD #failures :minusOne',
+        ConditionExpression: '#failures > :zero',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
+    },
+
+    acquireAttempt: async ({ key, owner, nowMs, untilMs, expiresAtSeconds }) =>
       (
         await update(key, {
-          UpdateExpression: 'SET #slot = :until, #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
+          UpdateExpression:
+            'SET #slot = :until, #owner = :owner, #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
           ConditionExpression: 'attribute_not_exists(#slot) OR #slot <= :now',
-          ExpressionAttributeNames: { '#slot': 'attemptSlotUntilMs', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeNames: {
+            '#slot': 'attemptSlotUntilMs',
+            '#owner': 'attemptSlotOwner',
+            '#expiresAt': 'expiresAt',
+          },
           ExpressionAttributeValues: {
             ':until': n(untilMs),
+            ':owner': { S: owner },
             ':now': n(nowMs),
             ':expiresAt': n(expiresAtSeconds),
           },
         })
       ).applied,
 
-    // A failed condition means a success already deleted the streak: nothing to release.
-    releaseAttempt: async (key) => {
+    // A failed condition: another attempt took the slot after ours lapsed, or a success deleted the item.
+    releaseAttempt: async ({ key, owner }) => {
       await update(key, {
-        UpdateExpression: 'REMOVE #slot',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#slot': 'attemptSlotUntilMs' },
+        UpdateExpression: 'REMOVE #slot, #owner',
+        ConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#slot': 'attemptSlotUntilMs', '#owner': 'attemptSlotOwner' },
+        ExpressionAttributeValues: { ':owner': { S: owner } },
       });
     },
   };

@@ -1,7 +1,17 @@
 export interface LoginFailureState {
   readonly failures: number;
   readonly blockedUntilMs: number;
+  /** When the streak last counted a failure (or, for a client address, an attempt); 0 when unknown. */
+  readonly lastFailureMs: number;
 }
+
+/**
+ * A conditional write's outcome: applied with the state after it, or refused with the state that
+ * refused it (undefined when the key has no item).
+ */
+export type ConditionalStreakWrite =
+  | { readonly applied: true; readonly state: LoginFailureState }
+  | { readonly applied: false; readonly state: LoginFailureState | undefined };
 
 /** Port for login failure counters. Implementations translate backend failures into RateLimitBackendError. */
 export interface LoginThrottleStore {
@@ -24,15 +34,54 @@ export interface LoginThrottleStore {
     readonly expiresAtSeconds: number;
   }) => Promise<void>;
   readonly clear: (key: string) => Promise<void>;
+
   /**
-   * Takes the account's single attempt slot until `untilMs` unless another attempt holds it; false
-   * when it is held. One conditional write, so parallel guesses cannot all pass the check at once.
+   * Charging an attempt to a streak before its password is checked, in three conditional writes the
+   * domain chooses between (see createLoginThrottle): count one more while the running streak is under
+   * `freeAttempts`; start a new streak at 1 when there is none running; or, past the free attempts,
+   * count one more and set a block, only if the count is still `expectedFailures` and no block stands.
+   */
+  readonly countFreeAttempt: (request: {
+    readonly key: string;
+    readonly nowMs: number;
+    readonly streakStartMs: number;
+    readonly freeAttempts: number;
+    readonly expiresAtSeconds: number;
+  }) => Promise<ConditionalStreakWrite>;
+  readonly restartStreak: (request: {
+    readonly key: string;
+    readonly nowMs: number;
+    readonly streakStartMs: number;
+    readonly expiresAtSeconds: number;
+  }) => Promise<ConditionalStreakWrite>;
+  readonly countBlockedAttempt: (request: {
+    readonly key: string;
+    readonly nowMs: number;
+    readonly streakStartMs: number;
+    readonly expectedFailures: number;
+    readonly blockedUntilMs: number;
+    readonly expiresAtSeconds: number;
+  }) => Promise<ConditionalStreakWrite>;
+  /**
+   * Takes one charged attempt back (it turned out not to be a failure): one less in the count, and the
+   * block it set lifted if that block still stands unchanged.
+   */
+  readonly refundAttempt: (request: {
+    readonly key: string;
+    readonly blockedUntilMs: number | undefined;
+  }) => Promise<void>;
+
+  /**
+   * Takes the account's single attempt slot for `owner` until `untilMs` unless another attempt holds
+   * it; false when it is held. One conditional write, so parallel guesses cannot all pass at once.
    */
   readonly acquireAttempt: (request: {
     readonly key: string;
+    readonly owner: string;
     readonly nowMs: number;
     readonly untilMs: number;
     readonly expiresAtSeconds: number;
   }) => Promise<boolean>;
-  readonly releaseAttempt: (key: string) => Promise<void>;
+  /** Releases the slot only if `owner` still holds it: a lapsed attempt never frees a newer one's slot. */
+  readonly releaseAttempt: (request: { readonly key: string; readonly owner: string }) => Promise<void>;
 }

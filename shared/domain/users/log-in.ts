@@ -39,18 +39,19 @@ export const logIn = async (
   };
   const check = await throttled(() => deps.throttle.check(subject));
   if (!check.allowed) throw new LoginThrottledError(check.retryAfterSeconds);
+  const { attempt } = check;
 
   try {
     const user = await deps.users.get(input.username);
     const matches = await deps.verifyPassword(input.password, user?.passwordHash ?? deps.dummyPasswordHash);
     if (user === undefined || !matches) {
-      await throttled(() => deps.throttle.recordFailure(subject));
+      await throttled(() => attempt.recordFailure());
       throw new LoginFailedError();
     }
-    await throttled(() => deps.throttle.recordSuccess(subject));
+    await throttled(() => attempt.recordSuccess());
     const session = await deps.startSession({ userId: user.id, username: user.username, roles: user.roles });
     return { user, session };
   } finally {
-    await throttled(() => deps.throttle.finish(subject));
+    await throttled(() => attempt.finish());
   }
 };

@@ -1,12 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDbLoginThrottleStore } from '../../../shared/adapters/dynamodb/dynamodb-login-throttle-store.js';
 import {
   createLoginThrottle,
+  type LoginSubject,
   type LoginThrottle,
 } from '../../../shared/domain/login-throttle/login-throttle.js';
 import {
-  backoffDelayMs,
   defaultAccountAtClientIpPolicy,
   defaultAccountPolicy,
   defaultClientIpPolicy,
@@ -27,6 +28,7 @@ const clientIpPolicy: LoginThrottlePolicy = {
   maxDelaySeconds: 8,
   resetAfterSeconds: 600,
 };
+const roomyClientIpPolicy: LoginThrottlePolicy = { ...clientIpPolicy, freeAttempts: 1_000 };
 const t0 = Date.UTC(2030, 0, 7, 12, 0, 0);
 
 let client: DynamoDBClient;
@@ -39,27 +41,48 @@ beforeAll(async () => {
 });
 afterAll(() => client.destroy());
 
-const throttleAt = (clock: MutableClock): LoginThrottle =>
-  createLoginThrottle({ store, clock, accountPolicy, clientIpPolicy });
+const throttleAt = (clock: MutableClock, addressPolicy = clientIpPolicy): LoginThrottle =>
+  createLoginThrottle({
+    store,
+    clock,
+    accountPolicy,
+    clientIpPolicy: addressPolicy,
+    newAttemptId: randomUUID,
+  });
 
-/** A check that, when allowed, hands the attempt slot back at once: a login that was never attempted. */
-const probe = async (throttle: LoginThrottle, subject: { account: string; clientIp: string }) => {
+/** A check that, when allowed, ends the attempt at once without a verdict: a login never attempted. */
+const probe = async (throttle: LoginThrottle, subject: LoginSubject) => {
   const result = await throttle.check(subject);
-  if (result.allowed) await throttle.finish(subject);
+  if (result.allowed) await result.attempt.finish();
   return result;
+};
+
+/** One wrong password, when the throttle lets it be tried; true when it was tried. */
+const fail = async (throttle: LoginThrottle, subject: LoginSubject): Promise<boolean> => {
+  const result = await throttle.check(subject);
+  if (!result.allowed) return false;
+  await result.attempt.recordFailure();
+  await result.attempt.finish();
+  return true;
+};
+
+/** The right password, when the throttle lets it be tried; true when it was tried. */
+const succeed = async (throttle: LoginThrottle, subject: LoginSubject): Promise<boolean> => {
+  const result = await throttle.check(subject);
+  if (!result.allowed) return false;
+  await result.attempt.recordSuccess();
+  await result.attempt.finish();
+  return true;
 };
 
 describe('login throttling on DynamoDB Local', () => {
   it('allows the free attempts, then backs off with a doubling delay capped at the maximum', async () => {
     const clock = mutableClock(t0);
-    const throttle = throttleAt(clock);
+    const throttle = throttleAt(clock, roomyClientIpPolicy);
     const subject = { account: 'growing', clientIp: '198.51.100.1' };
     const delays: number[] = [];
     for (let failure = 1; failure <= 8; failure += 1) {
-      const check = await throttle.check(subject);
-      expect(check.allowed).toBe(true);
-      await throttle.recordFailure(subject);
-      await throttle.finish(subject);
+      expect(await fail(throttle, subject)).toBe(true);
       const after = await probe(throttle, subject);
       delays.push(after.allowed ? 0 : after.retryAfterSeconds);
       if (!after.allowed) clock.advance(after.retryAfterSeconds * 1000);
@@ -71,30 +94,61 @@ describe('login throttling on DynamoDB Local', () => {
     const clock = mutableClock(t0);
     const throttle = throttleAt(clock);
     const subject = { account: 'forgotten', clientIp: '198.51.100.2' };
-    for (let i = 0; i < 5; i += 1) await throttle.recordFailure(subject);
+    for (let i = 0; i < 4; i += 1) expect(await fail(throttle, subject)).toBe(true);
     expect((await probe(throttle, subject)).allowed).toBe(false);
     clock.advance(601_000);
     expect((await probe(throttle, subject)).allowed).toBe(true);
-    await throttle.recordFailure(subject);
+    expect(await fail(throttle, subject)).toBe(true);
     expect((await probe(throttle, subject)).allowed).toBe(true);
   });
 
-  it('clears the account streak on success but keeps the client IP streak', async () => {
+  it("ends the account's streak on success but keeps the client address's failures", async () => {
     const clock = mutableClock(t0);
     const throttle = throttleAt(clock);
     const ip = '198.51.100.3';
-    for (let i = 0; i < 4; i += 1) await throttle.recordFailure({ account: 'victim', clientIp: ip });
-    expect(await probe(throttle, { account: 'victim', clientIp: '203.0.113.9' })).toMatchObject({
+    for (let i = 0; i < 4; i += 1)
+      expect(await fail(throttle, { account: 'victim', clientIp: ip })).toBe(true);
+    expect(await probe(throttle, { account: 'victim', clientIp: ip })).toMatchObject({
       allowed: false,
       scope: 'account',
     });
-    await throttle.recordSuccess({ account: 'victim', clientIp: ip });
-    expect((await probe(throttle, { account: 'victim', clientIp: '203.0.113.9' })).allowed).toBe(true);
-    for (let i = 0; i < 3; i += 1) await throttle.recordFailure({ account: `sprayed-${i}`, clientIp: ip });
+    clock.advance(1_000);
+    expect(await succeed(throttle, { account: 'victim', clientIp: ip })).toBe(true);
+    expect((await probe(throttle, { account: 'victim', clientIp: ip })).allowed).toBe(true);
+    // Four failures and the success given back: two more failures exhaust the address's six free ones.
+    for (let i = 0; i < 2; i += 1)
+      expect(await fail(throttle, { account: `sprayed-${i}`, clientIp: ip })).toBe(true);
+    expect(await fail(throttle, { account: 'sprayed-last', clientIp: ip })).toBe(true);
     expect(await probe(throttle, { account: 'someone-else', clientIp: ip })).toMatchObject({
       allowed: false,
       scope: 'client_ip',
     });
+  });
+
+  it('charges the address before the password check: parallel guesses naming different accounts get no more than one after another', async () => {
+    const clock = mutableClock(t0);
+    const throttle = throttleAt(clock);
+    const ip = '198.51.100.5';
+    const tried = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => fail(throttle, { account: `unknown-${i}`, clientIp: ip })),
+    );
+    // Sequentially: six free failures, then a seventh that starts the back-off; nothing more at once.
+    expect(tried.filter(Boolean)).toHaveLength(clientIpPolicy.freeAttempts + 1);
+    expect(await probe(throttle, { account: 'unknown-x', clientIp: ip })).toMatchObject({
+      allowed: false,
+      scope: 'client_ip',
+    });
+  });
+
+  it('gives the address its charge back for a right password and for an attempt that never reached a verdict', async () => {
+    const clock = mutableClock(t0);
+    const throttle = throttleAt(clock, { ...clientIpPolicy, freeAttempts: 2 });
+    const office = '198.51.100.6';
+    for (let i = 0; i < 5; i += 1) {
+      expect(await succeed(throttle, { account: `colleague-${i}`, clientIp: office })).toBe(true);
+      expect((await probe(throttle, { account: `colleague-${i}`, clientIp: office })).allowed).toBe(true);
+    }
+    expect((await store.read(`login#ip#${office}`))?.failures).toBe(0);
   });
 
   it('lets only one password check per account run at a time, so parallel guesses cannot skip the back-off', async () => {
@@ -103,24 +157,68 @@ describe('login throttling on DynamoDB Local', () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => throttle.check({ account: 'parallel', clientIp: `192.0.2.${i}` })),
     );
-    expect(results.filter((result) => result.allowed)).toHaveLength(1);
+    const allowed = results.flatMap((result) => (result.allowed ? [result.attempt] : []));
+    expect(allowed).toHaveLength(1);
     expect(results.filter((result) => !result.allowed && result.scope === 'account_in_flight')).toHaveLength(
       19,
     );
-    await throttle.finish({ account: 'parallel', clientIp: '192.0.2.0' });
-    expect((await throttle.check({ account: 'parallel', clientIp: '192.0.2.99' })).allowed).toBe(true);
+    await allowed[0]?.finish();
+    expect((await probe(throttle, { account: 'parallel', clientIp: '192.0.2.99' })).allowed).toBe(true);
   });
 
   it('frees a slot a crashed attempt never released once its lease has passed', async () => {
     const clock = mutableClock(t0);
     const throttle = throttleAt(clock);
     expect((await throttle.check({ account: 'crashed', clientIp: '192.0.2.200' })).allowed).toBe(true);
-    expect((await throttle.check({ account: 'crashed', clientIp: '192.0.2.200' })).allowed).toBe(false);
+    expect((await throttle.check({ account: 'crashed', clientIp: '192.0.2.201' })).allowed).toBe(false);
     clock.advance(5_000);
-    expect((await throttle.check({ account: 'crashed', clientIp: '192.0.2.200' })).allowed).toBe(true);
+    expect((await throttle.check({ account: 'crashed', clientIp: '192.0.2.202' })).allowed).toBe(true);
   });
 
-  it('never keeps an owner out for more than 30 s, however long another address keeps failing', async () => {
+  it('never lets an attempt whose lease lapsed release the slot a newer attempt holds', async () => {
+    const clock = mutableClock(t0);
+    const throttle = throttleAt(clock);
+    const slow = await throttle.check({ account: 'leased', clientIp: '192.0.2.210' });
+    clock.advance(5_000);
+    const newer = await throttle.check({ account: 'leased', clientIp: '192.0.2.211' });
+    expect(newer.allowed).toBe(true);
+    if (slow.allowed) await slow.attempt.finish();
+    expect(await throttle.check({ account: 'leased', clientIp: '192.0.2.212' })).toMatchObject({
+      allowed: false,
+      scope: 'account_in_flight',
+    });
+  });
+
+  it('never stops the owner on an address without failures, however many fresh addresses fail against the account', async () => {
+    const clock = mutableClock(t0);
+    const throttle = throttleAt(clock);
+    // One guess from each fresh address, paced to the account-wide block as it grows.
+    for (let i = 0; i < 11; i += 1) {
+      expect(await fail(throttle, { account: 'owned', clientIp: `203.0.113.${i + 1}` })).toBe(true);
+    }
+    expect(await succeed(throttle, { account: 'owned', clientIp: '198.51.100.200' })).toBe(true);
+  });
+
+  it('keeps the account-wide back-off for every address that has failed, so guessing stays slow', async () => {
+    const clock = mutableClock(t0);
+    const throttle = throttleAt(clock);
+    for (let i = 0; i < 4; i += 1) {
+      expect(await fail(throttle, { account: 'guessed', clientIp: `203.0.113.${50 + i}` })).toBe(true);
+    }
+    // The fourth failure started the account-wide delay: the first guessing address must wait for it,
+    // and so must an address that failed only against other accounts.
+    expect(await probe(throttle, { account: 'guessed', clientIp: '203.0.113.50' })).toMatchObject({
+      allowed: false,
+      scope: 'account',
+    });
+    expect(await fail(throttle, { account: 'someone-else', clientIp: '203.0.113.99' })).toBe(true);
+    expect(await probe(throttle, { account: 'guessed', clientIp: '203.0.113.99' })).toMatchObject({
+      allowed: false,
+      scope: 'account',
+    });
+  });
+
+  it('never keeps an owner out for more than 30 s with the shipped policies, however long one address keeps failing', async () => {
     const clock = mutableClock(t0);
     const throttle = createLoginThrottle({
       store,
@@ -128,21 +226,17 @@ describe('login throttling on DynamoDB Local', () => {
       accountPolicy: defaultAccountPolicy,
       clientIpPolicy: defaultClientIpPolicy,
       accountAtClientIpPolicy: defaultAccountAtClientIpPolicy,
+      newAttemptId: randomUUID,
     });
-    const attacker = { account: 'owned', clientIp: '192.0.2.66' };
-    const owner = { account: 'owned', clientIp: '198.51.100.200' };
+    const attacker = { account: 'owned-long', clientIp: '192.0.2.66' };
+    const owner = { account: 'owned-long', clientIp: '198.51.100.201' };
     // The attacker paces failures to the back-off for an hour of simulated time.
     for (let step = 0; step < 40; step += 1) {
       const attempt = await throttle.check(attacker);
       if (attempt.allowed) {
-        await throttle.recordFailure(attacker);
-        await throttle.finish(attacker);
+        await attempt.attempt.recordFailure();
+        await attempt.attempt.finish();
       } else clock.advance(attempt.retryAfterSeconds * 1000);
-    }
-    const ownerCheck = await probe(throttle, owner);
-    if (!ownerCheck.allowed) {
-      expect(ownerCheck.retryAfterSeconds).toBeLessThanOrEqual(30);
-      clock.advance(ownerCheck.retryAfterSeconds * 1000);
     }
     expect((await probe(throttle, owner)).allowed).toBe(true);
     // The failing address itself is held far longer.
@@ -151,13 +245,19 @@ describe('login throttling on DynamoDB Local', () => {
     expect(attackerCheck.allowed ? 0 : attackerCheck.retryAfterSeconds).toBeGreaterThan(30);
   });
 
-  it('counts every one of many concurrent failures', async () => {
-    const clock = mutableClock(t0);
-    const throttle = throttleAt(clock);
-    const subject = { account: 'concurrent', clientIp: '198.51.100.4' };
-    await Promise.all(Array.from({ length: 20 }, () => throttle.recordFailure(subject)));
-    const state = await store.read('login#account#concurrent');
-    expect(state?.failures).toBe(20);
-    expect(state?.blockedUntilMs).toBe(t0 + backoffDelayMs(accountPolicy, 20));
+  it('counts every one of many concurrent failures in a streak', async () => {
+    const key = `login#account#concurrent-${randomUUID()}`;
+    const counts = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        store.recordFailure({
+          key,
+          nowMs: t0,
+          streakStartMs: t0 - 600_000,
+          expiresAtSeconds: t0 / 1000 + 3600,
+        }),
+      ),
+    );
+    expect(new Set(counts).size).toBe(20);
+    expect((await store.read(key))?.failures).toBe(20);
   });
 });

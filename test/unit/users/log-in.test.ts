@@ -20,16 +20,20 @@ const recordingThrottle = (overrides: Partial<LoginThrottle> = {}) => {
   const throttle: LoginThrottle = {
     check: async () => {
       calls.push('check');
-      return { allowed: true };
-    },
-    recordFailure: async () => {
-      calls.push('failure');
-    },
-    recordSuccess: async () => {
-      calls.push('success');
-    },
-    finish: async () => {
-      calls.push('finish');
+      return {
+        allowed: true,
+        attempt: {
+          recordFailure: async () => {
+            calls.push('failure');
+          },
+          recordSuccess: async () => {
+            calls.push('success');
+          },
+          finish: async () => {
+            calls.push('finish');
+          },
+        },
+      };
     },
     ...overrides,
   };
