@@ -298,13 +298,16 @@ describe('login', () => {
     }
     const comparable = (answer: Answer) => {
       const requestId = answer.headers['x-request-id'] ?? '';
+      // RateLimit counts down with each failed attempt from the address (both count against it).
       const {
         'x-request-id': _id,
         date: _date,
         'keep-alive': _keepAlive,
         connection: _connection,
+        ratelimit: rateLimit,
         ...rest
       } = answer.headers;
+      expect(rateLimit).toMatch(/^"fw-\d+-per-\d+s";r=\d+;t=\d+$/);
       const body = JSON.parse(answer.text) as Record<string, unknown>;
       delete body.request_id;
       return { status: answer.status, headers: rest, body, text: answer.text.replace(requestId, '<id>') };
@@ -380,10 +383,6 @@ describe('login', () => {
     expect(throttled.headers['retry-after']).toBe('1');
     expect(throttled.text).not.toContain('access_token');
 
-    // From another address too: the streak belongs to the account.
-    const elsewhere = await call(main, '/auth/login', newClientIp(), { json: wrong });
-    expectProblem(elsewhere, 429, 'login-throttled');
-
     await sleep(1_100);
     expectProblem(await call(main, '/auth/login', client, { json: wrong }), 401, 'invalid-credentials');
     const doubled = await call(main, '/auth/login', client, { json: right });
@@ -394,6 +393,20 @@ describe('login', () => {
     await logIn(main, client, user);
     // A success ends the account's streak: one more wrong password is free again.
     expectProblem(await call(main, '/auth/login', client, { json: wrong }), 401, 'invalid-credentials');
+  });
+
+  it('holds every address that has failed to the account-wide back-off, but never the owner on a clean address', async () => {
+    const user = await createUser(main, 'guess me from anywhere');
+    const wrong = { username: user.username, password: 'not the password' };
+    const guessers = Array.from({ length: 6 }, () => newClientIp());
+    for (const guesser of guessers) {
+      expectProblem(await call(main, '/auth/login', guesser, { json: wrong }), 401, 'invalid-credentials');
+    }
+    // The sixth failure started the account-wide delay: an address that failed waits for it...
+    const again = await call(main, '/auth/login', guessers[0] ?? '', { json: wrong });
+    expectProblem(again, 429, 'login-throttled');
+    // ...while the owner, on an address without failures, logs in at once.
+    await logIn(main, newClientIp(), user);
   });
 });
 
@@ -647,13 +660,16 @@ describe('API keys', () => {
     const comparable = (answer: Answer) => {
       const body = JSON.parse(answer.text) as Record<string, unknown>;
       delete body.request_id;
+      // RateLimit counts down with each failed attempt from the address (both count against it).
       const {
         'x-request-id': _id,
         date: _date,
         'keep-alive': _keepAlive,
         connection: _connection,
+        ratelimit: rateLimit,
         ...rest
       } = answer.headers;
+      expect(rateLimit).toMatch(/^"fw-\d+-per-\d+s";r=\d+;t=\d+$/);
       return { status: answer.status, body, headers: rest };
     };
     expect(comparable(malformed)).toEqual(comparable(unknown));
