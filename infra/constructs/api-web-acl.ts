@@ -18,6 +18,8 @@ export interface ApiWebAclProps {
   readonly trustProxyHops: number;
   /** Lowercase header names WAF must never write to its logs. */
   readonly redactedHeaders: readonly string[];
+  /** Headers every custom response carries: the static security headers and the static CORS headers. */
+  readonly responseHeaders: Readonly<Record<string, string>>;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
 }
@@ -39,13 +41,63 @@ export const webAclRuleNames = {
   bodyTooLarge: 'BodyTooLarge',
 } as const;
 
-/** RFC 9457 bodies from the shared catalogue, so a WAF block reads like the functions' own rejections. */
-const problemBody = (code: ProblemCode): string =>
-  JSON.stringify({
+/**
+ * The rate rule's look-back. WAF blocks an address until its count over this window falls below the limit
+ * (and notices the fall within about 30 s), so this is also the Retry-After of its 429.
+ */
+export const rateEvaluationWindowSeconds = 300;
+
+/**
+ * WAF limits on custom responses (AWS WAF quotas; CloudFormation CustomHTTPHeader and CustomResponseBody):
+ * checked at synth, because WAF would refuse the web ACL at deploy time.
+ */
+const wafLimits = {
+  responseHeadersPerWebAcl: 100,
+  headerNameLength: 64,
+  headerValueLength: 255,
+  bodyLength: 10_240,
+} as const;
+
+/**
+ * RFC 9457 bodies from the shared catalogue, so a WAF block reads like the functions' own rejections. WAF
+ * bodies are static text (no variables), so there is no request id; and APPLICATION_JSON is the only JSON
+ * content type WAF offers (a content-type header is refused), so they go out as application/json.
+ */
+const problemBody = (code: ProblemCode, detail: string): CfnWebACL.CustomResponseBodyProperty => {
+  const content = JSON.stringify({
     type: problemTypeUri(code),
     title: problemTypes[code].title,
     status: problemTypes[code].status,
+    detail,
   });
+  if (content.length > wafLimits.bodyLength) throw new TypeError(`WAF response body for ${code} is too long`);
+  return { contentType: 'APPLICATION_JSON', content };
+};
+
+/** A block with a custom response: the catalogue's status for the body's code, and the given headers. */
+const blockWith = (
+  bodyKey: string,
+  code: ProblemCode,
+  headers: Readonly<Record<string, string>>,
+): CfnWebACL.RuleActionProperty => {
+  const responseHeaders = Object.entries(headers).map(([name, value]) => {
+    if (name.toLowerCase() === 'content-type')
+      throw new TypeError('WAF refuses a content-type response header');
+    if (name.length > wafLimits.headerNameLength || value.length > wafLimits.headerValueLength) {
+      throw new TypeError(`WAF response header ${name} exceeds WAF's length limits`);
+    }
+    return { name, value };
+  });
+  return {
+    block: {
+      customResponse: {
+        responseCode: problemTypes[code].status,
+        customResponseBodyKey: bodyKey,
+        responseHeaders,
+      },
+    },
+  };
+};
 
 /**
  * The regional WAF web ACL in front of the API stage: the coarse first line. A rate-based rule per client IP
@@ -93,19 +145,16 @@ export class ApiWebAcl extends Construct {
       );
     }
     const inspection = bodyInspectionLimits.find((limit) => limit.bytes >= props.bodyMaxBytes);
+    const rateLimitHeaders = { ...props.responseHeaders, 'Retry-After': String(rateEvaluationWindowSeconds) };
     const rules: CfnWebACL.RuleProperty[] = [
       {
         name: webAclRuleNames.rateLimitPerIp,
         priority: 0,
-        action: {
-          block: {
-            customResponse: { responseCode: 429, customResponseBodyKey: 'too-many-requests' },
-          },
-        },
+        action: blockWith('too-many-requests', 'quota-exceeded', rateLimitHeaders),
         statement: {
           rateBasedStatement: {
             limit: props.requestsPerIpPer5Minutes,
-            evaluationWindowSec: 300,
+            evaluationWindowSec: rateEvaluationWindowSeconds,
             // The connecting address, right while nothing sits in front of API Gateway (hops 0).
             aggregateKeyType: 'IP',
           },
@@ -130,9 +179,7 @@ export class ApiWebAcl extends Construct {
       rules.push({
         name: webAclRuleNames.bodyTooLarge,
         priority: 4,
-        action: {
-          block: { customResponse: { responseCode: 413, customResponseBodyKey: 'content-too-large' } },
-        },
+        action: blockWith('content-too-large', 'body-too-large', props.responseHeaders),
         statement: {
           sizeConstraintStatement: {
             // A body past the inspection limit is larger than bodyMaxBytes by construction: MATCH blocks it.
@@ -146,6 +193,16 @@ export class ApiWebAcl extends Construct {
       });
     }
 
+    const headerCount = [
+      rateLimitHeaders,
+      ...(inspection === undefined ? [] : [props.responseHeaders]),
+    ].reduce((count, headers) => count + Object.keys(headers).length, 0);
+    if (headerCount > wafLimits.responseHeadersPerWebAcl) {
+      throw new TypeError(
+        `The web ACL's custom responses carry ${headerCount} headers; WAF allows ${wafLimits.responseHeadersPerWebAcl}`,
+      );
+    }
+
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       description: `Bulwark ${props.stageName} API - coarse per-IP rate limit, managed rules, body size`,
       scope: 'REGIONAL',
@@ -153,14 +210,14 @@ export class ApiWebAcl extends Construct {
       visibilityConfig: visibility('web-acl'),
       rules,
       customResponseBodies: {
-        'too-many-requests': {
-          contentType: 'APPLICATION_JSON',
-          content: problemBody('quota-exceeded'),
-        },
-        'content-too-large': {
-          contentType: 'APPLICATION_JSON',
-          content: problemBody('body-too-large'),
-        },
+        'too-many-requests': problemBody(
+          'quota-exceeded',
+          'Too many requests from this address; retry after the seconds in Retry-After.',
+        ),
+        'content-too-large': problemBody(
+          'body-too-large',
+          `The request body exceeds the limit of ${props.bodyMaxBytes} bytes.`,
+        ),
       },
       ...(inspection === undefined
         ? {}

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -31,8 +31,10 @@ import { AlarmTopic } from '../constructs/alarm-topic.js';
 import { ApiMonitoring } from '../constructs/api-monitoring.js';
 import { ApiWebAcl } from '../constructs/api-web-acl.js';
 import { CanaryRelease } from '../constructs/canary-release.js';
+import { edgeCorsHeaders } from '../constructs/edge-cors-headers.js';
 import { ProblemGatewayResponses } from '../constructs/problem-gateway-responses.js';
 import { RouteFunction } from '../constructs/route-function.js';
+import { staticSecurityHeaders } from '../constructs/static-security-headers.js';
 
 /** The repository root (infra/stacks/ is two levels down); entries in the route table are relative to it. */
 export const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -147,6 +149,18 @@ export class ApiStack extends Stack {
       });
     }
 
+    // Answers API Gateway and WAF make themselves never pass through the functions' header middlewares.
+    const edgeCors = edgeCorsHeaders(config.runtime.cors);
+    if (edgeCors.unreadableBy !== undefined) {
+      Annotations.of(this).addWarningV2(
+        'bulwark:edge-cors',
+        `${edgeCors.unreadableBy.length} CORS origins are allowed: answers made by API Gateway or WAF (throttling, ` +
+          'WAF blocks, gateway errors) name none of them, so browsers there see a network error instead of ' +
+          'the status. One origin per stage, or a proxy that answers CORS, avoids it (ADR 0012).',
+      );
+    }
+    const edgeHeaders = { ...staticSecurityHeaders, ...edgeCors.headers };
+
     this.webAcl = new ApiWebAcl(this, 'Waf', {
       stage: this.api.deploymentStage,
       stageName: config.stageName,
@@ -154,6 +168,7 @@ export class ApiStack extends Stack {
       bodyMaxBytes: config.runtime.bodyMaxBytes,
       trustProxyHops: config.runtime.trustProxyHops,
       redactedHeaders: credentialHeaders(config),
+      responseHeaders: edgeHeaders,
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
     });
@@ -215,7 +230,7 @@ export class ApiStack extends Stack {
     };
     this.releases = releases;
 
-    new ProblemGatewayResponses(this, 'ProblemResponses', { api: this.api });
+    new ProblemGatewayResponses(this, 'ProblemResponses', { api: this.api, headers: edgeHeaders });
 
     // Validates body and parameters against what a method declares (cdk-nag APIG2 requires both).
     const requestValidator = this.api.addRequestValidator('RequestValidator', {

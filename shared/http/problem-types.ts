@@ -10,6 +10,7 @@ export const problemTypes = {
   unauthenticated: { status: 401, title: 'Authentication required' },
   'invalid-credentials': { status: 401, title: 'Invalid credentials' },
   forbidden: { status: 403, title: 'Forbidden' },
+  'request-blocked': { status: 403, title: 'Request blocked' },
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'user-already-exists': { status: 409, title: 'User already exists' },
@@ -19,11 +20,28 @@ export const problemTypes = {
   'validation-failed': { status: 422, title: 'Validation failed' },
   'quota-exceeded': { status: 429, title: 'Too many requests' },
   'login-throttled': { status: 429, title: 'Too many failed logins' },
+  'api-throttled': { status: 429, title: 'Too many requests to the API' },
   'internal-error': { status: 500, title: 'Internal server error' },
+  'bad-gateway': { status: 502, title: 'Bad gateway' },
   'service-unavailable': { status: 503, title: 'Service temporarily unavailable' },
   'limiter-unavailable': { status: 503, title: 'Rate limiting temporarily unavailable' },
+  'gateway-timeout': { status: 504, title: 'Gateway timeout' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof problemTypes;
 
-export const problemTypeUri = (code: ProblemCode): string => `urn:bulwark:problem:${code}`;
+/**
+ * API Gateway's two catch-alls (DEFAULT_4XX, DEFAULT_5XX) answer rejections it has no more specific type
+ * for, keeping the status it chose. A gateway response template cannot name that status, so these types
+ * have a status class instead of a status, their bodies carry no `status` member, and no function throws
+ * them (they are not ProblemCodes).
+ */
+export const gatewayCatchAllProblemTypes = {
+  'gateway-4xx': { statusClass: '4xx', title: 'Request rejected by the API gateway' },
+  'gateway-5xx': { statusClass: '5xx', title: 'The API gateway failed to process the request' },
+} as const satisfies Record<string, { statusClass: '4xx' | '5xx'; title: string }>;
+
+export type GatewayCatchAllCode = keyof typeof gatewayCatchAllProblemTypes;
+
+export const problemTypeUri = (code: ProblemCode | GatewayCatchAllCode): string =>
+  `urn:bulwark:problem:${code}`;

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runtimeVariableNames } from '../../shared/config/runtime-config.js';
-import { type ProblemCode, problemTypes, problemTypeUri } from '../../shared/http/problem-types.js';
+import {
+  type GatewayCatchAllCode,
+  gatewayCatchAllProblemTypes,
+  type ProblemCode,
+  problemTypes,
+  problemTypeUri,
+} from '../../shared/http/problem-types.js';
 import { routes } from '../../shared/http/route-table.js';
 
 const readme = readFileSync('README.md', 'utf8');
@@ -17,6 +23,18 @@ describe('documentation stays in step with the code', () => {
     (code) => {
       expect(problemDoc).toMatch(
         new RegExp(`^\\| \`${problemTypeUri(code)}\`\\s*\\| ${problemTypes[code].status}\\s*\\|`, 'm'),
+      );
+    },
+  );
+
+  it.each(Object.keys(gatewayCatchAllProblemTypes) as GatewayCatchAllCode[])(
+    'docs/problem-types.md documents the catch-all %s with its status class',
+    (code) => {
+      expect(problemDoc).toMatch(
+        new RegExp(
+          `^\\| \`${problemTypeUri(code)}\`\\s*\\| ${gatewayCatchAllProblemTypes[code].statusClass}\\s*\\|`,
+          'm',
+        ),
       );
     },
   );

@@ -3,15 +3,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { ResponseType } from 'aws-cdk-lib/aws-apigateway';
 import { type CfnFunction, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StageName, stageConfig } from '../../infra/config.js';
+import { type StageConfig, type StageName, stageConfig } from '../../infra/config.js';
 import { ScopedNagPack } from '../../infra/constructs/scoped-nag-pack.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack, secretLogicalId, tableLogicalId } from '../../infra/stacks/data-stack.js';
 import { limiterOutcomes } from '../../shared/domain/rate-limit/limiter-metrics.js';
+import { gatewayCatchAllProblemTypes, problemTypes } from '../../shared/http/problem-types.js';
 import {
   fallbackRoute,
   functionEntry,
@@ -50,11 +52,15 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(stubRoot, { recursive: true, force: true }));
 
-const buildApp = (stage: StageName, extra?: (app: App) => void) => {
+const buildApp = (
+  stage: StageName,
+  extra?: (app: App) => void,
+  configure: (config: StageConfig) => StageConfig = (config) => config,
+) => {
   const app = new App({
     context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], 'cli-telemetry': false },
   });
-  const config = stageConfig(stage);
+  const config = configure(stageConfig(stage));
   const env = { account: '123456789012', region: 'eu-west-1' };
   const data = new DataStack(app, `Bulwark-${stage}-Data`, { config, env });
   const api = new ApiStack(app, `Bulwark-${stage}-Api`, {
@@ -178,6 +184,56 @@ const expectedTableActions = (access: TableAccess): string[] =>
                 : [...dynamoDbReadActions, ...dynamoDbWriteActions],
           ),
         ].sort();
+
+/** Every gateway response type CDK knows (its static ResponseType members). */
+const allGatewayResponseTypes = Object.values(ResponseType)
+  .filter((value): value is ResponseType => value instanceof ResponseType)
+  .map((value) => value.responseType)
+  .sort();
+
+/** Headers every answer API Gateway or WAF makes must carry, with the values the functions send. */
+const requiredEdgeHeaders = {
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Cache-Control': 'no-store',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+};
+
+const catalogueUris = new Set(
+  [...Object.keys(problemTypes), ...Object.keys(gatewayCatchAllProblemTypes)].map(
+    (code) => `urn:bulwark:problem:${code}`,
+  ),
+);
+const catalogueStatus = (uri: string): number | undefined =>
+  (Object.entries(problemTypes) as [string, { status: number }][]).find(
+    ([code]) => `urn:bulwark:problem:${code}` === uri,
+  )?.[1].status;
+
+/**
+ * CORS on a static answer: with exactly one configured origin it is named; with several (a static answer
+ * cannot pick the caller's) or with CORS off there is no Allow-Origin at all. Never credentials.
+ */
+const expectStaticCors = (
+  header: (name: string) => string | undefined,
+  cors: { readonly enabled: boolean; readonly allowOrigins: readonly string[] },
+  label: string,
+): void => {
+  const [only, ...others] = cors.allowOrigins;
+  if (cors.enabled && only !== undefined && others.length === 0) {
+    expect(header('Access-Control-Allow-Origin'), label).toBe(`'${only}'`);
+    const exposed = (header('Access-Control-Expose-Headers') ?? "''")
+      .slice(1, -1)
+      .split(',')
+      .map((name) => name.trim().toLowerCase());
+    expect(exposed, label).toEqual(expect.arrayContaining(['x-request-id', 'retry-after']));
+  } else {
+    expect(header('Access-Control-Allow-Origin'), label).toBeUndefined();
+    expect(header('Access-Control-Expose-Headers'), label).toBeUndefined();
+  }
+  expect(header('Access-Control-Allow-Credentials'), label).toBeUndefined();
+};
 
 const routePathsWithAncestors = (): string[] => {
   const paths = new Set<string>(['/']);
@@ -358,37 +414,128 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     }
   });
 
-  it('answers API Gateway rejections as application/problem+json that cannot be cached or sniffed', () => {
+  it('answers every gateway response type as problem+json with the request id and the static headers', () => {
     const responses = template.findResources('AWS::ApiGateway::GatewayResponse') as Record<
       string,
       CfnResourceJson
     >;
     const byType = new Map(
-      Object.values(responses).map(({ Properties }) => [Properties.ResponseType, Properties]),
+      Object.values(responses).map(({ Properties }) => [String(Properties.ResponseType), Properties]),
     );
-    for (const [type, problemType] of [
-      ['DEFAULT_4XX', 'urn:bulwark:problem:gateway-4xx'],
-      ['DEFAULT_5XX', 'urn:bulwark:problem:gateway-5xx'],
-      ['THROTTLED', 'urn:bulwark:problem:gateway-4xx'],
-      ['MISSING_AUTHENTICATION_TOKEN', 'urn:bulwark:problem:not-found'],
-    ] as const) {
-      const properties = byType.get(type);
-      if (properties === undefined) throw new Error(`No gateway response of type ${type}`);
-      expect(properties.ResponseParameters).toEqual({
-        'gatewayresponse.header.Content-Type': "'application/problem+json'",
-        'gatewayresponse.header.Cache-Control': "'no-store'",
-        'gatewayresponse.header.X-Content-Type-Options': "'nosniff'",
-      });
+    // Every type CDK knows, so a response type added by an upgrade fails here until it is answered too.
+    expect([...byType.keys()].sort()).toEqual(allGatewayResponseTypes);
+    // Logical ids keep their first form (DEFAULT_4XX: ProblemResponsesDefault4xx...). A new id would make
+    // CloudFormation create the new response, then delete the old one and so reset the type to the default.
+    for (const [logicalId, { Properties }] of Object.entries(responses)) {
+      const pascal = String(Properties.ResponseType)
+        .split('_')
+        .map((word) => word.charAt(0) + word.slice(1).toLowerCase())
+        .join('');
+      expect(logicalId).toMatch(new RegExp(`^ProblemResponses${pascal}[0-9A-F]{8}$`));
+    }
+
+    for (const [type, properties] of byType) {
+      const parameters = properties.ResponseParameters as Record<string, string>;
+      const header = (name: string): string | undefined => parameters[`gatewayresponse.header.${name}`];
+      expect(header('Content-Type'), type).toBe("'application/problem+json'");
+      for (const [name, value] of Object.entries(requiredEdgeHeaders))
+        expect(header(name), type).toBe(`'${value}'`);
+      expect(header('x-request-id'), type).toBe('context.requestId');
+      expectStaticCors(header, built.config.runtime.cors, type);
+
+      // The template only substitutes variables; messageString arrives already quoted.
       const bodyTemplate = String((properties.ResponseTemplates as Json)['application/json']);
       const body = JSON.parse(bodyTemplate.replace('$context.error.messageString', '"message"')) as Json;
-      expect(body.type).toBe(problemType);
-      expect(typeof body.title).toBe('string');
-      if (properties.StatusCode !== undefined) expect(body.status).toBe(Number(properties.StatusCode));
+      expect(String(body.type), type).toMatch(/^urn:bulwark:problem:[a-z0-9-]+$/);
+      expect(catalogueUris.has(String(body.type)), `${type}: ${String(body.type)} is in the catalogue`).toBe(
+        true,
+      );
+      expect(typeof body.title, type).toBe('string');
+      expect(typeof body.detail, type).toBe('string');
+      expect(body.request_id, type).toBe('$context.requestId');
+      if (properties.StatusCode === undefined) {
+        // Only the catch-alls keep API Gateway's own status, which a template cannot name.
+        expect(['DEFAULT_4XX', 'DEFAULT_5XX']).toContain(type);
+        expect(body.status, type).toBeUndefined();
+      } else {
+        expect(body.status, type).toBe(Number(properties.StatusCode));
+        expect(catalogueStatus(String(body.type)), type).toBe(Number(properties.StatusCode));
+      }
+      // 5xx bodies never pass API Gateway's own message on.
+      if (Number(properties.StatusCode ?? 0) >= 500 || type === 'DEFAULT_5XX')
+        expect(bodyTemplate, type).not.toContain('$context.error');
     }
     expect(byType.get('MISSING_AUTHENTICATION_TOKEN')?.StatusCode).toBe('404');
+    expect(byType.get('INTEGRATION_TIMEOUT')?.StatusCode).toBe('504');
+    expect(byType.get('REQUEST_TOO_LARGE')?.StatusCode).toBe('413');
+    const headerOf = (type: string, name: string): unknown =>
+      (byType.get(type)?.ResponseParameters as Json | undefined)?.[`gatewayresponse.header.${name}`];
+    // Stage throttling refills every second.
     expect(byType.get('THROTTLED')?.StatusCode).toBe('429');
+    expect(headerOf('THROTTLED', 'Retry-After')).toBe("'1'");
+    expect(headerOf('UNAUTHORIZED', 'WWW-Authenticate')).toBe(`'Bearer realm="bulwark"'`);
   });
 
+  it('answers WAF blocks with problem bodies, the static headers and Retry-After on 429', () => {
+    const acl = (Object.values(template.findResources('AWS::WAFv2::WebACL')) as CfnResourceJson[])[0]
+      ?.Properties as Json;
+    const bodies = acl.CustomResponseBodies as Record<string, { Content: string; ContentType: string }>;
+    const customResponses = (acl.Rules as Json[]).flatMap((rule) => {
+      const response = ((rule.Action as Json | undefined)?.Block as Json | undefined)?.CustomResponse as
+        | {
+            ResponseCode: number;
+            CustomResponseBodyKey: string;
+            ResponseHeaders: { Name: string; Value: string }[];
+          }
+        | undefined;
+      return response === undefined ? [] : [[String(rule.Name), response] as const];
+    });
+    expect(customResponses.map(([name, response]) => [name, response.ResponseCode])).toEqual([
+      ['RateLimitPerIp', 429],
+      ['BodyTooLarge', 413],
+    ]);
+
+    let headerCount = 0;
+    for (const [name, response] of customResponses) {
+      const body = bodies[response.CustomResponseBodyKey];
+      if (body === undefined) throw new Error(`${name}: no body ${response.CustomResponseBodyKey}`);
+      // WAF offers no problem+json content type: APPLICATION_JSON is the closest it can send.
+      expect(body.ContentType, name).toBe('APPLICATION_JSON');
+      expect(body.Content.length, name).toBeLessThanOrEqual(10_240);
+      const problem = JSON.parse(body.Content) as Json;
+      expect(catalogueUris.has(String(problem.type)), name).toBe(true);
+      expect(problem.status, name).toBe(response.ResponseCode);
+      expect(catalogueStatus(String(problem.type)), name).toBe(response.ResponseCode);
+      expect(typeof problem.title, name).toBe('string');
+      expect(typeof problem.detail, name).toBe('string');
+
+      const headers = new Map(response.ResponseHeaders.map((entry) => [entry.Name, entry.Value]));
+      // WAF refuses a content-type header and duplicate names.
+      expect(
+        [...headers.keys()].map((key) => key.toLowerCase()),
+        name,
+      ).not.toContain('content-type');
+      expect(headers.size, name).toBe(response.ResponseHeaders.length);
+      for (const [header, value] of Object.entries(requiredEdgeHeaders))
+        expect(headers.get(header), name).toBe(value);
+      expectStaticCors(
+        (header) => (headers.has(header) ? `'${headers.get(header)}'` : undefined),
+        built.config.runtime.cors,
+        name,
+      );
+      for (const [header, value] of headers) {
+        expect(header.length, `${name} ${header}`).toBeLessThanOrEqual(64);
+        expect(value.length, `${name} ${header}`).toBeLessThanOrEqual(255);
+      }
+      headerCount += headers.size;
+    }
+    // The WAF blocks again until the IP's count over the 5-minute window falls below the limit.
+    const rateHeaders = customResponses.find(([name]) => name === 'RateLimitPerIp')?.[1].ResponseHeaders;
+    expect(rateHeaders?.find((entry) => entry.Name === 'Retry-After')?.Value).toBe('300');
+    // WAF quotas: 100 custom response headers and 50 bodies per web ACL.
+    expect(headerCount).toBeLessThanOrEqual(100);
+    expect(Object.keys(bodies).length).toBeLessThanOrEqual(50);
+  });
   it('logs access as JSON and execution errors, with the configured throttling', () => {
     const stages = Object.values(template.findResources('AWS::ApiGateway::Stage')) as CfnResourceJson[];
     expect(stages).toHaveLength(1);
@@ -645,6 +792,54 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
   it(`is ${stage === 'prod' ? '' : 'not '}protected from termination`, () => {
     expect(api.terminationProtection).toBe(stage === 'prod');
     expect(built.data.terminationProtection).toBe(stage === 'prod');
+  });
+});
+
+describe.each([
+  [
+    'several CORS origins',
+    { enabled: true, allowOrigins: ['https://app.example.com', 'https://admin.example.com'] },
+  ],
+  ['CORS off', { enabled: false, allowOrigins: ['https://app.example.com'] }],
+] as const)('a stage with %s', (label, cors) => {
+  const { api } = buildApp('dev', undefined, (config) => ({
+    ...config,
+    runtime: { ...config.runtime, cors: { ...config.runtime.cors, ...cors } },
+  }));
+  let template: Template;
+  beforeAll(() => {
+    template = Template.fromStack(api);
+  });
+
+  it('gives the answers of API Gateway and WAF no CORS headers, but still the security headers', () => {
+    for (const { Properties } of Object.values(
+      template.findResources('AWS::ApiGateway::GatewayResponse'),
+    ) as CfnResourceJson[]) {
+      const parameters = Properties.ResponseParameters as Record<string, string>;
+      const header = (name: string): string | undefined => parameters[`gatewayresponse.header.${name}`];
+      expectStaticCors(header, cors, `${label} ${String(Properties.ResponseType)}`);
+      expect(header('Strict-Transport-Security')).toBe(
+        `'${requiredEdgeHeaders['Strict-Transport-Security']}'`,
+      );
+    }
+    const acl = (Object.values(template.findResources('AWS::WAFv2::WebACL')) as CfnResourceJson[])[0]
+      ?.Properties as Json;
+    const wafHeaderSets = (acl.Rules as Json[]).flatMap((rule) => {
+      const response = ((rule.Action as Json | undefined)?.Block as Json | undefined)?.CustomResponse as
+        | { ResponseHeaders: { Name: string; Value: string }[] }
+        | undefined;
+      return response === undefined ? [] : [new Map(response.ResponseHeaders.map((h) => [h.Name, h.Value]))];
+    });
+    expect(wafHeaderSets).toHaveLength(2);
+    for (const headers of wafHeaderSets) {
+      expectStaticCors((name) => (headers.has(name) ? `'${headers.get(name)}'` : undefined), cors, label);
+      expect(headers.get('Strict-Transport-Security')).toBe(requiredEdgeHeaders['Strict-Transport-Security']);
+    }
+  });
+
+  it(`${cors.enabled ? 'warns' : 'does not warn'} at synth that browsers cannot read those answers`, () => {
+    const warnings = Annotations.fromStack(api).findWarning('*', Match.stringLikeRegexp('bulwark:edge-cors'));
+    expect(warnings).toHaveLength(cors.enabled ? 1 : 0);
   });
 });
 
