@@ -34,6 +34,7 @@ const service = 'bulwark';
 const schemas = {
   limiter: `"${METRICS_NAMESPACE}", policy, route, service`,
   route: `"${METRICS_NAMESPACE}", route, service`,
+  dependency: `"${METRICS_NAMESPACE}", dependency, route, service`,
 } as const;
 
 /**
@@ -67,6 +68,7 @@ const searchTotal = (metricName: string, schema: keyof typeof schemas, label: st
 export class ApiMonitoring extends Construct {
   readonly limiterBackendErrors: Alarm;
   readonly limiterFailClosed: Alarm;
+  readonly dependencyUnavailable: Alarm;
   readonly authFailureSpike: Alarm;
   readonly refreshReuseDetected: Alarm;
   readonly serverErrorRate: Alarm;
@@ -74,7 +76,12 @@ export class ApiMonitoring extends Construct {
 
   /** The alarms every canary deployment watches besides its own function's. */
   get rolloutAlarms(): readonly Alarm[] {
-    return [this.limiterBackendErrors, this.limiterFailClosed, this.serverErrorRate];
+    return [
+      this.limiterBackendErrors,
+      this.limiterFailClosed,
+      this.dependencyUnavailable,
+      this.serverErrorRate,
+    ];
   }
 
   constructor(scope: Construct, id: string, props: ApiMonitoringProps) {
@@ -109,6 +116,20 @@ export class ApiMonitoring extends Construct {
           'Requests refused with 503 because the limiter failed closed (rate_limit_fail_closed over all ' +
           'routes). Runbook: docs/runbooks/rate-limiting.md',
         metric: sumOverRoutes('rate_limit_fail_closed', 'limiter', oneMinute, 'Limiter fail-closed'),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    this.dependencyUnavailable = watch(
+      new Alarm(this, 'DependencyUnavailable', {
+        alarmName: name('dependency-unavailable'),
+        alarmDescription:
+          'Requests answered 503 because DynamoDB or Secrets Manager failed or missed its deadline ' +
+          '(dependency_unavailable over all routes, by dependency), including API-key reads and session ' +
+          'writes the limiter metrics do not see. Runbook: docs/runbooks/rate-limiting.md',
+        metric: sumOverRoutes('dependency_unavailable', 'dependency', oneMinute, 'Dependency unavailable'),
         threshold: 0,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -193,6 +214,13 @@ export class ApiMonitoring extends Construct {
       graph(
         'Limiter outcomes (all routes)',
         limiterOutcomes.map((outcome) => searchTotal(`rate_limit_${outcome}`, 'limiter', outcome)),
+        24,
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        '503s by backend (all routes)',
+        [searchTotal('dependency_unavailable', 'dependency', 'dependency_unavailable')],
         24,
       ),
     );

@@ -12,6 +12,9 @@ export class QuotaExceededError extends BulwarkError {
 }
 
 export class LimiterUnavailableError extends BulwarkError {
+  /** The limiter's and the login throttle's state live in DynamoDB. */
+  readonly dependency = 'dynamodb';
+
   constructor(retryAfterSeconds: number, cause: unknown) {
     super('limiter-unavailable', {
       detail: 'Rate limiting is temporarily unavailable, so this route refuses requests; retry later.',

@@ -63,6 +63,9 @@ export class MethodNotAllowedError extends BulwarkError {
 }
 
 export class DependencyUnavailableError extends BulwarkError {
+  /** Which backend failed (`dynamodb`, `secrets-manager`): a metric dimension, never shown to clients. */
+  readonly dependency: string;
+
   constructor(dependency: string, cause: unknown, retryAfterSeconds = 1) {
     super('service-unavailable', {
       detail: 'A backend this route depends on is unavailable; retry later.',
@@ -70,5 +73,6 @@ export class DependencyUnavailableError extends BulwarkError {
       cause: { dependency, error: cause },
     });
     this.name = 'DependencyUnavailableError';
+    this.dependency = dependency;
   }
 }

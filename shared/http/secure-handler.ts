@@ -3,6 +3,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { sessionRevocationKey } from '../adapters/dynamodb/dynamodb-session-store.js';
+import { emfCounters } from '../adapters/metrics/emf-counters.js';
 import type { Principal } from '../auth/principal.js';
 import type { Role } from '../domain/users/user.js';
 import type { RequestLogger } from '../logging/request-logger.js';
@@ -113,8 +114,14 @@ export const createSecureHandler = async <TSchema extends z.ZodType | undefined 
     .use(assignRequestId({ logger: runtime.logger }))
     .use(addSecurityHeaders());
   if (config.cors.enabled) chain.use(corsFor(runtime));
+  const counters = emfCounters();
+  const route = options.rateLimit?.routeId ?? 'route';
   chain
-    .use(answerProblems())
+    .use(
+      answerProblems({
+        countUnavailable: (dependency) => counters.count('dependency_unavailable', { route, dependency }),
+      }),
+    )
     .use(resolveClientIp({ trustProxyHops: config.trustProxyHops }))
     .use(requireTrustedHost({ trustedHosts: config.trustedHosts }))
     .use(limitBodySize({ maxBytes: config.bodyMaxBytes }));

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BulwarkError } from '../errors/bulwark-error.js';
+import { LimiterUnavailableError } from '../errors/rate-limit-errors.js';
+import { DependencyUnavailableError } from '../errors/request-errors.js';
 import { problemResponse } from '../http/problem-response.js';
 import type { SecureMiddleware } from '../http/secure-request.js';
 
@@ -7,13 +9,28 @@ import type { SecureMiddleware } from '../http/secure-request.js';
  * The one error handler: every thrown error becomes problem+json. Client errors are logged at info,
  * server errors at error with their cause; the response never carries a stack or a cause.
  */
-export const answerProblems = (): SecureMiddleware => ({
+export interface AnswerProblemsOptions {
+  /**
+   * Called for every 503 a backend caused (DynamoDB, Secrets Manager), whichever middleware or handler
+   * met it, so an outage is counted even where no limiter metric sees it (an API-key read, a session write).
+   */
+  readonly countUnavailable?: (dependency: string) => void;
+}
+
+const dependencyOf = (error: unknown): string | undefined =>
+  error instanceof DependencyUnavailableError || error instanceof LimiterUnavailableError
+    ? error.dependency
+    : undefined;
+
+export const answerProblems = (options: AnswerProblemsOptions = {}): SecureMiddleware => ({
   name: 'answerProblems',
   onError: (request) => {
     const state = request.context.bulwark;
     const requestId = state?.requestId ?? randomUUID();
     const error = request.error;
     const response = problemResponse(error, requestId);
+    const dependency = dependencyOf(error);
+    if (dependency !== undefined) options.countUnavailable?.(dependency);
     if (state !== undefined) {
       if (response.statusCode >= 500) {
         state.log.error('request failed', {

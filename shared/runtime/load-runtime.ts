@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDynamoDbClient } from '../adapters/dynamodb/create-dynamodb-client.js';
 import { cachedSecretStore } from '../adapters/secrets/cached-secret-store.js';
+import { createSecretsManagerClient } from '../adapters/secrets/create-secrets-manager-client.js';
 import { localFileSecretStore } from '../adapters/secrets/local-file-secret-store.js';
 import { secretsManagerSecretStore } from '../adapters/secrets/secrets-manager-secret-store.js';
 import { readRuntimeConfig } from '../config/read-runtime-config.js';
@@ -16,15 +16,12 @@ export const loadRuntime = (): Runtime => {
   if (runtime !== undefined) return runtime;
   const config = readRuntimeConfig();
   const logger = createLogger(config.logLevel);
+  // Every backend call on the request path has the same budget: two attempts of
+  // SECURITY_LIMITER_TIMEOUT_MS, aborted after both, so a hung backend is a 503 within that time.
+  const attemptMs = config.rateLimit.timeoutMs;
   const inner =
     config.localSecretsFile === undefined
-      ? secretsManagerSecretStore(
-          new SecretsManagerClient({
-            region: config.awsRegion,
-            maxAttempts: 3,
-            requestHandler: { requestTimeout: 3_000 },
-          }),
-        )
+      ? secretsManagerSecretStore(createSecretsManagerClient({ region: config.awsRegion, attemptMs }))
       : localFileSecretStore(config.localSecretsFile);
   let dynamoDb: DynamoDBClient | undefined;
   runtime = Object.freeze({
@@ -33,7 +30,13 @@ export const loadRuntime = (): Runtime => {
     clock: systemClock,
     secretStore: cachedSecretStore(inner, config.secretsCacheTtlSeconds, systemClock),
     dynamoDb: () => {
-      dynamoDb ??= createDynamoDbClient({ region: config.awsRegion, endpoint: config.dynamoDbEndpoint });
+      dynamoDb ??= createDynamoDbClient({
+        region: config.awsRegion,
+        endpoint: config.dynamoDbEndpoint,
+        maxAttempts: 2,
+        requestTimeoutMs: attemptMs,
+        connectionTimeoutMs: attemptMs,
+      });
       return dynamoDb;
     },
   });

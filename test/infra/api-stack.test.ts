@@ -682,7 +682,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     });
   });
 
-  it('alarms on limiter backend errors, fail-closed, auth failure spikes, refresh reuse and the 5xx rate', () => {
+  it('alarms on limiter backend errors, fail-closed, 503s by backend, auth failure spikes, refresh reuse and the 5xx rate', () => {
     const alarms = template.findResources('AWS::CloudWatch::Alarm') as Record<string, CfnResourceJson>;
     const propertiesOf = (alarm: { node: { defaultChild?: unknown } }): Json => {
       const found = alarms[api.getLogicalId(alarm.node.defaultChild as CfnResource)];
@@ -706,6 +706,12 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       expect(properties.Threshold).toBe(0);
       expect(properties.ComparisonOperator).toBe('GreaterThanThreshold');
     }
+    const unavailable = propertiesOf(monitoring.dependencyUnavailable);
+    expect(expressionOf(unavailable)).toContain(
+      'SELECT SUM(dependency_unavailable) FROM SCHEMA(\\"Bulwark\\", dependency, route, service)',
+    );
+    expect(unavailable.Threshold).toBe(0);
+    expect(monitoring.rolloutAlarms).toContain(monitoring.dependencyUnavailable);
     const auth = propertiesOf(monitoring.authFailureSpike);
     expect(expressionOf(auth)).toContain(
       'SELECT SUM(auth_failure) FROM SCHEMA(\\"Bulwark\\", route, service)',
@@ -727,8 +733,8 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(JSON.stringify(serverErrors.Metrics)).toContain('"MetricName":"Count"');
     expect(serverErrors.Threshold).toBe(built.config.operations.alarms.serverErrorRatePercent);
 
-    // 5 stack-wide alarms, plus Errors and Throttles per function; every one notifies the topic.
-    expect(Object.keys(alarms)).toHaveLength(5 + 2 * securedFunctions.length);
+    // 6 stack-wide alarms, plus Errors and Throttles per function; every one notifies the topic.
+    expect(Object.keys(alarms)).toHaveLength(6 + 2 * securedFunctions.length);
     const topicId = api.getLogicalId(api.alarmTopic.topic.node.defaultChild as CfnResource);
     for (const { Properties } of Object.values(alarms)) {
       expect(Properties.AlarmActions).toEqual([{ Ref: topicId }]);

@@ -6,7 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cachedSecretStore } from '../../../shared/adapters/secrets/cached-secret-store.js';
+import {
+  cachedSecretStore,
+  RETRY_AFTER_FAILURE_MS,
+} from '../../../shared/adapters/secrets/cached-secret-store.js';
 import { parseSecretJson } from '../../../shared/adapters/secrets/parse-secret-json.js';
 import type { SecretStore } from '../../../shared/adapters/secrets/secret-store.js';
 import { secretsManagerSecretStore } from '../../../shared/adapters/secrets/secrets-manager-secret-store.js';
@@ -205,7 +208,7 @@ describe('cachedSecretStore', () => {
     expect(inner.calls).toHaveLength(2);
   });
 
-  it('serves the stale value when a refresh after expiry fails, and retries on the next call', async () => {
+  it('serves the stale value when a refresh after expiry fails, and tries again only after a pause', async () => {
     const inner = scriptedStore();
     const clock = manualClock();
     const cache = cachedSecretStore(inner.store, ttlSeconds, clock);
@@ -214,6 +217,11 @@ describe('cachedSecretStore', () => {
     clock.advanceMs(ttlSeconds * 1000 + 1);
     inner.fail(new DependencyUnavailableError('secrets-manager', new Error('down')));
     expect(await cache.getSecretJson(secretArn)).toEqual({ apiKey: 'v1' });
+    // During an outage only one request per pause waits for a call that will time out.
+    clock.advanceMs(RETRY_AFTER_FAILURE_MS - 1);
+    expect(await cache.getSecretJson(secretArn)).toEqual({ apiKey: 'v1' });
+    expect(inner.calls).toHaveLength(2);
+    clock.advanceMs(1);
     inner.answer({ apiKey: 'v2' });
     expect(await cache.getSecretJson(secretArn)).toEqual({ apiKey: 'v2' });
     expect(inner.calls).toHaveLength(3);
