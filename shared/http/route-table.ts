@@ -44,15 +44,16 @@ export interface RouteDefinition extends SecuredFunction {
 type Tables = Readonly<Partial<Record<TableId, TableAccess>>>;
 
 /**
- * What authentication itself touches: API key records and their pepper, the signing keys that verify
- * access tokens, the revocation markers proven absent in the limiter's write, and the limiter's table.
+ * What authentication itself touches: API key records and their pepper, the public keys that verify
+ * access tokens (never the private signing key, ADR 0006), the revocation markers proven absent in the
+ * limiter's write, and the limiter's table.
  */
 const authenticatedAccess = {
   apiKeys: 'read',
   sessions: 'conditionCheck',
   rateLimits: 'conditionalUpdate',
 } as const;
-const authenticationSecrets: readonly SecretId[] = ['jwtSigningKeys', 'apiKeyPepper'];
+const authenticationSecrets: readonly SecretId[] = ['jwtVerificationKeys', 'apiKeyPepper'];
 
 const authenticated = (
   route: Omit<RouteDefinition, 'auth' | 'tables' | 'secrets'> & {
@@ -92,7 +93,7 @@ export const routes: readonly RouteDefinition[] = Object.freeze([
     auth: 'public',
     rateLimit: defaultLimit,
     tables: { rateLimits: 'conditionalUpdate' },
-    secrets: ['jwtSigningKeys'],
+    secrets: ['jwtVerificationKeys'],
     description: 'Public keys that verify access tokens',
   },
   {

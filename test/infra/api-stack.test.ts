@@ -348,6 +348,48 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     },
   );
 
+  it('lets only the issuers (login, refresh-token) and the rotation function read the private signing key', () => {
+    // Both stacks: a reader anywhere in the app counts. Roles are named by route id or as the rotation.
+    const dataTemplate = Template.fromStack(built.data);
+    const roleNames = new Map<string, string>([
+      [
+        built.data.getLogicalId(built.data.signingKeyRotation.role.node.defaultChild as CfnResource),
+        'rotation',
+      ],
+    ]);
+    for (const secured of securedFunctions) {
+      const fn = secured.id === fallbackRoute.id ? api.fallbackFunction : api.routeFunctions.get(secured.id);
+      if (fn === undefined) throw new Error(`No function for ${secured.id}`);
+      roleNames.set(api.getLogicalId(fn.role.node.defaultChild as CfnResource), secured.id);
+    }
+    const readersOf = (secretLogicalId: string): string[] => {
+      const readers = new Set<string>();
+      for (const stackTemplate of [template, dataTemplate]) {
+        const policies = stackTemplate.findResources('AWS::IAM::Policy') as Record<string, CfnResourceJson>;
+        for (const { Properties } of Object.values(policies)) {
+          const statements = (Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+          const reads = statements.some(
+            (statement) =>
+              statement.Effect === 'Allow' &&
+              actionsOf([statement]).includes('secretsmanager:GetSecretValue') &&
+              JSON.stringify(statement.Resource).includes(secretLogicalId),
+          );
+          if (!reads) continue;
+          for (const role of Properties.Roles as { Ref: string }[]) {
+            readers.add(roleNames.get(role.Ref) ?? `unknown role ${role.Ref}`);
+          }
+        }
+      }
+      return [...readers].sort();
+    };
+
+    expect(readersOf('JwtSigningKeysSecret')).toEqual(['login', 'refresh-token', 'rotation']);
+    // Verifiers (every authenticated route) and the JWKS route read the public keys and nothing more.
+    const verifiers = routes.filter((route) => route.auth === 'required').map((route) => route.id);
+    expect(verifiers.length).toBeGreaterThan(0);
+    expect(readersOf('JwtVerificationKeysSecret')).toEqual([...verifiers, 'jwks', 'rotation'].sort());
+  });
+
   it('passes the stage runtime settings and the API host to every function', () => {
     for (const routeId of [...routes.map((route) => route.id), fallbackRoute.id]) {
       const environment = environmentOf(template, api, routeId);

@@ -11,9 +11,3 @@ const source = keySetSource(parseSigningKeySet);
  */
 export const signingKeySetFrom = (store: SecretStore, secretId: string): (() => Promise<SigningKeySet>) =>
   source.cached(store, secretId);
-
-/** The same, past the cache. */
-export const freshSigningKeySetFrom = (
-  store: SecretStore,
-  secretId: string,
-): (() => Promise<SigningKeySet>) => source.fresh(store, secretId);
