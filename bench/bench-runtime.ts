@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { cachedSecretStore } from '../shared/adapters/secrets/cached-secret-store.js';
 import type { SecretStore } from '../shared/adapters/secrets/secret-store.js';
-import { generateSigningKey } from '../shared/auth/tokens/signing-key-set.js';
+import { jwksOf } from '../shared/auth/tokens/jwks.js';
+import { generateSigningKey, parseSigningKeySet } from '../shared/auth/tokens/signing-key-set.js';
 import { parseRuntimeConfig } from '../shared/config/runtime-config.js';
 import type { Clock } from '../shared/domain/clock.js';
 import { createLogger } from '../shared/logging/create-logger.js';
@@ -14,12 +15,21 @@ export const benchPepperSecretArn =
   'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/api-key-pepper-AbCdEf';
 export const benchSigningSecretArn =
   'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/jwt-signing-keys-AbCdEf';
+export const benchVerificationSecretArn =
+  'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/jwt-verification-keys-AbCdEf';
 
-/** The secrets a function needs at cold start: a signing-key set and an API key pepper. */
-export const benchSecrets = async (): Promise<Record<string, Record<string, unknown>>> => ({
-  [benchPepperSecretArn]: { pepper: randomBytes(36).toString('base64url') },
-  [benchSigningSecretArn]: { current: await generateSigningKey('bench-signing-key-1') },
-});
+/**
+ * The secrets a function needs at cold start: a signing-key set, its public keys (what verifiers read)
+ * and an API key pepper.
+ */
+export const benchSecrets = async (): Promise<Record<string, Record<string, unknown>>> => {
+  const signing = { current: await generateSigningKey('bench-signing-key-1') };
+  return {
+    [benchPepperSecretArn]: { pepper: randomBytes(36).toString('base64url') },
+    [benchSigningSecretArn]: signing,
+    [benchVerificationSecretArn]: { ...jwksOf(await parseSigningKeySet(signing, benchSigningSecretArn)) },
+  };
+};
 
 export interface BenchRuntime {
   readonly runtime: Runtime;
@@ -39,6 +49,7 @@ export const benchRuntime = async (): Promise<BenchRuntime> => {
     API_AUTH_STRATEGY: 'api_key',
     API_KEY_PEPPER_SECRET_ARN: benchPepperSecretArn,
     JWT_SIGNING_SECRET_ARN: benchSigningSecretArn,
+    JWT_VERIFICATION_KEYS_SECRET_ARN: benchVerificationSecretArn,
     USERS_TABLE_NAME: 'bench-users',
   });
   const clock: Clock = Object.freeze({ nowMs: () => 1_767_225_600_000 });

@@ -6,7 +6,13 @@ import { FAST_START_JAVA_TOOL_OPTIONS } from '../shared/local/dynamodb-local.js'
 import { authSection } from './auth/auth-section.js';
 import { authTarget, bcryptTable, callsTable, tokenTable } from './auth/auth-tables.js';
 import { defaultBcryptCost, measureAuth } from './auth/measure-auth.js';
-import { benchOrigin, benchPepperSecretArn, benchSecrets, benchSigningSecretArn } from './bench-runtime.js';
+import {
+  benchOrigin,
+  benchPepperSecretArn,
+  benchSecrets,
+  benchSigningSecretArn,
+  benchVerificationSecretArn,
+} from './bench-runtime.js';
 import { buildFunctionBundles, type FunctionBundle } from './build-function-bundles.js';
 import { limiterSection } from './limiter/limiter-section.js';
 import { limiterTable } from './limiter/limiter-table.js';
@@ -145,6 +151,7 @@ const main = async () => {
           ENVIRONMENT: 'development',
           API_KEY_PEPPER_SECRET_ARN: benchPepperSecretArn,
           JWT_SIGNING_SECRET_ARN: benchSigningSecretArn,
+          JWT_VERIFICATION_KEYS_SECRET_ARN: benchVerificationSecretArn,
           LOCAL_SECRETS_FILE: secretsFile,
           SESSIONS_TABLE_NAME: 'bench-sessions',
           API_KEYS_TABLE_NAME: 'bench-api-keys',

@@ -9,8 +9,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import bcrypt from 'bcryptjs';
 import { createDynamoDbClient } from '../shared/adapters/dynamodb/create-dynamodb-client.js';
-import { DEVELOPMENT_SECRET_PREFIX } from '../shared/auth/assert-strong-secret.js';
-import { generateSigningKey } from '../shared/auth/tokens/signing-key-set.js';
 import { createUser } from '../shared/domain/users/create-user.js';
 import { UserAlreadyExistsError } from '../shared/errors/user-already-exists-error.js';
 import { fallbackRoute, functionEntry, routes } from '../shared/http/route-table.js';
@@ -20,6 +18,7 @@ import {
   FAST_START_JAVA_TOOL_OPTIONS,
   startDynamoDbLocal,
 } from '../shared/local/dynamodb-local.js';
+import { ensureLocalSecrets } from '../shared/local/ensure-local-secrets.js';
 import { type LambdaHandler, startLocalServer } from '../shared/local/local-server.js';
 import { authServices } from '../shared/runtime/auth-services.js';
 import { loadRuntime } from '../shared/runtime/load-runtime.js';
@@ -45,32 +44,6 @@ const readJson = async <T>(path: string): Promise<T | undefined> => {
   } catch {
     return undefined;
   }
-};
-
-/**
- * Development secrets are generated once and kept, so tokens and keys issued yesterday still verify.
- * Every value carries the development marker, which production refuses.
- */
-const ensureSecrets = async (path: string): Promise<Record<string, unknown>> => {
-  const secrets = (await readJson<Record<string, unknown>>(path)) ?? {};
-  for (const definition of Object.values(secretDefinitions)) {
-    const arn = secretArn(definition.id);
-    if (secrets[arn] !== undefined) continue;
-    secrets[arn] =
-      definition.content.kind === 'random-string'
-        ? {
-            [definition.content.jsonKey]:
-              `${DEVELOPMENT_SECRET_PREFIX}${randomBytes(24).toString('base64url')}`,
-          }
-        : {
-            current: await generateSigningKey(
-              `${DEVELOPMENT_SECRET_PREFIX}${randomBytes(6).toString('hex')}`,
-            ),
-          };
-  }
-  await writeFile(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
-  await chmod(path, 0o600);
-  return secrets;
 };
 
 /**
@@ -108,7 +81,8 @@ const main = async (): Promise<void> => {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error('PORT must be a port number');
   await mkdir(localDirectory, { recursive: true, mode: 0o700 });
   const secretsFile = join(localDirectory, 'secrets.json');
-  await ensureSecrets(secretsFile);
+  // Development secrets, the verification keys derived from the signing keys (as the rotation does).
+  await ensureLocalSecrets(secretsFile, secretArn);
 
   const dynamoDb: DynamoDbLocal | undefined =
     existingDynamoDb === undefined

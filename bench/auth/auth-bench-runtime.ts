@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { cachedSecretStore } from '../../shared/adapters/secrets/cached-secret-store.js';
 import type { SecretStore } from '../../shared/adapters/secrets/secret-store.js';
-import { generateSigningKey } from '../../shared/auth/tokens/signing-key-set.js';
+import { jwksOf } from '../../shared/auth/tokens/jwks.js';
+import { generateSigningKey, parseSigningKeySet } from '../../shared/auth/tokens/signing-key-set.js';
 import { parseRuntimeConfig, type RuntimeConfig } from '../../shared/config/runtime-config.js';
 import { systemClock } from '../../shared/domain/clock.js';
 import { createLogger } from '../../shared/logging/create-logger.js';
@@ -13,14 +14,23 @@ export const benchSigningSecretArn =
   'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/jwt-signing-keys-AbCdEf';
 export const benchPepperSecretArn =
   'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/api-key-pepper-AbCdEf';
+export const benchVerificationSecretArn =
+  'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/jwt-verification-keys-AbCdEf';
 
 export type BenchSecrets = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 
-/** The two secrets the authentication services read: a fresh Ed25519 key set and a 48-character pepper. */
-export const authBenchSecrets = async (): Promise<BenchSecrets> => ({
-  [benchSigningSecretArn]: { current: await generateSigningKey('bench-key-0001') },
-  [benchPepperSecretArn]: { pepper: randomBytes(36).toString('base64url') },
-});
+/**
+ * The secrets the authentication services read: a fresh Ed25519 key set, its public keys (what the
+ * verifier reads) and a 48-character pepper.
+ */
+export const authBenchSecrets = async (): Promise<BenchSecrets> => {
+  const signing = { current: await generateSigningKey('bench-key-0001') };
+  return {
+    [benchSigningSecretArn]: signing,
+    [benchVerificationSecretArn]: { ...jwksOf(await parseSigningKeySet(signing, benchSigningSecretArn)) },
+    [benchPepperSecretArn]: { pepper: randomBytes(36).toString('base64url') },
+  };
+};
 
 /**
  * A Runtime as a function builds it at cold start: the config from the real parser, an in-memory secret
@@ -38,6 +48,7 @@ export const authBenchRuntime = (
     CORS_ALLOW_ORIGINS: benchOrigin,
     LOG_LEVEL: 'error',
     JWT_SIGNING_SECRET_ARN: benchSigningSecretArn,
+    JWT_VERIFICATION_KEYS_SECRET_ARN: benchVerificationSecretArn,
     API_KEY_PEPPER_SECRET_ARN: benchPepperSecretArn,
     ...environment,
   });

@@ -46,8 +46,8 @@ const subject = {
 
 /**
  * issue() and verify() per operation, EdDSA (Ed25519) through jose, in two wirings: as authServices
- * builds them for a function (each call reads the key set through the cached secret store and
- * `parseSigningKeySet`, which validates and digests the secret before its memo answers), and with the
+ * builds them for a function (each call reads its key set, private for issue and public for verify,
+ * through the cached secret store and the per-value parse memo), and with the
  * imported key set handed over directly (the token work alone). Variants interleave round by round.
  */
 export const measureTokens = async (options: TokenOptions): Promise<TokenResult> => {

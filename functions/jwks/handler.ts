@@ -7,9 +7,10 @@ import { routeSecurity } from '../../shared/runtime/route-security.js';
 
 const runtime = loadRuntime();
 const services = authServices(runtime);
-await services.assertSecrets({ signingKeys: true, pepper: false });
+// The public set only: this route is unauthenticated, so it must not be able to read the private key.
+await services.assertSecrets({ verificationKeys: true });
 
-/** The public halves of the current and previous signing keys (RFC 7517), never a private part. */
+/** The published public keys (RFC 7517) from the verification-key secret; it can hold no private part. */
 export const handler = await createSecureHandler(runtime, routeSecurity(runtime, 'jwks'), async () =>
-  jsonResponse(200, jwksOf(await services.signingKeys())),
+  jsonResponse(200, jwksOf(await services.verificationKeys())),
 );

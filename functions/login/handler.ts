@@ -10,7 +10,7 @@ import { routeSecurity } from '../../shared/runtime/route-security.js';
 
 const runtime = loadRuntime();
 const services = authServices(runtime);
-await services.assertSecrets({ signingKeys: true, pepper: false });
+await services.assertSecrets({ signingKeys: true });
 const dependencies = {
   users: services.users(),
   throttle: services.loginThrottle(),

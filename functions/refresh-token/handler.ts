@@ -9,7 +9,7 @@ import { routeSecurity } from '../../shared/runtime/route-security.js';
 
 const runtime = loadRuntime();
 const services = authServices(runtime);
-await services.assertSecrets({ signingKeys: true, pepper: false });
+await services.assertSecrets({ signingKeys: true });
 
 /**
  * Exactly one of any number of concurrent refreshes with one token gets a successor; the others, within

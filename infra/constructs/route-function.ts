@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { TableAccess } from '../../shared/http/route-table.js';
+import type { TableGrant } from '../../shared/http/route-table.js';
 import { functionEntry } from '../../shared/http/route-table.js';
 import type { SecretDefinition } from '../../shared/tables/secret-definitions.js';
 import type { TableDefinition } from '../../shared/tables/table-definitions.js';
@@ -80,31 +80,43 @@ export class RouteFunction extends Construct {
     }
   }
 
-  /** Grants exactly `access` on the table and tells the function its name, in one call so neither drifts. */
-  bindTable(table: ITable, definition: TableDefinition, access: TableAccess): void {
-    switch (access) {
-      case 'read':
-        table.grantReadData(this.function);
-        break;
-      case 'write':
-        table.grantWriteData(this.function);
-        break;
-      case 'readWrite':
-        table.grantReadWriteData(this.function);
-        break;
-      case 'conditionCheck':
-        // To prove a revocation marker absent inside the rate limiter's transaction, or by a consistent
-        // read when concurrent transactions on the marker conflict.
-        table.grant(this.function, 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem');
-        break;
-      case 'conditionalUpdate':
-        // The rate limiter decides with one conditional UpdateItem and needs nothing else.
-        table.grant(this.function, 'dynamodb:UpdateItem');
-        break;
-      default: {
-        const unknown: never = access;
-        throw new TypeError(`Unknown table access "${String(unknown)}" for ${definition.id}`);
+  /**
+   * Grants exactly `grants` on the table, one statement each, and tells the function its name, in one
+   * call so neither drifts. Each statement names the table's ARN alone (no index, no stream) and, where
+   * the grant lists leading keys, only items whose partition key matches one of them. CDK's grantX
+   * helpers are not used: they add Scan, Query, the batch calls and DescribeTable, none of which the
+   * functions need (only list-api-keys scans, and says so).
+   */
+  bindTable(table: ITable, definition: TableDefinition, grants: readonly TableGrant[]): void {
+    if (table.encryptionKey !== undefined) {
+      // A customer-managed table key would need kms:Decrypt (and Encrypt for writers) beside these.
+      throw new TypeError(
+        `Table ${definition.id} has a customer-managed key; bindTable grants no KMS access`,
+      );
+    }
+    if (grants.length === 0) throw new TypeError(`No grants for table ${definition.id}`);
+    for (const grant of grants) {
+      if (grant.actions.length === 0) throw new TypeError(`A grant on ${definition.id} has no actions`);
+      const leadingKeys = 'leadingKeys' in grant ? grant.leadingKeys : undefined;
+      if (leadingKeys !== undefined && leadingKeys.length === 0) {
+        throw new TypeError(`A grant on ${definition.id} lists no leading keys; leave them out for any key`);
       }
+      if (
+        (grant.actions as readonly string[]).includes('Scan') &&
+        (grant.actions.length > 1 || leadingKeys !== undefined)
+      ) {
+        // Scan carries no key, so ForAllValues over dynamodb:LeadingKeys would hold vacuously.
+        throw new TypeError(`Scan on ${definition.id} must be a grant of its own, without leading keys`);
+      }
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: grant.actions.map((action) => `dynamodb:${action}`),
+          resources: [table.tableArn],
+          ...(leadingKeys === undefined
+            ? {}
+            : { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeys] } } }),
+        }),
+      );
     }
     this.function.addEnvironment(definition.environmentVariable, table.tableName);
   }

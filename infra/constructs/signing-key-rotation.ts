@@ -7,7 +7,8 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { RotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { LIFETIME_SECONDS_MAX } from '../../shared/auth/tokens/access-token-settings.js';
-import type { StageConfig } from '../config.js';
+import { secretDefinitions } from '../../shared/tables/secret-definitions.js';
+import { runtimeEnvironment, type StageConfig } from '../config.js';
 import { esmBundling } from './esm-bundling.js';
 
 /** How often Secrets Manager rotates the signing key (ADR 0011). */
@@ -21,12 +22,21 @@ export const SIGNING_KEY_ROTATION_INTERVAL: Duration = Duration.days(30);
  */
 export const ROTATION_MARGIN_FACTOR = 24;
 
-/** The actions the rotation protocol needs, all on the one secret. */
+/** The actions the rotation protocol needs, all on the signing secret. */
 export const ROTATION_ACTIONS: readonly string[] = Object.freeze([
   'secretsmanager:DescribeSecret',
   'secretsmanager:GetSecretValue',
   'secretsmanager:PutSecretValue',
   'secretsmanager:UpdateSecretVersionStage',
+]);
+
+/**
+ * The actions on the verification secret: setSecret writes the public keys (PutSecretValue moves
+ * AWSCURRENT itself, so no stage action is needed) and testSecret reads them back.
+ */
+export const PUBLISH_ACTIONS: readonly string[] = Object.freeze([
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:PutSecretValue',
 ]);
 
 /** The shortest interval allowed for a given secret cache TTL; the lifetime bound is the settings' max. */
@@ -36,6 +46,11 @@ export const minimumRotationInterval = (secretsCacheTtlSeconds: number): Duratio
 export interface SigningKeyRotationProps {
   /** The signing-key secret; it must be created in the same stack. */
   readonly secret: Secret;
+  /**
+   * The verification-key secret (public keys only) that the rotation keeps in step with the signing
+   * secret; it has no schedule of its own.
+   */
+  readonly verificationSecret: Secret;
   readonly config: StageConfig;
   /** Repository root holding functions/ and package-lock.json. */
   readonly projectRoot: string;
@@ -45,6 +60,7 @@ export interface SigningKeyRotationProps {
 /**
  * The rotation function of the access-token signing-key secret and its schedule. The first rotation runs
  * when the schedule is created (on deploy) and replaces the data stack's uninitialised marker with a key.
+ * Each rotation also publishes the new set's public keys to the verification secret (ADR 0011).
  */
 export class SigningKeyRotation extends Construct {
   readonly function: NodejsFunction;
@@ -55,7 +71,7 @@ export class SigningKeyRotation extends Construct {
 
   constructor(scope: Construct, id: string, props: SigningKeyRotationProps) {
     super(scope, id);
-    const { config, secret } = props;
+    const { config, secret, verificationSecret } = props;
     const interval = props.rotationInterval ?? SIGNING_KEY_ROTATION_INTERVAL;
     const minimum = minimumRotationInterval(config.runtime.secretsCacheTtlSeconds);
     if (interval.toSeconds() < minimum.toSeconds()) {
@@ -86,6 +102,11 @@ export class SigningKeyRotation extends Construct {
           actions: [...ROTATION_ACTIONS],
           resources: [secret.secretArn],
         }),
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: [...PUBLISH_ACTIONS],
+          resources: [verificationSecret.secretArn],
+        }),
         // What LogGroup.grantWrite grants, on the function's own log group only.
         new PolicyStatement({
           effect: Effect.ALLOW,
@@ -110,7 +131,13 @@ export class SigningKeyRotation extends Construct {
       logGroup: this.logGroup,
       // No tracing: the role carries exactly the statements above, and nothing waits on this function.
       tracing: Tracing.DISABLED,
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      // The runtime settings every function gets (the handler parses them with the same code, and
+      // production refuses unsafe ones there too), plus where to publish the public keys.
+      environment: {
+        ...runtimeEnvironment(config.runtime),
+        [secretDefinitions.jwtVerificationKeys.environmentVariable]: verificationSecret.secretArn,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
       bundling: esmBundling,
     });
     this.function.node.addDependency(policy);

@@ -22,7 +22,7 @@ import {
   fallbackRoute,
   routes,
   type SecuredFunction,
-  type TableAccess,
+  type TableGrant,
 } from '../../shared/http/route-table.js';
 import { type SecretId, secretDefinitions } from '../../shared/tables/secret-definitions.js';
 import { type TableId, tableDefinitions } from '../../shared/tables/table-definitions.js';
@@ -264,11 +264,11 @@ export class ApiStack extends Stack {
 
     /** Grants what the route table says the function touches, and nothing else. */
     const bindResources = (fn: RouteFunction, secured: SecuredFunction): void => {
-      for (const [tableId, access] of Object.entries(secured.tables) as [
+      for (const [tableId, grants] of Object.entries(secured.tables) as [
         TableId,
-        TableAccess | undefined,
+        readonly TableGrant[] | undefined,
       ][]) {
-        if (access !== undefined) fn.bindTable(tables[tableId], tableDefinitions[tableId], access);
+        if (grants !== undefined) fn.bindTable(tables[tableId], tableDefinitions[tableId], grants);
       }
       for (const secretId of secured.secrets) fn.bindSecret(secrets[secretId], secretDefinitions[secretId]);
     };

@@ -60,8 +60,9 @@ export class DataStack extends Stack {
       const secret = new Secret(this, `${pascalCase(definition.id)}Secret`, {
         description: definition.description,
         removalPolicy: config.removalPolicy,
-        // Secrets Manager generates strings, not Ed25519 keys: a signing-key set starts as a marker the
-        // functions refuse ("not initialised"). The rotation below replaces it with a key on deploy.
+        // Secrets Manager generates strings, not Ed25519 keys: the signing-key set and its public keys
+        // start as a marker the functions refuse ("not initialised"). The rotation below replaces both on
+        // deploy.
         generateSecretString: {
           secretStringTemplate: '{}',
           generateStringKey:
@@ -73,6 +74,15 @@ export class DataStack extends Stack {
         },
       });
       (secret.node.defaultChild as CfnResource).overrideLogicalId(secretLogicalId(definition.id));
+      if (definition.id === 'jwtVerificationKeys') {
+        Validations.of(secret).acknowledge({
+          id: 'AwsSolutions-SMG4',
+          reason:
+            'Holds only the public keys of the signing-key secret, which rotates every 30 days; its rotation ' +
+            'function writes this secret in the same rotation (setSecret), so the two stay in step. A ' +
+            'schedule of its own would rotate it apart from the private keys it must match (ADR 0011).',
+        });
+      }
       if (definition.id === 'apiKeyPepper') {
         Validations.of(secret).acknowledge({
           id: 'AwsSolutions-SMG4',
@@ -84,9 +94,11 @@ export class DataStack extends Stack {
       secrets[definition.id] = secret;
     }
 
-    // Rotates the signing keys on a schedule; the first rotation (on deploy) writes the first key (ADR 0011).
+    // Rotates the signing keys on a schedule and publishes their public halves; the first rotation (on
+    // deploy) writes the first key into both secrets (ADR 0011).
     this.signingKeyRotation = new SigningKeyRotation(this, 'SigningKeyRotation', {
       secret: secrets.jwtSigningKeys,
+      verificationSecret: secrets.jwtVerificationKeys,
       config,
       projectRoot,
     });

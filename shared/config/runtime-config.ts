@@ -95,6 +95,7 @@ const environmentSchema = z.object({
   SESSIONS_TABLE_NAME: z.string().min(3).max(255).optional(),
   API_KEYS_TABLE_NAME: z.string().min(3).max(255).optional(),
   JWT_SIGNING_SECRET_ARN: z.string().min(1).max(2048).optional(),
+  JWT_VERIFICATION_KEYS_SECRET_ARN: z.string().min(1).max(2048).optional(),
   API_KEY_PEPPER_SECRET_ARN: z.string().min(1).max(2048).optional(),
   RATE_LIMIT_TABLE_NAME: z.string().min(3).max(255).optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
@@ -138,6 +139,7 @@ export interface RuntimeConfig {
     readonly refreshSessionTtlSeconds: number;
     readonly refreshReuseGraceSeconds: number;
     readonly signingSecretArn: string | undefined;
+    readonly verificationSecretArn: string | undefined;
   };
   readonly apiKeyPepperSecretArn: string | undefined;
   readonly usersTableName: string | undefined;
@@ -246,6 +248,7 @@ export const parseRuntimeConfig = (source: Readonly<Record<string, string | unde
       refreshSessionTtlSeconds: env.REFRESH_SESSION_TTL_SECONDS,
       refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
       signingSecretArn: env.JWT_SIGNING_SECRET_ARN,
+      verificationSecretArn: env.JWT_VERIFICATION_KEYS_SECRET_ARN,
     },
     apiKeyPepperSecretArn: env.API_KEY_PEPPER_SECRET_ARN,
     usersTableName: env.USERS_TABLE_NAME,

@@ -82,7 +82,7 @@ const authenticationFor = async (
   const tokens = strategy === 'jwt' || strategy === 'jwt_or_api_key';
   const keys = strategy === 'api_key' || strategy === 'jwt_or_api_key';
   // Loading the secrets at cold start warms the caches and lets production refuse development keys.
-  await services.assertSecrets({ signingKeys: tokens, pepper: keys });
+  await services.assertSecrets({ verificationKeys: tokens, pepper: keys });
   return authenticate({
     strategy,
     routeId,

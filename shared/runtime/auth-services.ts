@@ -9,8 +9,16 @@ import { type Counters, emfCounters } from '../adapters/metrics/emf-counters.js'
 import { assertStrongSecret } from '../auth/assert-strong-secret.js';
 import { accessTokenSettings } from '../auth/tokens/access-token-settings.js';
 import { type AccessTokenIssuer, createAccessTokenIssuer } from '../auth/tokens/issue-access-token.js';
-import { freshSigningKeySetFrom, signingKeySetFrom } from '../auth/tokens/load-signing-key-set.js';
+import { signingKeySetFrom } from '../auth/tokens/load-signing-key-set.js';
+import {
+  freshVerificationKeySetFrom,
+  verificationKeySetFrom,
+} from '../auth/tokens/load-verification-key-set.js';
 import { assertProductionSigningKeys, type SigningKeySet } from '../auth/tokens/signing-key-set.js';
+import {
+  assertProductionVerificationKeys,
+  type VerificationKeySet,
+} from '../auth/tokens/verification-key-set.js';
 import { type AccessTokenVerifier, createAccessTokenVerifier } from '../auth/tokens/verify-access-token.js';
 import { ConfigurationError } from '../config/configuration-error.js';
 import type { ApiKeyStore } from '../domain/api-keys/api-key-store.js';
@@ -39,7 +47,10 @@ export interface AuthStores {
 }
 
 export interface AuthServices {
+  /** The private set: only the issuers (login, refresh-token) have the variable and the grant. */
   readonly signingKeys: () => Promise<SigningKeySet>;
+  /** The public set: what verifiers and the JWKS route read. */
+  readonly verificationKeys: () => Promise<VerificationKeySet>;
   readonly tokenIssuer: () => AccessTokenIssuer;
   readonly tokenVerifier: () => AccessTokenVerifier;
   readonly apiKeys: () => ApiKeys;
@@ -50,8 +61,9 @@ export interface AuthServices {
   readonly counters: Counters;
   /** Cold-start checks: loads the secrets a function uses and, in production, refuses weak ones. */
   readonly assertSecrets: (which: {
-    readonly signingKeys: boolean;
-    readonly pepper: boolean;
+    readonly signingKeys?: boolean;
+    readonly verificationKeys?: boolean;
+    readonly pepper?: boolean;
   }) => Promise<void>;
 }
 
@@ -85,6 +97,15 @@ export const authServices = (
     requireSetting(secretDefinitions.jwtSigningKeys.environmentVariable, config.tokens.signingSecretArn),
   );
   const signingKeys = once(() => signingKeySetFrom(secretStore, signingSecretArn()));
+  // Verifiers read only the public set, so a function that verifies never holds (or may read) the key
+  // that signs: code execution there cannot mint tokens (ADR 0006).
+  const verificationSecretArn = once(() =>
+    requireSetting(
+      secretDefinitions.jwtVerificationKeys.environmentVariable,
+      config.tokens.verificationSecretArn,
+    ),
+  );
+  const verificationKeys = once(() => verificationKeySetFrom(secretStore, verificationSecretArn()));
   const settings = once(() =>
     accessTokenSettings({
       issuer: config.tokens.issuer,
@@ -108,13 +129,14 @@ export const authServices = (
 
   const services: AuthServices = {
     signingKeys: () => signingKeys()(),
+    verificationKeys: () => verificationKeys()(),
     tokenIssuer: once(() =>
       createAccessTokenIssuer({ keys: signingKeys(), settings: settings(), clock, newId: randomUUID }),
     ),
     tokenVerifier: once(() =>
       createAccessTokenVerifier({
-        keys: signingKeys(),
-        refreshKeys: freshSigningKeySetFrom(secretStore, signingSecretArn()),
+        keys: verificationKeys(),
+        refreshKeys: freshVerificationKeySetFrom(secretStore, verificationSecretArn()),
         settings: settings(),
         clock,
       }),
@@ -167,13 +189,19 @@ export const authServices = (
     ),
     counters,
     assertSecrets: async (which) => {
-      if (which.signingKeys) {
+      if (which.signingKeys === true) {
         const set = await signingKeys()();
         if (config.environment === 'production') {
           assertProductionSigningKeys(set, secretDefinitions.jwtSigningKeys.environmentVariable);
         }
       }
-      if (which.pepper) {
+      if (which.verificationKeys === true) {
+        const set = await verificationKeys()();
+        if (config.environment === 'production') {
+          assertProductionVerificationKeys(set, secretDefinitions.jwtVerificationKeys.environmentVariable);
+        }
+      }
+      if (which.pepper === true) {
         const value = await pepper();
         if (config.environment === 'production') {
           assertStrongSecret(secretDefinitions.apiKeyPepper.environmentVariable, value);

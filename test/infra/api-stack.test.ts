@@ -19,8 +19,9 @@ import {
   functionEntry,
   type RouteDefinition,
   routes,
+  type SecuredFunction,
   securedFunctions,
-  type TableAccess,
+  type TableGrant,
 } from '../../shared/http/route-table.js';
 import { secretDefinitions } from '../../shared/tables/secret-definitions.js';
 import { tableDefinitions } from '../../shared/tables/table-definitions.js';
@@ -129,6 +130,7 @@ interface Statement {
   readonly Action: string | string[];
   readonly Resource: unknown;
   readonly Effect: string;
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /** All statements of the identity policies attached to a function's role. */
@@ -148,42 +150,60 @@ const actionsOf = (statements: readonly Statement[]): string[] =>
     Array.isArray(statement.Action) ? statement.Action : [statement.Action],
   );
 
+const anyKey = '(any key)';
+
+/**
+ * Every DynamoDB permission in `statements` as `<table> <action> <partition-key pattern>` lines, the
+ * pattern `(any key)` when the statement has no condition. Statements may only name one table's ARN
+ * (no index or stream) and only a ForAllValues:StringLike condition on dynamodb:LeadingKeys.
+ */
+const dynamoDbPermissionsOf = (statements: readonly Statement[]): string[] => {
+  const lines = new Set<string>();
+  for (const statement of statements) {
+    const actions = actionsOf([statement]).filter((action) => action.startsWith('dynamodb:'));
+    if (actions.length === 0) continue;
+    expect(statement.Effect).toBe('Allow');
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    const tables = resources.map((resource) => {
+      const json = JSON.stringify(resource);
+      expect(json).not.toMatch(/\/index\/|\/stream\//);
+      const named = Object.values(tableDefinitions).filter((definition) =>
+        json.includes(tableLogicalId(definition.id)),
+      );
+      expect(named).toHaveLength(1);
+      return named[0]?.id ?? '?';
+    });
+    const conditions = statement.Condition ?? {};
+    expect(Object.keys(conditions).filter((operator) => operator !== 'ForAllValues:StringLike')).toEqual([]);
+    const stringLike = conditions['ForAllValues:StringLike'] ?? {};
+    expect(Object.keys(stringLike).filter((key) => key !== 'dynamodb:LeadingKeys')).toEqual([]);
+    const leadingKeys = stringLike['dynamodb:LeadingKeys'];
+    const patterns = leadingKeys === undefined ? [anyKey] : [leadingKeys].flat().map(String);
+    for (const table of tables)
+      for (const action of actions)
+        for (const pattern of patterns) lines.add(`${table} ${action.slice('dynamodb:'.length)} ${pattern}`);
+  }
+  return [...lines].sort();
+};
+
 const environmentOf = (template: Template, api: ApiStack, routeId: string): Json => {
   const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(api, routeId)] as CfnResourceJson;
   return ((fn.Properties.Environment as Json).Variables ?? {}) as Json;
 };
 
-const dynamoDbWriteActions = [
-  'dynamodb:BatchWriteItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:DescribeTable',
-];
-const dynamoDbReadActions = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:GetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetRecords',
-  'dynamodb:GetShardIterator',
-];
-const expectedTableActions = (access: TableAccess): string[] =>
-  access === 'conditionalUpdate'
-    ? ['dynamodb:UpdateItem']
-    : access === 'conditionCheck'
-      ? ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem']
-      : [
-          ...new Set(
-            access === 'read'
-              ? dynamoDbReadActions
-              : access === 'write'
-                ? dynamoDbWriteActions
-                : [...dynamoDbReadActions, ...dynamoDbWriteActions],
-          ),
-        ].sort();
+/** The same lines, from what the route table declares for a function. */
+const declaredPermissionsOf = (secured: SecuredFunction): string[] => {
+  const lines = new Set<string>();
+  for (const [table, grants] of Object.entries(secured.tables) as [string, readonly TableGrant[]][]) {
+    for (const grant of grants) {
+      const patterns =
+        'leadingKeys' in grant && grant.leadingKeys !== undefined ? grant.leadingKeys : [anyKey];
+      for (const action of grant.actions)
+        for (const pattern of patterns) lines.add(`${table} ${action} ${pattern}`);
+    }
+  }
+  return [...lines].sort();
+};
 
 /** Every gateway response type CDK knows (its static ResponseType members). */
 const allGatewayResponseTypes = Object.values(ResponseType)
@@ -347,6 +367,70 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     for (const action of actions) expect(action).not.toMatch(/(^\*$)|(:\*$)/);
   });
 
+  describe('DynamoDB grants no broader than the code', () => {
+    const permissionsOf = (routeId: string): string[] =>
+      dynamoDbPermissionsOf(statementsOf(template, api, routeId));
+    const allPermissions = (): [string, string[]][] =>
+      securedFunctions.map((secured) => [secured.id, permissionsOf(secured.id)]);
+
+    it('grants only item actions and Scan: no Query, batch, stream or table-description action', () => {
+      const actions = new Set(
+        allPermissions().flatMap(([, lines]) => lines.map((line) => line.split(' ')[1])),
+      );
+      expect(actions.size).toBeGreaterThan(0);
+      for (const action of actions) {
+        expect(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Scan']).toContain(
+          action,
+        );
+      }
+    });
+
+    it('lets only list-api-keys Scan, and only the API-key table', () => {
+      const scans = allPermissions().flatMap(([id, lines]) =>
+        lines.filter((line) => line.split(' ')[1] === 'Scan').map((line) => `${id}: ${line}`),
+      );
+      expect(scans).toEqual([`list-api-keys: apiKeys Scan ${anyKey}`]);
+    });
+
+    it('lets health, jwks and the fallback only UpdateItem rate-limit items under rl#', () => {
+      for (const id of ['health', 'jwks', fallbackRoute.id]) {
+        expect(permissionsOf(id)).toEqual(['rateLimits UpdateItem rl#*']);
+      }
+    });
+
+    it('limits verifiers on the sessions table to the revocation markers revoked#*', () => {
+      const verifiers = routes.filter((route) => route.auth === 'required').map((route) => route.id);
+      expect(verifiers.length).toBeGreaterThan(0);
+      for (const id of verifiers) {
+        const sessions = permissionsOf(id).filter((line) => line.startsWith('sessions '));
+        expect(sessions).toEqual(
+          expect.arrayContaining(['sessions ConditionCheckItem revoked#*', 'sessions GetItem revoked#*']),
+        );
+        // Logout also revokes sessions (family#, session#); every other verifier touches markers only.
+        if (id !== 'logout') expect(sessions.every((line) => line.endsWith(' revoked#*'))).toBe(true);
+      }
+      for (const [, lines] of allPermissions()) {
+        expect(lines.filter((line) => line.startsWith('sessions ') && line.endsWith(anyKey))).toEqual([]);
+        for (const line of lines.filter((entry) => entry.startsWith('sessions ConditionCheckItem'))) {
+          expect(line).toBe('sessions ConditionCheckItem revoked#*');
+        }
+      }
+    });
+
+    it('keeps login failure streaks (login#) to the login function and scopes every rate-limit grant', () => {
+      for (const [id, lines] of allPermissions()) {
+        const rateLimits = lines.filter((line) => line.startsWith('rateLimits '));
+        const expected = id === 'login' ? ['rl#*', 'login#*'] : ['rl#*'];
+        for (const line of rateLimits) expect(expected).toContain(line.split(' ')[2]);
+      }
+      expect(permissionsOf('login').filter((line) => line.endsWith(' login#*'))).toEqual([
+        'rateLimits DeleteItem login#*',
+        'rateLimits GetItem login#*',
+        'rateLimits UpdateItem login#*',
+      ]);
+    });
+  });
+
   it.each(securedFunctions.map((route) => [route.id, route] as const))(
     'grants route %s exactly the table and secret actions it asks for and sets their variables',
     (routeId, route) => {
@@ -359,16 +443,12 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
         actionsOf([statement]).some((a) => a.startsWith('secretsmanager:')),
       );
 
+      // Same table, action and partition-key pattern, line for line: nothing more, nothing less.
+      expect(dynamoDbPermissionsOf(dynamoDb)).toEqual(declaredPermissionsOf(route));
       for (const definition of Object.values(tableDefinitions)) {
-        const access = route.tables[definition.id];
-        const onTable = dynamoDb.filter((statement) =>
-          JSON.stringify(statement.Resource).includes(tableLogicalId(definition.id)),
-        );
-        if (access === undefined) {
-          expect(onTable).toEqual([]);
+        if (route.tables[definition.id] === undefined) {
           expect(environment[definition.environmentVariable]).toBeUndefined();
         } else {
-          expect([...new Set(actionsOf(onTable))].sort()).toEqual(expectedTableActions(access));
           expect(JSON.stringify(environment[definition.environmentVariable])).toContain(
             tableLogicalId(definition.id),
           );
@@ -403,6 +483,48 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       for (const action of other) expect(action).toMatch(/^(logs:(CreateLogStream|PutLogEvents)|xray:\w+)$/);
     },
   );
+
+  it('lets only the issuers (login, refresh-token) and the rotation function read the private signing key', () => {
+    // Both stacks: a reader anywhere in the app counts. Roles are named by route id or as the rotation.
+    const dataTemplate = Template.fromStack(built.data);
+    const roleNames = new Map<string, string>([
+      [
+        built.data.getLogicalId(built.data.signingKeyRotation.role.node.defaultChild as CfnResource),
+        'rotation',
+      ],
+    ]);
+    for (const secured of securedFunctions) {
+      const fn = secured.id === fallbackRoute.id ? api.fallbackFunction : api.routeFunctions.get(secured.id);
+      if (fn === undefined) throw new Error(`No function for ${secured.id}`);
+      roleNames.set(api.getLogicalId(fn.role.node.defaultChild as CfnResource), secured.id);
+    }
+    const readersOf = (secretLogicalId: string): string[] => {
+      const readers = new Set<string>();
+      for (const stackTemplate of [template, dataTemplate]) {
+        const policies = stackTemplate.findResources('AWS::IAM::Policy') as Record<string, CfnResourceJson>;
+        for (const { Properties } of Object.values(policies)) {
+          const statements = (Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+          const reads = statements.some(
+            (statement) =>
+              statement.Effect === 'Allow' &&
+              actionsOf([statement]).includes('secretsmanager:GetSecretValue') &&
+              JSON.stringify(statement.Resource).includes(secretLogicalId),
+          );
+          if (!reads) continue;
+          for (const role of Properties.Roles as { Ref: string }[]) {
+            readers.add(roleNames.get(role.Ref) ?? `unknown role ${role.Ref}`);
+          }
+        }
+      }
+      return [...readers].sort();
+    };
+
+    expect(readersOf('JwtSigningKeysSecret')).toEqual(['login', 'refresh-token', 'rotation']);
+    // Verifiers (every authenticated route) and the JWKS route read the public keys and nothing more.
+    const verifiers = routes.filter((route) => route.auth === 'required').map((route) => route.id);
+    expect(verifiers.length).toBeGreaterThan(0);
+    expect(readersOf('JwtVerificationKeysSecret')).toEqual([...verifiers, 'jwks', 'rotation'].sort());
+  });
 
   it('passes the stage runtime settings and the API host to every function', () => {
     for (const routeId of [...routes.map((route) => route.id), fallbackRoute.id]) {

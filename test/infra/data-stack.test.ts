@@ -52,6 +52,7 @@ describe('the data stack', () => {
     ]);
     expect(Object.keys(devTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual([
       'JwtSigningKeysSecret',
+      'JwtVerificationKeysSecret',
       'ApiKeyPepperSecret',
     ]);
     expect(Object.keys(prodTemplate.findResources('AWS::DynamoDB::Table'))).toEqual([
@@ -62,6 +63,7 @@ describe('the data stack', () => {
     ]);
     expect(Object.keys(prodTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual([
       'JwtSigningKeysSecret',
+      'JwtVerificationKeysSecret',
       'ApiKeyPepperSecret',
     ]);
   });
@@ -122,6 +124,19 @@ describe('the data stack', () => {
       SecretId: { Ref: 'JwtSigningKeysSecret' },
       RotateImmediatelyOnUpdate: true,
     });
+  });
+
+  it('creates the verification-key secret as a marker too, with no rotation schedule of its own', () => {
+    devTemplate.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: secretDefinitions.jwtVerificationKeys.description,
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'uninitialised' }),
+    });
+    const schedules = Object.values(devTemplate.findResources('AWS::SecretsManager::RotationSchedule')) as {
+      Properties: { SecretId: unknown };
+    }[];
+    expect(schedules.map((schedule) => schedule.Properties.SecretId)).toEqual([
+      { Ref: 'JwtSigningKeysSecret' },
+    ]);
   });
 
   it('lets dev data be torn down', () => {

@@ -1,6 +1,7 @@
 /**
  * The signing-key rotation in the data stack: the schedule on the signing secret, the function's
- * least-privilege role, the interval bound against token lifetime + secret cache TTL, and cdk-nag.
+ * least-privilege role (rotation on the signing secret, publication on the verification secret), the
+ * interval bound against token lifetime + secret cache TTL, and cdk-nag.
  */
 import { readFileSync } from 'node:fs';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
@@ -12,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type StageName, stageConfig, stageNames } from '../../infra/config.js';
 import {
   minimumRotationInterval,
+  PUBLISH_ACTIONS,
   ROTATION_ACTIONS,
   SIGNING_KEY_ROTATION_INTERVAL,
   SigningKeyRotation,
@@ -46,6 +48,7 @@ const build = (stage: StageName): { stack: DataStack; template: Template } => {
 };
 
 const signingSecretRef = { Ref: secretLogicalId('jwtSigningKeys') };
+const verificationSecretRef = { Ref: secretLogicalId('jwtVerificationKeys') };
 
 const asArray = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
@@ -66,7 +69,7 @@ describe.each(stageNames)('signing-key rotation (%s)', (stage) => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
-  it('keeps the SMG4 acknowledgement only on the pepper', () => {
+  it('acknowledges SMG4 only on the pepper and on the verification secret the rotation writes', () => {
     const acknowledged = (scope: IConstruct): string[] =>
       scope.node
         .findAll()
@@ -76,9 +79,10 @@ describe.each(stageNames)('signing-key rotation (%s)', (stage) => {
     // The signing secret passes SMG4 on its own merits: it has a rotation schedule.
     expect(acknowledged(stack.secrets.jwtSigningKeys)).toEqual([]);
     expect(acknowledged(stack.secrets.apiKeyPepper).length).toBeGreaterThan(0);
+    expect(acknowledged(stack.secrets.jwtVerificationKeys).length).toBeGreaterThan(0);
   });
 
-  it('schedules the rotation on the signing secret only, with the function and the interval', () => {
+  it('schedules the rotation on the signing secret only (not the verification secret), with the function and the interval', () => {
     const schedules = Object.values(
       template.findResources('AWS::SecretsManager::RotationSchedule'),
     ) as CfnResourceJson[];
@@ -103,6 +107,15 @@ describe.each(stageNames)('signing-key rotation (%s)', (stage) => {
     });
   });
 
+  it('tells the function where to publish the public keys, and the stage environment it parses', () => {
+    const fn = template.toJSON().Resources[functionLogicalId] as CfnResourceJson;
+    const environment = fn.Properties?.Environment as { Variables?: Json } | undefined;
+    const variables = environment?.Variables ?? {};
+    expect(variables.JWT_VERIFICATION_KEYS_SECRET_ARN).toEqual(verificationSecretRef);
+    expect(variables.ENVIRONMENT).toBe(stageConfig(stage).runtime.environment);
+    expect(variables.JWT_SIGNING_SECRET_ARN).toBeUndefined();
+  });
+
   it('runs Node 24 on arm64 with its own log group and role', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
@@ -112,7 +125,7 @@ describe.each(stageNames)('signing-key rotation (%s)', (stage) => {
     });
   });
 
-  it("gives the role only the four rotation actions on that secret's ARN and writing to its log group", () => {
+  it('gives the role the four rotation actions on the signing secret, read and put on the verification secret, and writing to its log group', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as CfnResourceJson[];
     const onRole = policies.filter((policy) =>
       JSON.stringify(policy.Properties?.Roles ?? []).includes(`"${roleLogicalId}"`),
@@ -125,10 +138,15 @@ describe.each(stageNames)('signing-key rotation (%s)', (stage) => {
     const secretStatements = statements.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('secretsmanager:')),
     );
-    expect(secretStatements).toHaveLength(1);
-    expect(secretStatements[0]?.Effect).toBe('Allow');
-    expect([...actionsOf(secretStatements[0] ?? {})].sort()).toEqual([...ROTATION_ACTIONS].sort());
-    expect(secretStatements[0]?.Resource).toEqual(signingSecretRef);
+    expect(secretStatements).toHaveLength(2);
+    const onSecret = (ref: Json): Json[] =>
+      secretStatements.filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(ref));
+    const [rotation] = onSecret(signingSecretRef);
+    const [publication] = onSecret(verificationSecretRef);
+    expect(rotation?.Effect).toBe('Allow');
+    expect([...actionsOf(rotation ?? {})].sort()).toEqual([...ROTATION_ACTIONS].sort());
+    expect(publication?.Effect).toBe('Allow');
+    expect([...actionsOf(publication ?? {})].sort()).toEqual([...PUBLISH_ACTIONS].sort());
     const logStatements = statements.filter((statement) => !secretStatements.includes(statement));
     expect(logStatements.flatMap(actionsOf).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
     expect(JSON.stringify(statements)).not.toMatch(/"\*"|GetRandomPassword/);
@@ -164,6 +182,7 @@ describe('the rotation interval', () => {
       () =>
         new SigningKeyRotation(stack, 'Rotation', {
           secret: new Secret(stack, 'Secret'),
+          verificationSecret: new Secret(stack, 'VerificationSecret'),
           config: stageConfig('dev'),
           projectRoot: '/nonexistent',
           rotationInterval: Duration.hours(12),

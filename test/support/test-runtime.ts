@@ -30,6 +30,7 @@ import { inMemorySessionStore } from './in-memory-session-store.js';
 /** The API key pepper's secret. */
 export const TEST_SECRET_ARN = 'arn:test';
 export const TEST_SIGNING_SECRET_ARN = 'arn:test:signing';
+export const TEST_VERIFICATION_SECRET_ARN = 'arn:test:verification';
 export const TEST_PEPPER = 'test-pepper-0123456789-abcdefghijklmnopqrstuvwxyz';
 /** A fixed Ed25519 key for tests only (generated for this file; it protects nothing). */
 export const TEST_SIGNING_KEY = Object.freeze({
@@ -40,6 +41,19 @@ export const TEST_SIGNING_KEY = Object.freeze({
     x: 'yMINSyvAbKQ2OGbc6sysDCWQe-h4SFLz6OFaIaaWFHs',
     d: '3XhuGuSDwZzCs61A5CnNtaXJJaTKaUGctcZ7IHwsMEg',
   },
+});
+/** The public half of TEST_SIGNING_KEY as the verification-key secret holds it (a JWKS document). */
+export const TEST_VERIFICATION_KEYS = Object.freeze({
+  keys: [
+    {
+      kty: 'OKP',
+      crv: 'Ed25519',
+      x: TEST_SIGNING_KEY.privateJwk.x,
+      kid: TEST_SIGNING_KEY.kid,
+      alg: 'EdDSA',
+      use: 'sig',
+    },
+  ],
 });
 const testKeyId = 'bwk_abcdefghijklmnopqrst';
 const testKeySecret = '2F51JGKU__qY2mUyD0FIChjG4XR4c2r5_RgIG3KIRLU';
@@ -206,6 +220,7 @@ export const testRuntime = (
   const config = parseRuntimeConfig({
     API_KEY_PEPPER_SECRET_ARN: TEST_SECRET_ARN,
     JWT_SIGNING_SECRET_ARN: TEST_SIGNING_SECRET_ARN,
+    JWT_VERIFICATION_KEYS_SECRET_ARN: TEST_VERIFICATION_SECRET_ARN,
     ...env,
   });
   // The production logger (redaction included), so tests see exactly the lines Lambda would write.
@@ -215,6 +230,7 @@ export const testRuntime = (
     inMemorySecretStore({
       [config.apiKeyPepperSecretArn ?? TEST_SECRET_ARN]: { pepper: TEST_PEPPER },
       [config.tokens.signingSecretArn ?? TEST_SIGNING_SECRET_ARN]: { current: TEST_SIGNING_KEY },
+      [config.tokens.verificationSecretArn ?? TEST_VERIFICATION_SECRET_ARN]: TEST_VERIFICATION_KEYS,
     });
   return {
     config,

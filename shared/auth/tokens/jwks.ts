@@ -1,4 +1,5 @@
-import type { PublicSigningJwk, SigningKeySet } from './signing-key-set.js';
+import type { PublicSigningJwk } from './signing-key-set.js';
+import type { VerificationKeySet } from './verification-key-set.js';
 
 export interface PublicJwks {
   readonly keys: readonly PublicSigningJwk[];
@@ -14,9 +15,11 @@ const publicMembers = (jwk: PublicSigningJwk): PublicSigningJwk => ({
   use: jwk.use,
 });
 
-/** The document served at GET /.well-known/jwks.json: current key first, then the previous one. */
-export const jwksOf = (set: SigningKeySet): PublicJwks => ({
-  keys: [set.current, ...(set.previous === undefined ? [] : [set.previous])].map((key) =>
-    publicMembers(key.publicJwk),
-  ),
+/**
+ * The JWKS document of a key set, keys in the set's order (a signing set: current first, then
+ * previous). It is both what GET /.well-known/jwks.json serves and what the rotation writes into the
+ * verification-key secret, so the route serves the secret's keys exactly.
+ */
+export const jwksOf = (set: VerificationKeySet): PublicJwks => ({
+  keys: set.publicJwks.map(publicMembers),
 });

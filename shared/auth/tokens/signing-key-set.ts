@@ -1,13 +1,19 @@
 import { createHash } from 'node:crypto';
-import { type CryptoKey, exportJWK, generateKeyPair, importJWK } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair } from 'jose';
 import * as z from 'zod';
 import { ConfigurationError } from '../../config/configuration-error.js';
 import { DEVELOPMENT_SECRET_PREFIX } from '../assert-strong-secret.js';
+import { describeKeyIssues } from './describe-key-issues.js';
+import { importEd25519Key } from './import-ed25519-key.js';
+import type { VerificationKeySet } from './verification-key-set.js';
 
 /** Kids `npm start` generates start with this, so production can recognise and refuse them. */
 export const DEVELOPMENT_KID_PREFIX: string = DEVELOPMENT_SECRET_PREFIX;
 
 export const KID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** An Ed25519 key member (`x` or `d`): 32 bytes in unpadded base64url is exactly 43 characters. */
+export const ED25519_KEY_MEMBER_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /** The only signing algorithm: Ed25519 (ADR 0006). */
 export const SIGNING_ALGORITHM = 'EdDSA';
@@ -44,17 +50,15 @@ export interface PreviousSigningKey {
   readonly publicJwk: PublicSigningJwk;
 }
 
-export interface SigningKeySet {
+/** The issuer's set. It also verifies (the rotation's testSecret uses that), but verifiers never get it. */
+export interface SigningKeySet extends VerificationKeySet {
   /** Signs every new token. */
   readonly current: CurrentSigningKey;
   /** The key before the last rotation: still verifies, never signs. */
   readonly previous: PreviousSigningKey | undefined;
-  /** The public key for a token's `kid`, or undefined when the set does not hold it. */
-  readonly verificationKey: (kid: string) => CryptoKey | undefined;
 }
 
-// 32 bytes in unpadded base64url is exactly 43 characters.
-const keyBytes = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+const keyBytes = z.string().regex(ED25519_KEY_MEMBER_PATTERN);
 const kid = z.string().regex(KID_PATTERN);
 
 /** Members a JWK may carry besides the key itself; they are checked, then ignored on import. */
@@ -117,45 +121,22 @@ const memo = new Map<string, Promise<SigningKeySet>>();
 const digestOf = (canonical: CanonicalKeySet): string =>
   createHash('sha256').update(JSON.stringify(canonical), 'utf8').digest('base64url');
 
-/**
- * Names the failing fields and zod's issue codes, never the messages or values: those could carry key
- * material into logs.
- */
-const describeIssues = (issues: readonly z.core.$ZodIssue[]): string =>
-  issues
-    .slice(0, 5)
-    .map((issue) => {
-      const path = issue.path.map(String).join('.') || '(root)';
-      return issue.code === 'custom' ? `${path}: ${issue.message}` : `${path}: ${issue.code}`;
-    })
-    .join('; ');
-
-const publicJwkOf = (keyId: string, x: string): PublicSigningJwk =>
+/** The JWK the JWKS publishes for one key, built from validated fields only. */
+export const publicJwkOf = (keyId: string, x: string): PublicSigningJwk =>
   Object.freeze({ kty: 'OKP', crv: 'Ed25519', x, kid: keyId, alg: 'EdDSA', use: 'sig' });
-
-const importKey = async (
-  jwk: { kty: 'OKP'; crv: 'Ed25519'; x: string; d?: string },
-  secretName: string,
-  label: string,
-): Promise<CryptoKey> => {
-  try {
-    const key = await importJWK(jwk, SIGNING_ALGORITHM, { extractable: false });
-    if (key instanceof Uint8Array) throw new TypeError('not an asymmetric key');
-    return key;
-  } catch {
-    // No cause: the underlying error is about the key bytes, and this message reaches logs.
-    throw new ConfigurationError(secretName, `${label} is not a valid Ed25519 key (does x match d?)`);
-  }
-};
 
 const importKeySet = async (canonical: CanonicalKeySet, secretName: string): Promise<SigningKeySet> => {
   const { current, previous } = canonical;
   const [privateKey, publicKey, previousKey] = await Promise.all([
-    importKey({ kty: 'OKP', crv: 'Ed25519', x: current.x, d: current.d }, secretName, 'current.privateJwk'),
-    importKey({ kty: 'OKP', crv: 'Ed25519', x: current.x }, secretName, 'current.privateJwk.x'),
+    importEd25519Key(
+      { kty: 'OKP', crv: 'Ed25519', x: current.x, d: current.d },
+      secretName,
+      'current.privateJwk',
+    ),
+    importEd25519Key({ kty: 'OKP', crv: 'Ed25519', x: current.x }, secretName, 'current.privateJwk.x'),
     previous === undefined
       ? undefined
-      : importKey({ kty: 'OKP', crv: 'Ed25519', x: previous.x }, secretName, 'previous'),
+      : importEd25519Key({ kty: 'OKP', crv: 'Ed25519', x: previous.x }, secretName, 'previous'),
   ]);
   const currentKey: CurrentSigningKey = Object.freeze({
     kid: current.kid,
@@ -174,6 +155,9 @@ const importKeySet = async (canonical: CanonicalKeySet, secretName: string): Pro
   return Object.freeze({
     current: currentKey,
     previous: previousEntry,
+    publicJwks: Object.freeze(
+      previousEntry === undefined ? [currentKey.publicJwk] : [currentKey.publicJwk, previousEntry.publicJwk],
+    ),
     verificationKey: (keyId: string): CryptoKey | undefined => {
       if (keyId === currentKey.kid) return currentKey.publicKey;
       if (previousEntry !== undefined && keyId === previousEntry.kid) return previousEntry.publicKey;
@@ -193,7 +177,7 @@ export const parseSigningKeySet = async (secretJson: unknown, secretName: string
   if (!result.success) {
     throw new ConfigurationError(
       secretName,
-      `signing key secret is not valid (${describeIssues(result.error.issues)})`,
+      `signing key secret is not valid (${describeKeyIssues(result.error.issues)})`,
     );
   }
   const { current, previous } = result.data;

@@ -6,7 +6,8 @@ import { roles as knownRoles } from '../../domain/users/user.js';
 import type { AccessTokenClaims } from './access-token-claims.js';
 import { AccessTokenInvalidError, type AccessTokenInvalidReason } from './access-token-invalid-error.js';
 import { ACCESS_TOKEN_TYPE, type AccessTokenSettings, accessTokenSettings } from './access-token-settings.js';
-import { SIGNING_ALGORITHM, type SigningKeySet } from './signing-key-set.js';
+import { SIGNING_ALGORITHM } from './signing-key-set.js';
+import type { VerificationKeySet } from './verification-key-set.js';
 
 export interface AccessTokenVerifier {
   /** The token's claims, or AccessTokenInvalidError. Failures to load the keys propagate unchanged. */
@@ -14,8 +15,11 @@ export interface AccessTokenVerifier {
 }
 
 export interface AccessTokenVerifierOptions {
-  /** Current and previous keys; called per token, so it should be cheap (cached, memoised import). */
-  readonly keys: () => Promise<SigningKeySet>;
+  /**
+   * The public keys (current and previous, or the next and current during a rotation); called per token,
+   * so it should be cheap (cached, memoised import). Public keys only: a verifier never needs to sign.
+   */
+  readonly keys: () => Promise<VerificationKeySet>;
   readonly settings: AccessTokenSettings;
   readonly clock: Clock;
   /**
@@ -23,7 +27,7 @@ export interface AccessTokenVerifierOptions {
    * `refreshIntervalMs`, so tokens signed right after a rotation verify at once while forged kids
    * cannot make every request fetch the secret.
    */
-  readonly refreshKeys?: () => Promise<SigningKeySet>;
+  readonly refreshKeys?: () => Promise<VerificationKeySet>;
   readonly refreshIntervalMs?: number;
 }
 

@@ -45,6 +45,7 @@ describe('parseRuntimeConfig defaults', () => {
         refreshSessionTtlSeconds: 14 * 86_400,
         refreshReuseGraceSeconds: 10,
         signingSecretArn: undefined,
+        verificationSecretArn: undefined,
       },
       apiKeyPepperSecretArn: undefined,
       usersTableName: undefined,
@@ -92,8 +93,10 @@ describe('parseRuntimeConfig defaults', () => {
       ...production,
       API_KEY_PEPPER_SECRET_ARN: 'arn:aws:secretsmanager:x:pepper',
       JWT_SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:x:signing',
+      JWT_VERIFICATION_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:x:verification',
     });
     expect(config.environment).toBe('production');
+    expect(config.tokens.verificationSecretArn).toBe('arn:aws:secretsmanager:x:verification');
     expect(config.cors.allowOrigins).toEqual(['https://app.example.com']);
   });
 

@@ -22,9 +22,9 @@ import {
   TEST_HOST,
   TEST_PEPPER,
   TEST_SECRET_ARN,
-  TEST_SIGNING_KEY,
-  TEST_SIGNING_SECRET_ARN,
   TEST_SOURCE_IP,
+  TEST_VERIFICATION_KEYS,
+  TEST_VERIFICATION_SECRET_ARN,
   type TestRuntime,
   testApiKeyStore,
   testRuntime,
@@ -138,10 +138,11 @@ describe('a request the chain admits', () => {
     expect(JSON.parse(response.body)).toMatchObject({ username: 'bob' });
   });
 
-  it('loads the signing keys and the pepper at cold start, then reads the pepper (through the cache) and the key record on each request', async () => {
+  it('loads the verification keys and the pepper at cold start, then reads the pepper (through the cache) and the key record on each request', async () => {
+    // No private signing key in the store: a verifying route must not need it.
     const store = inMemorySecretStore({
       [TEST_SECRET_ARN]: { pepper: TEST_PEPPER },
-      [TEST_SIGNING_SECRET_ARN]: { current: TEST_SIGNING_KEY },
+      [TEST_VERIFICATION_SECRET_ARN]: TEST_VERIFICATION_KEYS,
     });
     const apiKeyStore = testApiKeyStore();
     const runtime = testRuntime(baseEnv, { secretStore: store, apiKeyStore });
@@ -150,14 +151,14 @@ describe('a request the chain admits', () => {
       { auth: 'required', body: createUserInput },
       async () => jsonResponse(201, {}),
     );
-    expect(store.requests).toEqual([TEST_SIGNING_SECRET_ARN, TEST_SECRET_ARN]);
+    expect(store.requests).toEqual([TEST_VERIFICATION_SECRET_ARN, TEST_SECRET_ARN]);
     expect(apiKeyStore.gets()).toBe(0);
     expect((await invoke(createUser, postUser())).statusCode).toBe(201);
-    expect(store.requests).toEqual([TEST_SIGNING_SECRET_ARN, TEST_SECRET_ARN, TEST_SECRET_ARN]);
+    expect(store.requests).toEqual([TEST_VERIFICATION_SECRET_ARN, TEST_SECRET_ARN, TEST_SECRET_ARN]);
     expect(apiKeyStore.gets()).toBe(1);
   });
 
-  it('admits an access token in Authorization: Bearer as the user principal, reading the signing keys and no key record', async () => {
+  it('admits an access token in Authorization: Bearer as the user principal, reading the verification keys and no key record', async () => {
     const apiKeyStore = testApiKeyStore();
     const runtime = testRuntime(baseEnv, { apiKeyStore });
     const createUser = await createSecureHandler(
@@ -746,7 +747,7 @@ describe('the order of the chain', () => {
   it('limits the body before authenticating: an oversized body without a key is 413 and never reaches the key check', async () => {
     const store = inMemorySecretStore({
       [TEST_SECRET_ARN]: { pepper: TEST_PEPPER },
-      [TEST_SIGNING_SECRET_ARN]: { current: TEST_SIGNING_KEY },
+      [TEST_VERIFICATION_SECRET_ARN]: TEST_VERIFICATION_KEYS,
     });
     const apiKeyStore = testApiKeyStore();
     const runtime = testRuntime(baseEnv, { secretStore: store, apiKeyStore });
@@ -795,7 +796,10 @@ describe('the authentication strategy', () => {
   });
 
   const strongPepper = 'Qm9yZWFsaXMtN2YzYTljLWtleS1mb3ItcHJvZHVjdGlvbi0xMjM0';
-  const developmentSigningKey = { kid: 'bulwark-dev-0a1b2c3d4e5f', privateJwk: TEST_SIGNING_KEY.privateJwk };
+  // The public half of a key npm start generated: production verifiers must not trust it.
+  const developmentVerificationKeys = {
+    keys: [{ ...TEST_VERIFICATION_KEYS.keys[0], kid: 'bulwark-dev-0a1b2c3d4e5f' }],
+  };
   const production = { ENVIRONMENT: 'production', CORS_ALLOW_ORIGINS: allowedOrigin };
 
   const buildFailure = async (runtime: TestRuntime): Promise<unknown> =>
@@ -812,27 +816,25 @@ describe('the authentication strategy', () => {
     expect(String((error as Error).message)).not.toContain(TEST_PEPPER);
   });
 
-  it('refuses at cold start in production a signing key whose kid has the development prefix bulwark-dev-', async () => {
+  it('refuses at cold start in production a verification key whose kid has the development prefix bulwark-dev-', async () => {
     const runtime = testRuntime(production, {
       secretStore: inMemorySecretStore({
         [TEST_SECRET_ARN]: { pepper: strongPepper },
-        [TEST_SIGNING_SECRET_ARN]: { current: developmentSigningKey },
+        [TEST_VERIFICATION_SECRET_ARN]: developmentVerificationKeys,
       }),
     });
     const error = await buildFailure(runtime);
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error).toMatchObject({ variable: 'JWT_SIGNING_SECRET_ARN' });
-    const shown = `${String((error as Error).message)}\n${JSON.stringify(error)}`;
-    expect(shown).not.toContain(TEST_SIGNING_KEY.privateJwk.d);
+    expect(error).toMatchObject({ variable: 'JWT_VERIFICATION_KEYS_SECRET_ARN' });
   });
 
-  it('builds in development with the development signing key and the unit-test pepper', async () => {
+  it('builds in development with the development verification key and the unit-test pepper', async () => {
     const runtime = testRuntime(
       {},
       {
         secretStore: inMemorySecretStore({
           [TEST_SECRET_ARN]: { pepper: TEST_PEPPER },
-          [TEST_SIGNING_SECRET_ARN]: { current: developmentSigningKey },
+          [TEST_VERIFICATION_SECRET_ARN]: developmentVerificationKeys,
         }),
       },
     );
@@ -858,7 +860,7 @@ describe('the authentication strategy', () => {
       apiKeyStore,
       secretStore: inMemorySecretStore({
         [TEST_SECRET_ARN]: { pepper: strongPepper },
-        [TEST_SIGNING_SECRET_ARN]: { current: TEST_SIGNING_KEY },
+        [TEST_VERIFICATION_SECRET_ARN]: TEST_VERIFICATION_KEYS,
       }),
     });
     const handler = await createSecureHandler(runtime, { auth: 'required' }, async ({ principal }) =>
@@ -884,8 +886,8 @@ describe('the authentication strategy', () => {
   it.each([
     ['API_KEY_PEPPER_SECRET_ARN', 'jwt_or_api_key'],
     ['API_KEY_PEPPER_SECRET_ARN', 'api_key'],
-    ['JWT_SIGNING_SECRET_ARN', 'jwt_or_api_key'],
-    ['JWT_SIGNING_SECRET_ARN', 'jwt'],
+    ['JWT_VERIFICATION_KEYS_SECRET_ARN', 'jwt_or_api_key'],
+    ['JWT_VERIFICATION_KEYS_SECRET_ARN', 'jwt'],
   ])(
     'fails at cold start, naming the variable, when a required route has no %s (strategy %s)',
     async (variable, strategy) => {
@@ -896,8 +898,12 @@ describe('the authentication strategy', () => {
     },
   );
 
-  it('builds with API_AUTH_STRATEGY=api_key without a signing key and then ignores a bearer token (401 unauthenticated)', async () => {
-    const runtime = testRuntime({ ...baseEnv, JWT_SIGNING_SECRET_ARN: '', API_AUTH_STRATEGY: 'api_key' });
+  it('builds with API_AUTH_STRATEGY=api_key without verification keys and then ignores a bearer token (401 unauthenticated)', async () => {
+    const runtime = testRuntime({
+      ...baseEnv,
+      JWT_VERIFICATION_KEYS_SECRET_ARN: '',
+      API_AUTH_STRATEGY: 'api_key',
+    });
     const handler = await createSecureHandler(runtime, { auth: 'required' }, async () =>
       jsonResponse(200, {}),
     );

@@ -10,7 +10,9 @@ import {
 import type { Clock } from '../../../domain/clock.js';
 import { accessTokenSettings } from '../access-token-settings.js';
 import { createAccessTokenIssuer } from '../issue-access-token.js';
+import { jwksOf } from '../jwks.js';
 import { generateSigningKey, parseSigningKeySet, type SigningKeySet } from '../signing-key-set.js';
+import { parseVerificationKeySet } from '../verification-key-set.js';
 import { createAccessTokenVerifier } from '../verify-access-token.js';
 
 /** The four steps of the Secrets Manager rotation protocol, in the order Secrets Manager calls them. */
@@ -26,6 +28,11 @@ export interface RotationEvent {
 
 export interface RotationDependencies {
   readonly client: SecretsManagerClient;
+  /**
+   * The verification-key secret (ARN): where setSecret publishes the public halves of the pending set,
+   * the only store the verifiers and the JWKS route read (ADR 0011).
+   */
+  readonly verificationSecretId: string;
   readonly clock: Clock;
   /** `bytes` random bytes as lowercase hex: the unguessable part of a new kid and the test token's jti. */
   readonly randomHex: (bytes: number) => string;
@@ -181,13 +188,12 @@ const createSecret = async (deps: RotationDependencies, event: RotationEvent): P
   });
 };
 
-/**
- * testSecret: the pending set must parse, its current key must sign a token that it verifies, and its
- * previous key must be AWSCURRENT's current key (so tokens signed before the rotation keep verifying),
- * proven by verifying a token signed with AWSCURRENT against the pending set.
- */
-const testSecret = async (deps: RotationDependencies, event: RotationEvent): Promise<void> => {
-  const step = 'testSecret';
+/** AWSPENDING of the token, parsed: what setSecret publishes and testSecret checks. */
+const readPendingSet = async (
+  deps: RotationDependencies,
+  step: RotationStep,
+  event: RotationEvent,
+): Promise<SigningKeySet> => {
   const { SecretId, ClientRequestToken } = event;
   let pendingJson: unknown;
   try {
@@ -196,12 +202,77 @@ const testSecret = async (deps: RotationDependencies, event: RotationEvent): Pro
     if (error instanceof SigningKeyRotationError) throw error;
     throw new SigningKeyRotationError(step, 'cannot read the AWSPENDING version', { cause: error });
   }
-  let pending: SigningKeySet;
   try {
-    pending = await parseSigningKeySet(pendingJson, SecretId);
+    return await parseSigningKeySet(pendingJson, SecretId);
   } catch (error) {
     throw new SigningKeyRotationError(step, 'AWSPENDING is not a valid signing-key set', { cause: error });
   }
+};
+
+/**
+ * setSecret: publishes the public halves of the pending set (its new current key and the key issuers
+ * sign with today, now its previous) to the verification-key secret, before finishSecret lets any
+ * issuer sign with the new key. So every verifier that reads the public secret knows a kid before the
+ * first token carries it. The version id is the rotation's token: a retried step writes the same
+ * string under the same id, which Secrets Manager accepts as a no-op, and a new rotation never reuses
+ * an id. The document is built by jwksOf from the validated parse, so it cannot carry `d`.
+ */
+const setSecret = async (deps: RotationDependencies, event: RotationEvent): Promise<void> => {
+  const step = 'setSecret';
+  const pending = await readPendingSet(deps, step, event);
+  await deps.client.send(
+    new PutSecretValueCommand({
+      SecretId: deps.verificationSecretId,
+      ClientRequestToken: event.ClientRequestToken,
+      SecretString: JSON.stringify(jwksOf(pending)),
+      // No VersionStages: the new version becomes AWSCURRENT of the public secret at once.
+    }),
+  );
+  deps.log?.('published the public keys of the pending signing-key set', {
+    step,
+    versionId: event.ClientRequestToken,
+    kids: pending.publicJwks.map((jwk) => jwk.kid).join(','),
+  });
+};
+
+/**
+ * The verification secret's AWSCURRENT must hold exactly the pending set's public keys (same kids, same
+ * `x`): finishing without them would let issuers sign tokens that no verifier can check.
+ */
+const assertPublished = async (
+  deps: RotationDependencies,
+  step: RotationStep,
+  pending: SigningKeySet,
+): Promise<void> => {
+  let published: Awaited<ReturnType<typeof parseVerificationKeySet>>;
+  try {
+    const json = await readStage(deps, step, deps.verificationSecretId, AWSCURRENT);
+    published = await parseVerificationKeySet(json, deps.verificationSecretId);
+  } catch (error) {
+    throw new SigningKeyRotationError(step, 'the verification-key secret does not hold a valid key set', {
+      cause: error,
+    });
+  }
+  const canonical = (jwks: readonly { kid: string; x: string }[]): string =>
+    JSON.stringify(jwks.map(({ kid, x }) => [kid, x]).sort());
+  if (canonical(published.publicJwks) !== canonical(pending.publicJwks)) {
+    throw new SigningKeyRotationError(
+      step,
+      'the verification-key secret does not publish the public keys of AWSPENDING',
+    );
+  }
+};
+
+/**
+ * testSecret: the pending set must parse, its current key must sign a token that it verifies, and its
+ * previous key must be AWSCURRENT's current key (so tokens signed before the rotation keep verifying),
+ * proven by verifying a token signed with AWSCURRENT against the pending set. The verification-key
+ * secret must already publish the pending set's public keys (setSecret ran).
+ */
+const testSecret = async (deps: RotationDependencies, event: RotationEvent): Promise<void> => {
+  const step = 'testSecret';
+  const { SecretId, ClientRequestToken } = event;
+  const pending = await readPendingSet(deps, step, event);
   const currentSet = await readCurrentSet(deps, step, SecretId);
 
   const settings = accessTokenSettings({ issuer: ROTATION_TEST_ISSUER, audience: ROTATION_TEST_AUDIENCE });
@@ -238,6 +309,7 @@ const testSecret = async (deps: RotationDependencies, event: RotationEvent): Pro
         'AWSCURRENT is the marker, so AWSPENDING must have no previous',
       );
     }
+    await assertPublished(deps, step, pending);
     return;
   }
   if (pending.previous === undefined) {
@@ -253,6 +325,7 @@ const testSecret = async (deps: RotationDependencies, event: RotationEvent): Pro
     throw new SigningKeyRotationError(step, "AWSPENDING's previous key is not AWSCURRENT's current key");
   }
   await roundTrip(currentSet, "AWSCURRENT's current key");
+  await assertPublished(deps, step, pending);
   deps.log?.('the pending signing-key set passed its tests', {
     step,
     versionId: ClientRequestToken,
@@ -318,9 +391,7 @@ export const rotateSigningKeys = async (rawEvent: unknown, deps: RotationDepende
     case 'createSecret':
       return createSecret(deps, event);
     case 'setSecret':
-      // Nothing to set: the secret is the only store of the keys (the functions read it, and the JWKS
-      // route publishes its public halves), so there is no database or service to update first.
-      return;
+      return setSecret(deps, event);
     case 'testSecret':
       return testSecret(deps, event);
     case 'finishSecret':

@@ -1,6 +1,7 @@
 /**
  * The signing-key rotation steps against a mocked Secrets Manager (aws-sdk-client-mock): the exact
- * writes of createSecret and finishSecret, what testSecret refuses, idempotency, and event validation.
+ * writes of createSecret, setSecret (the public keys) and finishSecret, what testSecret refuses,
+ * idempotency, and event validation. Whole rotations against a stateful fake: rotation-scenarios.test.ts.
  */
 import {
   DescribeSecretCommand,
@@ -13,6 +14,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { jwksOf } from '../../../../shared/auth/tokens/jwks.js';
 import {
   type RotationDependencies,
   type RotationStep,
@@ -28,6 +30,12 @@ const TOKEN = '11111111-2222-3333-4444-555555555555';
 const CURRENT_VERSION = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const NOW_MS = Date.parse('2026-11-23T10:00:00Z');
 const MARKER = { uninitialised: 'Zq3kP0aX9vB2mN7rT4wY8cE1dF6gH5jK0lL2sA3qW4eR5tY6' };
+const VERIFICATION_SECRET =
+  'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/verification-keys-GhIjKl';
+
+/** What setSecret publishes for a signing-key secret value: its JWKS document. */
+const publishedFor = async (secretJson: unknown): Promise<unknown> =>
+  jwksOf(await parseSigningKeySet(secretJson, SECRET_NAME));
 
 const notFound = (): ResourceNotFoundException =>
   new ResourceNotFoundException({ message: 'no such version', $metadata: {} });
@@ -54,8 +62,11 @@ describe('rotateSigningKeys', () => {
   let client: SecretsManagerClient;
   let deps: RotationDependencies;
 
-  /** AWSCURRENT holds `current`; AWSPENDING for TOKEN holds `pending` (or does not exist). */
-  const givenSecret = (current: unknown, pending?: unknown): void => {
+  /**
+   * AWSCURRENT holds `current`; AWSPENDING for TOKEN holds `pending` (or does not exist). The
+   * verification secret's AWSCURRENT holds `published` (the marker when not given).
+   */
+  const givenSecret = (current: unknown, pending?: unknown, published: unknown = MARKER): void => {
     secretsManager.on(DescribeSecretCommand).resolves(describeOutput());
     secretsManager.on(GetSecretValueCommand).rejects(notFound());
     secretsManager
@@ -66,6 +77,9 @@ describe('rotateSigningKeys', () => {
         .on(GetSecretValueCommand, { SecretId: SECRET_NAME, VersionId: TOKEN, VersionStage: 'AWSPENDING' })
         .resolves({ SecretString: JSON.stringify(pending), VersionId: TOKEN });
     }
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: VERIFICATION_SECRET, VersionStage: 'AWSCURRENT' })
+      .resolves({ SecretString: JSON.stringify(published), VersionId: 'published-version' });
     secretsManager.on(PutSecretValueCommand).resolves({ VersionId: TOKEN });
     secretsManager.on(UpdateSecretVersionStageCommand).resolves({});
   };
@@ -82,6 +96,7 @@ describe('rotateSigningKeys', () => {
     let counter = 0;
     deps = {
       client,
+      verificationSecretId: VERIFICATION_SECRET,
       clock: manualClock(NOW_MS),
       randomHex: (bytes) => {
         counter += 1;
@@ -165,27 +180,96 @@ describe('rotateSigningKeys', () => {
   });
 
   describe('setSecret', () => {
-    it('has nothing to set: it reads and writes no secret value', async () => {
+    it('publishes the public halves of AWSPENDING to the verification secret under the rotation token', async () => {
+      givenSecret(secretOf(keyA, keyC), secretOf(keyB, keyA));
+      await rotateSigningKeys(eventFor('setSecret'), deps);
+
+      const puts = secretsManager.commandCalls(PutSecretValueCommand);
+      expect(puts).toHaveLength(1);
+      const input = puts[0]?.args[0].input;
+      // No VersionStages: the published version becomes the public secret's AWSCURRENT at once.
+      expect(Object.keys(input ?? {}).sort()).toEqual(['ClientRequestToken', 'SecretId', 'SecretString']);
+      expect(input).toMatchObject({ SecretId: VERIFICATION_SECRET, ClientRequestToken: TOKEN });
+      expect(JSON.parse(String(input?.SecretString))).toEqual({
+        keys: [
+          { kty: 'OKP', crv: 'Ed25519', x: keyB.privateJwk.x, kid: keyB.kid, alg: 'EdDSA', use: 'sig' },
+          { kty: 'OKP', crv: 'Ed25519', x: keyA.privateJwk.x, kid: keyA.kid, alg: 'EdDSA', use: 'sig' },
+        ],
+      });
+      // Only public members; and keyC, AWSCURRENT's previous, is no longer published.
+      for (const key of [keyA, keyB, keyC]) expect(input?.SecretString).not.toContain(key.privateJwk.d);
+      expect(input?.SecretString).not.toContain('"d"');
+      expect(input?.SecretString).not.toContain(keyC.kid);
+      // The signing secret itself is left alone: its stages move only in finishSecret.
+      expect(secretsManager.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+    });
+
+    it('writes the same string under the same version id when retried, so a retry is a no-op for Secrets Manager', async () => {
       givenSecret(secretOf(keyA), secretOf(keyB, keyA));
       await rotateSigningKeys(eventFor('setSecret'), deps);
-      expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+      await rotateSigningKeys(eventFor('setSecret'), deps);
+      const inputs = secretsManager.commandCalls(PutSecretValueCommand).map((call) => call.args[0].input);
+      expect(inputs).toHaveLength(2);
+      expect(inputs[1]).toEqual(inputs[0]);
+    });
+
+    it('publishes a first key alone when the rotation initialises the secret from the marker', async () => {
+      givenSecret(MARKER, secretOf(keyA));
+      await rotateSigningKeys(eventFor('setSecret'), deps);
+      const input = secretsManager.commandCalls(PutSecretValueCommand)[0]?.args[0].input;
+      expect(JSON.parse(String(input?.SecretString))).toEqual(await publishedFor(secretOf(keyA)));
+    });
+
+    it('publishes nothing when AWSPENDING is not a valid key set', async () => {
+      const broken = secretOf(keyB, keyA) as { current: { kid: string; privateJwk: Record<string, string> } };
+      broken.current.privateJwk = { ...broken.current.privateJwk, x: keyC.privateJwk.x };
+      givenSecret(secretOf(keyA), broken);
+      await expect(rotateSigningKeys(eventFor('setSecret'), deps)).rejects.toThrow(
+        /setSecret: AWSPENDING is not a valid signing-key set/,
+      );
       expect(secretsManager.commandCalls(PutSecretValueCommand)).toHaveLength(0);
-      expect(secretsManager.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
     });
   });
 
   describe('testSecret', () => {
-    it('passes for the pending set createSecret wrote', async () => {
+    it('passes for the pending set createSecret wrote, once setSecret published it', async () => {
       givenSecret(secretOf(keyA, keyB));
       await rotateSigningKeys(eventFor('createSecret'), deps);
       const written = writtenSecret();
-      givenSecret(secretOf(keyA, keyB), written);
+      givenSecret(secretOf(keyA, keyB), written, await publishedFor(written));
       await expect(rotateSigningKeys(eventFor('testSecret'), deps)).resolves.toBeUndefined();
     });
 
     it('passes for a first key over the uninitialised marker', async () => {
-      givenSecret(MARKER, secretOf(keyA));
+      givenSecret(MARKER, secretOf(keyA), await publishedFor(secretOf(keyA)));
       await expect(rotateSigningKeys(eventFor('testSecret'), deps)).resolves.toBeUndefined();
+    });
+
+    it('throws when the verification secret still holds the marker (setSecret did not publish)', async () => {
+      givenSecret(MARKER, secretOf(keyA));
+      await expect(rotateSigningKeys(eventFor('testSecret'), deps)).rejects.toThrow(
+        /testSecret: the verification-key secret does not hold a valid key set/,
+      );
+    });
+
+    it('throws when the verification secret publishes other keys than AWSPENDING (the old set)', async () => {
+      givenSecret(secretOf(keyA), secretOf(keyB, keyA), await publishedFor(secretOf(keyA)));
+      await expect(rotateSigningKeys(eventFor('testSecret'), deps)).rejects.toThrow(
+        /testSecret: the verification-key secret does not publish the public keys of AWSPENDING/,
+      );
+    });
+
+    it('throws when the verification secret publishes a known kid with other key bytes', async () => {
+      const forged = {
+        keys: [
+          { kty: 'OKP', crv: 'Ed25519', x: keyC.privateJwk.x, kid: keyB.kid, alg: 'EdDSA', use: 'sig' },
+          { kty: 'OKP', crv: 'Ed25519', x: keyA.privateJwk.x, kid: keyA.kid, alg: 'EdDSA', use: 'sig' },
+        ],
+      };
+      givenSecret(secretOf(keyA), secretOf(keyB, keyA), forged);
+      await expect(rotateSigningKeys(eventFor('testSecret'), deps)).rejects.toThrow(
+        /testSecret: the verification-key secret does not publish the public keys of AWSPENDING/,
+      );
     });
 
     it('throws, naming the step, when the pending value is not a valid key set (bad JWK)', async () => {

@@ -1,0 +1,410 @@
+/**
+ * The route table's DynamoDB grants against what each deployed function's code really sends. Every
+ * function module (functions/<id>/handler.ts, loaded as npm start loads them) runs its paths against a
+ * mocked DynamoDB that keeps Puts and answers Gets. Then, per function:
+ * - every call is allowed by the function's grants, judged as IAM does: each item of a transaction as
+ *   its own action, `dynamodb:LeadingKeys` matched with StringLike against the item's partition key;
+ * - every grant is used by some call: the grants are no broader than the code.
+ * A grant the code outgrows fails here (before it becomes AccessDenied in production), and so does one
+ * the code no longer needs.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import bcrypt from 'bcryptjs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { dynamoDbApiKeyStore } from '../../../shared/adapters/dynamodb/dynamodb-api-key-store.js';
+import { dynamoDbUsersRepository } from '../../../shared/adapters/dynamodb/dynamodb-users-repository.js';
+import { createApiKeys } from '../../../shared/domain/api-keys/create-api-keys.js';
+import { systemClock } from '../../../shared/domain/clock.js';
+import {
+  functionEntry,
+  type SecuredFunction,
+  securedFunctions,
+  type TableGrant,
+} from '../../../shared/http/route-table.js';
+import { ensureLocalSecrets } from '../../../shared/local/ensure-local-secrets.js';
+import { type SecretId, secretDefinitions } from '../../../shared/tables/secret-definitions.js';
+import { type TableId, tableDefinitions } from '../../../shared/tables/table-definitions.js';
+import { apiGatewayEvent, lambdaContext } from '../../support/test-runtime.js';
+
+type Item = Record<string, AttributeValue>;
+type Handler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGatewayProxyResult>;
+
+/** One DynamoDB permission check, as IAM makes it: an action on one item (no key for Scan). */
+interface Access {
+  readonly table: TableId;
+  readonly action: string;
+  readonly partitionKey: string | undefined;
+}
+
+const tableName = (id: TableId): string => `grants-${id}`;
+const tableIdOf = new Map(
+  Object.values(tableDefinitions).map((definition) => [tableName(definition.id), definition.id]),
+);
+const secretArn = (id: SecretId): string =>
+  `arn:aws:secretsmanager:eu-west-1:000000000000:secret:grants-${id}`;
+
+const tableOf = (name: string | undefined): TableId => {
+  const id = tableIdOf.get(String(name));
+  if (id === undefined) throw new Error(`a call names an unknown table ${String(name)}`);
+  return id;
+};
+const partitionKeyOf = (table: TableId, keyOrItem: Item | undefined): string | undefined =>
+  keyOrItem?.[tableDefinitions[table].partitionKey.name]?.S;
+const access = (name: string | undefined, action: string, keyOrItem?: Item): Access => {
+  const table = tableOf(name);
+  return { table, action, partitionKey: partitionKeyOf(table, keyOrItem) };
+};
+
+/** What IAM evaluates for one SDK command: a transaction is one check per item. */
+const accessesOf = (command: { constructor: { name: string }; input: unknown }): Access[] => {
+  const input = command.input as {
+    TableName?: string;
+    Key?: Item;
+    Item?: Item;
+    TransactItems?: TransactWriteItem[];
+  };
+  switch (command.constructor.name) {
+    case 'GetItemCommand':
+      return [access(input.TableName, 'GetItem', input.Key)];
+    case 'PutItemCommand':
+      return [access(input.TableName, 'PutItem', input.Item)];
+    case 'UpdateItemCommand':
+      return [access(input.TableName, 'UpdateItem', input.Key)];
+    case 'DeleteItemCommand':
+      return [access(input.TableName, 'DeleteItem', input.Key)];
+    case 'ScanCommand':
+      return [access(input.TableName, 'Scan')];
+    case 'TransactWriteItemsCommand':
+      return (input.TransactItems ?? []).map((item) => {
+        if (item.Put !== undefined) return access(item.Put.TableName, 'PutItem', item.Put.Item);
+        if (item.Update !== undefined) return access(item.Update.TableName, 'UpdateItem', item.Update.Key);
+        if (item.Delete !== undefined) return access(item.Delete.TableName, 'DeleteItem', item.Delete.Key);
+        if (item.ConditionCheck !== undefined) {
+          return access(item.ConditionCheck.TableName, 'ConditionCheckItem', item.ConditionCheck.Key);
+        }
+        throw new Error('a transaction item of an unknown kind');
+      });
+    default:
+      // Query, BatchGetItem, ... : named so the check below reports them as not granted.
+      return [
+        {
+          table: tableOf(input.TableName),
+          action: command.constructor.name.replace(/Command$/, ''),
+          partitionKey: undefined,
+        },
+      ];
+  }
+};
+
+/** IAM StringLike: `*` any run of characters, `?` one character, everything else literal. */
+const stringLike = (pattern: string, value: string): boolean =>
+  new RegExp(
+    `^${pattern
+      .split('')
+      .map((character) =>
+        character === '*' ? '.*' : character === '?' ? '.' : character.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
+      )
+      .join('')}$`,
+  ).test(value);
+
+const leadingKeysOf = (grant: TableGrant): readonly string[] | undefined =>
+  'leadingKeys' in grant ? grant.leadingKeys : undefined;
+
+/** Whether one grant allows one access (ForAllValues over the one leading key an item request has). */
+const grantAllows = (grant: TableGrant, request: Access): boolean => {
+  if (!(grant.actions as readonly string[]).includes(request.action)) return false;
+  const leadingKeys = leadingKeysOf(grant);
+  if (leadingKeys === undefined) return true;
+  return (
+    request.partitionKey !== undefined &&
+    leadingKeys.some((pattern) => stringLike(pattern, request.partitionKey ?? ''))
+  );
+};
+
+const isAllowed = (secured: SecuredFunction, request: Access): boolean =>
+  (secured.tables[request.table] ?? []).some((grant) => grantAllows(grant, request));
+
+describe('DynamoDB grants of the route table against the calls of each function', () => {
+  const ddb = mockClient(DynamoDBClient);
+  const items = new Map<string, Item>();
+  const itemKey = (table: TableId, partitionKey: string | undefined): string =>
+    `${table}|${String(partitionKey)}`;
+  const faults = { transactionConflict: false, familyReplay: false };
+  const accesses = new Map<string, Access[]>();
+  const statuses = new Map<string, number[]>();
+  let directory: string;
+  let handlers: Map<string, Handler>;
+
+  /** The mocked table: Puts kept, Gets answered, updates answered with the stored item (ALL_NEW). */
+  const installTable = (): void => {
+    ddb.reset();
+    const stored = (name: string | undefined, keyOrItem: Item | undefined): Item | undefined => {
+      const table = tableOf(name);
+      return items.get(itemKey(table, partitionKeyOf(table, keyOrItem)));
+    };
+    const put = (name: string | undefined, item: Item | undefined): void => {
+      const table = tableOf(name);
+      if (item !== undefined) items.set(itemKey(table, partitionKeyOf(table, item)), item);
+    };
+    ddb.on(GetItemCommand).callsFake((input) => ({ Item: stored(input.TableName, input.Key) }));
+    ddb.on(PutItemCommand).callsFake((input) => {
+      put(input.TableName, input.Item);
+      return {};
+    });
+    ddb.on(DeleteItemCommand).callsFake((input) => {
+      const table = tableOf(input.TableName);
+      items.delete(itemKey(table, partitionKeyOf(table, input.Key)));
+      return {};
+    });
+    ddb.on(ScanCommand).callsFake((input) => {
+      const table = tableOf(input.TableName);
+      return {
+        Items: [...items.entries()].filter(([key]) => key.startsWith(`${table}|`)).map(([, item]) => item),
+      };
+    });
+    ddb.on(UpdateItemCommand).callsFake((input) => {
+      const table = tableOf(input.TableName);
+      const partitionKey = partitionKeyOf(table, input.Key) ?? '';
+      const current = stored(input.TableName, input.Key);
+      if (faults.familyReplay && partitionKey.startsWith('family#')) {
+        faults.familyReplay = false;
+        throw new ConditionalCheckFailedException({ message: 'replayed', $metadata: {}, Item: current });
+      }
+      if (partitionKey.startsWith('rl#')) return { Attributes: { count: { N: '1' } } };
+      if (partitionKey.startsWith('login#')) return { Attributes: { failures: { N: '1' } } };
+      return { Attributes: current ?? {} };
+    });
+    ddb.on(TransactWriteItemsCommand).callsFake((input) => {
+      if (faults.transactionConflict) {
+        faults.transactionConflict = false;
+        throw new TransactionCanceledException({
+          message: 'Transaction cancelled',
+          $metadata: {},
+          CancellationReasons: (input.TransactItems ?? []).map((_: unknown, index: number) => ({
+            Code: index === 1 ? 'TransactionConflict' : 'None',
+          })),
+        });
+      }
+      for (const item of input.TransactItems ?? []) {
+        if (item.Put !== undefined) put(item.Put.TableName, item.Put.Item);
+      }
+      return {};
+    });
+  };
+
+  const invoke = async (
+    id: string,
+    options: Parameters<typeof apiGatewayEvent>[0] & { readonly pathParameters?: Record<string, string> },
+    before?: () => void,
+  ): Promise<APIGatewayProxyResult> => {
+    const handler = handlers.get(id);
+    if (handler === undefined) throw new Error(`no handler ${id}`);
+    const { pathParameters, ...eventOptions } = options;
+    const event = apiGatewayEvent(eventOptions);
+    ddb.resetHistory();
+    before?.();
+    const response = await handler(
+      pathParameters === undefined ? event : { ...event, pathParameters },
+      lambdaContext(),
+    );
+    const made = ddb.calls().flatMap((call) => accessesOf(call.args[0] as never));
+    accesses.set(id, [...(accesses.get(id) ?? []), ...made]);
+    statuses.set(id, [...(statuses.get(id) ?? []), response.statusCode]);
+    return response;
+  };
+
+  const json = (method: string, path: string, body: unknown, headers: Record<string, string> = {}) => ({
+    method,
+    path,
+    body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'bulwark-grants-'));
+    const secretsFile = join(directory, 'secrets.json');
+    const secrets = await ensureLocalSecrets(secretsFile, secretArn);
+    const environment: Record<string, string> = {
+      ENVIRONMENT: 'development',
+      LOG_LEVEL: 'error',
+      AWS_REGION: 'eu-west-1',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
+      LOCAL_SECRETS_FILE: secretsFile,
+      PASSWORD_BCRYPT_COST: '10',
+    };
+    for (const definition of Object.values(tableDefinitions))
+      environment[definition.environmentVariable] = tableName(definition.id);
+    for (const definition of Object.values(secretDefinitions))
+      environment[definition.environmentVariable] = secretArn(definition.id);
+    for (const [name, value] of Object.entries(environment)) vi.stubEnv(name, value);
+    installTable();
+
+    // Seed a user and an API key through the real adapters (their calls are not counted).
+    const client = new DynamoDBClient({ region: 'eu-west-1' });
+    const password = 'correct horse battery staple';
+    await dynamoDbUsersRepository(client, tableName('users')).create({
+      id: randomUUID(),
+      username: 'root',
+      email: undefined,
+      roles: ['admin'],
+      passwordHash: await bcrypt.hash(password, 10),
+      createdAt: new Date().toISOString(),
+    });
+    const pepper = String((secrets[secretArn('apiKeyPepper')] as { pepper: string }).pepper);
+    const { apiKey, key } = await createApiKeys({
+      store: dynamoDbApiKeyStore(client, tableName('apiKeys')),
+      pepper: async () => pepper,
+      clock: systemClock,
+    }).issue({ name: 'grants test', roles: ['admin'] });
+    client.destroy();
+
+    handlers = new Map();
+    for (const secured of securedFunctions) {
+      const module = (await import(`../../../${functionEntry(secured.id)}`)) as { handler: Handler };
+      handlers.set(secured.id, module.handler);
+    }
+
+    await invoke('health', { path: '/health' });
+    await invoke('jwks', { path: '/.well-known/jwks.json' });
+    await invoke('route-fallback', { path: '/no-such-path' });
+
+    await invoke('login', json('POST', '/auth/login', { username: 'root', password: 'wrong password here' }));
+    const login = await invoke('login', json('POST', '/auth/login', { username: 'root', password }));
+    const tokens = JSON.parse(login.body) as { access_token: string; refresh_token: string };
+    const familyId = tokens.refresh_token.slice('brt_'.length, 'brt_'.length + 22);
+
+    const refreshed = await invoke(
+      'refresh-token',
+      json('POST', '/auth/token/refresh', { refresh_token: tokens.refresh_token }),
+    );
+    const { refresh_token: rotated } = JSON.parse(refreshed.body) as { refresh_token: string };
+    // A replayed (here: forged) secret of the family: the rotation's condition fails and the family is revoked.
+    const replayed = `brt_${familyId}.${randomBytes(32).toString('base64url')}`;
+    await invoke('refresh-token', json('POST', '/auth/token/refresh', { refresh_token: replayed }), () => {
+      faults.familyReplay = true;
+    });
+
+    const bearer = { Authorization: `Bearer ${tokens.access_token}` };
+    const key_id = key.key_id;
+    const requests: Record<
+      string,
+      (credential: Record<string, string>, n: number) => Parameters<typeof invoke>[1]
+    > = {
+      logout: (credential) => json('POST', '/auth/logout', { refresh_token: rotated }, credential),
+      'current-user': (credential) => ({ path: '/api/v1/user/me', headers: credential }),
+      'create-user': (credential, n) =>
+        json('POST', '/api/v1/user', { username: `user${n}`, password: 'another long password' }, credential),
+      'create-api-key': (credential) =>
+        json('POST', '/admin/api-keys', { name: 'more', roles: ['user'] }, credential),
+      'list-api-keys': (credential) => ({ path: '/admin/api-keys', headers: credential }),
+      'update-api-key': (credential) => ({
+        ...json('PATCH', `/admin/api-keys/${key_id}`, { roles: ['admin'] }, credential),
+        pathParameters: { key_id },
+      }),
+      'revoke-api-key': (credential) => ({
+        method: 'DELETE',
+        path: `/admin/api-keys/${key_id}`,
+        headers: credential,
+        pathParameters: { key_id },
+      }),
+    };
+    // Each authenticated function: an access token (limiter transaction with the marker check), the same
+    // when the transaction conflicts (consistent marker read, then a plain update), and an API key.
+    let n = 0;
+    for (const [id, request] of Object.entries(requests)) {
+      n += 3;
+      await invoke(id, request({ 'X-Api-Key': apiKey }, n));
+      await invoke(id, request(bearer, n + 1), () => {
+        faults.transactionConflict = true;
+      });
+      await invoke(id, request(bearer, n + 2));
+    }
+  }, 60_000);
+
+  afterAll(() => {
+    ddb.restore();
+    vi.unstubAllEnvs();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('ran every function through its paths without a server error', () => {
+    for (const secured of securedFunctions) {
+      const seen = statuses.get(secured.id) ?? [];
+      expect(seen.length, secured.id).toBeGreaterThan(0);
+      for (const status of seen) expect(status, secured.id).toBeLessThan(500);
+    }
+    // The paths that matter answered as they should: logins, refreshes and each admin route.
+    expect(statuses.get('login')).toEqual([401, 200]);
+    expect(statuses.get('refresh-token')).toEqual([200, 401]);
+    expect(statuses.get('list-api-keys')).toEqual([200, 200, 200]);
+    // Logout needs an access token: with the API key it refuses (after rate limiting), with tokens it works.
+    expect(statuses.get('logout')).toEqual([401, 204, 204]);
+  });
+
+  it.each(securedFunctions.map((secured) => [secured.id, secured] as const))(
+    '%s makes only calls its grants allow',
+    (id, secured) => {
+      const denied = (accesses.get(id) ?? []).filter((request) => !isAllowed(secured, request));
+      expect(denied).toEqual([]);
+    },
+  );
+
+  it.each(securedFunctions.map((secured) => [secured.id, secured] as const))(
+    '%s uses every grant it has (no broader than its code)',
+    (id, secured) => {
+      const made = accesses.get(id) ?? [];
+      const unused: string[] = [];
+      for (const [table, grants] of Object.entries(secured.tables) as [TableId, readonly TableGrant[]][]) {
+        for (const grant of grants) {
+          for (const action of grant.actions) {
+            for (const pattern of leadingKeysOf(grant) ?? [undefined]) {
+              const used = made.some(
+                (request) =>
+                  request.table === table &&
+                  request.action === action &&
+                  (pattern === undefined || stringLike(pattern, request.partitionKey ?? '')),
+              );
+              if (!used) unused.push(`${table} ${action} ${pattern ?? '(any key)'}`);
+            }
+          }
+        }
+      }
+      expect(unused).toEqual([]);
+    },
+  );
+
+  it('judges leading keys as IAM does: a key outside the patterns, or none, is denied', () => {
+    const grant: TableGrant = { actions: ['UpdateItem'], leadingKeys: ['rl#*'] };
+    expect(
+      grantAllows(grant, { table: 'rateLimits', action: 'UpdateItem', partitionKey: 'rl#health#ip' }),
+    ).toBe(true);
+    expect(
+      grantAllows(grant, { table: 'rateLimits', action: 'UpdateItem', partitionKey: 'login#ip#1' }),
+    ).toBe(false);
+    expect(grantAllows(grant, { table: 'rateLimits', action: 'UpdateItem', partitionKey: 'xrl#1' })).toBe(
+      false,
+    );
+    expect(grantAllows(grant, { table: 'rateLimits', action: 'GetItem', partitionKey: 'rl#a' })).toBe(false);
+    expect(grantAllows(grant, { table: 'rateLimits', action: 'UpdateItem', partitionKey: undefined })).toBe(
+      false,
+    );
+  });
+});
