@@ -111,8 +111,10 @@ const refusedTokens = (id: string, proves: string, forge: Forgery, localOnly?: s
   ...(localOnly === undefined ? {} : { localOnly }),
   run: async (target) => {
     const fixture = await fixtureOf(target);
+    // A client per check: in local mode each gets its own address, so failed-auth budgets never mix.
+    const client = target.client();
     for (const [label, token] of await forge(fixture, target))
-      await variant(label, () => expectTokenRefused(fixture.client, token));
+      await variant(label, () => expectTokenRefused(client, token));
   },
 });
 
