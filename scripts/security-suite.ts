@@ -103,9 +103,16 @@ const main = async (): Promise<number> => {
 
   const started = performance.now();
   let local: LocalTarget | undefined;
-  const stopLocal = () => local?.stop();
+  // A signal during start-up waits for it to finish, so nothing it started is left running.
+  let starting: Promise<LocalTarget> | undefined;
+  const stopLocal = async () => (await starting?.catch(() => undefined))?.stop();
+  const interrupted = new AbortController();
+  let signalExitCode = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    void Promise.resolve(stopLocal()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    signalExitCode = signal === 'SIGINT' ? 130 : 143;
+    interrupted.abort();
+    console.log(`security suite: ${signal}, stopping`);
+    void Promise.resolve(stopLocal()).finally(() => process.exit(signalExitCode));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -113,7 +120,9 @@ const main = async (): Promise<number> => {
     let target: Target;
     if (values.url === undefined) {
       console.log('security suite: starting DynamoDB Local and a local stack of its own...');
-      local = await startLocalTarget();
+      starting = startLocalTarget();
+      local = await starting;
+      if (interrupted.signal.aborted) return signalExitCode;
       target = local.target;
       console.log(`security suite: attacking ${target.baseUrl} (local mode)`);
     } else {
@@ -125,7 +134,13 @@ const main = async (): Promise<number> => {
       }
       console.log(`security suite: attacking ${target.baseUrl} (stage mode; local-only checks skip)`);
     }
-    const results = await runSecurityChecks(target, checks, (result) => console.log(formatResult(result)));
+    const results = await runSecurityChecks(
+      target,
+      checks,
+      (result) => console.log(formatResult(result)),
+      interrupted.signal,
+    );
+    if (interrupted.signal.aborted) return signalExitCode;
     const failed = results.some((result) => result.status === 'FAIL');
     if (failed && local !== undefined) {
       const logFile = join(root, '.test-results', 'security-suite-local-stack.log');

@@ -15,9 +15,12 @@ export const runSecurityChecks = async (
   target: Target,
   checks: readonly SecurityCheck[],
   onResult: (result: CheckResult) => void = () => undefined,
+  /** Aborted (Ctrl-C): no further check starts, and the one running reports nothing. */
+  signal?: AbortSignal,
 ): Promise<CheckResult[]> => {
   const results: CheckResult[] = [];
   for (const check of checks) {
+    if (signal?.aborted === true) break;
     const started = performance.now();
     const finish = (status: CheckResult['status'], detail?: string) => {
       const result: CheckResult = {
@@ -27,6 +30,7 @@ export const runSecurityChecks = async (
         ...(detail === undefined ? {} : { detail }),
         elapsedMs: Math.round(performance.now() - started),
       };
+      if (signal?.aborted === true) return;
       results.push(result);
       onResult(result);
     };
