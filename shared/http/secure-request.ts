@@ -34,3 +34,14 @@ export type SecureMiddleware = MiddlewareObj<
 /** Headers are lowercased by the header normalizer, which runs first in the chain. */
 export const headerOf = (request: SecureRequest, name: string): string | undefined =>
   request.event.headers?.[name] ?? undefined;
+
+/**
+ * Every value a header arrived with. API Gateway keeps only the last of repeated header lines in
+ * `headers`; `multiValueHeaders` has them all, which is what a credential check must look at.
+ */
+export const headerValuesOf = (request: SecureRequest, name: string): readonly string[] => {
+  const values = request.event.multiValueHeaders?.[name];
+  if (values !== undefined && values !== null) return values.filter((value) => value !== undefined);
+  const single = headerOf(request, name);
+  return single === undefined ? [] : [single];
+};

@@ -4,7 +4,7 @@ import { isUnlimitedInEffect } from '../domain/api-keys/api-key.js';
 import type { Role } from '../domain/users/user.js';
 import { CredentialsInvalidError, CredentialsMissingError } from '../errors/auth-errors.js';
 import { BulwarkError } from '../errors/bulwark-error.js';
-import { headerOf, type SecureMiddleware, type SecureRequest } from '../http/secure-request.js';
+import { headerValuesOf, type SecureMiddleware, type SecureRequest } from '../http/secure-request.js';
 
 export interface VerifiedAccessToken {
   readonly sub: string;
@@ -60,9 +60,14 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
   if (acceptsKeys && options.verifyApiKey === undefined) throw new TypeError('verifyApiKey is required');
 
   const identify = async (
-    authorization: string | undefined,
-    apiKey: string | undefined,
+    authorizations: readonly string[],
+    apiKeys: readonly string[],
   ): Promise<{ principal: Principal; guards: string[] }> => {
+    // Two header lines of one credential are ambiguous (a proxy may pick either); refuse, never choose.
+    if (authorizations.length > 1 || apiKeys.length > 1)
+      throw new CredentialsInvalidError('repeated_credential');
+    const [authorization] = authorizations;
+    const [apiKey] = apiKeys;
     const presentedToken = acceptsTokens && authorization !== undefined;
     const presentedKey = acceptsKeys && apiKey !== undefined && apiKey.length > 0;
     if (presentedToken && presentedKey) throw new CredentialsInvalidError('two_credentials');
@@ -103,8 +108,8 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
       }
       try {
         const { principal, guards } = await identify(
-          headerOf(request, 'authorization'),
-          headerOf(request, options.apiKeyHeader),
+          headerValuesOf(request, 'authorization'),
+          headerValuesOf(request, options.apiKeyHeader),
         );
         state.principal = principal;
         state.revocationGuards = guards;

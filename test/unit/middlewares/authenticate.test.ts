@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { ApiKeyRateLimit } from '../../../shared/domain/api-keys/api-key.js';
 import type { SecureRequest } from '../../../shared/http/secure-request.js';
 import { authenticate } from '../../../shared/middlewares/authenticate.js';
+import { rejectionOf } from '../../support/rejection-of.js';
 import { apiGatewayEvent, lambdaContext } from '../../support/test-runtime.js';
 
-const requestWith = (headers: Record<string, string>): SecureRequest => {
+const requestWith = (
+  headers: Record<string, string>,
+  multiValueHeaders?: Record<string, string[]>,
+): SecureRequest => {
   const lower = Object.fromEntries(
     Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]),
   );
@@ -19,7 +23,13 @@ const requestWith = (headers: Record<string, string>): SecureRequest => {
     responseHeaders: {},
   };
   return {
-    event: { ...apiGatewayEvent(), headers: lower },
+    event: {
+      ...apiGatewayEvent(),
+      headers: lower,
+      multiValueHeaders:
+        multiValueHeaders ??
+        Object.fromEntries(Object.entries(lower).map(([name, value]) => [name, [value]])),
+    },
     context,
     response: undefined,
     error: undefined,
@@ -55,5 +65,21 @@ describe('authenticate: the unlimited-key guard rail', () => {
     const { middleware, counted } = withKeyLimit({ burst: 10_000, perSeconds: 10 });
     await middleware.before?.(requestWith({ 'x-api-key': 'bwk_x:y' }));
     expect(counted).toEqual([]);
+  });
+});
+
+describe('authenticate: exactly one credential', () => {
+  it.each([
+    ['two API key header lines, the valid one last', { 'x-api-key': ['bwk_junk:junk', 'bwk_x:y'] }],
+    ['two API key header lines, the valid one first', { 'x-api-key': ['bwk_x:y', 'bwk_junk:junk'] }],
+    ['two Authorization header lines', { authorization: ['Bearer a.b.c', 'Bearer d.e.f'] }],
+  ])('refuses %s with 401, whichever line a proxy would keep', async (_, multiValueHeaders) => {
+    const { middleware, counted } = withKeyLimit({ burst: 10, perSeconds: 10 });
+    const last = Object.fromEntries(
+      Object.entries(multiValueHeaders).map(([name, values]) => [name, values.at(-1) ?? '']),
+    );
+    const error = await rejectionOf(middleware.before?.(requestWith(last, multiValueHeaders)));
+    expect(error).toMatchObject({ code: 'invalid-credentials', reason: 'repeated_credential' });
+    expect(counted).toEqual(['auth_failure']);
   });
 });
