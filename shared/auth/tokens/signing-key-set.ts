@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { type CryptoKey, exportJWK, generateKeyPair } from 'jose';
 import * as z from 'zod';
 import { ConfigurationError } from '../../config/configuration-error.js';
 import { DEVELOPMENT_SECRET_PREFIX } from '../assert-strong-secret.js';
 import { describeKeyIssues } from './describe-key-issues.js';
 import { importEd25519Key } from './import-ed25519-key.js';
+import { importOncePerContent } from './import-once-per-content.js';
 import type { VerificationKeySet } from './verification-key-set.js';
 
 /** Kids `npm start` generates start with this, so production can recognise and refuse them. */
@@ -111,16 +111,6 @@ interface CanonicalKeySet {
   readonly previous: { readonly kid: string; readonly x: string } | undefined;
 }
 
-/**
- * Imports are memoised by a digest of the canonical content, so the object a secret cache returns
- * after a refresh (new identity, same content) costs no new import. Bounded: rotation adds one entry.
- */
-const memoLimit = 4;
-const memo = new Map<string, Promise<SigningKeySet>>();
-
-const digestOf = (canonical: CanonicalKeySet): string =>
-  createHash('sha256').update(JSON.stringify(canonical), 'utf8').digest('base64url');
-
 /** The JWK the JWKS publishes for one key, built from validated fields only. */
 export const publicJwkOf = (keyId: string, x: string): PublicSigningJwk =>
   Object.freeze({ kty: 'OKP', crv: 'Ed25519', x, kid: keyId, alg: 'EdDSA', use: 'sig' });
@@ -166,6 +156,9 @@ const importKeySet = async (canonical: CanonicalKeySet, secretName: string): Pro
   });
 };
 
+/** One import per distinct key content (the secret name only labels errors). */
+const importCanonical = importOncePerContent(4, importKeySet);
+
 /**
  * Validates the signing-key secret and imports its keys, once per distinct content. Secret format:
  * `{ "current": { "kid", "privateJwk" }, "previous"?: { "kid", "publicJwk" | "privateJwk" } }` with
@@ -189,20 +182,7 @@ export const parseSigningKeySet = async (secretJson: unknown, secretName: string
         ? undefined
         : { kid: previous.kid, x: previousJwk.x },
   };
-  const digest = digestOf(canonical);
-  const known = memo.get(digest);
-  if (known !== undefined) return known;
-  const imported = importKeySet(canonical, secretName);
-  memo.set(digest, imported);
-  if (memo.size > memoLimit) {
-    const oldest = memo.keys().next();
-    if (oldest.done !== true) memo.delete(oldest.value);
-  }
-  // A failed import is not remembered: the next call (with a fixed secret) tries again.
-  imported.catch(() => {
-    if (memo.get(digest) === imported) memo.delete(digest);
-  });
-  return imported;
+  return importCanonical(canonical, secretName);
 };
 
 /**

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { CryptoKey } from 'jose';
 import * as z from 'zod';
 import { ConfigurationError } from '../../config/configuration-error.js';
 import { describeKeyIssues } from './describe-key-issues.js';
 import { importEd25519Key } from './import-ed25519-key.js';
+import { importOncePerContent } from './import-once-per-content.js';
 import {
   DEVELOPMENT_KID_PREFIX,
   ED25519_KEY_MEMBER_PATTERN,
@@ -59,10 +59,6 @@ const holdsPrivateMember = (secretJson: unknown): boolean =>
     (key) => isRecord(key) && ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'].some((m) => m in key),
   );
 
-/** Imports per distinct content, like the signing set: a refreshed cache entry costs no new import. */
-const memoLimit = 4;
-const memo = new Map<string, Promise<VerificationKeySet>>();
-
 const importSet = async (
   keys: readonly { readonly kid: string; readonly x: string }[],
   secretName: string,
@@ -78,6 +74,9 @@ const importSet = async (
     verificationKey: (kid: string): CryptoKey | undefined => byKid.get(kid),
   });
 };
+
+/** One import per distinct key content, like the signing set (the secret name only labels errors). */
+const importKeys = importOncePerContent(4, importSet);
 
 /**
  * Validates the verification-key secret (a JWKS document `{ "keys": [ { kty, crv, x, kid, alg, use } ] }`
@@ -109,20 +108,7 @@ export const parseVerificationKeySet = async (
     );
   }
   const keys = result.data.keys.map((key) => ({ kid: key.kid, x: key.x }));
-  const digest = createHash('sha256').update(JSON.stringify(keys), 'utf8').digest('base64url');
-  const known = memo.get(digest);
-  if (known !== undefined) return known;
-  const imported = importSet(keys, secretName);
-  memo.set(digest, imported);
-  if (memo.size > memoLimit) {
-    const oldest = memo.keys().next();
-    if (oldest.done !== true) memo.delete(oldest.value);
-  }
-  // A failed import is not remembered: the next call (with a fixed secret) tries again.
-  imported.catch(() => {
-    if (memo.get(digest) === imported) memo.delete(digest);
-  });
-  return imported;
+  return importKeys(keys, secretName);
 };
 
 /**
