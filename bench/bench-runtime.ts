@@ -6,7 +6,8 @@ import { generateSigningKey, parseSigningKeySet } from '../shared/auth/tokens/si
 import { parseRuntimeConfig } from '../shared/config/runtime-config.js';
 import type { Clock } from '../shared/domain/clock.js';
 import { createLogger } from '../shared/logging/create-logger.js';
-import { authServices } from '../shared/runtime/auth-services.js';
+import { apiKeysFor } from '../shared/runtime/api-keys-for.js';
+import { createRuntime } from '../shared/runtime/create-runtime.js';
 import type { Runtime } from '../shared/runtime/runtime.js';
 import { inMemoryApiKeyStore } from '../test/support/in-memory-api-key-store.js';
 
@@ -61,18 +62,16 @@ export const benchRuntime = async (): Promise<BenchRuntime> => {
       return secret;
     },
   };
-  const runtime: Runtime = Object.freeze({
+  const runtime = createRuntime({
     config,
     logger: createLogger(config.logLevel),
     clock,
     secretStore: cachedSecretStore(inMemory, config.secretsCacheTtlSeconds, clock),
-    authStores: { apiKeys: inMemoryApiKeyStore() },
+    stores: { apiKeys: inMemoryApiKeyStore() },
     dynamoDb: () => {
       throw new Error('the chain benchmark never touches DynamoDB');
     },
   });
-  const { apiKey } = await authServices(runtime)
-    .apiKeys()
-    .issue({ name: 'bench', roles: ['admin'] });
+  const { apiKey } = await apiKeysFor(runtime).apiKeys.issue({ name: 'bench', roles: ['admin'] });
   return { runtime, apiKey };
 };

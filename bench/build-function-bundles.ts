@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { fallbackRoute, functionEntry, routes } from '../shared/http/route-table.js';
+import { fallbackRoute, functionEntry, routes } from '../shared/routes/route-table.js';
 
 /** Same banner as infra/constructs/route-function.ts: lets CommonJS dependencies call require(). */
 const esmRequireBanner =

@@ -3,7 +3,7 @@
  * the tables from the same definitions the CDK stack uses, development secrets in .local/, and every
  * route of the route table served by the real function modules at http://localhost:3000.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,7 +11,6 @@ import bcrypt from 'bcryptjs';
 import { createDynamoDbClient } from '../shared/adapters/dynamodb/create-dynamodb-client.js';
 import { createUser } from '../shared/domain/users/create-user.js';
 import { UserAlreadyExistsError } from '../shared/errors/user-already-exists-error.js';
-import { fallbackRoute, functionEntry, routes } from '../shared/http/route-table.js';
 import { createTables } from '../shared/local/create-tables.js';
 import {
   type DynamoDbLocal,
@@ -20,8 +19,10 @@ import {
 } from '../shared/local/dynamodb-local.js';
 import { ensureLocalSecrets } from '../shared/local/ensure-local-secrets.js';
 import { type LambdaHandler, startLocalServer } from '../shared/local/local-server.js';
-import { authServices } from '../shared/runtime/auth-services.js';
+import { fallbackRoute, functionEntry, routes } from '../shared/routes/route-table.js';
+import { apiKeysFor } from '../shared/runtime/api-keys-for.js';
 import { loadRuntime } from '../shared/runtime/load-runtime.js';
+import { usersFor } from '../shared/runtime/users-for.js';
 import { secretDefinitions } from '../shared/tables/secret-definitions.js';
 import { tableDefinitions } from '../shared/tables/table-definitions.js';
 
@@ -59,13 +60,12 @@ const bootstrapAdmin = async (
     password: previous?.admin?.password ?? randomBytes(18).toString('base64url'),
   };
   const runtime = loadRuntime();
-  const services = authServices(runtime);
   try {
     await createUser(
       {
-        repository: services.users(),
+        repository: usersFor(runtime),
         hashPassword: (password) => bcrypt.hash(password, runtime.config.passwordBcryptCost),
-        newId: randomUUID,
+        newId: runtime.newId,
         clock: runtime.clock,
       },
       { ...admin, roles: ['admin'] },
@@ -73,7 +73,7 @@ const bootstrapAdmin = async (
   } catch (error) {
     if (!(error instanceof UserAlreadyExistsError)) throw error;
   }
-  const issued = await services.apiKeys().issue({ name: 'npm start admin', roles: ['admin'] });
+  const issued = await apiKeysFor(runtime).apiKeys.issue({ name: 'npm start admin', roles: ['admin'] });
   return { admin, apiKey: issued.apiKey };
 };
 
@@ -117,7 +117,12 @@ const main = async (): Promise<void> => {
       handlers.set(id, module.handler);
     }
 
-    const server = await startLocalServer({ port, host: process.env.HOST ?? '127.0.0.1', handlers });
+    const server = await startLocalServer({
+      port,
+      host: process.env.HOST ?? '127.0.0.1',
+      handlers,
+      routeTable: routes,
+    });
     const bootstrapFile = join(localDirectory, 'bootstrap.json');
     const { admin, apiKey } = await bootstrapAdmin(bootstrapFile);
     await writeFile(bootstrapFile, `${JSON.stringify({ baseUrl: server.url, admin, apiKey }, null, 2)}\n`, {

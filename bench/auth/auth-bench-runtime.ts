@@ -7,6 +7,7 @@ import { generateSigningKey, parseSigningKeySet } from '../../shared/auth/tokens
 import { parseRuntimeConfig, type RuntimeConfig } from '../../shared/config/runtime-config.js';
 import { systemClock } from '../../shared/domain/clock.js';
 import { createLogger } from '../../shared/logging/create-logger.js';
+import { createRuntime } from '../../shared/runtime/create-runtime.js';
 import type { Runtime } from '../../shared/runtime/runtime.js';
 import { benchOrigin } from '../bench-runtime.js';
 
@@ -60,7 +61,7 @@ export const authBenchRuntime = (
     },
   };
   let client: DynamoDBClient | undefined;
-  return Object.freeze({
+  return createRuntime({
     config,
     logger: createLogger(config.logLevel),
     clock: systemClock,

@@ -18,12 +18,8 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import {
-  fallbackRoute,
-  routes,
-  type SecuredFunction,
-  type TableGrant,
-} from '../../shared/http/route-table.js';
+import type { SecuredFunction, TableGrant } from '../../shared/routes/route-definition.js';
+import { fallbackRoute, routes } from '../../shared/routes/route-table.js';
 import { type SecretId, secretDefinitions } from '../../shared/tables/secret-definitions.js';
 import { type TableId, tableDefinitions } from '../../shared/tables/table-definitions.js';
 import { runtimeEnvironment, type StageConfig } from '../config.js';

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { matchRoute } from '../http/match-route.js';
 import { type ProblemCode, problemTypeUri } from '../http/problem-types.js';
-import { fallbackRoute, type RouteDefinition, routes } from '../http/route-table.js';
+import { matchRoute } from '../routes/match-route.js';
+import { fallbackRoute, type RouteTable } from '../routes/route-definition.js';
 import { toApiGatewayEvent } from './api-gateway-event.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -14,7 +14,8 @@ export interface LocalServerOptions {
   readonly host?: string;
   /** Handler for each route id and for the fallback; in `npm start` these are the real functions/ modules. */
   readonly handlers: ReadonlyMap<string, LambdaHandler>;
-  readonly routeTable?: readonly RouteDefinition[];
+  /** The routes served: Bulwark's own, or an app's table with Bulwark's and its own. */
+  readonly routeTable: RouteTable;
 }
 
 /** API Gateway's own payload limit; bigger bodies never reach a function there either. */
@@ -67,7 +68,7 @@ const writeResult = (response: ServerResponse, result: APIGatewayProxyResult): v
  * method, the fallback function for everything else (OPTIONS, 404, 405).
  */
 export const startLocalServer = async (options: LocalServerOptions): Promise<Server & { url: string }> => {
-  const table = options.routeTable ?? routes;
+  const table = options.routeTable;
   const server = createServer(async (request, response) => {
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');

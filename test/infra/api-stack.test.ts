@@ -14,15 +14,8 @@ import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack, secretLogicalId, tableLogicalId } from '../../infra/stacks/data-stack.js';
 import { limiterOutcomes } from '../../shared/domain/rate-limit/limiter-metrics.js';
 import { gatewayCatchAllProblemTypes, problemTypes } from '../../shared/http/problem-types.js';
-import {
-  fallbackRoute,
-  functionEntry,
-  type RouteDefinition,
-  routes,
-  type SecuredFunction,
-  securedFunctions,
-  type TableGrant,
-} from '../../shared/http/route-table.js';
+import type { RouteDefinition, SecuredFunction, TableGrant } from '../../shared/routes/route-definition.js';
+import { fallbackRoute, functionEntry, routes, securedFunctions } from '../../shared/routes/route-table.js';
 import { secretDefinitions } from '../../shared/tables/secret-definitions.js';
 import { tableDefinitions } from '../../shared/tables/table-definitions.js';
 

@@ -33,13 +33,9 @@ import { dynamoDbApiKeyStore } from '../../../shared/adapters/dynamodb/dynamodb-
 import { dynamoDbUsersRepository } from '../../../shared/adapters/dynamodb/dynamodb-users-repository.js';
 import { createApiKeys } from '../../../shared/domain/api-keys/create-api-keys.js';
 import { systemClock } from '../../../shared/domain/clock.js';
-import {
-  functionEntry,
-  type SecuredFunction,
-  securedFunctions,
-  type TableGrant,
-} from '../../../shared/http/route-table.js';
 import { ensureLocalSecrets } from '../../../shared/local/ensure-local-secrets.js';
+import type { SecuredFunction, TableGrant } from '../../../shared/routes/route-definition.js';
+import { functionEntry, securedFunctions } from '../../../shared/routes/route-table.js';
 import { type SecretId, secretDefinitions } from '../../../shared/tables/secret-definitions.js';
 import { type TableId, tableDefinitions } from '../../../shared/tables/table-definitions.js';
 import { apiGatewayEvent, lambdaContext } from '../../support/test-runtime.js';

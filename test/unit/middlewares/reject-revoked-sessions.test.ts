@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsonResponse } from '../../../shared/http/json-response.js';
-import { createSecureHandler } from '../../../shared/http/secure-handler.js';
-import { authServices } from '../../../shared/runtime/auth-services.js';
+import { refreshSessionsFor } from '../../../shared/runtime/refresh-sessions-for.js';
+import { chainOf } from '../../support/test-chain.js';
 import {
   apiGatewayEvent,
   issueTestAccessToken,
@@ -12,13 +12,13 @@ import {
 describe('an authenticated route without a rate limit', () => {
   it('reads the session revocation marker itself, so a logged-out token is refused at once', async () => {
     const runtime = testRuntime();
-    const sessions = authServices(runtime).sessions();
+    const sessions = refreshSessionsFor(runtime);
     const session = await sessions.start({ userId: 'user-1', username: 'alice', roles: ['user'] });
     const { token } = await issueTestAccessToken(runtime, {
       sessionId: session.sessionId,
       subject: 'user-1',
     });
-    const handler = await createSecureHandler(runtime, { auth: 'required' }, async ({ principal }) =>
+    const handler = await chainOf(runtime, { auth: 'required' }, async ({ principal }) =>
       jsonResponse(200, { id: principal?.id }),
     );
     const call = () =>

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonResponse } from '../../../shared/http/json-response.js';
-import { createSecureHandler } from '../../../shared/http/secure-handler.js';
+import { chainOf } from '../../support/test-chain.js';
 import {
   type ApiGatewayEventOptions,
   apiGatewayEvent,
@@ -16,7 +16,7 @@ import {
 
 const clientIpRoute = async (hops: number) => {
   const runtime = testRuntime({ API_TRUST_PROXY_HOPS: String(hops) });
-  const handler = await createSecureHandler(runtime, { auth: 'public' }, async ({ clientIp }) =>
+  const handler = await chainOf(runtime, { auth: 'public' }, async ({ clientIp }) =>
     jsonResponse(200, { clientIp }),
   );
   const clientIpFor = async (options: ApiGatewayEventOptions): Promise<string> => {

@@ -2,16 +2,16 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { sessionRevocationKey } from '../adapters/dynamodb/dynamodb-session-store.js';
-import { emfCounters } from '../adapters/metrics/emf-counters.js';
 import type { Principal } from '../auth/principal.js';
+import { sessionRevocationKey } from '../domain/sessions/session-revocation-key.js';
 import type { Role } from '../domain/users/user.js';
+import type { BulwarkContext } from '../http/secure-request.js';
 import type { RequestLogger } from '../logging/request-logger.js';
 import { addSecurityHeaders } from '../middlewares/add-security-headers.js';
 import { answerProblems } from '../middlewares/answer-problems.js';
 import { applyCors } from '../middlewares/apply-cors.js';
 import { assignRequestId } from '../middlewares/assign-request-id.js';
-import { authenticate } from '../middlewares/authenticate.js';
+import { type AuthenticateOptions, authenticate } from '../middlewares/authenticate.js';
 import { limitBodySize } from '../middlewares/limit-body-size.js';
 import { parseJsonBody } from '../middlewares/parse-json-body.js';
 import { limitFailedAuthentication, type RateLimitOptions, rateLimit } from '../middlewares/rate-limit.js';
@@ -20,11 +20,9 @@ import { requireRole } from '../middlewares/require-role.js';
 import { requireTrustedHost } from '../middlewares/require-trusted-host.js';
 import { resolveClientIp } from '../middlewares/resolve-client-ip.js';
 import { validateBody } from '../middlewares/validate-body.js';
-import { authServices } from '../runtime/auth-services.js';
+import { allowedMethodsFor } from '../routes/match-route.js';
+import type { HttpMethod } from '../routes/route-definition.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { allowedMethodsFor } from './match-route.js';
-import { routes } from './route-table.js';
-import type { BulwarkContext, SecureRequest } from './secure-request.js';
 
 export interface RouteInput<TBody> {
   readonly body: TBody;
@@ -35,87 +33,79 @@ export interface RouteInput<TBody> {
   readonly log: RequestLogger;
 }
 
+/**
+ * How a chain authenticates: the configured strategy and the functions that verify each kind of
+ * credential (built by authenticationFor(runtime) for secure routes). Middlewares receive functions,
+ * never the runtime.
+ */
+export type AuthenticationDependencies = Pick<
+  AuthenticateOptions,
+  'strategy' | 'apiKeyHeader' | 'verifyAccessToken' | 'verifyApiKey'
+> & {
+  /**
+   * Only for a chain without a rate limit (tests, a team's own chain): the revocation check as a read of
+   * its own. With a limiter the marker is proven absent inside the limiter's write instead.
+   */
+  readonly isSessionRevoked?: (sessionId: string) => Promise<boolean>;
+};
+
 export interface SecureRouteOptions<TSchema extends z.ZodType | undefined> {
-  /** `required` runs the configured authentication strategy. */
+  /** Names the route in metrics and logs. */
+  readonly routeId: string;
+  /** `required` runs the authentication strategy (`authentication` must then be given). */
   readonly auth: 'public' | 'required';
+  readonly authentication?: AuthenticationDependencies;
   /** At least one of these roles is required (403 otherwise). */
   readonly roles?: readonly Role[];
   /** A JSON route: content type, JSON parsing and strict validation run before the handler. */
   readonly body?: TSchema;
   /** For routes whose body is optional: a missing body is validated as this value. */
   readonly emptyBody?: unknown;
-  /** Rate limiting after authentication (so it can key on the principal); see routeSecurity(). */
+  /** Rate limiting after authentication (so it can key on the principal); see routeSecurityOf(). */
   readonly rateLimit?: RateLimitOptions;
+  /** What CORS preflights may ask for: the methods of the route table this route belongs to. */
+  readonly allowedMethods?: readonly HttpMethod[];
 }
 
 /** What Lambda calls: a plain Lambda context in; the chain adds the request state to it. */
 export type SecureHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
+export type RouteHandle<TSchema extends z.ZodType | undefined> = (
+  input: RouteInput<TSchema extends z.ZodType ? z.output<TSchema> : undefined>,
+) => Promise<APIGatewayProxyResult>;
+
 export const exposedHeaders = ['x-request-id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'] as const;
 
-const corsFor = (runtime: Runtime) =>
+const everyMethod: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+const corsFor = (runtime: Runtime, methods: readonly HttpMethod[]) =>
   applyCors({
     allowOrigins: runtime.config.cors.allowOrigins,
     allowHeaders: ['content-type', 'authorization', runtime.config.auth.header, 'x-request-id'],
-    allowMethods: allowedMethodsFor(routes.map((route) => route.method)),
+    allowMethods: allowedMethodsFor(methods),
     exposeHeaders: exposedHeaders,
     maxAgeSeconds: runtime.config.cors.maxAgeSeconds,
   });
-
-const authenticationFor = async (
-  runtime: Runtime,
-  routeId: string,
-  limitFailure: ((request: SecureRequest) => Promise<void>) | undefined,
-) => {
-  const { config } = runtime;
-  const strategy = config.auth.strategy;
-  if (strategy === 'disabled') {
-    return authenticate({
-      strategy,
-      routeId,
-      apiKeyHeader: config.auth.header,
-      sessionRevocationKey,
-      metrics: { count: () => undefined },
-    });
-  }
-  const services = authServices(runtime);
-  const tokens = strategy === 'jwt' || strategy === 'jwt_or_api_key';
-  const keys = strategy === 'api_key' || strategy === 'jwt_or_api_key';
-  // Loading the secrets at cold start warms the caches and lets production refuse development keys.
-  await services.assertSecrets({ verificationKeys: tokens, pepper: keys });
-  return authenticate({
-    strategy,
-    routeId,
-    apiKeyHeader: config.auth.header,
-    ...(tokens ? { verifyAccessToken: (token: string) => services.tokenVerifier().verify(token) } : {}),
-    ...(keys ? { verifyApiKey: (credential: string) => services.apiKeys().verify(credential) } : {}),
-    sessionRevocationKey,
-    metrics: { count: (metric, dimensions) => services.counters.count(metric, dimensions) },
-    ...(limitFailure === undefined ? {} : { limitFailure }),
-  });
-};
 
 /**
  * Wraps a route handler in the security chain (order and reasons in docs/adr/0002). `before` hooks run
  * top to bottom; `after`/`onError` bottom to top, so the problem handler builds the error response
  * before CORS, security headers and the request id decorate it. Security middlewares throw; only the
- * handler produces a success response.
+ * handler produces a success response. secureRoute() and publicRoute() build this from the route table;
+ * a chain built by hand states every option itself.
  */
 export const createSecureHandler = async <TSchema extends z.ZodType | undefined = undefined>(
   runtime: Runtime,
   options: SecureRouteOptions<TSchema>,
-  handle: (
-    input: RouteInput<TSchema extends z.ZodType ? z.output<TSchema> : undefined>,
-  ) => Promise<APIGatewayProxyResult>,
+  handle: RouteHandle<TSchema>,
 ): Promise<SecureHandler> => {
-  const { config } = runtime;
+  const { config, counters } = runtime;
+  const route = options.routeId;
   const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, BulwarkContext>()
     .use(httpHeaderNormalizer())
     .use(assignRequestId({ logger: runtime.logger }))
     .use(addSecurityHeaders());
-  if (config.cors.enabled) chain.use(corsFor(runtime));
-  const counters = emfCounters();
-  const route = options.rateLimit?.routeId ?? 'route';
+  if (config.cors.enabled) chain.use(corsFor(runtime, options.allowedMethods ?? everyMethod));
   chain
     .use(
       answerProblems({
@@ -125,19 +115,32 @@ export const createSecureHandler = async <TSchema extends z.ZodType | undefined 
     .use(resolveClientIp({ trustProxyHops: config.trustProxyHops }))
     .use(requireTrustedHost({ trustedHosts: config.trustedHosts }))
     .use(limitBodySize({ maxBytes: config.bodyMaxBytes }));
-  if (options.auth === 'required')
+  if (options.auth === 'required') {
+    if (options.authentication === undefined)
+      throw new TypeError(`route ${route}: authentication is required`);
+    const { isSessionRevoked: _readOnlyWithoutLimiter, ...authentication } = options.authentication;
     chain.use(
-      await authenticationFor(
-        runtime,
-        options.rateLimit?.routeId ?? 'route',
-        options.rateLimit === undefined ? undefined : limitFailedAuthentication(options.rateLimit),
-      ),
+      authenticate({
+        ...authentication,
+        routeId: route,
+        sessionRevocationKey,
+        metrics: { count: (metric, dimensions) => counters.count(metric, dimensions) },
+        ...(options.rateLimit === undefined
+          ? {}
+          : { limitFailure: limitFailedAuthentication(options.rateLimit) }),
+      }),
     );
+  }
   // The limiter proves the session is not revoked in the same write, so it precedes the role check:
   // a revoked token is a 401 whatever its roles.
   if (options.rateLimit !== undefined) chain.use(rateLimit(options.rateLimit));
-  // Without a limiter nothing folds the revocation check into a write, so it is a read of its own.
-  else if (options.auth === 'required') chain.use(rejectRevokedSessions(runtime));
+  else if (options.auth === 'required') {
+    // Without a limiter nothing folds the revocation check into a write: it must be a read of its own.
+    const isSessionRevoked = options.authentication?.isSessionRevoked;
+    if (isSessionRevoked === undefined)
+      throw new TypeError(`route ${route}: without a rate limit, authentication needs isSessionRevoked`);
+    chain.use(rejectRevokedSessions({ isSessionRevoked }));
+  }
   if (options.roles !== undefined && options.roles.length > 0)
     chain.use(requireRole({ roles: options.roles }));
   if (options.body !== undefined)

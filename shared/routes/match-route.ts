@@ -1,4 +1,4 @@
-import { type HttpMethod, type RouteDefinition, routes } from './route-table.js';
+import type { HttpMethod, RouteDefinition, RouteTable } from './route-definition.js';
 
 export type RouteMatch =
   | {
@@ -26,11 +26,7 @@ const matchPath = (template: string, path: string): Record<string, string> | und
 };
 
 /** Resolves a request against the route table the way API Gateway resources do. */
-export const matchRoute = (
-  method: string,
-  path: string,
-  table: readonly RouteDefinition[] = routes,
-): RouteMatch => {
+export const matchRoute = (method: string, path: string, table: RouteTable): RouteMatch => {
   const candidates = table.flatMap((route) => {
     const pathParameters = matchPath(route.path, path);
     return pathParameters === undefined ? [] : [{ route, pathParameters }];

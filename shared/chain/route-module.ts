@@ -1,0 +1,12 @@
+import type { Runtime } from '../runtime/runtime.js';
+import type { SecureHandler } from './create-secure-handler.js';
+
+/**
+ * One route's code, importable without Lambda: `build(runtime)` wires it on any runtime (Lambda's, the
+ * local server's, a unit test's) and returns the handler Lambda calls. A function's handler.ts is one
+ * line: `export const handler = await route.build(loadRuntime());`.
+ */
+export interface RouteModule<Id extends string = string> {
+  readonly id: Id;
+  readonly build: (runtime: Runtime) => Promise<SecureHandler>;
+}
