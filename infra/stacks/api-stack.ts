@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { Annotations, CfnOutput, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
@@ -35,9 +34,7 @@ import { edgeCorsHeaders } from '../constructs/edge-cors-headers.js';
 import { ProblemGatewayResponses } from '../constructs/problem-gateway-responses.js';
 import { RouteFunction } from '../constructs/route-function.js';
 import { staticSecurityHeaders } from '../constructs/static-security-headers.js';
-
-/** The repository root (infra/stacks/ is two levels down); entries in the route table are relative to it. */
-export const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+import { repositoryRoot } from '../repository-root.js';
 
 export interface ApiStackProps extends StackProps {
   readonly config: StageConfig;
