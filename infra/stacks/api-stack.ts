@@ -11,9 +11,8 @@ import {
   MethodLoggingLevel,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import { LambdaApplication } from 'aws-cdk-lib/aws-codedeploy';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -25,11 +24,12 @@ import {
 } from '../../shared/http/route-table.js';
 import { type SecretId, secretDefinitions } from '../../shared/tables/secret-definitions.js';
 import { type TableId, tableDefinitions } from '../../shared/tables/table-definitions.js';
-import { runtimeEnvironment, type StageConfig } from '../config.js';
+import { runtimeEnvironment, type StageConfig, tracingOffReason } from '../config.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
 import { ApiMonitoring } from '../constructs/api-monitoring.js';
 import { ApiWebAcl } from '../constructs/api-web-acl.js';
-import { CanaryRelease } from '../constructs/canary-release.js';
+import type { CanaryRelease } from '../constructs/canary-release.js';
+import { CanaryReleases } from '../constructs/canary-releases.js';
 import { edgeCorsHeaders } from '../constructs/edge-cors-headers.js';
 import { ProblemGatewayResponses } from '../constructs/problem-gateway-responses.js';
 import { RouteFunction } from '../constructs/route-function.js';
@@ -55,10 +55,6 @@ const authorizationReason =
   'time, per route `auth` in shared/http/route-table.ts) so local runs and the deployed API behave alike; ' +
   'no Cognito user pool exists in this design.';
 
-const untracedStageReason =
-  'X-Ray tracing is a per-stage setting (StageConfig.tracingEnabled): prod traces the stage and every ' +
-  'function; dev leaves it off to keep its cost and trace volume at zero.';
-
 /** Headers that carry credentials: WAF redacts them from its logs. */
 const credentialHeaders = (config: StageConfig): string[] => [
   ...new Set(['authorization', config.runtime.authHeader.toLowerCase()]),
@@ -75,6 +71,7 @@ export class ApiStack extends Stack {
   readonly fallbackFunction: RouteFunction;
   /** The alias, alarms and deployment group of every function, keyed by route id (fallback included). */
   readonly releases: ReadonlyMap<string, CanaryRelease>;
+  readonly canaryReleases: CanaryReleases;
   readonly webAcl: ApiWebAcl;
   readonly alarmTopic: AlarmTopic;
   readonly monitoring: ApiMonitoring;
@@ -142,7 +139,7 @@ export class ApiStack extends Stack {
     if (!config.tracingEnabled) {
       Validations.of(this.api.deploymentStage).acknowledge({
         id: 'Serverless-APIGWXrayEnabled',
-        reason: untracedStageReason,
+        reason: tracingOffReason,
       });
     }
 
@@ -182,50 +179,18 @@ export class ApiStack extends Stack {
       topic: this.alarmTopic,
     });
 
-    // One CodeDeploy application and one service role for all deployment groups (one per function).
-    const deploymentApplication = new LambdaApplication(this, 'Deployments');
-    const deploymentRole = new Role(this, 'DeploymentRole', {
-      assumedBy: new ServicePrincipal('codedeploy.amazonaws.com'),
-      description: 'CodeDeploy shifts the live aliases of the Bulwark functions and reads their alarms',
+    // Every function serves through its `live` alias, which CodeDeploy moves to each new version as a canary.
+    this.canaryReleases = new CanaryReleases(this, 'Deployments', {
+      stageName: config.stageName,
+      alarms: operations.alarms,
+      topic: this.alarmTopic,
     });
-    Validations.of(deploymentRole).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
-      reason:
-        'LambdaDeploymentGroup always attaches this AWS-managed policy to its role. It is the "Limited" ' +
-        'variant: alias reads and updates and alarm reads (on any resource, as CodeDeploy needs), S3 reads ' +
-        'only of CodeDeploy objects, invocation only of CodeDeployHook_* functions, no sns:Publish. Only ' +
-        "CodeDeploy can assume the role, and it serves this stack's deployment groups only.",
-    });
-    const releases = new Map<string, CanaryRelease>();
-    const release = (routeId: string, fn: RouteFunction): CanaryRelease => {
-      const canary = new CanaryRelease(fn, 'Release', {
-        routeId,
-        stageName: config.stageName,
-        function: fn.function,
-        version: fn.function.currentVersion,
-        application: deploymentApplication,
-        role: deploymentRole,
-        sharedAlarms: this.monitoring.rolloutAlarms,
-        alarms: operations.alarms,
-        topic: this.alarmTopic,
-      });
-      releases.set(routeId, canary);
-      Validations.of(fn.function).acknowledge({
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'Only API Gateway invokes this function, synchronously through its live alias; a dead-letter ' +
-          'queue only receives failed asynchronous invocations, so it would stay empty. Failures surface ' +
-          'as 5xx answers and in the Errors alarm.',
-      });
-      if (!config.tracingEnabled) {
-        Validations.of(fn.function).acknowledge({
-          id: 'Serverless-LambdaTracing',
-          reason: untracedStageReason,
-        });
-      }
-      return canary;
-    };
-    this.releases = releases;
+    // The role's logical id from when the stack created it itself: moving it into CanaryReleases replaces nothing.
+    (this.canaryReleases.role.node.defaultChild as CfnRole).overrideLogicalId('DeploymentRoleC7BBCF2C');
+    this.canaryReleases.rollBackOn(this.monitoring.rolloutAlarms);
+    this.releases = this.canaryReleases.releases;
+    const release = (routeId: string, fn: RouteFunction): CanaryRelease =>
+      this.canaryReleases.release(routeId, fn);
 
     new ProblemGatewayResponses(this, 'ProblemResponses', { api: this.api, headers: edgeHeaders });
 
