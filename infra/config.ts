@@ -84,6 +84,14 @@ export interface OperationsSettings {
   };
 }
 
+/**
+ * Why a stage without tracing passes cdk-nag's tracing rules (Serverless-APIGWXrayEnabled on the API stage,
+ * Serverless-LambdaTracing on each function): an acknowledgement with this reason, never a fix.
+ */
+export const tracingOffReason =
+  'X-Ray tracing is a per-stage setting (StageConfig.tracingEnabled): prod traces the stage and every ' +
+  'function; dev leaves it off to keep its cost and trace volume at zero.';
+
 const sharedRuntime = {
   // Access tokens for users, API keys for machines; both verified in the functions.
   authStrategy: 'jwt_or_api_key',

@@ -11,7 +11,7 @@ import type { TableGrant } from '../../shared/routes/route-definition.js';
 import { functionEntry } from '../../shared/routes/route-table.js';
 import type { SecretDefinition } from '../../shared/tables/secret-definitions.js';
 import type { TableDefinition } from '../../shared/tables/table-definitions.js';
-import type { StageConfig } from '../config.js';
+import { type StageConfig, tracingOffReason } from '../config.js';
 import { esmBundling } from './esm-bundling.js';
 
 export interface RouteFunctionProps {
@@ -27,7 +27,8 @@ export interface RouteFunctionProps {
 
 /**
  * One route's Lambda function: ESM bundle for Node 24 on arm64, its own log group, and its own role whose
- * only permissions are writing to that log group plus what bindTable()/bindSecret() grant.
+ * only permissions are writing to that log group plus what bindTable()/bindSecret() grant. API Gateway
+ * invokes it synchronously, through the `live` alias CanaryReleases gives it.
  */
 export class RouteFunction extends Construct {
   readonly function: NodejsFunction;
@@ -70,6 +71,13 @@ export class RouteFunction extends Construct {
       },
       bundling: esmBundling,
     });
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Only API Gateway invokes this function, synchronously through its live alias; a dead-letter ' +
+        'queue only receives failed asynchronous invocations, so it would stay empty. Failures surface ' +
+        'as 5xx answers and in the Errors alarm.',
+    });
     if (config.tracingEnabled) {
       Validations.of(this.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -77,6 +85,8 @@ export class RouteFunction extends Construct {
           'Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
           'resource-level permissions; every other statement of this role names its log group, table or secret.',
       });
+    } else {
+      Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaTracing', reason: tracingOffReason });
     }
   }
 
