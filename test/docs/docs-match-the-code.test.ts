@@ -1,0 +1,93 @@
+/**
+ * Statements in the README and docs/ that once contradicted the code. Each test reads the docs and the
+ * source of truth (the code itself where it can be run, its source text where it cannot) and fails if the
+ * contradiction comes back.
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import type { SecureRequest } from '../../shared/http/secure-request.js';
+import { resolveClientIp } from '../../shared/middlewares/resolve-client-ip.js';
+import { allDocs, allSentences, tablesOf } from './doc-text.js';
+
+const docs = allDocs();
+const sentences = allSentences(docs);
+
+describe('the CloudFront trust-hop count', () => {
+  /**
+   * What a function behind CloudFront and a regional REST API receives. CloudFront appends the viewer's
+   * address to whatever X-Forwarded-For the viewer sent (CloudFront Developer Guide, "Request and response
+   * behavior for custom origins", Client IP addresses); API Gateway appends the address that connected to
+   * it, here CloudFront's, which is also `sourceIp` (a request straight to the API arrives with
+   * `X-Forwarded-For: <caller>`, see the Lambda proxy event examples).
+   */
+  const viewer = '198.51.100.7';
+  const cloudFront = '130.176.12.34';
+  const forwardedFor = ['203.0.113.9' /* written by the client */, viewer, cloudFront].join(', ');
+
+  const resolvedWith = async (trustProxyHops: number): Promise<string> => {
+    const state = { clientIp: cloudFront, log: { warn: () => undefined } };
+    const request = {
+      event: { headers: { 'x-forwarded-for': forwardedFor } } as unknown as APIGatewayProxyEvent,
+      context: { bulwark: state },
+    } as unknown as SecureRequest;
+    await resolveClientIp({ trustProxyHops }).before?.(request);
+    return state.clientIp;
+  };
+
+  const cloudFrontHops = async (): Promise<number> => {
+    for (let hops = 0; hops <= 10; hops += 1) if ((await resolvedWith(hops)) === viewer) return hops;
+    throw new Error('no hop count finds the viewer');
+  };
+
+  /** A hop count stated next to CloudFront, in the phrasings the docs use. */
+  const statedCounts = (sentence: string): number[] =>
+    [
+      ...sentence.matchAll(/\b(\d+) (?:behind|with) CloudFront\b/g),
+      ...sentence.matchAll(/\bCloudFront in front (?:use|means) (\d+)\b/g),
+      ...(sentence.includes('CloudFront') ? sentence.matchAll(/\bentry (\d+) from the right\b/g) : []),
+    ].map((match) => Number(match[1]));
+
+  it('is 2 by the code: the resolver picks the viewer at 2 and no lower count', async () => {
+    expect(await cloudFrontHops()).toBe(2);
+    expect(await resolvedWith(1)).toBe(cloudFront);
+  });
+
+  it('every sentence that gives a hop count with CloudFront gives the count the code needs', async () => {
+    const expected = await cloudFrontHops();
+    const stated = sentences.flatMap((sentence) =>
+      statedCounts(sentence).map((count) => ({ sentence, count })),
+    );
+    expect(stated.length).toBeGreaterThanOrEqual(5);
+    expect(stated.filter(({ count }) => count !== expected)).toEqual([]);
+  });
+
+  it('no sentence about trust hops and CloudFront carries a number in another phrasing', () => {
+    const unchecked = sentences.filter(
+      (sentence) =>
+        sentence.includes('CloudFront') &&
+        /API_TRUST_PROXY_HOPS|\bhops?\b/i.test(sentence) &&
+        /(?<![\w.-])\d(?![\w.-])/.test(sentence.replace(/^[^:]+: /, '')) &&
+        statedCounts(sentence).length === 0,
+    );
+    expect(unchecked).toEqual([]);
+  });
+
+  it('every table keyed by API_TRUST_PROXY_HOPS gives CloudFront rows the count the code needs', async () => {
+    const expected = await cloudFrontHops();
+    const rows = docs.flatMap((doc) =>
+      tablesOf(doc.text).flatMap(({ header, rows }) => {
+        const column = header.findIndex((cell) => cell.includes('API_TRUST_PROXY_HOPS'));
+        if (column === -1) return [];
+        return rows
+          .filter((row) => row.some((cell) => cell.includes('CloudFront')))
+          .map((row) => ({
+            path: doc.path,
+            row: row.join(' | '),
+            hops: /`(\d+)`/.exec(row[column] ?? '')?.[1],
+          }));
+      }),
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.filter(({ hops }) => hops !== String(expected))).toEqual([]);
+  });
+});
