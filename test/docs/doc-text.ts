@@ -22,15 +22,15 @@ export const allDocs = (): DocFile[] => ['README.md', ...markdownUnder('docs')].
 
 /**
  * The units a claim lives in: a table row, a line of a code block, a heading, or a sentence of prose with
- * its hard line wraps undone (a list item starts a new paragraph). Sentences end at `.`, `;`, `!` or `?`
- * followed by white space, so `0.625` and `e.g.CloudFront`-style tokens stay whole.
+ * its hard line wraps undone (a list item starts a new paragraph). Sentences end at `.`, `!` or `?`
+ * followed by white space, so a number such as `0.625` stays whole.
  */
 export const sentencesOf = (text: string): string[] => {
   const units: string[] = [];
   let paragraph: string[] = [];
   let inFence = false;
   const flush = (): void => {
-    if (paragraph.length > 0) units.push(...paragraph.join(' ').split(/(?<=[.;!?])\s+/));
+    if (paragraph.length > 0) units.push(...paragraph.join(' ').split(/(?<=[.!?])\s+/));
     paragraph = [];
   };
   for (const line of text.split('\n')) {

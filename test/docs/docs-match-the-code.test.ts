@@ -3,11 +3,14 @@
  * source of truth (the code itself where it can be run, its source text where it cannot) and fails if the
  * contradiction comes back.
  */
+import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { securedFunctions } from '../../shared/http/route-table.js';
 import type { SecureRequest } from '../../shared/http/secure-request.js';
 import { resolveClientIp } from '../../shared/middlewares/resolve-client-ip.js';
-import { allDocs, allSentences, tablesOf } from './doc-text.js';
+import type { SecretId } from '../../shared/tables/secret-definitions.js';
+import { allDocs, allSentences, readDoc, sentencesOf, tablesOf } from './doc-text.js';
 
 const docs = allDocs();
 const sentences = allSentences(docs);
@@ -89,5 +92,47 @@ describe('the CloudFront trust-hop count', () => {
     );
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(rows.filter(({ hops }) => hops !== String(expected))).toEqual([]);
+  });
+});
+
+describe('the unknown_kid window after a signing-key rotation', () => {
+  const verifierSource = readFileSync('shared/auth/tokens/verify-access-token.ts', 'utf8');
+  const refreshSeconds =
+    Number((/refreshIntervalMs \?\? ([\d_]+)/.exec(verifierSource)?.[1] ?? 'NaN').replaceAll('_', '')) / 1000;
+  const authRunbook = sentencesOf(readDoc('docs/runbooks/auth.md').text);
+  const aboutUnknownKids = authRunbook.filter((sentence) => /unknown_kid|unknown kid|new kid/.test(sentence));
+
+  it('the verifier re-reads the keys on an unknown kid at a fixed interval', () => {
+    expect(refreshSeconds).toBe(30);
+  });
+
+  it('the auth runbook gives that interval, not the secret cache lifetime, for unknown kids', () => {
+    expect(aboutUnknownKids.filter((sentence) => sentence.includes(`every ${refreshSeconds} s`))).not.toEqual(
+      [],
+    );
+    expect(
+      aboutUnknownKids.filter((sentence) =>
+        /SECRETS_CACHE_TTL_SECONDS|cache TTL|cache expires|\d+ minutes/.test(sentence),
+      ),
+    ).toEqual([]);
+  });
+
+  it('the auth runbook names the readers of each key secret as the route table grants them', () => {
+    const readersOf = (secret: SecretId): string[] =>
+      securedFunctions.filter((fn) => fn.secrets.includes(secret)).map((fn) => fn.id);
+    const signingReaders = readersOf('jwtSigningKeys');
+    expect(signingReaders.sort()).toEqual(['login', 'refresh-token']);
+    const signingSentence = authRunbook.find((sentence) =>
+      /JWT_SIGNING_SECRET_ARN`, private, read only by/.test(sentence),
+    );
+    for (const reader of signingReaders) expect(signingSentence).toContain(reader);
+    const verifiers = securedFunctions.filter((fn) => fn.auth === 'required' || fn.id === 'jwks');
+    for (const verifier of verifiers) {
+      expect(verifier.secrets, verifier.id).toContain('jwtVerificationKeys');
+      expect(verifier.secrets, verifier.id).not.toContain('jwtSigningKeys');
+    }
+    expect(authRunbook.join(' ')).toMatch(
+      /`JWT_VERIFICATION_KEYS_SECRET_ARN`, public keys, read by every authenticated function and the JWKS\s+route/,
+    );
   });
 });
