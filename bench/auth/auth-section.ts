@@ -77,8 +77,8 @@ export const authSection = (result: AuthBenchResult, target: AuthTarget, context
       `then ${(authSettings.tokens.rounds * authSettings.tokens.opsPerRound).toLocaleString('en')} timed one by ` +
       `one with \`process.hrtime.bigint()\`, variants interleaved in ${authSettings.tokens.rounds} rounds. ` +
       '*As authServices wires it*: the issuer and verifier a function gets, whose `keys()` reads the key set ' +
-      'through the cached secret store and `parseSigningKeySet` (schema validation and a SHA-256 digest of the ' +
-      'secret before the import memo answers) on every call. *Key set passed in*: the same issuer and verifier ' +
+      'through the cached secret store on every call; the set is parsed, and its keys imported, once per ' +
+      'cached secret value. *Key set passed in*: the same issuer and verifier ' +
       `with the imported key set handed over directly, the token work alone.${keySetNote}`,
     '',
     markdownTable(tokens.header, tokens.rows, [1, 2, 3, 4, 5, 6]),

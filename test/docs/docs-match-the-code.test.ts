@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { keySetSource } from '../../shared/auth/tokens/key-set-source.js';
 import { securedFunctions } from '../../shared/http/route-table.js';
 import type { SecureRequest } from '../../shared/http/secure-request.js';
 import { resolveClientIp } from '../../shared/middlewares/resolve-client-ip.js';
@@ -134,5 +135,34 @@ describe('the unknown_kid window after a signing-key rotation', () => {
     expect(authRunbook.join(' ')).toMatch(
       /`JWT_VERIFICATION_KEYS_SECRET_ARN`, public keys, read by every authenticated function and the JWKS\s+route/,
     );
+  });
+});
+
+describe('the benchmark text about key sets', () => {
+  const generatedSection = (text: string, name: string): string =>
+    text.slice(text.indexOf(`<!-- bench:${name}:start -->`), text.indexOf(`<!-- bench:${name}:end -->`));
+  const perCallParse =
+    /(parseSigningKeySet|parseVerificationKeySet|schema validation|digest)[^.]*on every call/;
+
+  it('the code parses a key set once per cached secret value, not per call', async () => {
+    let parses = 0;
+    const source = keySetSource(async (secret) => {
+      parses += 1;
+      return secret;
+    });
+    const cachedValue = { keys: [] };
+    const keys = source.cached({ getSecretJson: async () => cachedValue }, 'secret-id');
+    await keys();
+    await keys();
+    await keys();
+    expect(parses).toBe(1);
+  });
+
+  it('neither docs/benchmarks.md nor the bench that writes it says a key set is parsed on every call', () => {
+    const benchmarks = readDoc('docs/benchmarks.md').text;
+    const generated = sentencesOf(generatedSection(benchmarks, 'auth'));
+    expect(generated.filter((sentence) => perCallParse.test(sentence))).toEqual([]);
+    const generator = readFileSync('bench/auth/auth-section.ts', 'utf8').replaceAll(/'\s*\+\s*'/g, '');
+    expect(generator).not.toMatch(perCallParse);
   });
 });
