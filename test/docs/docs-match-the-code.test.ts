@@ -7,8 +7,11 @@ import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { keySetSource } from '../../shared/auth/tokens/key-set-source.js';
-import { securedFunctions } from '../../shared/http/route-table.js';
+import type { RateLimitPolicy } from '../../shared/domain/rate-limit/rate-limit-policy.js';
+import type { RateLimiter } from '../../shared/domain/rate-limit/rate-limiter.js';
+import { fallbackRoute, securedFunctions } from '../../shared/http/route-table.js';
 import type { SecureRequest } from '../../shared/http/secure-request.js';
+import { rateLimit } from '../../shared/middlewares/rate-limit.js';
 import { resolveClientIp } from '../../shared/middlewares/resolve-client-ip.js';
 import type { SecretId } from '../../shared/tables/secret-definitions.js';
 import { allDocs, allSentences, readDoc, sentencesOf, tablesOf } from './doc-text.js';
@@ -164,5 +167,87 @@ describe('the benchmark text about key sets', () => {
     expect(generated.filter((sentence) => perCallParse.test(sentence))).toEqual([]);
     const generator = readFileSync('bench/auth/auth-section.ts', 'utf8').replaceAll(/'\s*\+\s*'/g, '');
     expect(generator).not.toMatch(perCallParse);
+  });
+});
+
+describe('what the rate limiter skips: a preflight for a served path, nothing else', () => {
+  const policy: RateLimitPolicy = { kind: 'fixed_window', requests: 100, windowSeconds: 60 };
+  const limitedKeys = async (method: string, path: string): Promise<string[]> => {
+    const keys: string[] = [];
+    const limiter: RateLimiter = {
+      decide: async (key) => {
+        keys.push(key);
+        return {
+          allowed: true,
+          policy,
+          remaining: 99,
+          resetSeconds: 60,
+          retryAfterSeconds: undefined,
+          source: 'backend',
+          backendCalls: 1,
+          guardFailed: false,
+        };
+      },
+    };
+    const middleware = rateLimit({
+      limiter,
+      metrics: { count: () => undefined },
+      routeId: fallbackRoute.id,
+      policy,
+      failureMode: 'fail-closed',
+    });
+    const state = {
+      clientIp: '198.51.100.7',
+      principal: undefined,
+      revocationGuards: [],
+      responseHeaders: {},
+      log: { warn: () => undefined, error: () => undefined },
+    };
+    const request = {
+      event: { httpMethod: method, path } as unknown as APIGatewayProxyEvent,
+      context: { bulwark: state },
+    } as unknown as SecureRequest;
+    await middleware.before?.(request);
+    return keys;
+  };
+
+  const claimsNoLimit = (sentence: string): boolean =>
+    /OPTIONS|preflight/i.test(sentence) &&
+    /\b(never|without|no|not)\b(?!-)[^.]*\b(rate[- ]limit\w*|limited|limiter)\b/i.test(sentence);
+  const qualified = /path the API serves|route path|unknown path|does not serve/i;
+
+  it('the fallback limits OPTIONS at unknown paths, 404s and 405s per client IP, never a preflight', async () => {
+    expect(fallbackRoute.rateLimit.policy).toBe('default');
+    expect(await limitedKeys('OPTIONS', '/health')).toEqual([]);
+    expect(await limitedKeys('OPTIONS', '/nowhere')).toEqual(['rl#route-fallback#ip:198.51.100.7']);
+    expect(await limitedKeys('GET', '/nowhere')).toEqual(['rl#route-fallback#ip:198.51.100.7']);
+    expect(await limitedKeys('DELETE', '/health')).toEqual(['rl#route-fallback#ip:198.51.100.7']);
+  });
+
+  it('no doc says OPTIONS or preflight is never limited without saying for which paths', () => {
+    const unqualified = sentences.filter((sentence) => claimsNoLimit(sentence) && !qualified.test(sentence));
+    expect(unqualified).toEqual([]);
+    expect(sentences.filter(claimsNoLimit).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('ADR 0002 says failed authentication is counted against the client address, as the chain does', () => {
+    expect(readFileSync('shared/http/secure-handler.ts', 'utf8')).toContain('limitFailedAuthentication(');
+    const adr = readDoc('docs/adr/0002-security-chain-order.md').text;
+    const authenticateRow = adr.split('\n').find((line) => line.includes('`authenticate`')) ?? '';
+    expect(authenticateRow).toContain('limitFailedAuthentication');
+    expect(authenticateRow).toContain('429');
+  });
+
+  it('every list of CORS request headers names each header the chain allows', () => {
+    const source = readFileSync('shared/http/secure-handler.ts', 'utf8');
+    const allowed = [...(/allowHeaders: \[([^\]]*)\]/.exec(source)?.[1] ?? '').matchAll(/'([^']+)'/g)].map(
+      (match) => match[1],
+    );
+    expect(allowed).toContain('authorization');
+    const lists = sentences.filter((sentence) =>
+      /allowed request headers|request header must be one of/i.test(sentence),
+    );
+    expect(lists.length).toBeGreaterThanOrEqual(2);
+    for (const list of lists) for (const header of allowed) expect(list).toContain(`\`${header}\``);
   });
 });
