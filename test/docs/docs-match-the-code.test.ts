@@ -251,3 +251,14 @@ describe('what the rate limiter skips: a preflight for a served path, nothing el
     for (const list of lists) for (const header of allowed) expect(list).toContain(`\`${header}\``);
   });
 });
+
+describe('login throttling is wired', () => {
+  it('the login function runs the throttle, and no doc says it is still to be wired', () => {
+    expect(readFileSync('functions/login/handler.ts', 'utf8')).toContain('loginThrottle()');
+    expect(
+      sentences.filter((sentence) =>
+        /to be wired|will be wired|not yet wired|wires it into|issue wires/i.test(sentence),
+      ),
+    ).toEqual([]);
+  });
+});
