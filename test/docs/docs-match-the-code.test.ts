@@ -262,3 +262,40 @@ describe('login throttling is wired', () => {
     ).toEqual([]);
   });
 });
+
+describe('API keys: ADR 0008 against the routes and the monitoring', () => {
+  it('every "METHOD /path" in the docs is a route of the route table', () => {
+    const mentioned = docs.flatMap((doc) =>
+      [...doc.text.matchAll(/\b(GET|POST|PUT|PATCH|DELETE) +(\/[A-Za-z0-9_.{}/-]*)/g)].map(
+        (match) => `${match[1]} ${match[2]}`,
+      ),
+    );
+    const served = new Set(
+      securedFunctions.flatMap((fn) => ('path' in fn ? [`${fn.method} ${fn.path}`] : [])),
+    );
+    expect(mentioned.length).toBeGreaterThanOrEqual(10);
+    expect([...new Set(mentioned)].filter((route) => !served.has(route))).toEqual([]);
+  });
+
+  it('ADR 0008 is accepted: its routes are served', () => {
+    expect(readDoc('docs/adr/0008-api-keys.md').text).toMatch(/^- Status: Accepted$/m);
+    expect(sentences.filter((sentence) => /proposed, wired/i.test(sentence))).toEqual([]);
+  });
+
+  it('no doc claims an alarm on api_key_unlimited_used unless the monitoring has one', () => {
+    const monitoring = readFileSync('infra/constructs/api-monitoring.ts', 'utf8');
+    const alarmed = monitoring
+      .split('new Alarm(')
+      .slice(1)
+      .map((alarm) => alarm.split(/\n\s*(?:const |this\.dashboard)/)[0] ?? '')
+      .some((alarm) => alarm.includes('api_key_unlimited_used'));
+    const claims = sentences.filter(
+      (sentence) =>
+        /\balarms? (on|for)\b[^.]*(api_key_unlimited_used|unlimited)|(api_key_unlimited_used|unlimited (API )?keys?)\b[^.]*\b(alarms?|alarmed)\b/i.test(
+          sentence,
+        ) && !/no alarm|not alarmed|dashboard only|alarm[^.]*(remains open|not done)/i.test(sentence),
+    );
+    expect(monitoring).toContain("'api_key_unlimited_used'");
+    if (!alarmed) expect(claims).toEqual([]);
+  });
+});
