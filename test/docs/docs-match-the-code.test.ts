@@ -3,7 +3,7 @@
  * source of truth (the code itself where it can be run, its source text where it cannot) and fails if the
  * contradiction comes back.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { keySetSource } from '../../shared/auth/tokens/key-set-source.js';
@@ -14,6 +14,7 @@ import type { SecureRequest } from '../../shared/http/secure-request.js';
 import { rateLimit } from '../../shared/middlewares/rate-limit.js';
 import { resolveClientIp } from '../../shared/middlewares/resolve-client-ip.js';
 import type { SecretId } from '../../shared/tables/secret-definitions.js';
+import { tableDefinitions } from '../../shared/tables/table-definitions.js';
 import { allDocs, allSentences, readDoc, sentencesOf, tablesOf } from './doc-text.js';
 
 const docs = allDocs();
@@ -297,5 +298,22 @@ describe('API keys: ADR 0008 against the routes and the monitoring', () => {
     );
     expect(monitoring).toContain("'api_key_unlimited_used'");
     if (!alarmed) expect(claims).toEqual([]);
+  });
+});
+
+describe('ADR 0007 against the session store and the limiter', () => {
+  const adr = sentencesOf(readDoc('docs/adr/0007-refresh-sessions.md').text);
+
+  it('does not wait for a sessions table definition that exists', () => {
+    expect(tableDefinitions.sessions.partitionKey.name).toBe('pk');
+    expect(adr.filter((sentence) => /until the `sessions` entry exists/i.test(sentence))).toEqual([]);
+    const testTable = 'test/integration/sessions/sessions-test-table.ts';
+    expect(adr.some((sentence) => sentence.includes(testTable))).toBe(existsSync(testTable));
+  });
+
+  it('does not defer to later the revocation check the limiter already carries', () => {
+    const limiterStore = readFileSync('shared/adapters/dynamodb/dynamodb-rate-limit-store.ts', 'utf8');
+    expect(limiterStore).toContain('ConditionCheck');
+    expect(adr.filter((sentence) => /can later ride|later ride|could later/i.test(sentence))).toEqual([]);
   });
 });
