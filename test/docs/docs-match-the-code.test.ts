@@ -317,3 +317,27 @@ describe('ADR 0007 against the session store and the limiter', () => {
     expect(adr.filter((sentence) => /can later ride|later ride|could later/i.test(sentence))).toEqual([]);
   });
 });
+
+describe('DynamoDB on-demand prices', () => {
+  /** us-east-1 on-demand, after AWS's November 2024 price cut: write and read request units. */
+  const perMillion = { write: 0.625, read: 0.125 } as const;
+  const pricePerMillion = /\$(\d+(?:\.\d+)?)\s*(?:per million|\/M\b)/g;
+  const aboutDynamoDb = /DynamoDB|\bWRU\b|\bRRU\b|request units?|\bwrites?\b|\breads?\b/;
+
+  it('every per-million price stated for DynamoDB requests is the current write or read price', () => {
+    const stated = sentences
+      .filter((sentence) => aboutDynamoDb.test(sentence))
+      .flatMap((sentence) =>
+        [...sentence.matchAll(pricePerMillion)].map((match) => ({ sentence, price: match[1] })),
+      );
+    expect(stated.length).toBeGreaterThanOrEqual(4);
+    const allowed = Object.values(perMillion).map(String);
+    expect(stated.filter(({ price }) => !allowed.includes(price ?? ''))).toEqual([]);
+  });
+
+  it('the README cost table prices writes and reads at those prices', () => {
+    const readme = readDoc('README.md').text;
+    expect(readme).toContain(`$${perMillion.write} per million WRU`);
+    expect(readme).toContain(`1 RRU, $${perMillion.read}/M`);
+  });
+});
