@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { keySetSource } from '../../shared/auth/tokens/key-set-source.js';
+import { updateApiKeyBody } from '../../shared/domain/api-keys/api-key-bodies.js';
 import type { RateLimitPolicy } from '../../shared/domain/rate-limit/rate-limit-policy.js';
 import type { RateLimiter } from '../../shared/domain/rate-limit/rate-limiter.js';
 import { fallbackRoute, securedFunctions } from '../../shared/http/route-table.js';
@@ -15,7 +16,7 @@ import { rateLimit } from '../../shared/middlewares/rate-limit.js';
 import { resolveClientIp } from '../../shared/middlewares/resolve-client-ip.js';
 import type { SecretId } from '../../shared/tables/secret-definitions.js';
 import { tableDefinitions } from '../../shared/tables/table-definitions.js';
-import { allDocs, allSentences, readDoc, sentencesOf, tablesOf } from './doc-text.js';
+import { allDocs, allSentences, readDoc, sectionOf, sentencesOf, tablesOf } from './doc-text.js';
 
 const docs = allDocs();
 const sentences = allSentences(docs);
@@ -339,5 +340,41 @@ describe('DynamoDB on-demand prices', () => {
     const readme = readDoc('README.md').text;
     expect(readme).toContain(`$${perMillion.write} per million WRU`);
     expect(readme).toContain(`1 RRU, $${perMillion.read}/M`);
+  });
+});
+
+describe('runbook actions that need tooling', () => {
+  const runbooks = docs.filter((doc) => doc.path.startsWith('docs/runbooks/'));
+
+  it('no runbook says to block clients at the WAF while the web ACL has no IP block list', () => {
+    const webAcl = readFileSync('infra/constructs/api-web-acl.ts', 'utf8');
+    const hasBlockList = /ipSetReferenceStatement|CfnIPSet/i.test(webAcl);
+    const blockAdvice = allSentences(runbooks).filter((sentence) =>
+      /\bblock (them|it|the client|clients|the address)\b[^.]*\bat the WAF\b/i.test(sentence),
+    );
+    if (!hasBlockList) expect(blockAdvice).toEqual([]);
+  });
+
+  it('every PATCH body the runbooks send to /admin/api-keys is one the route accepts', () => {
+    const bodies = runbooks.flatMap((doc) =>
+      [
+        ...doc.text.replaceAll(/\\\n\s*/g, '').matchAll(/-X PATCH [^\n]*admin\/api-keys[^\n]*-d '([^']+)'/g),
+      ].map((match) => match[1] ?? ''),
+    );
+    expect(bodies.length).toBeGreaterThanOrEqual(1);
+    for (const body of bodies) expect(updateApiKeyBody.safeParse(JSON.parse(body)).success, body).toBe(true);
+  });
+
+  it('every runbook action without a route says how to do it today and points to the planned CLI', () => {
+    const auth = readDoc('docs/runbooks/auth.md').text;
+    const flat = (text: string): string => text.replaceAll(/\s+/g, ' ');
+    const items = ['Every session of a user', "A user's password", 'A user** (remove'].map((action) =>
+      auth.slice(auth.indexOf(action), auth.indexOf('\n- **', auth.indexOf(action))),
+    );
+    const sections = ['403 `forbidden`', 'Rotate the API key pepper'].map((title) => sectionOf(auth, title));
+    for (const text of [...items, ...sections]) {
+      expect(flat(text)).toContain('planned: the `bulwark` CLI');
+      expect(text).toMatch(/aws (dynamodb|secretsmanager) /);
+    }
   });
 });
