@@ -12,6 +12,7 @@ import type { RateLimitPolicy } from '../../shared/domain/rate-limit/rate-limit-
 import type { RateLimiter } from '../../shared/domain/rate-limit/rate-limiter.js';
 import { fallbackRoute, securedFunctions } from '../../shared/http/route-table.js';
 import type { SecureRequest } from '../../shared/http/secure-request.js';
+import { isSensitiveKey, REDACTED, redactSensitive } from '../../shared/logging/redact-sensitive.js';
 import { rateLimit } from '../../shared/middlewares/rate-limit.js';
 import { resolveClientIp } from '../../shared/middlewares/resolve-client-ip.js';
 import type { SecretId } from '../../shared/tables/secret-definitions.js';
@@ -375,6 +376,41 @@ describe('runbook actions that need tooling', () => {
     for (const text of [...items, ...sections]) {
       expect(flat(text)).toContain('planned: the `bulwark` CLI');
       expect(text).toMatch(/aws (dynamodb|secretsmanager) /);
+    }
+  });
+});
+
+describe('the README on log redaction', () => {
+  const readme = readDoc('README.md').text;
+  const bullet = readme.slice(
+    readme.indexOf('**Log redaction**'),
+    readme.indexOf('\n- **', readme.indexOf('**Log redaction**')),
+  );
+  const [redactedPart = '', keptPart = ''] = bullet.split('Only those names are matched');
+  const namesIn = (text: string): string[] =>
+    [...text.matchAll(/`([^`]+)`/g)]
+      .map((match) => match[1] ?? '')
+      .filter((name) => !name.includes('/') && name !== REDACTED);
+  const loggedAtDepth = (name: string): string =>
+    JSON.stringify({ outer: { inner: [{ [name]: 'value-of-the-field' }] } }, redactSensitive);
+
+  it('every name it says is redacted is redacted by the logger, in any case and inside longer names', () => {
+    const names = namesIn(redactedPart);
+    expect(names.length).toBeGreaterThanOrEqual(14);
+    for (const name of names) {
+      for (const variant of [name, name.toUpperCase(), `x${name}Value`]) {
+        expect(isSensitiveKey(variant), variant).toBe(true);
+        expect(loggedAtDepth(variant), variant).not.toContain('value-of-the-field');
+      }
+    }
+  });
+
+  it('every name it says is kept is written as it is', () => {
+    const names = namesIn(keptPart);
+    expect(names).toEqual(expect.arrayContaining(['pepper', 'key']));
+    for (const name of names) {
+      expect(isSensitiveKey(name), name).toBe(false);
+      expect(loggedAtDepth(name), name).toContain('value-of-the-field');
     }
   });
 });
