@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { secretLogicalId, tableLogicalId } from '../../infra/stacks/data-stack.js';
 import { keySetSource } from '../../shared/auth/tokens/key-set-source.js';
 import { updateApiKeyBody } from '../../shared/domain/api-keys/api-key-bodies.js';
 import type { RateLimitPolicy } from '../../shared/domain/rate-limit/rate-limit-policy.js';
@@ -15,7 +16,7 @@ import type { SecureRequest } from '../../shared/http/secure-request.js';
 import { isSensitiveKey, REDACTED, redactSensitive } from '../../shared/logging/redact-sensitive.js';
 import { rateLimit } from '../../shared/middlewares/rate-limit.js';
 import { resolveClientIp } from '../../shared/middlewares/resolve-client-ip.js';
-import type { SecretId } from '../../shared/tables/secret-definitions.js';
+import { type SecretId, secretDefinitions } from '../../shared/tables/secret-definitions.js';
 import { tableDefinitions } from '../../shared/tables/table-definitions.js';
 import { allDocs, allSentences, readDoc, sectionOf, sentencesOf, tablesOf } from './doc-text.js';
 
@@ -412,5 +413,33 @@ describe('the README on log redaction', () => {
       expect(isSensitiveKey(name), name).toBe(false);
       expect(loggedAtDepth(name), name).toContain('value-of-the-field');
     }
+  });
+});
+
+describe('ADR 0003 against the authentication and the data stack', () => {
+  it('every pinned logical id the docs name is one the data stack gives a table or secret', () => {
+    const pinned = new Set([
+      ...Object.values(tableDefinitions).map((definition) => tableLogicalId(definition.id)),
+      ...Object.values(secretDefinitions).map((definition) => secretLogicalId(definition.id)),
+    ]);
+    const named = docs.flatMap((doc) =>
+      [...doc.text.matchAll(/`([A-Z][A-Za-z]+(?:Table|Secret))`/g)].map((match) => match[1] ?? ''),
+    );
+    expect(named).toContain('ApiKeyPepperSecret');
+    expect([...new Set(named)].filter((id) => !pinned.has(id))).toEqual([]);
+  });
+
+  it('a static API key is mentioned only as the first cut it replaced', () => {
+    expect(Object.keys(secretDefinitions).sort()).toEqual([
+      'apiKeyPepper',
+      'jwtSigningKeys',
+      'jwtVerificationKeys',
+    ]);
+    const staticKey = sentences.filter((sentence) => /\bstatic (API )?key\b/i.test(sentence));
+    expect(staticKey.length).toBeGreaterThanOrEqual(1);
+    expect(staticKey.filter((sentence) => !/removed|replaced/.test(sentence))).toEqual([]);
+    const adr = readDoc('docs/adr/0003-infrastructure-first-cut.md').text.replaceAll(/\s+/g, ' ');
+    const authentication = adr.slice(adr.indexOf('**Authentication in the functions.**'));
+    expect(authentication.slice(0, authentication.indexOf('**', 40))).toMatch(/access token[^.]*API key/);
   });
 });
