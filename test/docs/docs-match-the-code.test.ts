@@ -9,6 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { secretLogicalId, tableLogicalId } from '../../infra/stacks/data-stack.js';
 import { keySetSource } from '../../shared/auth/tokens/key-set-source.js';
 import { updateApiKeyBody } from '../../shared/domain/api-keys/api-key-bodies.js';
+import {
+  defaultAccountAtClientIpPolicy,
+  defaultAccountPolicy,
+  defaultClientIpPolicy,
+} from '../../shared/domain/login-throttle/login-throttle-policy.js';
 import type { RateLimitPolicy } from '../../shared/domain/rate-limit/rate-limit-policy.js';
 import type { RateLimiter } from '../../shared/domain/rate-limit/rate-limiter.js';
 import { fallbackRoute, securedFunctions } from '../../shared/http/route-table.js';
@@ -441,5 +446,38 @@ describe('ADR 0003 against the authentication and the data stack', () => {
     const adr = readDoc('docs/adr/0003-infrastructure-first-cut.md').text.replaceAll(/\s+/g, ' ');
     const authentication = adr.slice(adr.indexOf('**Authentication in the functions.**'));
     expect(authentication.slice(0, authentication.indexOf('**', 40))).toMatch(/access token[^.]*API key/);
+  });
+});
+
+describe("ADR 0009's consequences against the login throttle's policies", () => {
+  const consequences = sentencesOf(
+    sectionOf(readDoc('docs/adr/0009-passwords-and-login.md').text, 'Consequences'),
+  );
+  const minutes = (seconds: number): string => `${seconds / 60} minutes`;
+
+  it('states the account-wide cap and that an owner on a clean address is never held by it', () => {
+    expect(consequences.join(' ')).toMatch(
+      new RegExp(`account-wide delay \\(at\\s+most ${defaultAccountPolicy.maxDelaySeconds} s\\)`),
+    );
+    expect(
+      consequences.some((sentence) =>
+        /address without failures is never held by the account-wide delay/.test(sentence),
+      ),
+    ).toBe(true);
+  });
+
+  it('gives the long back-offs to the failing address, never to the account as a whole', () => {
+    const long = [defaultAccountAtClientIpPolicy.maxDelaySeconds, defaultClientIpPolicy.maxDelaySeconds].map(
+      minutes,
+    );
+    expect(new Set(long)).toEqual(new Set(['15 minutes']));
+    const aboutLongDelays = consequences.filter((sentence) =>
+      long.some((text) => sentence.replaceAll(/\s+/g, ' ').includes(text)),
+    );
+    expect(aboutLongDelays.length).toBeGreaterThanOrEqual(1);
+    expect(aboutLongDelays.filter((sentence) => !/\baddress\b/.test(sentence))).toEqual([]);
+    expect(
+      consequences.filter((sentence) => /delay a known user's logins for at most/.test(sentence)),
+    ).toEqual([]);
   });
 });
