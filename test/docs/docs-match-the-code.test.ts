@@ -481,3 +481,32 @@ describe("ADR 0009's consequences against the login throttle's policies", () => 
     ).toEqual([]);
   });
 });
+
+describe('the alarms the docs list against api-monitoring.ts', () => {
+  const monitoring = readFileSync('infra/constructs/api-monitoring.ts', 'utf8');
+  const alarmOf = new Map(
+    [
+      ...monitoring.matchAll(
+        /this\.(\w+) = watch\(\s*new Alarm\(this, '\w+', \{\s*alarmName: name\('([\w-]+)'\)/g,
+      ),
+    ].map((match) => [match[1] ?? '', match[2] ?? '']),
+  );
+  const rollbackAlarms = [
+    ...(/get rolloutAlarms\(\)[^{]*\{[^\]]*\]/.exec(monitoring)?.[0] ?? '').matchAll(/this\.(\w+)/g),
+  ].map((match) => alarmOf.get(match[1] ?? ''));
+
+  it('ADR 0010 and the rollout runbook name every stack-wide alarm', () => {
+    expect(alarmOf.size).toBeGreaterThanOrEqual(6);
+    for (const path of ['docs/adr/0010-deployment-and-operations.md', 'docs/runbooks/rollout.md']) {
+      const text = readDoc(path).text;
+      for (const alarm of alarmOf.values()) expect(text, `${path}: ${alarm}`).toContain(`\`${alarm}\``);
+    }
+  });
+
+  it('the rollout runbook lists every alarm that rolls a canary back', () => {
+    expect(rollbackAlarms).not.toContain(undefined);
+    expect(rollbackAlarms.length).toBeGreaterThanOrEqual(4);
+    const automatic = sectionOf(readDoc('docs/runbooks/rollout.md').text, 'Automatic rollback');
+    for (const alarm of rollbackAlarms) expect(automatic).toContain(`\`${alarm}\``);
+  });
+});
