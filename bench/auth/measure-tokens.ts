@@ -46,7 +46,7 @@ const subject = {
 };
 
 /**
- * issue() and verify() per operation, EdDSA (Ed25519) through jose, in two wirings: as authServices
+ * issue() and verify() per operation, EdDSA (Ed25519) through jose, in two wirings: as the runtime
  * builds them for a function (each call reads its key set, private for issue and public for verify,
  * through the cached secret store and the per-value parse memo), and with the
  * imported key set handed over directly (the token work alone). Variants interleave round by round.

@@ -12,6 +12,12 @@ import { rateLimitOf } from './route-security.js';
  * is answered here, public and never limited, and the chain's CORS hook adds the Access-Control headers.
  * Anything else is 404 or 405 with `Allow`, limited per client address like any anonymous request.
  */
+/** A CORS preflight for a path `table` serves: the one request the fallback never limits. */
+export const isServedPreflight =
+  (table: RouteTable) =>
+  (event: { readonly httpMethod: string; readonly path: string }): boolean =>
+    event.httpMethod === 'OPTIONS' && matchRoute('OPTIONS', event.path, table).kind !== 'not-found';
+
 export const routeFallback = (table: RouteTable): RouteModule<'route-fallback'> => ({
   id: 'route-fallback',
   build: (runtime) =>
