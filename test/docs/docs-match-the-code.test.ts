@@ -268,7 +268,7 @@ describe('what the rate limiter skips: a preflight for a served path, nothing el
 
 describe('login throttling is wired', () => {
   it('the login function runs the throttle, and no doc says it is still to be wired', () => {
-    expect(readFileSync('functions/login/handler.ts', 'utf8')).toContain('loginThrottle()');
+    expect(readFileSync('functions/login/route.ts', 'utf8')).toContain('loginThrottleFor(runtime)');
     expect(
       sentences.filter((sentence) =>
         /to be wired|will be wired|not yet wired|wires it into|issue wires/i.test(sentence),

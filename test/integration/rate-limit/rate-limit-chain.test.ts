@@ -296,11 +296,19 @@ describe('limiter failure modes', () => {
       },
       async () => jsonResponse(200, { status: 'ok' }),
     );
-    expect((await call(handler, {}, '192.0.2.70')).statusCode).toBe(200);
+    // A JVM this fresh can miss the limiter's 300 ms deadline on its first writes; wait until it answers.
+    await expect
+      .poll(async () => (await call(handler, {}, '192.0.2.70')).statusCode, {
+        timeout: 15_000,
+        interval: 100,
+      })
+      .toBe(200);
+    const before = recorder.outcomes().length;
     await second.stop();
     const during = await call(handler, {}, '192.0.2.70');
     expect(during.statusCode).toBe(503);
-    expect(recorder.outcomes()).toEqual(['allow', 'backend_error', 'fail_closed']);
+    expect(recorder.outcomes().slice(before)).toEqual(['backend_error', 'fail_closed']);
+    expect(recorder.outcomes()).not.toContain('fail_open');
     secondClient.destroy();
   });
 });
