@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { cachedSecretStore } from '../shared/adapters/secrets/cached-secret-store.js';
-import type { SecretStore } from '../shared/adapters/secrets/secret-store.js';
 import { jwksOf } from '../shared/auth/tokens/jwks.js';
 import { generateSigningKey, parseSigningKeySet } from '../shared/auth/tokens/signing-key-set.js';
 import { parseRuntimeConfig } from '../shared/config/runtime-config.js';
 import type { Clock } from '../shared/domain/clock.js';
+import type { SecretStore } from '../shared/domain/secret-store.js';
 import { createLogger } from '../shared/logging/create-logger.js';
 import { apiKeysFor } from '../shared/runtime/api-keys-for.js';
 import { createRuntime } from '../shared/runtime/create-runtime.js';

@@ -19,12 +19,12 @@ import {
 } from '../shared/local/dynamodb-local.js';
 import { ensureLocalSecrets } from '../shared/local/ensure-local-secrets.js';
 import { type LambdaHandler, startLocalServer } from '../shared/local/local-server.js';
+import { secretDefinitions } from '../shared/resources/secret-definitions.js';
+import { tableDefinitions } from '../shared/resources/table-definitions.js';
 import { fallbackRoute, functionEntry, routes } from '../shared/routes/route-table.js';
 import { apiKeysFor } from '../shared/runtime/api-keys-for.js';
 import { loadRuntime } from '../shared/runtime/load-runtime.js';
 import { usersFor } from '../shared/runtime/users-for.js';
-import { secretDefinitions } from '../shared/tables/secret-definitions.js';
-import { tableDefinitions } from '../shared/tables/table-definitions.js';
 
 // The JVM of DynamoDB Local starts faster with these; an operator's own setting wins.
 process.env.JAVA_TOOL_OPTIONS ??= FAST_START_JAVA_TOOL_OPTIONS;

@@ -7,7 +7,7 @@ import {
   type ProblemCode,
   problemTypes,
   problemTypeUri,
-} from '../../shared/http/problem-types.js';
+} from '../../shared/errors/problem-types.js';
 
 /** `detail` is API Gateway's own message (4xx only: it describes the caller's mistake, not our internals). */
 const gatewayMessage = Symbol('gateway message');

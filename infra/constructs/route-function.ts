@@ -7,10 +7,10 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { SecretDefinition } from '../../shared/resources/secret-definitions.js';
+import type { TableDefinition } from '../../shared/resources/table-definitions.js';
 import type { TableGrant } from '../../shared/routes/route-definition.js';
 import { functionEntry } from '../../shared/routes/route-table.js';
-import type { SecretDefinition } from '../../shared/tables/secret-definitions.js';
-import type { TableDefinition } from '../../shared/tables/table-definitions.js';
 import { type StageConfig, tracingOffReason } from '../config.js';
 import { esmBundling } from './esm-bundling.js';
 

@@ -2,8 +2,8 @@ import { type CfnResource, Stack, type StackProps, Validations } from 'aws-cdk-l
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { type SecretId, secretDefinitions } from '../../shared/tables/secret-definitions.js';
-import { type TableId, tableDefinitions } from '../../shared/tables/table-definitions.js';
+import { type SecretId, secretDefinitions } from '../../shared/resources/secret-definitions.js';
+import { type TableId, tableDefinitions } from '../../shared/resources/table-definitions.js';
 import type { StageConfig } from '../config.js';
 import { SigningKeyRotation } from '../constructs/signing-key-rotation.js';
 import { repositoryRoot } from '../repository-root.js';

@@ -1,7 +1,7 @@
-import { ConfigurationError } from '../config/configuration-error.js';
 import { runtimeSettings } from '../config/runtime-settings.js';
 import { apiKeyRateLimitPolicy } from '../domain/api-keys/api-key.js';
 import type { RateLimitPolicy } from '../domain/rate-limit/rate-limit-policy.js';
+import { ConfigurationError } from '../errors/configuration-error.js';
 import type { RateLimitOptions } from '../middlewares/rate-limit.js';
 import type { SecuredFunction } from '../routes/route-definition.js';
 import { rateLimiterFor } from '../runtime/rate-limiter-for.js';

@@ -1,15 +1,10 @@
-import { ConfigurationError } from './configuration-error.js';
+import { ConfigurationError } from '../errors/configuration-error.js';
 import { type ConfigOf, settingsOf } from './runtime-setting.js';
-import {
-  type authStrategies,
-  type environments,
-  type logLevels,
-  runtimeSettings,
-} from './runtime-settings.js';
+import { type authStrategies, type environments, runtimeSettings } from './runtime-settings.js';
 
 export type Environment = (typeof environments)[number];
 export type AuthStrategy = (typeof authStrategies)[number];
-export type LogLevel = (typeof logLevels)[number];
+export type { LogLevel } from '../logging/log-level.js';
 
 /** Every runtime setting as a typed value, in the shape `runtimeSettings` declares. */
 export type RuntimeConfig = ConfigOf<typeof runtimeSettings>;

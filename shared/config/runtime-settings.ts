@@ -1,13 +1,13 @@
 import * as z from 'zod';
 import { parseTrustedHostPattern } from '../http/trusted-host.js';
-import { secretDefinitions } from '../tables/secret-definitions.js';
-import { tableDefinitions } from '../tables/table-definitions.js';
+import { logLevels } from '../logging/log-level.js';
+import { secretDefinitions } from '../resources/secret-definitions.js';
+import { tableDefinitions } from '../resources/table-definitions.js';
 import { isReservedHeaderName } from './reserved-header-names.js';
 import { setting } from './runtime-setting.js';
 
 export const environments = ['development', 'test', 'production'] as const;
 export const authStrategies = ['jwt', 'api_key', 'jwt_or_api_key', 'disabled'] as const;
-export const logLevels = ['debug', 'info', 'warn', 'error'] as const;
 
 const headerName = /^[a-z0-9][a-z0-9-]{0,63}$/;
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { type ProblemCode, problemTypeUri } from '../http/problem-types.js';
+import { type ProblemCode, problemTypeUri } from '../errors/problem-types.js';
 import { matchRoute } from '../routes/match-route.js';
 import { fallbackRoute, type RouteTable } from '../routes/route-definition.js';
 import { toApiGatewayEvent } from './api-gateway-event.js';

@@ -1,6 +1,6 @@
 import type * as z from 'zod';
+import { fieldErrorsOf } from '../errors/field-errors.js';
 import { RequestValidationError } from '../errors/request-errors.js';
-import { fieldErrorsOf } from '../http/field-errors.js';
 import type { SecureMiddleware } from '../http/secure-request.js';
 
 /**

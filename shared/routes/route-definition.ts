@@ -1,7 +1,7 @@
 import type { RateLimitPolicy } from '../domain/rate-limit/rate-limit-policy.js';
 import type { Role } from '../domain/users/user.js';
-import type { SecretId } from '../tables/secret-definitions.js';
-import type { TableId } from '../tables/table-definitions.js';
+import type { SecretId } from '../resources/secret-definitions.js';
+import type { TableId } from '../resources/table-definitions.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type { LimiterFailureMode } from '../domain/rate-limit/limiter-failure-mode.js';

@@ -1,9 +1,9 @@
 import { dynamoDbApiKeyStore } from '../adapters/dynamodb/dynamodb-api-key-store.js';
 import { assertStrongSecret } from '../auth/assert-strong-secret.js';
-import { ConfigurationError } from '../config/configuration-error.js';
 import { type ApiKeys, createApiKeys } from '../domain/api-keys/create-api-keys.js';
-import { secretDefinitions } from '../tables/secret-definitions.js';
-import { tableDefinitions } from '../tables/table-definitions.js';
+import { ConfigurationError } from '../errors/configuration-error.js';
+import { secretDefinitions } from '../resources/secret-definitions.js';
+import { tableDefinitions } from '../resources/table-definitions.js';
 import { perRuntime } from './per-runtime.js';
 import { requireSetting } from './require-setting.js';
 

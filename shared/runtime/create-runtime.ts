@@ -3,9 +3,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient } from '../adapters/dynamodb/create-dynamodb-client.js';
 import { type Counters, emfCounters } from '../adapters/metrics/emf-counters.js';
-import type { SecretStore } from '../adapters/secrets/secret-store.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import { type Clock, systemClock } from '../domain/clock.js';
+import type { SecretStore } from '../domain/secret-store.js';
 import { createLogger } from '../logging/create-logger.js';
 import type { Runtime, Stores } from './runtime.js';
 

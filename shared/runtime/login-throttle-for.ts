@@ -5,7 +5,7 @@ import {
   defaultAccountPolicy,
   defaultClientIpPolicy,
 } from '../domain/login-throttle/login-throttle-policy.js';
-import { tableDefinitions } from '../tables/table-definitions.js';
+import { tableDefinitions } from '../resources/table-definitions.js';
 import { perRuntime } from './per-runtime.js';
 import { requireSetting } from './require-setting.js';
 

@@ -2,7 +2,7 @@ import { dynamoDbRateLimitStore } from '../adapters/dynamodb/dynamodb-rate-limit
 import { emfLimiterMetrics } from '../adapters/metrics/emf-limiter-metrics.js';
 import type { LimiterMetrics } from '../domain/rate-limit/limiter-metrics.js';
 import { createRateLimiter, type RateLimiter } from '../domain/rate-limit/rate-limiter.js';
-import { tableDefinitions } from '../tables/table-definitions.js';
+import { tableDefinitions } from '../resources/table-definitions.js';
 import { perRuntime } from './per-runtime.js';
 import { requireSetting } from './require-setting.js';
 

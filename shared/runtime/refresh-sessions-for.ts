@@ -1,6 +1,6 @@
 import { dynamoDbSessionStore } from '../adapters/dynamodb/dynamodb-session-store.js';
 import { createRefreshSessions, type RefreshSessions } from '../domain/sessions/refresh-sessions.js';
-import { tableDefinitions } from '../tables/table-definitions.js';
+import { tableDefinitions } from '../resources/table-definitions.js';
 import { perRuntime } from './per-runtime.js';
 import { requireSetting } from './require-setting.js';
 

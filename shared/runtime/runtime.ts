@@ -1,12 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Counters } from '../adapters/metrics/emf-counters.js';
-import type { SecretStore } from '../adapters/secrets/secret-store.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import type { ApiKeyStore } from '../domain/api-keys/api-key-store.js';
 import type { Clock } from '../domain/clock.js';
 import type { LoginThrottleStore } from '../domain/login-throttle/login-throttle-store.js';
 import type { RateLimitStore } from '../domain/rate-limit/rate-limit-store.js';
+import type { SecretStore } from '../domain/secret-store.js';
 import type { SessionStore } from '../domain/sessions/session-store.js';
 import type { UsersRepository } from '../domain/users/users-repository.js';
 

@@ -1,7 +1,7 @@
 import { type AccessTokenIssuer, createAccessTokenIssuer } from '../auth/tokens/issue-access-token.js';
 import { signingKeySetFrom } from '../auth/tokens/load-signing-key-set.js';
 import { assertProductionSigningKeys } from '../auth/tokens/signing-key-set.js';
-import { secretDefinitions } from '../tables/secret-definitions.js';
+import { secretDefinitions } from '../resources/secret-definitions.js';
 import { accessTokenSettingsFor } from './access-token-settings-for.js';
 import { perRuntime } from './per-runtime.js';
 import { requireSetting } from './require-setting.js';

@@ -1,6 +1,6 @@
 import { dynamoDbUsersRepository } from '../adapters/dynamodb/dynamodb-users-repository.js';
 import type { UsersRepository } from '../domain/users/users-repository.js';
-import { tableDefinitions } from '../tables/table-definitions.js';
+import { tableDefinitions } from '../resources/table-definitions.js';
 import { perRuntime } from './per-runtime.js';
 import { requireSetting } from './require-setting.js';
 

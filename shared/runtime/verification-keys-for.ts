@@ -6,7 +6,7 @@ import {
   assertProductionVerificationKeys,
   type VerificationKeySet,
 } from '../auth/tokens/verification-key-set.js';
-import { secretDefinitions } from '../tables/secret-definitions.js';
+import { secretDefinitions } from '../resources/secret-definitions.js';
 import { perRuntime } from './per-runtime.js';
 import { requireSetting } from './require-setting.js';
 

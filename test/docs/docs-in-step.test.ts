@@ -7,7 +7,7 @@ import {
   type ProblemCode,
   problemTypes,
   problemTypeUri,
-} from '../../shared/http/problem-types.js';
+} from '../../shared/errors/problem-types.js';
 import { routes } from '../../shared/routes/route-table.js';
 
 const readme = readFileSync('README.md', 'utf8');

@@ -21,9 +21,9 @@ import type { SecureRequest } from '../../shared/http/secure-request.js';
 import { isSensitiveKey, REDACTED, redactSensitive } from '../../shared/logging/redact-sensitive.js';
 import { rateLimit } from '../../shared/middlewares/rate-limit.js';
 import { resolveClientIp } from '../../shared/middlewares/resolve-client-ip.js';
+import { type SecretId, secretDefinitions } from '../../shared/resources/secret-definitions.js';
+import { tableDefinitions } from '../../shared/resources/table-definitions.js';
 import { fallbackRoute, routes, securedFunctions } from '../../shared/routes/route-table.js';
-import { type SecretId, secretDefinitions } from '../../shared/tables/secret-definitions.js';
-import { tableDefinitions } from '../../shared/tables/table-definitions.js';
 import { allDocs, allSentences, readDoc, sectionOf, sentencesOf, tablesOf } from './doc-text.js';
 
 const docs = allDocs();

@@ -24,7 +24,7 @@ import {
   type RefreshSessions,
 } from '../../shared/domain/sessions/refresh-sessions.js';
 import type { UsersRepository } from '../../shared/domain/users/users-repository.js';
-import { tableDefinitions } from '../../shared/tables/table-definitions.js';
+import { tableDefinitions } from '../../shared/resources/table-definitions.js';
 import { createTestTables } from '../support/dynamodb-test-tables.js';
 import { readDoc } from './doc-text.js';
 

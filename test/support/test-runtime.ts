@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { SecretStore } from '../../shared/adapters/secrets/secret-store.js';
 import { accessTokenSettings } from '../../shared/auth/tokens/access-token-settings.js';
 import {
   createAccessTokenIssuer,
@@ -21,6 +20,7 @@ import { hashApiKeySecret } from '../../shared/domain/api-keys/api-key-secret-ha
 import type { ApiKeyStore } from '../../shared/domain/api-keys/api-key-store.js';
 import type { Clock } from '../../shared/domain/clock.js';
 import type { RateLimitStore } from '../../shared/domain/rate-limit/rate-limit-store.js';
+import type { SecretStore } from '../../shared/domain/secret-store.js';
 import type { Role } from '../../shared/domain/users/user.js';
 import type { BulwarkContext } from '../../shared/http/secure-request.js';
 import { apiGatewayIdentity } from '../../shared/local/api-gateway-event.js';

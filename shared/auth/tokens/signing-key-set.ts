@@ -1,6 +1,6 @@
 import { type CryptoKey, exportJWK, generateKeyPair } from 'jose';
 import * as z from 'zod';
-import { ConfigurationError } from '../../config/configuration-error.js';
+import { ConfigurationError } from '../../errors/configuration-error.js';
 import { DEVELOPMENT_SECRET_PREFIX } from '../assert-strong-secret.js';
 import { describeKeyIssues } from './describe-key-issues.js';
 import { importEd25519Key } from './import-ed25519-key.js';

@@ -1,6 +1,6 @@
 import type { CryptoKey } from 'jose';
 import * as z from 'zod';
-import { ConfigurationError } from '../../config/configuration-error.js';
+import { ConfigurationError } from '../../errors/configuration-error.js';
 import { describeKeyIssues } from './describe-key-issues.js';
 import { importEd25519Key } from './import-ed25519-key.js';
 import { importOncePerContent } from './import-once-per-content.js';

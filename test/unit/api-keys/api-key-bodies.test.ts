@@ -5,7 +5,7 @@ import {
   patchFromBody,
   updateApiKeyBody,
 } from '../../../shared/domain/api-keys/api-key-bodies.js';
-import { fieldErrorsOf } from '../../../shared/http/field-errors.js';
+import { fieldErrorsOf } from '../../../shared/errors/field-errors.js';
 
 const errorsOf = (schema: typeof createApiKeyBody | typeof updateApiKeyBody, body: unknown) => {
   const result = schema.safeParse(body);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../../shared/config/configuration-error.js';
 import type { ApiKeyRecord } from '../../../shared/domain/api-keys/api-key.js';
 import {
   ApiKeyInvalidError,
@@ -9,6 +8,7 @@ import {
 import type { ApiKeyStore } from '../../../shared/domain/api-keys/api-key-store.js';
 import { createApiKeys } from '../../../shared/domain/api-keys/create-api-keys.js';
 import { BulwarkError } from '../../../shared/errors/bulwark-error.js';
+import { ConfigurationError } from '../../../shared/errors/configuration-error.js';
 import { rejectionOf } from '../../support/rejection-of.js';
 
 const nowMs = Date.UTC(2030, 0, 7);

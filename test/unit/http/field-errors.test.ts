@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { createUserInput } from '../../../shared/domain/users/create-user-input.js';
-import { fieldErrorsOf } from '../../../shared/http/field-errors.js';
+import { fieldErrorsOf } from '../../../shared/errors/field-errors.js';
 
 const errorsFor = (schema: z.ZodType, input: unknown) => {
   const result = schema.safeParse(input);

@@ -6,8 +6,8 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { ConfigurationError } from '../../../shared/config/configuration-error.js';
 import { createUserInput } from '../../../shared/domain/users/create-user-input.js';
+import { ConfigurationError } from '../../../shared/errors/configuration-error.js';
 import { DependencyUnavailableError } from '../../../shared/errors/request-errors.js';
 import { jsonResponse } from '../../../shared/http/json-response.js';
 import { inMemoryApiKeyStore } from '../../support/in-memory-api-key-store.js';

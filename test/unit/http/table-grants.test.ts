@@ -34,10 +34,10 @@ import { dynamoDbUsersRepository } from '../../../shared/adapters/dynamodb/dynam
 import { createApiKeys } from '../../../shared/domain/api-keys/create-api-keys.js';
 import { systemClock } from '../../../shared/domain/clock.js';
 import { ensureLocalSecrets } from '../../../shared/local/ensure-local-secrets.js';
+import { type SecretId, secretDefinitions } from '../../../shared/resources/secret-definitions.js';
+import { type TableId, tableDefinitions } from '../../../shared/resources/table-definitions.js';
 import type { SecuredFunction, TableGrant } from '../../../shared/routes/route-definition.js';
 import { functionEntry, securedFunctions } from '../../../shared/routes/route-table.js';
-import { type SecretId, secretDefinitions } from '../../../shared/tables/secret-definitions.js';
-import { type TableId, tableDefinitions } from '../../../shared/tables/table-definitions.js';
 import { apiGatewayEvent, lambdaContext } from '../../support/test-runtime.js';
 
 type Item = Record<string, AttributeValue>;

@@ -3,7 +3,7 @@ import {
   accessTokenSettings,
   defaultAccessTokenSettings,
 } from '../../../../shared/auth/tokens/access-token-settings.js';
-import { ConfigurationError } from '../../../../shared/config/configuration-error.js';
+import { ConfigurationError } from '../../../../shared/errors/configuration-error.js';
 
 const required = { issuer: 'https://auth.bulwark.test', audience: 'https://api.bulwark.test' };
 

@@ -11,7 +11,7 @@ import {
   generateSigningKey,
   parseSigningKeySet,
 } from '../../../../shared/auth/tokens/signing-key-set.js';
-import { ConfigurationError } from '../../../../shared/config/configuration-error.js';
+import { ConfigurationError } from '../../../../shared/errors/configuration-error.js';
 import { inMemorySecretStore } from '../../../support/test-runtime.js';
 import { keyA, keyB, keyC, keySetOf, rejectionOf, SECRET_NAME, secretOf } from './token-fixtures.js';
 

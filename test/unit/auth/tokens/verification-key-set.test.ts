@@ -16,7 +16,7 @@ import {
   parseVerificationKeySet,
 } from '../../../../shared/auth/tokens/verification-key-set.js';
 import { createAccessTokenVerifier } from '../../../../shared/auth/tokens/verify-access-token.js';
-import { ConfigurationError } from '../../../../shared/config/configuration-error.js';
+import { ConfigurationError } from '../../../../shared/errors/configuration-error.js';
 import { inMemorySecretStore, manualClock } from '../../../support/test-runtime.js';
 import {
   alice,

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import type { FieldError } from '../errors/bulwark-error.js';
+import type { FieldError } from './bulwark-error.js';
 
 const maxErrors = 20;
 const maxSegmentLength = 64;
