@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
 import { esmBundling } from '../infra/constructs/esm-bundling.js';
-import { fallbackRoute, functionEntry, routes } from '../shared/http/route-table.js';
+import { fallbackRoute, routes } from '../shared/http/route-table.js';
 
 /**
  * The stack's bundling options (infra/constructs/esm-bundling.ts, what every RouteFunction passes to
@@ -89,14 +89,4 @@ export const bundleEntry = async (
       .map(([name, bytes]) => ({ name, bytes }))
       .sort((left, right) => right.bytes - left.bytes),
   };
-};
-
-/** Every function of the route table, bundled by bundleEntry. */
-export const buildFunctionBundles = async (
-  projectRoot: string,
-  outDir: string,
-): Promise<FunctionBundle[]> => {
-  const bundles: FunctionBundle[] = [];
-  for (const id of functionIds()) bundles.push(await bundleEntry(projectRoot, id, functionEntry(id), outDir));
-  return bundles;
 };
