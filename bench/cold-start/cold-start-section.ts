@@ -42,6 +42,13 @@ export const coldStartSection = (
       "operation at cost 11 in their first request (a compare, a hash) that the baseline's request does not, " +
       'so their *init + 1st* ratios are high for that reason; their init ratios compare like the others.',
     '',
+    '*CPU* columns: the same phases in CPU time of the child process (user + system over all its threads, ' +
+      "`process.cpuUsage()`). Waiting does not count, neither for a stand-in's answer nor for a core on a busy " +
+      'machine, so these ratios move much less from run to run. The targets are on the wall clock (what a ' +
+      'caller waits for and Lambda bills); when the load average was above the core count, read a change in ' +
+      'the wall-clock ratios against the CPU ones before believing it. A verdict that the CPU ratio ' +
+      'contradicts says so in the verdict column.',
+    '',
     '### How it is measured',
     '',
     `- **Bundles.** The baseline and every function go through one esbuild call (\`bundleEntry\` in ` +

@@ -11,14 +11,18 @@ const run = promisify(execFile);
 /**
  * Runs in the child. *import* runs from its first line to the end of `await import(bundle)`, top-level
  * await included (config, clients, secrets loaded at init); then, with an event file, one invocation of
- * `handler` with a Lambda-shaped context, timed on its own. The result goes to a file: stdout belongs
- * to the function (EMF metrics lines).
+ * `handler` with a Lambda-shaped context, timed on its own. Each phase is timed on the wall clock and in
+ * CPU time of the process (user + system, all its threads), which other work on the machine disturbs
+ * much less. The result goes to a file: stdout belongs to the function (EMF metrics lines).
  */
 const probeSource = `const start = performance.now();
+const cpuStart = process.cpuUsage();
 const bundle = await import(process.argv[2]);
 const end = performance.now();
+const cpuInit = process.cpuUsage(cpuStart);
 const { readFileSync, writeFileSync } = process.getBuiltinModule('node:fs');
-const result = { importMs: end - start, readyMs: end };
+const cpuMs = (usage) => (usage.user + usage.system) / 1000;
+const result = { importMs: end - start, readyMs: end, importCpuMs: cpuMs(cpuInit) };
 if (process.argv[4] !== undefined) {
   const event = JSON.parse(readFileSync(process.argv[4], 'utf8'));
   const context = {
@@ -36,8 +40,10 @@ if (process.argv[4] !== undefined) {
     succeed: () => undefined,
   };
   const begin = performance.now();
+  const cpuBegin = process.cpuUsage();
   const response = await bundle.handler(event, context);
   result.firstRequestMs = performance.now() - begin;
+  result.firstRequestCpuMs = cpuMs(process.cpuUsage(cpuBegin));
   result.status = response?.statusCode;
   result.headers = response?.headers ?? {};
   result.body = typeof response?.body === 'string' ? response.body.slice(0, 2000) : undefined;
@@ -88,6 +94,9 @@ export interface ColdStartResult {
   /** The first invocation alone, and init plus it, summed per sample before taking percentiles. */
   readonly firstRequestMs: Percentiles | undefined;
   readonly initPlusFirstMs: Percentiles | undefined;
+  /** The same phases in CPU time of the child (user + system): less sensitive to a busy machine. */
+  readonly initCpuMs: Percentiles;
+  readonly initPlusFirstCpuMs: Percentiles | undefined;
   /** Per cold start (init and first request): min and max over the samples. */
   readonly secretsManagerCalls: { readonly min: number; readonly max: number };
   readonly dynamoDbCalls: { readonly min: number; readonly max: number };
@@ -98,7 +107,9 @@ export interface ColdStartResult {
 interface ProbeOutput {
   readonly importMs: number;
   readonly readyMs: number;
+  readonly importCpuMs: number;
   readonly firstRequestMs?: number;
+  readonly firstRequestCpuMs?: number;
   readonly status?: number;
   readonly headers?: Record<string, unknown>;
   readonly body?: string;
@@ -210,6 +221,11 @@ export const measureColdStarts = async (
         withRequest.length === 0
           ? undefined
           : percentiles(withRequest.map((output) => output.importMs + (output.firstRequestMs ?? 0))),
+      initCpuMs: percentiles(outputs.map((output) => output.importCpuMs)),
+      initPlusFirstCpuMs:
+        withRequest.length === 0
+          ? undefined
+          : percentiles(withRequest.map((output) => output.importCpuMs + (output.firstRequestCpuMs ?? 0))),
       secretsManagerCalls: range(taken.map((sample) => sample.secretsManagerCalls)),
       dynamoDbCalls: range(taken.map((sample) => sample.dynamoDbCalls)),
       lastAnswer:
