@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
 import { esmBundling } from '../infra/constructs/esm-bundling.js';
@@ -10,7 +10,7 @@ import { fallbackRoute, routes } from '../shared/routes/route-table.js';
  * NodejsFunction) as esbuild takes them, read from the same object so the two cannot drift. NodejsFunction
  * always bundles for platform node and keeps `@aws-sdk/*` external unless told otherwise.
  */
-const stackBundling = (): BuildOptions => {
+const stackBundling = (projectRoot: string, withAliases: boolean): BuildOptions => {
   const format = String(esmBundling.format ?? 'cjs');
   if (format !== 'esm' && format !== 'cjs') throw new Error(`unexpected bundling format ${format}`);
   return {
@@ -21,6 +21,14 @@ const stackBundling = (): BuildOptions => {
     ...(esmBundling.mainFields === undefined ? {} : { mainFields: [...esmBundling.mainFields] }),
     ...(esmBundling.banner === undefined ? {} : { banner: { js: esmBundling.banner } }),
     minify: esmBundling.minify ?? false,
+    // Bulwark's own substitutions (esm-bundling.ts), resolved from the project root as esbuild does.
+    alias: withAliases
+      ? Object.fromEntries(
+          Object.entries(esmBundling.esbuildArgs ?? {})
+            .filter(([flag]) => flag.startsWith('--alias:'))
+            .map(([flag, to]) => [flag.slice('--alias:'.length), resolve(projectRoot, String(to))]),
+        )
+      : {},
     external: [...(esmBundling.externalModules ?? ['@aws-sdk/*'])],
   };
 };
@@ -61,10 +69,12 @@ export const bundleEntry = async (
   id: string,
   entry: string,
   outDir: string,
+  /** Bulwark's functions get its bundle-time substitutions; the hand-written baseline is bundled plainly. */
+  options: { readonly withAliases: boolean } = { withAliases: true },
 ): Promise<FunctionBundle> => {
   const outfile = join(outDir, `${id}.mjs`);
   const result = await build({
-    ...stackBundling(),
+    ...stackBundling(projectRoot, options.withAliases),
     absWorkingDir: projectRoot,
     entryPoints: [join(projectRoot, entry)],
     outfile,

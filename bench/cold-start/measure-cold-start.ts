@@ -35,7 +35,9 @@ export const measureColdStart = async (
   const workDir = await mkdtemp(join(tmpdir(), 'bulwark-cold-start-'));
   try {
     const outDir = join(workDir, 'bundles');
-    const bundles = [await bundleEntry(projectRoot, baselineId, baselineEntry, outDir)];
+    const bundles = [
+      await bundleEntry(projectRoot, baselineId, baselineEntry, outDir, { withAliases: false }),
+    ];
     for (const id of functionIds())
       bundles.push(await bundleEntry(projectRoot, id, functionEntry(id), outDir));
     const emptyModule = join(workDir, 'empty.mjs');

@@ -123,7 +123,7 @@ export class ApiStack extends Stack {
       bodyMaxBytes: config.runtime.bodyMaxBytes,
       trustProxyHops: config.runtime.trustProxyHops,
       // Headers that carry credentials: WAF redacts them from its logs.
-      redactedHeaders: [...new Set(['authorization', config.runtime.authHeader.toLowerCase()])],
+      redactedHeaders: [...new Set(['authorization', config.runtime.auth.header])],
       responseHeaders: edgeHeaders,
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,

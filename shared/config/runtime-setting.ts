@@ -29,10 +29,17 @@ export interface SettingsTree {
 export const isRuntimeSetting = (node: RuntimeSetting | SettingsTree): node is RuntimeSetting =>
   (node as RuntimeSetting).kind === 'runtime-setting';
 
+/** Deeply read-only, as parseRuntimeConfig freezes what it returns. */
+export type Frozen<T> = T extends readonly (infer U)[]
+  ? readonly Frozen<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: Frozen<T[K]> }
+    : T;
+
 /** The typed value of every setting of a tree, in the tree's shape. */
 export type ConfigOf<T extends SettingsTree> = {
   readonly [K in keyof T]: T[K] extends RuntimeSetting<infer S>
-    ? z.output<S>
+    ? Frozen<z.output<S>>
     : T[K] extends SettingsTree
       ? ConfigOf<T[K]>
       : never;
@@ -54,7 +61,7 @@ type StageKeys<T extends SettingsTree> = {
  */
 export type StageValuesOf<T extends SettingsTree> = {
   readonly [K in StageKeys<T>]?: T[K] extends RuntimeSetting<infer S>
-    ? z.output<S>
+    ? Frozen<z.output<S>>
     : T[K] extends SettingsTree
       ? StageValuesOf<T[K]>
       : never;

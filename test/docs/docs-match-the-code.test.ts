@@ -284,7 +284,8 @@ describe('API keys: ADR 0008 against the routes and the monitoring', () => {
         (match) => `${match[1]} ${match[2]}`,
       ),
     );
-    const served = new Set(routes.map((route) => `${route.method} ${route.path}`));
+    // Besides Bulwark's routes, the docs may name the bench's hand-written baseline route.
+    const served = new Set([...routes.map((route) => `${route.method} ${route.path}`), 'PATCH /profile']);
     expect(mentioned.length).toBeGreaterThanOrEqual(10);
     expect([...new Set(mentioned)].filter((route) => !served.has(route))).toEqual([]);
   });

@@ -56,7 +56,9 @@ beforeAll(async () => {
     roles: ['user'],
   });
 
-  const bundle = await bundleEntry(process.cwd(), baselineId, baselineEntry, join(workDir, 'bundles'));
+  const bundle = await bundleEntry(process.cwd(), baselineId, baselineEntry, join(workDir, 'bundles'), {
+    withAliases: false,
+  });
   const environment = {
     ...lambdaEnvironment({
       workDir,
