@@ -6,3 +6,9 @@ import { fileURLToPath } from 'node:url';
  * it; tests pass a stub tree instead.
  */
 export const repositoryRoot = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * Where Bulwark's own function modules live, for an app that deploys them from its own project root:
+ * `join(bulwarkPackageRoot, bulwarkFunctionEntry(id))` (inside node_modules/bulwark when installed).
+ */
+export const bulwarkPackageRoot: string = repositoryRoot;

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -10,16 +10,17 @@ import { Construct } from 'constructs';
 import type { SecretDefinition } from '../../shared/resources/secret-definitions.js';
 import type { TableDefinition } from '../../shared/resources/table-definitions.js';
 import type { TableGrant } from '../../shared/routes/route-definition.js';
-import { functionEntry } from '../../shared/routes/route-table.js';
 import { type StageConfig, tracingOffReason } from '../config.js';
 import { esmBundling } from './esm-bundling.js';
 
 export interface RouteFunctionProps {
-  /** Route id: the folder under functions/ and the construct id. */
+  /** Route id: names the role and the alarms. */
   readonly routeId: string;
   readonly description: string;
-  /** Repository root holding functions/ and package-lock.json. */
+  /** The app's root, holding package-lock.json; esbuild runs here. */
   readonly projectRoot: string;
+  /** The function's handler module, relative to projectRoot (or absolute). */
+  readonly entry: string;
   readonly config: StageConfig;
   /** Runtime variables shared by every function (see runtimeEnvironment()). */
   readonly environment: Readonly<Record<string, string>>;
@@ -54,7 +55,7 @@ export class RouteFunction extends Construct {
 
     this.function = new NodejsFunction(this, 'Function', {
       description: props.description,
-      entry: join(props.projectRoot, functionEntry(props.routeId)),
+      entry: resolve(props.projectRoot, props.entry),
       projectRoot: props.projectRoot,
       depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
       handler: 'handler',

@@ -1,194 +1,55 @@
-import { Annotations, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { CfnRole } from 'aws-cdk-lib/aws-iam';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { type SecretId, secretDefinitions } from '../../shared/resources/secret-definitions.js';
-import { type TableId, tableDefinitions } from '../../shared/resources/table-definitions.js';
-import type { RouteDefinition, SecuredFunction, TableGrant } from '../../shared/routes/route-definition.js';
-import { fallbackRoute, routes } from '../../shared/routes/route-table.js';
-import { type RuntimeSettings, runtimeEnvironment, type StageConfig } from '../config.js';
-import { AlarmTopic } from '../constructs/alarm-topic.js';
-import { ApiMonitoring } from '../constructs/api-monitoring.js';
-import { ApiWebAcl } from '../constructs/api-web-acl.js';
+import { routes } from '../../shared/routes/route-table.js';
+import type { AlarmTopic } from '../constructs/alarm-topic.js';
+import type { ApiMonitoring } from '../constructs/api-monitoring.js';
+import type { ApiWebAcl } from '../constructs/api-web-acl.js';
+import { BulwarkApi, type BulwarkApiProps } from '../constructs/bulwark-api.js';
 import type { CanaryRelease } from '../constructs/canary-release.js';
-import { CanaryReleases } from '../constructs/canary-releases.js';
-import { edgeCorsHeaders } from '../constructs/edge-cors-headers.js';
-import { RouteApi } from '../constructs/route-api.js';
-import { RouteFunction } from '../constructs/route-function.js';
-import { staticSecurityHeaders } from '../constructs/static-security-headers.js';
-import { repositoryRoot } from '../repository-root.js';
+import type { CanaryReleases } from '../constructs/canary-releases.js';
+import type { RouteApi } from '../constructs/route-api.js';
+import type { RouteFunction } from '../constructs/route-function.js';
 
-export interface ApiStackProps extends StackProps {
-  readonly config: StageConfig;
-  readonly tables: Readonly<Record<TableId, ITable>>;
-  readonly secrets: Readonly<Record<SecretId, ISecret>>;
-  /** Folder holding functions/<route-id>/handler.ts and package-lock.json; defaults to the repository. */
-  readonly projectRoot?: string;
-}
-
-const routeFunctionConstructId = (routeId: string): string =>
-  routeId
-    .split('-')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
-
-const describeRoute = (route: RouteDefinition): string =>
-  `${route.method} ${route.path}: ${route.description}`;
+export type ApiStackProps = StackProps & Omit<BulwarkApiProps, 'routes' | 'entryOf'>;
 
 /**
- * Construct ids that keep the logical ids the stack's resources had before RouteApi and CanaryReleases held
- * them, so that no deploy replaces them (a second REST API would get a new URL, and its stage and resources
- * would collide with the first). CDK leaves the id `Default` out of logical ids, as RestApi does for its
- * root resource: RouteApi sits under it, and the CodeDeploy application is the `Default` child of
- * CanaryReleases under the application's old id. The CodeDeploy role's old logical id is written out.
- */
-const keptIds = {
-  routeApi: 'Default',
-  canaryReleases: 'Deployments',
-  deploymentRole: 'DeploymentRoleC7BBCF2C',
-} as const;
-
-/**
- * The stateless stack, composed from constructs: one RouteFunction per entry of Bulwark's route table plus
- * the fallback, each released through its `live` alias as a CodeDeploy canary (CanaryReleases); a regional
- * REST API with a method per route and the fallback behind ANY for CORS preflight, 404 and 405 (RouteApi);
- * a WAF web ACL in front of the stage (ApiWebAcl); alarms, their topic and the dashboard (AlarmTopic,
- * ApiMonitoring). The stack itself only wires them together.
+ * Bulwark's own stateless stack: the BulwarkApi construct over Bulwark's route table, exactly what a team
+ * builds over its own table. The construct sits under the id `Default`, which CDK leaves out of logical
+ * ids, so every resource keeps the id it had when the stack held it directly.
  */
 export class ApiStack extends Stack {
+  readonly bulwark: BulwarkApi;
   readonly api: RestApi;
   readonly routeApi: RouteApi;
   readonly routeFunctions: ReadonlyMap<string, RouteFunction>;
   readonly fallbackFunction: RouteFunction;
   readonly canaryReleases: CanaryReleases;
-  /** The alias, alarms and deployment group of every function, keyed by route id (fallback included). */
   readonly releases: ReadonlyMap<string, CanaryRelease>;
   readonly webAcl: ApiWebAcl;
   readonly alarmTopic: AlarmTopic;
   readonly monitoring: ApiMonitoring;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
-    const { config, tables, secrets, projectRoot = repositoryRoot, ...stackProps } = props;
+    const { config, tables, secrets, projectRoot, ...stackProps } = props;
     super(scope, id, { terminationProtection: config.terminationProtection, ...stackProps });
-    const { operations } = config;
-
-    // One function per route and one for the fallback, each granted what the route table says it touches.
-    const resources = { projectRoot, tables, secrets };
-    this.routeFunctions = new Map(
-      routes.map((route) => [route.id, this.routeFunction(route, describeRoute(route), config, resources)]),
-    );
-    this.fallbackFunction = this.routeFunction(fallbackRoute, fallbackRoute.description, config, resources);
-
-    // Every alarm notifies one topic. Each function serves through its `live` alias, which CodeDeploy moves
-    // to every new version as a canary.
-    this.alarmTopic = new AlarmTopic(this, 'Alarms', {
-      stageName: config.stageName,
-      removalPolicy: config.removalPolicy,
-      ...(operations.alarms.email === undefined ? {} : { email: operations.alarms.email }),
-    });
-    this.canaryReleases = new CanaryReleases(this, keptIds.canaryReleases, {
-      stageName: config.stageName,
-      alarms: operations.alarms,
-      topic: this.alarmTopic,
-    });
-    (this.canaryReleases.role.node.defaultChild as CfnRole).overrideLogicalId(keptIds.deploymentRole);
-    const liveAlias = (routeId: string, fn: RouteFunction) => this.canaryReleases.release(routeId, fn).alias;
-    const handlers = new Map([...this.routeFunctions].map(([id, fn]) => [id, liveAlias(id, fn)]));
-    const fallback = liveAlias(fallbackRoute.id, this.fallbackFunction);
-    this.releases = this.canaryReleases.releases;
-
-    // The REST API: a method per route on its live alias, the fallback behind ANY, problem+json answers.
-    const edgeHeaders = this.edgeHeaders(config.runtime.cors);
-    this.routeApi = new RouteApi(this, keptIds.routeApi, {
-      description: `Bulwark API (${config.stageName})`,
+    this.bulwark = new BulwarkApi(this, 'Default', {
       config,
+      tables,
+      secrets,
       routes,
-      handlers,
-      fallback,
-      edgeHeaders,
+      ...(projectRoot === undefined ? {} : { projectRoot }),
     });
-    this.api = this.routeApi.api;
-    // The functions refuse other Host headers: the stage's trusted hosts plus the API's own host name.
-    const trustedHosts = Fn.join(',', [...config.runtime.trustedHosts, this.routeApi.executeApiHost]);
-    for (const fn of [...this.routeFunctions.values(), this.fallbackFunction]) {
-      fn.function.addEnvironment('TRUSTED_HOSTS', trustedHosts);
-    }
-
-    this.webAcl = new ApiWebAcl(this, 'Waf', {
-      stage: this.api.deploymentStage,
-      stageName: config.stageName,
-      requestsPerIpPer5Minutes: operations.waf.requestsPerIpPer5Minutes,
-      bodyMaxBytes: config.runtime.bodyMaxBytes,
-      trustProxyHops: config.runtime.trustProxyHops,
-      // Headers that carry credentials: WAF redacts them from its logs.
-      redactedHeaders: [...new Set(['authorization', config.runtime.auth.header])],
-      responseHeaders: edgeHeaders,
-      logRetention: config.logRetention,
-      removalPolicy: config.removalPolicy,
-    });
-
-    this.monitoring = new ApiMonitoring(this, 'Monitoring', {
-      stageName: config.stageName,
-      stage: this.api.deploymentStage,
-      alarms: operations.alarms,
-      topic: this.alarmTopic,
-    });
-    // The stack-wide alarms (limiter, dependencies, 5xx rate) also stop and roll back every release.
-    this.canaryReleases.rollBackOn(this.monitoring.rolloutAlarms);
-
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Invoke URL of the stage' });
-    new CfnOutput(this, 'AlarmTopicArn', {
-      value: this.alarmTopic.topic.topicArn,
-      description: 'Subscribe the on-call pager or e-mail here',
-    });
-    new CfnOutput(this, 'DashboardName', {
-      value: this.monitoring.dashboard.dashboardName,
-      description: 'CloudWatch dashboard of the stage',
-    });
-  }
-
-  /** A route's function (RouteFunction), granted what the route table says it touches and nothing else. */
-  private routeFunction(
-    secured: SecuredFunction,
-    description: string,
-    config: StageConfig,
-    resources: Required<Pick<ApiStackProps, 'projectRoot' | 'tables' | 'secrets'>>,
-  ): RouteFunction {
-    const { projectRoot, tables, secrets } = resources;
-    const fn = new RouteFunction(this, routeFunctionConstructId(secured.id), {
-      routeId: secured.id,
-      description,
-      projectRoot,
-      config,
-      // TRUSTED_HOSTS gains the API's own host name once the API exists (see the constructor).
-      environment: runtimeEnvironment(config.runtime),
-    });
-    for (const [tableId, grants] of Object.entries(secured.tables) as [
-      TableId,
-      readonly TableGrant[] | undefined,
-    ][]) {
-      if (grants !== undefined) fn.bindTable(tables[tableId], tableDefinitions[tableId], grants);
-    }
-    for (const secretId of secured.secrets) fn.bindSecret(secrets[secretId], secretDefinitions[secretId]);
-    return fn;
-  }
-
-  /**
-   * Headers every answer API Gateway and WAF make themselves carries: they never pass through the functions'
-   * header middlewares. Warns when several CORS origins leave those answers unreadable to browsers.
-   */
-  private edgeHeaders(cors: RuntimeSettings['cors']): Readonly<Record<string, string>> {
-    const edgeCors = edgeCorsHeaders(cors);
-    if (edgeCors.unreadableBy !== undefined) {
-      Annotations.of(this).addWarningV2(
-        'bulwark:edge-cors',
-        `${edgeCors.unreadableBy.length} CORS origins are allowed: answers made by API Gateway or WAF (throttling, ` +
-          'WAF blocks, gateway errors) name none of them, so browsers there see a network error instead of ' +
-          'the status. One origin per stage, or a proxy that answers CORS, avoids it (ADR 0012).',
-      );
-    }
-    return { ...staticSecurityHeaders, ...edgeCors.headers };
+    ({
+      api: this.api,
+      routeApi: this.routeApi,
+      routeFunctions: this.routeFunctions,
+      fallbackFunction: this.fallbackFunction,
+      canaryReleases: this.canaryReleases,
+      releases: this.releases,
+      webAcl: this.webAcl,
+      alarmTopic: this.alarmTopic,
+      monitoring: this.monitoring,
+    } = this.bulwark);
   }
 }

@@ -114,7 +114,7 @@ const mergeTables = (base: TableGrants, extra: TableGrants = {}): TableGrants =>
  * An authenticated route: `auth: 'required'`, plus what authentication itself needs (grants and
  * secrets) merged into the route's own. Keeps the literal id, so route ids stay a type.
  */
-export const authenticated = <
+export const authenticatedEntry = <
   const R extends Omit<RouteDefinition, 'auth' | 'tables' | 'secrets'> & {
     readonly tables?: TableGrants;
     readonly secrets?: readonly SecretId[];
@@ -133,7 +133,7 @@ export const authenticated = <
 });
 
 /** A public route: no authentication; keyed by client address for its rate limit. */
-export const publicRoute = <const R extends Omit<RouteDefinition, 'auth'>>(
+export const publicEntry = <const R extends Omit<RouteDefinition, 'auth'>>(
   route: R,
 ): R & { readonly auth: 'public' } => ({ ...route, auth: 'public' });
 

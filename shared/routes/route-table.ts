@@ -1,13 +1,13 @@
 import {
   admin,
-  authenticated,
+  authenticatedEntry,
   defaultLimit,
   defineRoutes,
   fallbackRoute,
   familyKeys,
   limiterUpdate,
   loginThrottleKeys,
-  publicRoute,
+  publicEntry,
   type RouteDefinition,
   revocationMarkerKeys,
   type SecuredFunction,
@@ -19,7 +19,7 @@ import {
  * local server serves the same entries; the fallback function answers 404/405/OPTIONS from it.
  */
 export const routes = defineRoutes([
-  publicRoute({
+  publicEntry({
     id: 'health',
     method: 'GET',
     path: '/health',
@@ -29,7 +29,7 @@ export const routes = defineRoutes([
     secrets: [],
     description: 'Liveness probe',
   }),
-  publicRoute({
+  publicEntry({
     id: 'jwks',
     method: 'GET',
     path: '/.well-known/jwks.json',
@@ -38,7 +38,7 @@ export const routes = defineRoutes([
     secrets: ['jwtVerificationKeys'],
     description: 'Public keys that verify access tokens',
   }),
-  publicRoute({
+  publicEntry({
     id: 'login',
     method: 'POST',
     path: '/auth/login',
@@ -57,7 +57,7 @@ export const routes = defineRoutes([
     secrets: ['jwtSigningKeys'],
     description: 'Exchange username and password for an access token and a refresh token',
   }),
-  publicRoute({
+  publicEntry({
     id: 'refresh-token',
     method: 'POST',
     path: '/auth/token/refresh',
@@ -71,7 +71,7 @@ export const routes = defineRoutes([
     secrets: ['jwtSigningKeys'],
     description: 'Rotate a refresh token into a new token pair',
   }),
-  authenticated({
+  authenticatedEntry({
     id: 'logout',
     method: 'POST',
     path: '/auth/logout',
@@ -86,7 +86,7 @@ export const routes = defineRoutes([
     },
     description: 'Revoke the session of the presented access token (and an optional refresh token)',
   }),
-  authenticated({
+  authenticatedEntry({
     id: 'current-user',
     method: 'GET',
     path: '/api/v1/user/me',
@@ -94,7 +94,7 @@ export const routes = defineRoutes([
     tables: { users: [{ actions: ['GetItem'] }] },
     description: 'The calling principal',
   }),
-  authenticated({
+  authenticatedEntry({
     id: 'create-user',
     method: 'POST',
     path: '/api/v1/user',
@@ -104,7 +104,7 @@ export const routes = defineRoutes([
     tables: { users: [{ actions: ['PutItem'] }] },
     description: 'Create a user',
   }),
-  authenticated({
+  authenticatedEntry({
     id: 'create-api-key',
     method: 'POST',
     path: '/admin/api-keys',
@@ -114,7 +114,7 @@ export const routes = defineRoutes([
     tables: { apiKeys: [{ actions: ['PutItem'] }] },
     description: 'Issue an API key (the secret is shown once)',
   }),
-  authenticated({
+  authenticatedEntry({
     id: 'list-api-keys',
     method: 'GET',
     path: '/admin/api-keys',
@@ -124,7 +124,7 @@ export const routes = defineRoutes([
     tables: { apiKeys: [{ actions: ['Scan'] }] },
     description: 'List API keys (never their secrets)',
   }),
-  authenticated({
+  authenticatedEntry({
     id: 'update-api-key',
     method: 'PATCH',
     path: '/admin/api-keys/{key_id}',
@@ -134,7 +134,7 @@ export const routes = defineRoutes([
     tables: { apiKeys: [{ actions: ['UpdateItem'] }] },
     description: "Change an API key's roles or rate limit",
   }),
-  authenticated({
+  authenticatedEntry({
     id: 'revoke-api-key',
     method: 'DELETE',
     path: '/admin/api-keys/{key_id}',

@@ -99,10 +99,12 @@ const waitForExit = (child: ChildProcess): Promise<void> =>
 export const spawnLocalStack = async (
   dynamoDbEndpoint: string,
   env: Record<string, string> = {},
+  /** The entry to run: `npm start`'s by default, or an app's own local script (examples/). */
+  script = 'scripts/local-stack.ts',
 ): Promise<LocalStack> => {
   const localDir = await mkdtemp(join(tmpdir(), 'bulwark-stack-'));
   const tablePrefix = `e2e-${randomBytes(6).toString('hex')}-`;
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['scripts/local-stack.ts'], {
+  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [script], {
     cwd: root,
     env: {
       ...inheritedEnvironment(),

@@ -1,0 +1,8 @@
+import * as z from 'zod';
+
+/** `POST /api/v1/orders`: strict, so an unknown field (`price`, `status`, ...) is a 422, never ignored. */
+export const orderInput = z.strictObject({
+  sku: z.string().regex(/^[A-Z0-9-]{3,32}$/, 'must be 3-32 of A-Z, 0-9 and -'),
+  quantity: z.int().min(1).max(100),
+  note: z.string().max(200).optional(),
+});
