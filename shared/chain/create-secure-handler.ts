@@ -11,7 +11,7 @@ import { addSecurityHeaders } from '../middlewares/add-security-headers.js';
 import { answerProblems } from '../middlewares/answer-problems.js';
 import { applyCors } from '../middlewares/apply-cors.js';
 import { assignRequestId } from '../middlewares/assign-request-id.js';
-import { type AuthenticateOptions, authenticate } from '../middlewares/authenticate.js';
+import type { AuthenticateOptions, authenticate } from '../middlewares/authenticate.js';
 import { limitBodySize } from '../middlewares/limit-body-size.js';
 import { parseJsonBody } from '../middlewares/parse-json-body.js';
 import { limitFailedAuthentication, type RateLimitOptions, rateLimit } from '../middlewares/rate-limit.js';
@@ -42,6 +42,11 @@ export type AuthenticationDependencies = Pick<
   AuthenticateOptions,
   'strategy' | 'apiKeyHeader' | 'verifyAccessToken' | 'verifyApiKey'
 > & {
+  /**
+   * The authentication middleware's factory, handed in by whoever built these dependencies, so a public
+   * route's chain never loads authentication code at all.
+   */
+  readonly middleware: typeof authenticate;
   /**
    * Only for a chain without a rate limit (tests, a team's own chain): the revocation check as a read of
    * its own. With a limiter the marker is proven absent inside the limiter's write instead.
@@ -118,9 +123,13 @@ export const createSecureHandler = async <TSchema extends z.ZodType | undefined 
   if (options.auth === 'required') {
     if (options.authentication === undefined)
       throw new TypeError(`route ${route}: authentication is required`);
-    const { isSessionRevoked: _readOnlyWithoutLimiter, ...authentication } = options.authentication;
+    const {
+      isSessionRevoked: _readOnlyWithoutLimiter,
+      middleware,
+      ...authentication
+    } = options.authentication;
     chain.use(
-      authenticate({
+      middleware({
         ...authentication,
         routeId: route,
         sessionRevocationKey,

@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { apiKeyRateLimitPolicy } from '../domain/api-keys/api-key.js';
 import type { AuthenticatedRouteIdOf, RouteTable } from '../routes/route-definition.js';
 import { routeIn } from '../routes/route-in.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -34,7 +35,13 @@ export const secureRoute = <
         auth: 'required',
         authentication: await authenticationFor(runtime),
         ...(definition.roles === undefined ? {} : { roles: definition.roles }),
-        rateLimit: rateLimitOf(runtime, definition),
+        // An API key's own `{ burst, per_seconds }` replaces the route's policy for that key.
+        rateLimit: rateLimitOf(runtime, definition, {
+          policyFor: (principal) =>
+            principal.kind === 'api_key' && typeof principal.rateLimit === 'object'
+              ? apiKeyRateLimitPolicy(principal.rateLimit)
+              : undefined,
+        }),
         allowedMethods: table.map((route) => route.method),
         ...options,
       },
