@@ -5,11 +5,11 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { compressedDocumentModule } from '../shared/openapi/compressed-document.js';
 import { breakingChanges, breakingChangeTrailer } from './openapi-breaking-changes.js';
 import {
   bulwarkOpenApiDocument,
   compressedDocumentFile,
-  compressedDocumentText,
   documentText,
   openApiDocumentFile,
   repositoryRoot,
@@ -22,7 +22,7 @@ const previous = existsSync(openApiDocumentFile)
 const text = documentText(document);
 const changed = previous === undefined || documentText(previous as typeof document) !== text;
 writeFileSync(openApiDocumentFile, text);
-writeFileSync(compressedDocumentFile, compressedDocumentText(text));
+writeFileSync(compressedDocumentFile, compressedDocumentModule(document));
 const name = relative(repositoryRoot, openApiDocumentFile);
 console.log(changed ? `${name}: regenerated` : `${name}: unchanged`);
 const breaking = previous === undefined ? [] : breakingChanges(previous, document);

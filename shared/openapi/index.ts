@@ -9,6 +9,7 @@ export type {
   RouteResponses,
   SuccessStatus,
 } from '../chain/route-contract.js';
+export { compressDocument, compressedDocumentModule, decompressDocument } from './compressed-document.js';
 export { documentForAuth } from './document-for-auth.js';
 export { type OpenApiDocument, type OpenApiOptions, openApiDocumentOf } from './openapi-document.js';
 export { problemBody } from './problem-bodies.js';

@@ -19,7 +19,6 @@ import {
 import {
   bulwarkOpenApiDocument,
   compressedDocumentFile,
-  decompressedDocument,
   documentText,
   openApiDocumentFile,
   repositoryRoot,
@@ -30,6 +29,7 @@ import type { RouteModule } from '../../shared/chain/route-module.js';
 import { authStrategies } from '../../shared/config/runtime-settings.js';
 import { edgeAnswers } from '../../shared/errors/edge-answers.js';
 import { type ProblemCode, problemTypes, problemTypeUri } from '../../shared/errors/problem-types.js';
+import { decompressDocument } from '../../shared/openapi/compressed-document.js';
 import { documentForAuth } from '../../shared/openapi/document-for-auth.js';
 import { type OpenApiDocument, openApiDocumentOf } from '../../shared/openapi/openapi-document.js';
 import { problemsOf } from '../../shared/openapi/route-problems.js';
@@ -71,7 +71,7 @@ describe('docs/openapi.json', () => {
   it('is what functions/openapi/ bundles, compressed', () => {
     const source = readFileSync(compressedDocumentFile, 'utf8');
     const base64 = /'([A-Za-z0-9+/=]+)'/.exec(source)?.[1] ?? '';
-    expect(decompressedDocument(base64), 'the compressed copy is stale: run `npm run docs:fix`').toEqual(
+    expect(decompressDocument(base64), 'the compressed copy is stale: run `npm run docs:fix`').toEqual(
       document,
     );
   });
