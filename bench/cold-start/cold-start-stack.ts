@@ -183,6 +183,7 @@ export const startColdStartStack = async (workDir: string): Promise<ColdStartSta
     const requests: Record<string, (sample: number) => Promise<FirstRequest>> = {
       health: async (sample) => ({ event: benchEvent(route('health', sample)), expectedStatus: 200 }),
       jwks: async (sample) => ({ event: benchEvent(route('jwks', sample)), expectedStatus: 200 }),
+      openapi: async (sample) => ({ event: benchEvent(route('openapi', sample)), expectedStatus: 200 }),
       login: async (sample) => ({
         event: benchEvent({
           ...route('login', sample),
