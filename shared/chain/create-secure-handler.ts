@@ -55,7 +55,7 @@ export type AuthenticationDependencies = Pick<
   readonly isSessionRevoked?: (sessionId: string) => Promise<boolean>;
 };
 
-export interface SecureRouteOptions<TSchema extends z.ZodType | undefined> {
+export interface SecureRouteOptions<TSchema extends z.core.$ZodType | undefined> {
   /** Names the route in metrics and logs. */
   readonly routeId: string;
   /** `required` runs the authentication strategy (`authentication` must then be given). */
@@ -78,8 +78,8 @@ export interface SecureRouteOptions<TSchema extends z.ZodType | undefined> {
 /** What Lambda calls: a plain Lambda context in; the chain adds the request state to it. */
 export type SecureHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
-export type RouteHandle<TSchema extends z.ZodType | undefined> = (
-  input: RouteInput<TSchema extends z.ZodType ? z.output<TSchema> : undefined>,
+export type RouteHandle<TSchema extends z.core.$ZodType | undefined> = (
+  input: RouteInput<TSchema extends z.core.$ZodType ? z.core.output<TSchema> : undefined>,
 ) => Promise<APIGatewayProxyResult>;
 
 export const exposedHeaders = ['x-request-id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'] as const;
@@ -102,7 +102,7 @@ const corsFor = (runtime: Runtime, methods: readonly HttpMethod[]) =>
  * handler produces a success response. secureRoute() and publicRoute() build this from the route table;
  * a chain built by hand states every option itself.
  */
-export const createSecureHandler = async <TSchema extends z.ZodType | undefined = undefined>(
+export const createSecureHandler = async <TSchema extends z.core.$ZodType | undefined = undefined>(
   runtime: Runtime,
   options: SecureRouteOptions<TSchema>,
   handle: RouteHandle<TSchema>,
@@ -163,7 +163,7 @@ export const createSecureHandler = async <TSchema extends z.ZodType | undefined 
   const handler = chain.handler(async (event, context) => {
     const state = context.bulwark;
     return handle({
-      body: state.body as TSchema extends z.ZodType ? z.output<TSchema> : undefined,
+      body: state.body as TSchema extends z.core.$ZodType ? z.core.output<TSchema> : undefined,
       event,
       requestId: state.requestId,
       clientIp: state.clientIp,

@@ -7,7 +7,7 @@ import type { RouteContract, RouteContractOptions } from './route-contract.js';
 import type { RouteModule } from './route-module.js';
 import { rateLimitOf } from './route-security.js';
 
-export interface RouteBodyOptions<TSchema extends z.ZodType | undefined> {
+export interface RouteBodyOptions<TSchema extends z.core.$ZodType | undefined> {
   /** A JSON route: content type, JSON parsing and strict validation run before the handler. */
   readonly body?: TSchema;
   /** For routes whose body is optional: a missing body is validated as this value. */
@@ -15,11 +15,11 @@ export interface RouteBodyOptions<TSchema extends z.ZodType | undefined> {
 }
 
 /** What a route module declares: its body, and its answers (the API contract, shared/openapi/). */
-export type RouteOptions<TSchema extends z.ZodType | undefined> = RouteBodyOptions<TSchema> &
+export type RouteOptions<TSchema extends z.core.$ZodType | undefined> = RouteBodyOptions<TSchema> &
   RouteContractOptions;
 
 /** The contract a route module carries for the OpenAPI generator. */
-export const contractOf = <TSchema extends z.ZodType | undefined>(
+export const contractOf = <TSchema extends z.core.$ZodType | undefined>(
   options: RouteOptions<TSchema>,
   extra: Pick<RouteContract, 'accepts'> = {},
 ): RouteContract => ({
@@ -39,7 +39,7 @@ export const contractOf = <TSchema extends z.ZodType | undefined>(
 export const publicRoute = <
   const T extends RouteTable,
   const Id extends PublicRouteIdOf<T>,
-  TSchema extends z.ZodType | undefined = undefined,
+  TSchema extends z.core.$ZodType | undefined = undefined,
 >(
   table: T,
   id: Id,
@@ -65,7 +65,7 @@ export const publicRoute = <
 });
 
 /** Only what the chain reads: the contract's schemas describe answers and never run per request. */
-export const bodyOptionsOf = <TSchema extends z.ZodType | undefined>(
+export const bodyOptionsOf = <TSchema extends z.core.$ZodType | undefined>(
   options: RouteOptions<TSchema>,
 ): RouteBodyOptions<TSchema> => ({
   ...(options.body === undefined ? {} : { body: options.body }),

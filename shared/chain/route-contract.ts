@@ -12,9 +12,9 @@ export interface ResponseContract {
   /** What this answer means, for the API's readers. */
   readonly description: string;
   /** The JSON body (`application/json`); absent: the answer has no body (204). */
-  readonly body?: z.ZodType;
+  readonly body?: z.core.$ZodType;
   /** Headers the handler itself sets (the chain's own, such as x-request-id and RateLimit, come anyway). */
-  readonly headers?: z.ZodObject;
+  readonly headers?: z.core.$ZodObject;
 }
 
 export type RouteResponses = Readonly<Partial<Record<SuccessStatus, ResponseContract>>>;
@@ -37,7 +37,7 @@ export interface RouteContractOptions {
 /** A route module's contract as the generator reads it (`secureRoute`/`publicRoute` fill it in). */
 export interface RouteContract extends RouteContractOptions {
   /** The strict JSON body schema, when the route takes a body. */
-  readonly body?: z.ZodType;
+  readonly body?: z.core.$ZodType;
   /** A missing body is accepted (validated as the route's `emptyBody`). */
   readonly bodyOptional: boolean;
   /** Authenticated routes that accept fewer credential kinds than API_AUTH_STRATEGY offers. */

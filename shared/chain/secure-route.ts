@@ -10,7 +10,7 @@ import type { CredentialKind } from './route-contract.js';
 import type { RouteModule } from './route-module.js';
 import { rateLimitOf } from './route-security.js';
 
-export type SecureRouteOptions<TSchema extends z.ZodType | undefined> = RouteOptions<TSchema> & {
+export type SecureRouteOptions<TSchema extends z.core.$ZodType | undefined> = RouteOptions<TSchema> & {
   /**
    * Only these kinds of credential pass (401 `invalid-credentials` for another kind, after the rate
    * limit spent its quota); by default every kind API_AUTH_STRATEGY accepts.
@@ -27,7 +27,7 @@ export type SecureRouteOptions<TSchema extends z.ZodType | undefined> = RouteOpt
 export const secureRoute = <
   const T extends RouteTable,
   const Id extends AuthenticatedRouteIdOf<T>,
-  TSchema extends z.ZodType | undefined = undefined,
+  TSchema extends z.core.$ZodType | undefined = undefined,
 >(
   table: T,
   id: Id,

@@ -60,7 +60,7 @@ const isPresent = (input: unknown, path: readonly PropertyKey[]): boolean => {
  * One error per path, the first zod reports: once a value has the wrong type, checks meant for the
  * right type (a list's length applied to a string) only add noise.
  */
-export const fieldErrorsOf = (error: z.ZodError, input: unknown): FieldError[] => {
+export const fieldErrorsOf = (error: z.core.$ZodError, input: unknown): FieldError[] => {
   const errors = error.issues.flatMap((issue): FieldError[] =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ path: pointer([...issue.path, key]), message: 'is not an allowed field' }))

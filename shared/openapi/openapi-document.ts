@@ -146,7 +146,7 @@ const successResponses = (contract: RouteContract): ZodOpenApiResponsesObject =>
         status,
         {
           description: response.description,
-          headers: response.headers === undefined ? headers : headers.extend(response.headers.shape),
+          headers: response.headers === undefined ? headers : headers.extend(response.headers._zod.def.shape),
           ...(response.body === undefined
             ? {}
             : { content: { 'application/json': { schema: response.body } } }),
