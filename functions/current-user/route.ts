@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { secureRoute } from '../../shared/chain/secure-route.js';
 import { asPublicUserBody, publicUserBody } from '../../shared/domain/users/public-user-body.js';
 import { roles, toPublicUser } from '../../shared/domain/users/user.js';
@@ -10,11 +10,11 @@ import { usersFor } from '../../shared/runtime/users-for.js';
 /** Who is calling: a user (access token), an API key, or the development principal (authentication off). */
 const currentPrincipal = z
   .discriminatedUnion('kind', [
-    publicUserBody.extend({ kind: z.literal('user') }),
+    z.extend(publicUserBody, { kind: z.literal('user') }),
     z.strictObject({ kind: z.literal('api_key'), key_id: z.string(), roles: z.array(z.enum(roles)) }),
     z.strictObject({ kind: z.literal('development'), roles: z.array(z.enum(roles)) }),
   ])
-  .meta({ id: 'CurrentPrincipal' });
+  .register(z.globalRegistry, { id: 'CurrentPrincipal' });
 
 const responses = { 200: { description: 'The calling principal', body: currentPrincipal } } as const;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { publicRoute } from '../../shared/chain/public-route.js';
 import { jsonResponse } from '../../shared/http/json-response.js';
 import { routes } from '../../shared/routes/route-table.js';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { jwksOf } from '../../shared/auth/tokens/jwks.js';
 import { ED25519_KEY_MEMBER_PATTERN, KID_PATTERN } from '../../shared/auth/tokens/signing-key-set.js';
 import { publicRoute } from '../../shared/chain/public-route.js';
@@ -13,14 +13,17 @@ const jwks = z
       z.strictObject({
         kty: z.literal('OKP'),
         crv: z.literal('Ed25519'),
-        x: z.string().regex(ED25519_KEY_MEMBER_PATTERN),
-        kid: z.string().regex(KID_PATTERN),
+        x: z.string().check(z.regex(ED25519_KEY_MEMBER_PATTERN)),
+        kid: z.string().check(z.regex(KID_PATTERN)),
         alg: z.literal('EdDSA'),
         use: z.literal('sig'),
       }),
     ),
   })
-  .meta({ id: 'Jwks', description: 'RFC 7517 key set: the current key first, then the previous one' });
+  .register(z.globalRegistry, {
+    id: 'Jwks',
+    description: 'RFC 7517 key set: the current key first, then the previous one',
+  });
 
 const responses = { 200: { description: 'The public keys that verify access tokens', body: jwks } } as const;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { publicRoute } from '../chain/public-route.js';
 import type { RouteModule } from '../chain/route-module.js';
 import type { PublicRouteIdOf, RouteTable } from '../routes/route-definition.js';
@@ -11,7 +11,10 @@ const openApiDocument = z
     info: z.looseObject({ title: z.string(), version: z.string() }),
     paths: z.record(z.string(), z.unknown()),
   })
-  .meta({ id: 'OpenApiDocument', description: 'This document, as this stage enforces it' });
+  .register(z.globalRegistry, {
+    id: 'OpenApiDocument',
+    description: 'This document, as this stage enforces it',
+  });
 
 const responses = {
   200: { description: 'The OpenAPI 3.1 document of this API', body: openApiDocument },
