@@ -1,5 +1,6 @@
 import { Annotations, CfnOutput, Fn } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { LambdaDeploymentConfig } from 'aws-cdk-lib/aws-codedeploy';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -120,7 +121,19 @@ export class BulwarkApi extends Construct {
       stageName: config.stageName,
       alarms: operations.alarms,
       topic: this.alarmTopic,
+      ...(config.release === 'all-at-once'
+        ? { deploymentConfig: LambdaDeploymentConfig.ALL_AT_ONCE, ignoreAlarms: true }
+        : {}),
     });
+    if (config.release === 'all-at-once' || config.overridden.length > 0) {
+      // Printed by cdk synth/deploy: an emergency deploy is never silent.
+      Annotations.of(this).addWarningV2(
+        'bulwark:emergency-release',
+        `Emergency deploy: ${config.release === 'all-at-once' ? 'new versions take all traffic at once, alarms ignored; ' : ''}` +
+          `${config.overridden.length > 0 ? `overridden: ${config.overridden.join(', ')}; ` : ''}` +
+          'deploy again without -c set:/-c release= to return to the stage file (docs/runbooks/rollout.md).',
+      );
+    }
     (this.canaryReleases.role.node.defaultChild as CfnRole).overrideLogicalId(keptIds.deploymentRole);
     const liveAlias = (routeId: string, fn: RouteFunction) => this.canaryReleases.release(routeId, fn).alias;
     const handlers = new Map([...this.routeFunctions].map(([id, fn]) => [id, liveAlias(id, fn)]));
