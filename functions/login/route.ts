@@ -21,6 +21,7 @@ export const route = publicRoute(routes, 'login', { body: logInInput }, async (r
     verifyPassword: (password: string, hash: string) => bcrypt.compare(password, hash),
     dummyPasswordHash: dummyPasswordHashFor(runtime.config.passwordBcryptCost),
     startSession: refreshSessionsFor(runtime).start,
+    nowMs: runtime.clock.nowMs,
   };
   return async ({ body, clientIp, log }) => {
     const { user, session } = await logIn(dependencies, { ...body, clientIp: clientAddressKey(clientIp) });

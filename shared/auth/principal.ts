@@ -23,3 +23,11 @@ export type Principal =
       readonly rateLimit: ApiKeyRateLimit;
     }
   | { readonly kind: 'auth_disabled'; readonly id: string; readonly roles: readonly Role[] };
+
+/** Who did it, for audit log lines: the principal's kind and id (a user's id, an API key's key id). */
+export const actorOf = (
+  principal: Principal | undefined,
+): { readonly actor_kind: string; readonly actor_id: string } => ({
+  actor_kind: principal?.kind ?? 'anonymous',
+  actor_id: principal?.id ?? 'anonymous',
+});

@@ -140,6 +140,33 @@ export const runtimeSettings = {
       'infrastructure',
     ),
   },
+  /** Default and longest overlap of an API key rotation: the replaced secret works this long (0: none). */
+  apiKeyRotationOverlapSeconds: setting(
+    'API_KEY_ROTATION_OVERLAP_SECONDS',
+    integerText(0, 7 * 86_400).default(86_400),
+  ),
+  operations: {
+    /** Reported by `GET /health/full`; the CDK stack sets the package version. */
+    buildVersion: setting(
+      'BULWARK_BUILD_VERSION',
+      z
+        .string()
+        .regex(/^[A-Za-z0-9._+-]{1,64}$/, 'must be 1-64 characters of letters, digits, ".", "_", "+", "-"')
+        .default('development'),
+      'infrastructure',
+    ),
+    /** The EventBridge bus guard-rail events go to; unset: they are written to the log only (local runs). */
+    guardrailEventBusName: setting(
+      'GUARDRAIL_EVENT_BUS_NAME',
+      z
+        .string()
+        .regex(/^[A-Za-z0-9._/-]{1,256}$/, 'must be an EventBridge bus name')
+        .optional(),
+      'infrastructure',
+    ),
+    /** How long a guard-rail event waits for EventBridge before it is given up (never failing the request). */
+    guardrailEventTimeoutMs: setting('GUARDRAIL_EVENT_TIMEOUT_MS', integerText(50, 2_000).default(500)),
+  },
   apiKeyPepperSecretArn: setting(
     secretDefinitions.apiKeyPepper.environmentVariable,
     secretArn,

@@ -51,6 +51,11 @@ export interface SecuredFunction {
    */
   readonly tables: TableGrants;
   readonly secrets: readonly SecretId[];
+  /**
+   * Secrets whose metadata (rotation dates, `secretsmanager:DescribeSecret`) the function reads, never
+   * their value: the CDK stack grants DescribeSecret alone and sets the secret's variable.
+   */
+  readonly secretMetadata?: readonly SecretId[];
   readonly description: string;
 }
 

@@ -32,7 +32,12 @@ export const apiKeysFor = perRuntime((runtime): ApiKeysCapability => {
       requireSetting(tableDefinitions.apiKeys.environmentVariable, config.apiKeysTableName),
     );
   return {
-    apiKeys: createApiKeys({ store, pepper, clock: runtime.clock }),
+    apiKeys: createApiKeys({
+      store,
+      pepper,
+      clock: runtime.clock,
+      rotationOverlapSeconds: config.apiKeyRotationOverlapSeconds,
+    }),
     ready: async () => {
       const value = await pepper();
       if (config.environment === 'production') assertStrongSecret(definition.environmentVariable, value);

@@ -13,6 +13,7 @@ export const refreshSessionsFor = perRuntime((runtime): RefreshSessions => {
       dynamoDbSessionStore(
         runtime.dynamoDb(),
         requireSetting(tableDefinitions.sessions.environmentVariable, config.sessionsTableName),
+        config.usersTableName,
       ),
     clock: runtime.clock,
     settings: {

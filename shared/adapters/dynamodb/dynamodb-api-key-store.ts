@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { ApiKeyMetadata, ApiKeyRateLimit, ApiKeyRecord } from '../../domain/api-keys/api-key.js';
 import { ApiKeyIdTakenError, ApiKeyNotFoundError } from '../../domain/api-keys/api-key-errors.js';
-import type { ApiKeyChanges, ApiKeyStore } from '../../domain/api-keys/api-key-store.js';
+import type { ApiKeyChanges, ApiKeyRotation, ApiKeyStore } from '../../domain/api-keys/api-key-store.js';
 import { roles as knownRoles, type Role } from '../../domain/users/user.js';
 import { DependencyUnavailableError } from '../../errors/request-errors.js';
 
@@ -42,6 +42,7 @@ const metadataAttributes = [
   'rateLimit',
   'expiresAtMs',
   'revoked',
+  'previousSecretExpiresAtMs',
   'createdAtMs',
   'updatedAtMs',
   'version',
@@ -79,6 +80,9 @@ const metadataOf = (item: Item): ApiKeyMetadata => {
     rateLimit,
     expiresAtMs: item.expiresAtMs === undefined ? undefined : number('expiresAtMs'),
     revoked: item.revoked?.BOOL ?? fail('revoked'),
+    ...(item.previousSecretExpiresAtMs === undefined
+      ? {}
+      : { previousSecretExpiresAtMs: number('previousSecretExpiresAtMs') }),
     createdAtMs: number('createdAtMs'),
     updatedAtMs: number('updatedAtMs'),
     version: number('version'),
@@ -89,7 +93,8 @@ const recordOf = (item: Item): ApiKeyRecord => {
   const metadata = metadataOf(item);
   const secretHash = item.secretHash?.S;
   if (secretHash === undefined) throw new ApiKeyRecordCorruptError(metadata.keyId, 'secretHash');
-  return { ...metadata, secretHash };
+  const previousSecretHash = item.previousSecretHash?.S;
+  return { ...metadata, secretHash, ...(previousSecretHash === undefined ? {} : { previousSecretHash }) };
 };
 
 /**
@@ -211,6 +216,53 @@ export const dynamoDbApiKeyStore = (client: DynamoDBClient, tableName: string): 
               ConditionExpression: 'attribute_exists(#keyId) AND #revoked = :false',
               ExpressionAttributeNames: names,
               ExpressionAttributeValues: values,
+              ReturnValues: 'ALL_NEW',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          ),
+        );
+        return metadataOf(Attributes ?? {});
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) throw notChangeable(error);
+        throw error;
+      }
+    },
+
+    rotate: async (keyId, rotation: ApiKeyRotation) => {
+      const overlap = rotation.previousSecretExpiresAtMs;
+      // Operands read the item as it was before the update, so `#previous = #hash` keeps the old hash.
+      const set = ['#hash = :hash', '#updatedAtMs = :now'];
+      if (overlap !== undefined) set.push('#previous = #hash', '#previousExpires = :previousExpires');
+      try {
+        const { Attributes } = await send(() =>
+          client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { keyId: { S: keyId } },
+              UpdateExpression: [
+                `SET ${set.join(', ')}`,
+                overlap === undefined ? 'REMOVE #previous, #previousExpires' : '',
+                'ADD #version :one',
+              ]
+                .filter((clause) => clause !== '')
+                .join(' '),
+              ConditionExpression: 'attribute_exists(#keyId) AND #revoked = :false',
+              ExpressionAttributeNames: {
+                '#keyId': 'keyId',
+                '#revoked': 'revoked',
+                '#hash': 'secretHash',
+                '#previous': 'previousSecretHash',
+                '#previousExpires': 'previousSecretExpiresAtMs',
+                '#updatedAtMs': 'updatedAtMs',
+                '#version': 'version',
+              },
+              ExpressionAttributeValues: {
+                ':false': { BOOL: false },
+                ':hash': { S: rotation.secretHash },
+                ':now': n(rotation.updatedAtMs),
+                ':one': n(1),
+                ...(overlap === undefined ? {} : { ':previousExpires': n(overlap) }),
+              },
               ReturnValues: 'ALL_NEW',
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             }),

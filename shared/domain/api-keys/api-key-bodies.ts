@@ -49,3 +49,14 @@ export const patchFromBody = (body: UpdateApiKeyBody): ApiKeyPatch => ({
     ? {}
     : { rateLimit: body.rate_limit === null ? null : rateLimitOf(body.rate_limit) }),
 });
+
+/** `POST /api-keys/{key_id}/rotate` body (optional): how long the replaced secret keeps working. */
+export const rotateApiKeyBody = z.strictObject({
+  overlap_seconds: z
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .optional(),
+});
+
+export type RotateApiKeyBody = z.output<typeof rotateApiKeyBody>;

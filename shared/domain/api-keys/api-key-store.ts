@@ -8,6 +8,14 @@ export interface ApiKeyChanges {
   readonly updatedAtMs: number;
 }
 
+/** A new secret for a key; the old one verifies until `previousSecretExpiresAtMs` (none: stops now). */
+export interface ApiKeyRotation {
+  readonly secretHash: string;
+  /** Undefined: no overlap, the old secret stops at once. */
+  readonly previousSecretExpiresAtMs: number | undefined;
+  readonly updatedAtMs: number;
+}
+
 /**
  * Port for API key records. Every change is one conditional write; a failed condition is a domain
  * error (ApiKeyNotFoundError), any other failure DependencyUnavailableError.
@@ -21,6 +29,11 @@ export interface ApiKeyStore {
   readonly list: () => Promise<readonly ApiKeyMetadata[]>;
   /** Only an existing, unrevoked key changes; the version is incremented. */
   readonly update: (keyId: string, changes: ApiKeyChanges) => Promise<ApiKeyMetadata>;
+  /**
+   * One conditional write on an existing, unrevoked key: the current hash becomes the previous one (with
+   * its expiry), the new hash current; a previous hash from an earlier rotation is dropped.
+   */
+  readonly rotate: (keyId: string, rotation: ApiKeyRotation) => Promise<ApiKeyMetadata>;
   /** Idempotent: revoking a revoked key returns it unchanged (no write, same version). */
   readonly revoke: (keyId: string, updatedAtMs: number) => Promise<ApiKeyMetadata>;
 }

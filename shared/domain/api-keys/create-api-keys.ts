@@ -24,6 +24,11 @@ import type { ApiKeyStore } from './api-key-store.js';
 
 export interface ApiKeysDependencies {
   readonly store: ApiKeyStore;
+  /**
+   * How long the secret a rotation replaces keeps working unless the rotation asks for less
+   * (API_KEY_ROTATION_OVERLAP_SECONDS); it is also the most a rotation may ask for.
+   */
+  readonly rotationOverlapSeconds?: number;
   /** The pepper from Secrets Manager (cached by the caller), at least 32 characters. */
   readonly pepper: () => Promise<string>;
   readonly clock: Clock;
@@ -52,6 +57,11 @@ export interface ApiKeys {
   readonly list: () => Promise<ApiKeyView[]>;
   readonly update: (keyId: string, patch: ApiKeyPatch) => Promise<ApiKeyView>;
   readonly revoke: (keyId: string) => Promise<ApiKeyView>;
+  /**
+   * A new secret for the same key id (roles, limit and rate-limit state stay); the old secret keeps
+   * verifying for `overlapSeconds` (default and maximum: the configured overlap), then stops.
+   */
+  readonly rotate: (keyId: string, options?: { readonly overlapSeconds?: number }) => Promise<IssuedApiKey>;
 }
 
 /** Compared against when the id is unknown, so an unknown id costs the same HMAC and compare as a wrong secret. */
@@ -127,13 +137,20 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
       const credential = parseApiKeyCredential(presented);
       if (credential === undefined) throw new ApiKeyInvalidError('malformed');
       const [pepper, record] = await Promise.all([pepperOf(), store.get(credential.keyId)]);
-      // Hash and compare before looking at the record, so unknown and wrong-secret cost the same.
-      const matches = secretHashMatches(
-        hashApiKeySecret(pepper, credential.secret),
-        record?.secretHash ?? unknownKeyHash,
-      );
+      // Hash and compare before looking at the record, so unknown and wrong-secret cost the same; the
+      // previous secret of a rotation is always compared too (against a dummy when there is none).
+      const presentedHash = hashApiKeySecret(pepper, credential.secret);
+      const matchesCurrent = secretHashMatches(presentedHash, record?.secretHash ?? unknownKeyHash);
+      const matchesPrevious = secretHashMatches(presentedHash, record?.previousSecretHash ?? unknownKeyHash);
       if (record === undefined) throw new ApiKeyInvalidError('unknown');
-      if (!matches) throw new ApiKeyInvalidError('mismatch');
+      const previousValid =
+        matchesPrevious &&
+        record.previousSecretHash !== undefined &&
+        record.previousSecretExpiresAtMs !== undefined &&
+        record.previousSecretExpiresAtMs > clock.nowMs();
+      if (!matchesCurrent && !previousValid) {
+        throw new ApiKeyInvalidError(matchesPrevious ? 'rotated' : 'mismatch');
+      }
       // Only the holder of the secret learns (in our logs) that a key is revoked or expired.
       if (record.revoked) throw new ApiKeyInvalidError('revoked');
       if (record.expiresAtMs !== undefined && record.expiresAtMs <= clock.nowMs()) {
@@ -165,6 +182,26 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
     revoke: async (keyId) => {
       assertKeyId(keyId);
       return toApiKeyView(await store.revoke(keyId, clock.nowMs()));
+    },
+
+    rotate: async (keyId, options = {}) => {
+      assertKeyId(keyId);
+      const maximum = deps.rotationOverlapSeconds ?? 0;
+      const overlapSeconds = options.overlapSeconds ?? maximum;
+      if (!Number.isSafeInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > maximum) {
+        throw new ApiKeySettingsInvalidError([
+          { path: '/overlap_seconds', message: `must be a whole number from 0 to ${maximum}` },
+        ]);
+      }
+      const pepper = await pepperOf();
+      const secret = generateApiKeySecret(deps.random);
+      const nowMs = clock.nowMs();
+      const rotated = await store.rotate(keyId, {
+        secretHash: hashApiKeySecret(pepper, secret),
+        previousSecretExpiresAtMs: overlapSeconds === 0 ? undefined : nowMs + overlapSeconds * 1000,
+        updatedAtMs: nowMs,
+      });
+      return { apiKey: formatApiKeyCredential({ keyId, secret }), key: toApiKeyView(rotated) };
     },
   };
 };
