@@ -268,7 +268,7 @@ describe('login', () => {
     const current = await me(main, client, bearer(pair.access_token));
     expect(current.status, current.text).toBe(200);
     const user = jsonOf<Record<string, unknown>>(current);
-    expect(Object.keys(user).sort()).toEqual(['created_at', 'id', 'kind', 'roles', 'username']);
+    expect(Object.keys(user).sort()).toEqual(['created_at', 'disabled', 'id', 'kind', 'roles', 'username']);
     expect(user).toMatchObject({ kind: 'user', id: claims.sub, username: 'admin', roles: ['admin'] });
     expect(current.text).not.toContain(main.admin.password);
     expect(current.text).not.toMatch(/\$2[aby]\$/);
