@@ -1,13 +1,18 @@
+import bcrypt from 'bcryptjs';
 import { actorOf } from '../../shared/auth/principal.js';
 import { secureRoute } from '../../shared/chain/secure-route.js';
+import { createUserAdministration } from '../../shared/domain/users/administer-users.js';
 import { setPasswordBody } from '../../shared/domain/users/user-admin-bodies.js';
 import { jsonResponse } from '../../shared/http/json-response.js';
 import { routes } from '../../shared/routes/route-table.js';
-import { userAdministrationFor } from '../../shared/runtime/user-administration-for.js';
+import { userAdministrationDependencies } from '../../shared/runtime/user-administration-for.js';
 
 /** An administrator resets a user's password; every session of the user is revoked. */
 export const route = secureRoute(routes, 'set-user-password', { body: setPasswordBody }, (runtime) => {
-  const users = userAdministrationFor(runtime);
+  const users = createUserAdministration({
+    ...userAdministrationDependencies(runtime),
+    hashPassword: (password) => bcrypt.hash(password, runtime.config.passwordBcryptCost),
+  });
   return async ({ body, event, principal, log }) => {
     const { user, sessionsRevoked } = await users.setPassword(
       event.pathParameters?.username ?? '',

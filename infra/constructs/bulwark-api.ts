@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Annotations, CfnOutput, Fn } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -14,13 +16,15 @@ import {
   type TableGrant,
 } from '../../shared/routes/route-definition.js';
 import { type RuntimeSettings, runtimeEnvironment, type StageConfig } from '../config.js';
-import { repositoryRoot } from '../repository-root.js';
+import { bulwarkPackageRoot, repositoryRoot } from '../repository-root.js';
 import { AlarmTopic } from './alarm-topic.js';
 import { ApiMonitoring } from './api-monitoring.js';
 import { ApiWebAcl } from './api-web-acl.js';
 import type { CanaryRelease } from './canary-release.js';
 import { CanaryReleases } from './canary-releases.js';
 import { edgeCorsHeaders } from './edge-cors-headers.js';
+import { GuardrailEvents } from './guardrail-events.js';
+import { HealthProbe } from './health-probe.js';
 import { RouteApi } from './route-api.js';
 import { RouteFunction } from './route-function.js';
 import { staticSecurityHeaders } from './static-security-headers.js';
@@ -43,6 +47,11 @@ export interface BulwarkApiProps {
   /** The app's root, holding package-lock.json; defaults to this repository. */
   readonly projectRoot?: string;
 }
+
+/** The version `GET /health/full` reports: Bulwark's package version (not a commit, so unchanged code stays unchanged). */
+const bulwarkVersion: string = (
+  JSON.parse(readFileSync(join(bulwarkPackageRoot, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 const routeFunctionConstructId = (routeId: string): string =>
   routeId
@@ -88,6 +97,8 @@ export class BulwarkApi extends Construct {
   readonly webAcl: ApiWebAcl;
   readonly alarmTopic: AlarmTopic;
   readonly monitoring: ApiMonitoring;
+  readonly guardrailEvents: GuardrailEvents;
+  readonly healthProbe: HealthProbe;
 
   constructor(scope: Construct, id: string, props: BulwarkApiProps) {
     super(scope, id);
@@ -158,10 +169,35 @@ export class BulwarkApi extends Construct {
     // The stack-wide alarms (limiter, dependencies, 5xx rate) also stop and roll back every release.
     this.canaryReleases.rollBackOn(this.monitoring.rolloutAlarms);
 
+    // Guard-rail events from every function's log to the stage's bus, and the authenticated probe.
+    const functions = [...this.routeFunctions.values(), this.fallbackFunction];
+    this.guardrailEvents = new GuardrailEvents(this, 'Guardrails', {
+      config,
+      projectRoot: bulwarkPackageRoot,
+      topic: this.alarmTopic,
+      sourceLogGroups: functions.map((fn) => fn.logGroup),
+    });
+    this.healthProbe = new HealthProbe(this, 'HealthProbe', {
+      config,
+      projectRoot: bulwarkPackageRoot,
+      apiUrl: this.api.url,
+      topic: this.alarmTopic,
+      deadLetterQueue: this.guardrailEvents.deadLetters,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Invoke URL of the stage' });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topic.topicArn,
       description: 'Subscribe the on-call pager or e-mail here',
+    });
+    new CfnOutput(this, 'GuardrailBusName', {
+      value: this.guardrailEvents.bus.eventBusName,
+      description: 'EventBridge bus of the HealthChanged guard-rail events',
+    });
+    new CfnOutput(this, 'HealthProbeSecretArn', {
+      value: this.healthProbe.secret.secretArn,
+      description:
+        'Put the health-role API key here: {"api_key":"key_id:secret"} (docs/runbooks/guardrails.md)',
     });
     new CfnOutput(this, 'DashboardName', {
       value: this.monitoring.dashboard.dashboardName,
@@ -184,7 +220,7 @@ export class BulwarkApi extends Construct {
       entry: entryOf(secured.id),
       config,
       // TRUSTED_HOSTS gains the API's own host name once the API exists (see the constructor).
-      environment: runtimeEnvironment(config.runtime),
+      environment: { ...runtimeEnvironment(config.runtime), BULWARK_BUILD_VERSION: bulwarkVersion },
     });
     for (const [tableId, grants] of Object.entries(secured.tables) as [
       TableId,
@@ -193,6 +229,9 @@ export class BulwarkApi extends Construct {
       if (grants !== undefined) fn.bindTable(tables[tableId], tableDefinitions[tableId], grants);
     }
     for (const secretId of secured.secrets) fn.bindSecret(secrets[secretId], secretDefinitions[secretId]);
+    for (const secretId of secured.secretMetadata ?? []) {
+      fn.bindSecretMetadata(secrets[secretId], secretDefinitions[secretId]);
+    }
     return fn;
   }
 

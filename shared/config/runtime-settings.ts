@@ -155,7 +155,7 @@ export const runtimeSettings = {
         .default('development'),
       'infrastructure',
     ),
-    /** The EventBridge bus guard-rail events go to; unset: they are written to the log only (local runs). */
+    /** The EventBridge bus the guard-rail forwarder puts events on (set by the CDK stack on it alone). */
     guardrailEventBusName: setting(
       'GUARDRAIL_EVENT_BUS_NAME',
       z
@@ -164,8 +164,10 @@ export const runtimeSettings = {
         .optional(),
       'infrastructure',
     ),
-    /** How long a guard-rail event waits for EventBridge before it is given up (never failing the request). */
-    guardrailEventTimeoutMs: setting('GUARDRAIL_EVENT_TIMEOUT_MS', integerText(50, 2_000).default(500)),
+    /** The API the scheduled health probe calls (its stage URL, set by the CDK stack on the probe only). */
+    healthProbeUrl: setting('HEALTH_PROBE_URL', z.url({ protocol: /^https?$/ }).optional(), 'infrastructure'),
+    /** The secret holding the probe's health-role API key `{ "api_key": "key_id:secret" }` (probe only). */
+    healthProbeSecretArn: setting('HEALTH_PROBE_SECRET_ARN', secretArn, 'infrastructure'),
   },
   apiKeyPepperSecretArn: setting(
     secretDefinitions.apiKeyPepper.environmentVariable,

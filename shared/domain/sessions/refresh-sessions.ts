@@ -9,7 +9,8 @@ import {
   parseRefreshToken,
   type RandomBytes,
 } from './refresh-token.js';
-import { formatSessionRef, parseSessionRef } from './session-ref.js';
+import { REVOCATION_SLACK_SECONDS, revokeSessionRefs } from './revoke-session-refs.js';
+import { formatSessionRef } from './session-ref.js';
 import type { SessionRevocationReason, SessionStore } from './session-store.js';
 
 export interface RefreshSessionSettings {
@@ -101,12 +102,8 @@ export interface RefreshSessions {
   readonly revokeRefs: (refs: readonly string[], reason: SessionRevocationReason) => Promise<number>;
 }
 
-/** How many sessions of one user are revoked at once (each is one transaction). */
-const revocationConcurrency = 8;
-
 const settingNames = ['absoluteLifetimeSeconds', 'reuseGraceSeconds', 'accessTokenLifetimeSeconds'] as const;
-/** Slack on the revocation marker beyond the access-token lifetime, for clock skew and in-flight issues. */
-const revocationSlackSeconds = 60;
+const revocationSlackSeconds = REVOCATION_SLACK_SECONDS;
 /** The family outlives its absolute expiry by a day so a late replay still finds it (TTL only cleans up). */
 const familyRetentionSeconds = 86_400;
 
@@ -244,23 +241,11 @@ export const createRefreshSessions = (options: RefreshSessionsOptions): RefreshS
 
     isSessionRevoked: async (sessionId) => store.isRevoked(assertSessionId(sessionId)),
 
-    revokeRefs: async (refs, reason) => {
-      const parsed = refs.flatMap((text) => {
-        const ref = parseSessionRef(text);
-        return ref === undefined ? [] : [ref];
-      });
-      let revoked = 0;
-      const failures: unknown[] = [];
-      for (let index = 0; index < parsed.length; index += revocationConcurrency) {
-        const batch = parsed.slice(index, index + revocationConcurrency);
-        const results = await Promise.allSettled(batch.map((ref) => revoke(ref, reason)));
-        for (const result of results) {
-          if (result.status === 'rejected') failures.push(result.reason);
-          else if (result.value === 'revoked') revoked += 1;
-        }
-      }
-      if (failures.length > 0) throw failures[0];
-      return revoked;
-    },
+    revokeRefs: (refs, reason) =>
+      revokeSessionRefs(
+        { store, clock, accessTokenLifetimeSeconds: settings.accessTokenLifetimeSeconds },
+        refs,
+        reason,
+      ),
   };
 };

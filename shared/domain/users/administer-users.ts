@@ -8,7 +8,8 @@ export interface UserAdministrationDependencies {
   readonly repository: UsersRepository;
   /** Revokes the sessions named by references (RefreshSessions.revokeRefs); throws if any failed. */
   readonly revokeSessions: (refs: readonly string[], reason: SessionRevocationReason) => Promise<number>;
-  readonly hashPassword: (password: string) => Promise<string>;
+  /** Only `setPassword` hashes (bcrypt): routes that never reset a password leave it out. */
+  readonly hashPassword?: (password: string) => Promise<string>;
   readonly clock: Clock;
 }
 
@@ -94,6 +95,7 @@ export const createUserAdministration = (deps: UserAdministrationDependencies): 
     setPassword: async (username, password) => {
       // Hash first: a missing user costs a hash, and a hash never needs the record.
       assertUsername(username);
+      if (deps.hashPassword === undefined) throw new TypeError('setPassword needs hashPassword');
       const passwordHash = await deps.hashPassword(password);
       const changed = await repository.change(username, { passwordHash, updatedAt: now() });
       return { user: toPublicUser(changed), sessionsRevoked: await revokeAll(changed, 'password_change') };
