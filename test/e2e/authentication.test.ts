@@ -172,6 +172,7 @@ interface ApiKeyView {
   rate_limit: { burst: number; per_seconds: number } | 'unlimited' | null;
   expires_at: string | null;
   revoked: boolean;
+  overlap_until: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -181,6 +182,7 @@ const apiKeyViewFields = [
   'expires_at',
   'key_id',
   'name',
+  'overlap_until',
   'rate_limit',
   'revoked',
   'roles',
