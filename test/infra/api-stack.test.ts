@@ -273,6 +273,60 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(Annotations.fromStack(api).findError('*', Match.anyValue())).toEqual([]);
   });
 
+  it('puts guard-rail events on a bus of its own: every function log group subscribed, one rule to the topic', () => {
+    const { guardrailEvents, healthProbe } = api.bulwark;
+    const busId = api.getLogicalId(guardrailEvents.bus.node.defaultChild as CfnResource);
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: `bulwark-${stage}-guardrails` });
+    expect(template.findResources('AWS::Events::EventBusPolicy')).toEqual({});
+    const filters = Object.values(
+      template.findResources('AWS::Logs::SubscriptionFilter'),
+    ) as CfnResourceJson[];
+    expect(filters).toHaveLength(securedFunctions.length);
+    for (const { Properties } of filters)
+      expect(Properties.FilterPattern).toBe('{ $.message = "guard-rail event" }');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: busId },
+      EventPattern: { source: ['bulwark.guardrails'], 'detail-type': ['HealthChanged'] },
+      Targets: Match.arrayWith([Match.objectLike({ DeadLetterConfig: Match.anyValue() })]),
+    });
+    // Only the forwarder may put events, and only on this bus.
+    const putters = (Object.values(template.findResources('AWS::IAM::Policy')) as CfnResourceJson[]).filter(
+      (policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('events:PutEvents'),
+    );
+    expect(putters).toHaveLength(1);
+    expect(JSON.stringify(putters[0]?.Properties.PolicyDocument)).toContain(busId);
+    const forwarderId = api.getLogicalId(guardrailEvents.forwarder.function.node.defaultChild as CfnResource);
+    const forwarder = template.findResources('AWS::Lambda::Function')[forwarderId] as CfnResourceJson;
+    expect(JSON.stringify(forwarder.Properties.Environment)).toContain('GUARDRAIL_EVENT_BUS_NAME');
+    expect(forwarder.Properties.DeadLetterConfig).toBeDefined();
+
+    // The probe: every 5 minutes, a secret of its own, the stage URL, and the two alarms.
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: Match.objectLike({ DeadLetterConfig: Match.anyValue() }),
+    });
+    const probeId = api.getLogicalId(healthProbe.probe.function.node.defaultChild as CfnResource);
+    const probe = template.findResources('AWS::Lambda::Function')[probeId] as CfnResourceJson;
+    const variables = JSON.stringify((probe.Properties.Environment as Json).Variables);
+    expect(variables).toContain('HEALTH_PROBE_URL');
+    expect(variables).toContain(api.getLogicalId(healthProbe.secret.node.defaultChild as CfnResource));
+    const alarmNames = JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'));
+    for (const name of [
+      'guardrail-breach',
+      'guardrail-forwarder-errors',
+      'guardrail-dead-letters',
+      'health-full',
+      'health-full-latency',
+    ]) {
+      expect(alarmNames).toContain(`bulwark-${stage}-${name}`);
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `bulwark-${stage}-health-full`,
+      MetricName: 'HealthFullOk',
+      TreatMissingData: 'breaching',
+    });
+  });
+
   it('is a regional REST API without API Gateway CORS preflight methods', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
       EndpointConfiguration: { Types: ['REGIONAL'] },
