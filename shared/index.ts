@@ -12,6 +12,12 @@ export { publicRoute, type RouteBodyOptions } from './chain/public-route.js';
 export { routeFallback } from './chain/route-fallback.js';
 export type { RouteModule } from './chain/route-module.js';
 export { secureRoute } from './chain/secure-route.js';
+export type {
+  GuardrailEventSink,
+  GuardrailKind,
+  Guardrails,
+  HealthChangedEvent,
+} from './domain/guardrails/guardrails.js';
 export type { Role } from './domain/users/user.js';
 export { BulwarkError } from './errors/bulwark-error.js';
 export type { ProblemCode } from './errors/problem-types.js';
@@ -40,5 +46,6 @@ export {
 export { functionEntry as bulwarkFunctionEntry, routes as bulwarkRoutes } from './routes/route-table.js';
 // The runtime a route module is built on: Lambda's from the environment, or one composed by hand (tests).
 export { createRuntime, type RuntimeParts } from './runtime/create-runtime.js';
+export { guardrailsFor } from './runtime/guardrails-for.js';
 export { loadRuntime } from './runtime/load-runtime.js';
 export type { Runtime, Stores } from './runtime/runtime.js';
