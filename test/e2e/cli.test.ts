@@ -4,7 +4,7 @@
  * the test knows (API keys, passwords, tokens) may ever appear on stderr.
  */
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -292,6 +292,23 @@ describe('bulwark users, sessions and login', () => {
     const asUser = await cli(['--json', 'whoami']);
     expect(asUser.code, asUser.stderr).toBe(0);
     expect(jsonOf<{ principal: { username: string } }>(asUser).principal.username).toBe(username);
+
+    // The stored pair is refreshed when the access token is about to expire: a new pair in the 0600 file.
+    const loginsFile = join(home, 'config', 'bulwark', 'logins.json');
+    expect((await stat(loginsFile)).mode & 0o777).toBe(0o600);
+    const stored = JSON.parse(await readFile(loginsFile, 'utf8')) as Record<
+      string,
+      { refreshToken: string; accessToken: string; accessExpiresAtMs: number }
+    >;
+    const before = Object.values(stored)[0];
+    remember(before?.refreshToken ?? '', before?.accessToken ?? '');
+    for (const session of Object.values(stored)) session.accessExpiresAtMs = Date.now();
+    await writeFile(loginsFile, JSON.stringify(stored), { mode: 0o600 });
+    expect((await cli(['whoami'])).code).toBe(0);
+    const after = Object.values(JSON.parse(await readFile(loginsFile, 'utf8')) as typeof stored)[0];
+    remember(after?.refreshToken ?? '', after?.accessToken ?? '');
+    expect(after?.refreshToken).not.toBe(before?.refreshToken);
+    expect(after?.accessExpiresAtMs).toBeGreaterThan(Date.now() + 60_000);
 
     const listed = await cli(['--json', 'users', 'list'], { env: admin() });
     const users = jsonOf<{ users: { username: string }[] }>(listed).users.map((user) => user.username);
