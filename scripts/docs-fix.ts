@@ -3,18 +3,31 @@
  * - README "Configuration": a row for every runtime setting that has none (default and who sets it from
  *   the settings table; the meaning is left as TODO for a person to write), rows of removed settings dropped;
  * - README "Routes": a row for every route of the table that has none (auth and description from its entry);
- * - docs/problem-types.md: a row for every problem code that has none (its status and title).
+ * - docs/problem-types.md: a row for every problem code that has none (its status and title);
+ * - the OpenAPI document (docs/openapi.json and the compressed copy functions/openapi/ serves), saying which
+ *   changes would break clients: those need `API-Breaking-Change: <why>` in the commit that makes them.
  * Prints each change; hand-written text is never rewritten. `-- --bench` then runs `npm run bench`, which
  * rewrites the benchmark sections of docs/benchmarks.md (minutes).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type $ZodType, safeParse } from 'zod/v4/core';
 import { settingsOf } from '../shared/config/runtime-setting.js';
 import { runtimeSettings } from '../shared/config/runtime-settings.js';
 import { problemTypes, problemTypeUri } from '../shared/errors/problem-types.js';
+import { compressedDocumentModule } from '../shared/openapi/compressed-document.js';
 import type { RouteDefinition } from '../shared/routes/route-definition.js';
 import { routes } from '../shared/routes/route-table.js';
+import { breakingChanges, breakingChangeTrailer } from './openapi-breaking-changes.js';
+import {
+  bulwarkOpenApiDocument,
+  compressedDocumentFile,
+  documentText,
+  openApiDocumentFile,
+  repositoryRoot,
+} from './openapi-document.js';
 
 const { values } = parseArgs({ options: { bench: { type: 'boolean', default: false } } });
 const changes: string[] = [];
@@ -37,10 +50,8 @@ let readme = readFileSync('README.md', 'utf8');
 const variableRow = /^\| `([A-Z][A-Z0-9_]+)`\s*\|/;
 const documented = new Set(readme.split('\n').flatMap((line) => variableRow.exec(line)?.[1] ?? []));
 const settings = settingsOf(runtimeSettings);
-const defaultOf = (schema: {
-  safeParse: (value: undefined) => { success: boolean; data?: unknown };
-}): string => {
-  const parsed = schema.safeParse(undefined);
+const defaultOf = (schema: $ZodType): string => {
+  const parsed = safeParse(schema, undefined);
   return parsed.success && parsed.data !== undefined ? `\`${String(parsed.data)}\`` : 'none';
 };
 const missingVariables = settings
@@ -85,6 +96,25 @@ problems = insertAfterLast(problems, (line) => problemRow.test(line), missingPro
 writeFileSync('docs/problem-types.md', problems);
 
 console.log(changes.length === 0 ? 'docs:fix: the generated tables are complete' : changes.join('\n'));
+
+const document = await bulwarkOpenApiDocument();
+const previous = existsSync(openApiDocumentFile)
+  ? (JSON.parse(readFileSync(openApiDocumentFile, 'utf8')) as unknown)
+  : undefined;
+const text = documentText(document);
+const changed = previous === undefined || documentText(previous as typeof document) !== text;
+writeFileSync(openApiDocumentFile, text);
+writeFileSync(compressedDocumentFile, compressedDocumentModule(document));
+const name = relative(repositoryRoot, openApiDocumentFile);
+console.log(changed ? `${name}: regenerated` : `${name}: unchanged`);
+const breaking = previous === undefined ? [] : breakingChanges(previous, document);
+if (breaking.length > 0) {
+  console.log(`\n${breaking.length} breaking change(s) against the previous ${name}:`);
+  for (const change of breaking) console.log(`  ${change}`);
+  console.log(
+    `\nAcknowledge them in the commit that makes them: a line \`${breakingChangeTrailer} <why>\` in its message.`,
+  );
+}
 if (values.bench) {
   const bench = spawnSync('npm', ['run', 'bench'], { stdio: 'inherit' });
   process.exit(bench.status ?? 1);

@@ -3,21 +3,29 @@ import { actorOf } from '../../shared/auth/principal.js';
 import { secureRoute } from '../../shared/chain/secure-route.js';
 import { createUser } from '../../shared/domain/users/create-user.js';
 import { createUserInput } from '../../shared/domain/users/create-user-input.js';
+import { asPublicUserBody, publicUserBody } from '../../shared/domain/users/public-user-body.js';
 import { jsonResponse } from '../../shared/http/json-response.js';
 import { routes } from '../../shared/routes/route-table.js';
 import { usersFor } from '../../shared/runtime/users-for.js';
 
+const responses = { 201: { description: 'The new user', body: publicUserBody } } as const;
+
 /** An admin creates a user; 409 when the username is taken (one conditional write, no read). */
-export const route = secureRoute(routes, 'create-user', { body: createUserInput }, (runtime) => {
-  const dependencies = {
-    repository: usersFor(runtime),
-    hashPassword: (password: string) => bcrypt.hash(password, runtime.config.passwordBcryptCost),
-    newId: runtime.newId,
-    clock: runtime.clock,
-  };
-  return async ({ body, principal, log }) => {
-    const user = await createUser(dependencies, body);
-    log.info('audit: user created', { ...actorOf(principal), user_id: user.id, username: user.username });
-    return jsonResponse(201, user);
-  };
-});
+export const route = secureRoute(
+  routes,
+  'create-user',
+  { body: createUserInput, responses, problems: ['user-already-exists'] },
+  (runtime) => {
+    const dependencies = {
+      repository: usersFor(runtime),
+      hashPassword: (password: string) => bcrypt.hash(password, runtime.config.passwordBcryptCost),
+      newId: runtime.newId,
+      clock: runtime.clock,
+    };
+    return async ({ body, principal, log }) => {
+      const user = await createUser(dependencies, body);
+      log.info('audit: user created', { ...actorOf(principal), user_id: user.id, username: user.username });
+      return jsonResponse(201, asPublicUserBody(user));
+    };
+  },
+);

@@ -31,3 +31,10 @@ export const actorOf = (
   actor_kind: principal?.kind ?? 'anonymous',
   actor_id: principal?.id ?? 'anonymous',
 });
+
+/** The kinds of credential a principal can present: an access token (Bearer) or an API key. */
+export type CredentialKind = 'access_token' | 'api_key';
+
+/** What `principal` authenticated with; a development principal (authentication disabled) with none. */
+export const credentialKindOf = (principal: Principal): CredentialKind | undefined =>
+  principal.kind === 'user' ? 'access_token' : principal.kind === 'api_key' ? 'api_key' : undefined;

@@ -74,6 +74,15 @@ export const routes = defineRoutes([
       'Every backend, the signing-key age, limiter counters and guard-rail state (admin or health role)',
   }),
   publicEntry({
+    id: 'openapi',
+    method: 'GET',
+    path: '/openapi.json',
+    rateLimit: defaultLimit,
+    tables: { rateLimits: [limiterUpdate] },
+    secrets: [],
+    description: 'The OpenAPI 3.1 document of this API',
+  }),
+  publicEntry({
     id: 'login',
     method: 'POST',
     path: '/auth/login',

@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CounterTally } from '../adapters/metrics/counter-tally.js';
 import type { Counters } from '../adapters/metrics/emf-counters.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
-import type { ApiKeyStore } from '../domain/api-keys/api-key-store.js';
+import type { ApiKeyRotationStore, ApiKeyStore } from '../domain/api-keys/api-key-store.js';
 import type { Clock } from '../domain/clock.js';
 import type { GuardrailEventSink } from '../domain/guardrails/guardrails.js';
 import type { LoginThrottleStore } from '../domain/login-throttle/login-throttle-store.js';
@@ -14,7 +14,7 @@ import type { UsersRepository } from '../domain/users/users-repository.js';
 
 /** The ports whose DynamoDB adapters a runtime builds unless it is given others (tests, the bench). */
 export interface Stores {
-  readonly apiKeys: ApiKeyStore;
+  readonly apiKeys: ApiKeyStore & ApiKeyRotationStore;
   readonly sessions: SessionStore;
   readonly users: UsersRepository;
   readonly loginThrottle: LoginThrottleStore;

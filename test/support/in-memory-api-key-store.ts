@@ -1,6 +1,6 @@
 import type { ApiKeyMetadata, ApiKeyRecord } from '../../shared/domain/api-keys/api-key.js';
 import { ApiKeyNotFoundError } from '../../shared/domain/api-keys/api-key-errors.js';
-import type { ApiKeyStore } from '../../shared/domain/api-keys/api-key-store.js';
+import type { ApiKeyRotationStore, ApiKeyStore } from '../../shared/domain/api-keys/api-key-store.js';
 
 const metadataOf = ({
   secretHash: _hash,
@@ -11,7 +11,7 @@ const metadataOf = ({
 /** The ApiKeyStore contract in memory, for unit tests of the chain; DynamoDB's is tested on DynamoDB Local. */
 export const inMemoryApiKeyStore = (
   initial: readonly ApiKeyRecord[] = [],
-): ApiKeyStore & { readonly gets: () => number } => {
+): ApiKeyStore & ApiKeyRotationStore & { readonly gets: () => number } => {
   const records = new Map(initial.map((record) => [record.keyId, record] as const));
   let gets = 0;
   return {

@@ -9,7 +9,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { ApiKeyMetadata, ApiKeyRateLimit, ApiKeyRecord } from '../../domain/api-keys/api-key.js';
 import { ApiKeyIdTakenError, ApiKeyNotFoundError } from '../../domain/api-keys/api-key-errors.js';
-import type { ApiKeyChanges, ApiKeyRotation, ApiKeyStore } from '../../domain/api-keys/api-key-store.js';
+import type {
+  ApiKeyChanges,
+  ApiKeyRotation,
+  ApiKeyRotationStore,
+  ApiKeyStore,
+} from '../../domain/api-keys/api-key-store.js';
 import { roles as knownRoles, type Role } from '../../domain/users/user.js';
 import { DependencyUnavailableError } from '../../errors/request-errors.js';
 
@@ -97,25 +102,25 @@ const recordOf = (item: Item): ApiKeyRecord => {
   return { ...metadata, secretHash, ...(previousSecretHash === undefined ? {} : { previousSecretHash }) };
 };
 
+const send = async <T>(operation: () => Promise<T>): Promise<T> => {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw error;
+    throw new DependencyUnavailableError('dynamodb', error);
+  }
+};
+
+/** A failed "exists and not revoked" condition: no item is missing, an item is revoked. */
+const notChangeable = (error: ConditionalCheckFailedException): ApiKeyNotFoundError =>
+  new ApiKeyNotFoundError(error.Item === undefined ? 'missing' : 'revoked');
+
 /**
  * API key records keyed by `keyId`. Reads are strongly consistent; every change is one conditional
  * write whose failure returns the stored item (ALL_OLD), so "missing" and "revoked" are told apart
  * without a second read.
  */
 export const dynamoDbApiKeyStore = (client: DynamoDBClient, tableName: string): ApiKeyStore => {
-  const send = async <T>(operation: () => Promise<T>): Promise<T> => {
-    try {
-      return await operation();
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw error;
-      throw new DependencyUnavailableError('dynamodb', error);
-    }
-  };
-
-  /** A failed "exists and not revoked" condition: no item is missing, an item is revoked. */
-  const notChangeable = (error: ConditionalCheckFailedException): ApiKeyNotFoundError =>
-    new ApiKeyNotFoundError(error.Item === undefined ? 'missing' : 'revoked');
-
   return {
     create: async (record) => {
       try {
@@ -228,53 +233,6 @@ export const dynamoDbApiKeyStore = (client: DynamoDBClient, tableName: string): 
       }
     },
 
-    rotate: async (keyId, rotation: ApiKeyRotation) => {
-      const overlap = rotation.previousSecretExpiresAtMs;
-      // Operands read the item as it was before the update, so `#previous = #hash` keeps the old hash.
-      const set = ['#hash = :hash', '#updatedAtMs = :now'];
-      if (overlap !== undefined) set.push('#previous = #hash', '#previousExpires = :previousExpires');
-      try {
-        const { Attributes } = await send(() =>
-          client.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: { keyId: { S: keyId } },
-              UpdateExpression: [
-                `SET ${set.join(', ')}`,
-                overlap === undefined ? 'REMOVE #previous, #previousExpires' : '',
-                'ADD #version :one',
-              ]
-                .filter((clause) => clause !== '')
-                .join(' '),
-              ConditionExpression: 'attribute_exists(#keyId) AND #revoked = :false',
-              ExpressionAttributeNames: {
-                '#keyId': 'keyId',
-                '#revoked': 'revoked',
-                '#hash': 'secretHash',
-                '#previous': 'previousSecretHash',
-                '#previousExpires': 'previousSecretExpiresAtMs',
-                '#updatedAtMs': 'updatedAtMs',
-                '#version': 'version',
-              },
-              ExpressionAttributeValues: {
-                ':false': { BOOL: false },
-                ':hash': { S: rotation.secretHash },
-                ':now': n(rotation.updatedAtMs),
-                ':one': n(1),
-                ...(overlap === undefined ? {} : { ':previousExpires': n(overlap) }),
-              },
-              ReturnValues: 'ALL_NEW',
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            }),
-          ),
-        );
-        return metadataOf(Attributes ?? {});
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) throw notChangeable(error);
-        throw error;
-      }
-    },
-
     revoke: async (keyId, updatedAtMs) => {
       try {
         const { Attributes } = await send(() =>
@@ -311,3 +269,56 @@ export const dynamoDbApiKeyStore = (client: DynamoDBClient, tableName: string): 
     },
   };
 };
+
+/** A key's secret rotation on the same table (ApiKeyRotationStore): only the rotation route bundles it. */
+export const dynamoDbApiKeyRotationStore = (
+  client: DynamoDBClient,
+  tableName: string,
+): ApiKeyRotationStore => ({
+  rotate: async (keyId, rotation: ApiKeyRotation) => {
+    const overlap = rotation.previousSecretExpiresAtMs;
+    // Operands read the item as it was before the update, so `#previous = #hash` keeps the old hash.
+    const set = ['#hash = :hash', '#updatedAtMs = :now'];
+    if (overlap !== undefined) set.push('#previous = #hash', '#previousExpires = :previousExpires');
+    try {
+      const { Attributes } = await send(() =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: { keyId: { S: keyId } },
+            UpdateExpression: [
+              `SET ${set.join(', ')}`,
+              overlap === undefined ? 'REMOVE #previous, #previousExpires' : '',
+              'ADD #version :one',
+            ]
+              .filter((clause) => clause !== '')
+              .join(' '),
+            ConditionExpression: 'attribute_exists(#keyId) AND #revoked = :false',
+            ExpressionAttributeNames: {
+              '#keyId': 'keyId',
+              '#revoked': 'revoked',
+              '#hash': 'secretHash',
+              '#previous': 'previousSecretHash',
+              '#previousExpires': 'previousSecretExpiresAtMs',
+              '#updatedAtMs': 'updatedAtMs',
+              '#version': 'version',
+            },
+            ExpressionAttributeValues: {
+              ':false': { BOOL: false },
+              ':hash': { S: rotation.secretHash },
+              ':now': n(rotation.updatedAtMs),
+              ':one': n(1),
+              ...(overlap === undefined ? {} : { ':previousExpires': n(overlap) }),
+            },
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      return metadataOf(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw notChangeable(error);
+      throw error;
+    }
+  },
+});

@@ -29,11 +29,18 @@ export interface ApiKeyStore {
   readonly list: () => Promise<readonly ApiKeyMetadata[]>;
   /** Only an existing, unrevoked key changes; the version is incremented. */
   readonly update: (keyId: string, changes: ApiKeyChanges) => Promise<ApiKeyMetadata>;
+  /** Idempotent: revoking a revoked key returns it unchanged (no write, same version). */
+  readonly revoke: (keyId: string, updatedAtMs: number) => Promise<ApiKeyMetadata>;
+}
+
+/**
+ * Port for rotating a key's secret, apart from ApiKeyStore so that only the rotation route bundles it
+ * (every authenticated function bundles the store to verify keys).
+ */
+export interface ApiKeyRotationStore {
   /**
    * One conditional write on an existing, unrevoked key: the current hash becomes the previous one (with
    * its expiry), the new hash current; a previous hash from an earlier rotation is dropped.
    */
   readonly rotate: (keyId: string, rotation: ApiKeyRotation) => Promise<ApiKeyMetadata>;
-  /** Idempotent: revoking a revoked key returns it unchanged (no write, same version). */
-  readonly revoke: (keyId: string, updatedAtMs: number) => Promise<ApiKeyMetadata>;
 }

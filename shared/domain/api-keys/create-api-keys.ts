@@ -20,15 +20,10 @@ import {
   type IssueApiKeyInput,
   issueApiKeyInput,
 } from './api-key-settings.js';
-import type { ApiKeyStore } from './api-key-store.js';
+import type { ApiKeyRotationStore, ApiKeyStore } from './api-key-store.js';
 
 export interface ApiKeysDependencies {
   readonly store: ApiKeyStore;
-  /**
-   * How long the secret a rotation replaces keeps working unless the rotation asks for less
-   * (API_KEY_ROTATION_OVERLAP_SECONDS); it is also the most a rotation may ask for.
-   */
-  readonly rotationOverlapSeconds?: number;
   /** The pepper from Secrets Manager (cached by the caller), at least 32 characters. */
   readonly pepper: () => Promise<string>;
   readonly clock: Clock;
@@ -57,11 +52,6 @@ export interface ApiKeys {
   readonly list: () => Promise<ApiKeyView[]>;
   readonly update: (keyId: string, patch: ApiKeyPatch) => Promise<ApiKeyView>;
   readonly revoke: (keyId: string) => Promise<ApiKeyView>;
-  /**
-   * A new secret for the same key id (roles, limit and rate-limit state stay); the old secret keeps
-   * verifying for `overlapSeconds` (default and maximum: the configured overlap), then stops.
-   */
-  readonly rotate: (keyId: string, options?: { readonly overlapSeconds?: number }) => Promise<IssuedApiKey>;
 }
 
 /** Compared against when the id is unknown, so an unknown id costs the same HMAC and compare as a wrong secret. */
@@ -79,29 +69,28 @@ const toApiPaths = (errors: readonly FieldError[]): FieldError[] =>
     path: error.path.replace(/[^/]+/g, (segment) => apiFieldNames[segment] ?? segment),
   }));
 
+const pepperOf = async (source: () => Promise<string>): Promise<string> => {
+  const pepper = await source();
+  if (typeof pepper !== 'string' || pepper.length < API_KEY_PEPPER_MIN_LENGTH) {
+    throw new ConfigurationError(
+      'API key pepper',
+      `must be at least ${API_KEY_PEPPER_MIN_LENGTH} characters`,
+    );
+  }
+  return pepper;
+};
+
+const assertKeyId = (keyId: string): void => {
+  // An id that cannot exist is not looked up.
+  if (typeof keyId !== 'string' || !API_KEY_ID_PATTERN.test(keyId)) throw new ApiKeyNotFoundError('missing');
+};
+
 /**
  * API keys: issue (secret shown once), verify on every request (one strongly consistent read), list,
  * update and revoke. Settings are validated here, where they are written, never when a key is used.
  */
 export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
   const { store, clock } = deps;
-
-  const pepperOf = async (): Promise<string> => {
-    const pepper = await deps.pepper();
-    if (typeof pepper !== 'string' || pepper.length < API_KEY_PEPPER_MIN_LENGTH) {
-      throw new ConfigurationError(
-        'API key pepper',
-        `must be at least ${API_KEY_PEPPER_MIN_LENGTH} characters`,
-      );
-    }
-    return pepper;
-  };
-
-  const assertKeyId = (keyId: string): void => {
-    // An id that cannot exist is not looked up.
-    if (typeof keyId !== 'string' || !API_KEY_ID_PATTERN.test(keyId))
-      throw new ApiKeyNotFoundError('missing');
-  };
 
   return {
     issue: async (input) => {
@@ -114,7 +103,7 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
       if (expiresAtMs !== undefined && !(expiresAtMs > nowMs)) {
         throw new ApiKeySettingsInvalidError([{ path: '/expires_at', message: 'must be in the future' }]);
       }
-      const pepper = await pepperOf();
+      const pepper = await pepperOf(deps.pepper);
       const keyId = generateApiKeyId(deps.random);
       const secret = generateApiKeySecret(deps.random);
       const record: ApiKeyRecord = {
@@ -136,7 +125,7 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
     verify: async (presented) => {
       const credential = parseApiKeyCredential(presented);
       if (credential === undefined) throw new ApiKeyInvalidError('malformed');
-      const [pepper, record] = await Promise.all([pepperOf(), store.get(credential.keyId)]);
+      const [pepper, record] = await Promise.all([pepperOf(deps.pepper), store.get(credential.keyId)]);
       // Hash and compare before looking at the record, so unknown and wrong-secret cost the same; the
       // previous secret of a rotation is always compared too (against a dummy when there is none).
       const presentedHash = hashApiKeySecret(pepper, credential.secret);
@@ -183,25 +172,42 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
       assertKeyId(keyId);
       return toApiKeyView(await store.revoke(keyId, clock.nowMs()));
     },
-
-    rotate: async (keyId, options = {}) => {
-      assertKeyId(keyId);
-      const maximum = deps.rotationOverlapSeconds ?? 0;
-      const overlapSeconds = options.overlapSeconds ?? maximum;
-      if (!Number.isSafeInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > maximum) {
-        throw new ApiKeySettingsInvalidError([
-          { path: '/overlap_seconds', message: `must be a whole number from 0 to ${maximum}` },
-        ]);
-      }
-      const pepper = await pepperOf();
-      const secret = generateApiKeySecret(deps.random);
-      const nowMs = clock.nowMs();
-      const rotated = await store.rotate(keyId, {
-        secretHash: hashApiKeySecret(pepper, secret),
-        previousSecretExpiresAtMs: overlapSeconds === 0 ? undefined : nowMs + overlapSeconds * 1000,
-        updatedAtMs: nowMs,
-      });
-      return { apiKey: formatApiKeyCredential({ keyId, secret }), key: toApiKeyView(rotated) };
-    },
   };
 };
+
+export interface ApiKeyRotationDependencies extends Pick<ApiKeysDependencies, 'pepper' | 'clock' | 'random'> {
+  readonly store: ApiKeyRotationStore;
+  /**
+   * How long the secret a rotation replaces keeps working unless the rotation asks for less
+   * (API_KEY_ROTATION_OVERLAP_SECONDS); it is also the most a rotation may ask for.
+   */
+  readonly rotationOverlapSeconds?: number;
+}
+
+/**
+ * A new secret for the same key id (roles, limit and rate-limit state stay); the old secret keeps
+ * verifying for `overlapSeconds` (default and maximum: the configured overlap), then stops. Apart from
+ * createApiKeys so that only the rotation route bundles it.
+ */
+export const createApiKeyRotation =
+  (deps: ApiKeyRotationDependencies) =>
+  async (keyId: string, options: { readonly overlapSeconds?: number } = {}): Promise<IssuedApiKey> => {
+    const { store, clock } = deps;
+    assertKeyId(keyId);
+    const maximum = deps.rotationOverlapSeconds ?? 0;
+    const overlapSeconds = options.overlapSeconds ?? maximum;
+    if (!Number.isSafeInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > maximum) {
+      throw new ApiKeySettingsInvalidError([
+        { path: '/overlap_seconds', message: `must be a whole number from 0 to ${maximum}` },
+      ]);
+    }
+    const pepper = await pepperOf(deps.pepper);
+    const secret = generateApiKeySecret(deps.random);
+    const nowMs = clock.nowMs();
+    const rotated = await store.rotate(keyId, {
+      secretHash: hashApiKeySecret(pepper, secret),
+      previousSecretExpiresAtMs: overlapSeconds === 0 ? undefined : nowMs + overlapSeconds * 1000,
+      updatedAtMs: nowMs,
+    });
+    return { apiKey: formatApiKeyCredential({ keyId, secret }), key: toApiKeyView(rotated) };
+  };

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDynamoDbClient } from '../../../shared/adapters/dynamodb/create-dynamodb-client.js';
 import {
   ApiKeyRecordCorruptError,
+  dynamoDbApiKeyRotationStore,
   dynamoDbApiKeyStore,
 } from '../../../shared/adapters/dynamodb/dynamodb-api-key-store.js';
 import type { ApiKeyRecord } from '../../../shared/domain/api-keys/api-key.js';
@@ -18,7 +19,11 @@ import {
   ApiKeySettingsInvalidError,
 } from '../../../shared/domain/api-keys/api-key-errors.js';
 import type { ApiKeyStore } from '../../../shared/domain/api-keys/api-key-store.js';
-import { type ApiKeys, createApiKeys } from '../../../shared/domain/api-keys/create-api-keys.js';
+import {
+  type ApiKeys,
+  createApiKeyRotation,
+  createApiKeys,
+} from '../../../shared/domain/api-keys/create-api-keys.js';
 import { DependencyUnavailableError } from '../../../shared/errors/request-errors.js';
 import { freePort } from '../../../shared/local/dynamodb-local.js';
 import { countCommands, type MutableClock, mutableClock } from '../../support/dynamodb-test-tables.js';
@@ -418,8 +423,15 @@ describe('adapter edges', () => {
 });
 
 describe('rotate', () => {
-  const rotating = () =>
-    createApiKeys({ store, clock, pepper: async () => pepper, rotationOverlapSeconds: 3_600 });
+  const rotating = () => ({
+    ...createApiKeys({ store, clock, pepper: async () => pepper }),
+    rotate: createApiKeyRotation({
+      store: dynamoDbApiKeyRotationStore(client, tableName),
+      clock,
+      pepper: async () => pepper,
+      rotationOverlapSeconds: 3_600,
+    }),
+  });
 
   it('issues a new secret for the same key id; the old one works until the overlap ends, then never', async () => {
     const keys = rotating();

@@ -39,10 +39,6 @@ const recordingStore = (records: Record<string, ApiKeyRecord> = {}) => {
       calls.push('revoke');
       throw new Error('not expected');
     },
-    rotate: async () => {
-      calls.push('rotate');
-      throw new Error('not expected');
-    },
   };
   return { store, calls, created };
 };
