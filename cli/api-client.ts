@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TokenPair } from './api-answers.js';
 import { CliError, type Problem } from './cli-error.js';
 import type { Credential } from './credentials.js';
 import { exitCodeOfStatus, exitCodes } from './exit-codes.js';
@@ -150,7 +151,7 @@ export const createApiClient = (options: ApiClientOptions): ApiClient => {
         refreshed.response.headers,
       );
     }
-    const pair = refreshed.body as { access_token: string; refresh_token: string; expires_in: number };
+    const pair = refreshed.body as TokenPair;
     const next: LoginSession = {
       username: session.username,
       accessToken: pair.access_token,

@@ -1,25 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
+import type { FullHealth } from '../api-answers.js';
 import type { CommandContext } from '../context.js';
 import { fields, orDash } from '../format.js';
-
-interface FullHealth {
-  status: string;
-  version: string;
-  components: Record<string, { status: string; latency_ms: number }>;
-  signing_keys: {
-    rotation_enabled: boolean;
-    age_seconds: number | null;
-    seconds_to_next_rotation: number | null;
-    overdue: boolean;
-  };
-  limiter: { scope: string; since: string; outcomes: Record<string, number> };
-  guardrails: {
-    unlimited_api_keys: number;
-    fail_open_in_effect: boolean;
-    signing_keys_overdue: boolean;
-    recent_events: { kind: string; subject: string; at: string }[];
-  };
-}
 
 const days = (seconds: number | null): string =>
   seconds === null ? '-' : `${(seconds / 86_400).toFixed(1)} days`;

@@ -1,23 +1,12 @@
 import type { Command } from '@commander-js/extra-typings';
+import type { ApiKeyList, ApiKeyView, IssuedApiKey } from '../api-answers.js';
 import { CliError, usageError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
 import { exitCodes } from '../exit-codes.js';
 import { fields, orDash, rateLimitText, table } from '../format.js';
 import { collectRole, isoInstant, segment, wholeNumber } from './arguments.js';
 
-interface KeyView {
-  key_id: string;
-  name: string;
-  roles: string[];
-  rate_limit: unknown;
-  expires_at: string | null;
-  revoked: boolean;
-  overlap_until: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-const keyFields = (key: KeyView) =>
+const keyFields = (key: ApiKeyView) =>
   [
     ['key_id', key.key_id],
     ['name', key.name],
@@ -52,7 +41,7 @@ const rateLimitOf = (options: {
 };
 
 /** Prints a new secret exactly once: on stdout (the `secret` field with --json), with a warning on stderr. */
-const printIssued = (ctx: CommandContext, answer: KeyView & { api_key: string }, verb: string): void => {
+const printIssued = (ctx: CommandContext, answer: IssuedApiKey, verb: string): void => {
   const { api_key: credential, ...key } = answer;
   ctx.print({ ...key, secret: credential }, fields([...keyFields(key), ['api_key', credential]]));
   ctx.note(
@@ -84,7 +73,7 @@ export const registerKeys = (program: Command, context: () => CommandContext): v
           ...(options.expiresAt === undefined ? {} : { expires_at: options.expiresAt }),
         },
       });
-      printIssued(ctx, answer.body as KeyView & { api_key: string }, 'Created');
+      printIssued(ctx, answer.body as IssuedApiKey, 'Created');
     });
 
   keys
@@ -93,7 +82,7 @@ export const registerKeys = (program: Command, context: () => CommandContext): v
     .action(async () => {
       const ctx = context();
       const answer = await (await ctx.client()).request('GET', 'admin/api-keys');
-      const list = (answer.body as { keys: KeyView[] }).keys;
+      const list = (answer.body as ApiKeyList).keys;
       ctx.print(
         answer.body,
         table(
@@ -117,7 +106,7 @@ export const registerKeys = (program: Command, context: () => CommandContext): v
     .action(async (keyId) => {
       const ctx = context();
       const answer = await (await ctx.client()).request('GET', 'admin/api-keys');
-      const key = (answer.body as { keys: KeyView[] }).keys.find((candidate) => candidate.key_id === keyId);
+      const key = (answer.body as ApiKeyList).keys.find((candidate) => candidate.key_id === keyId);
       if (key === undefined) {
         throw new CliError('Not found (404)', {
           exitCode: exitCodes.rejected,
@@ -149,7 +138,7 @@ export const registerKeys = (program: Command, context: () => CommandContext): v
           ...(rateLimit === undefined ? {} : { rate_limit: rateLimit }),
         },
       });
-      ctx.print(answer.body, fields(keyFields(answer.body as KeyView)));
+      ctx.print(answer.body, fields(keyFields(answer.body as ApiKeyView)));
     });
 
   keys
@@ -168,7 +157,7 @@ export const registerKeys = (program: Command, context: () => CommandContext): v
       const answer = await (await ctx.client()).request('POST', `admin/api-keys/${segment(keyId)}/rotate`, {
         json: options.overlapSeconds === undefined ? {} : { overlap_seconds: options.overlapSeconds },
       });
-      printIssued(ctx, answer.body as KeyView & { api_key: string }, 'Rotated');
+      printIssued(ctx, answer.body as IssuedApiKey, 'Rotated');
     });
 
   keys

@@ -1,4 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
+import type { TokenPair } from '../api-answers.js';
 import type { CommandContext } from '../context.js';
 import { describeCredential } from '../credentials.js';
 import { fields } from '../format.js';
@@ -20,7 +21,7 @@ export const registerLogin = (program: Command, context: () => CommandContext): 
         anonymous: true,
         json: { username: options.username, password },
       });
-      const pair = answer.body as { access_token: string; refresh_token: string; expires_in: number };
+      const pair = answer.body as TokenPair;
       await ctx.logins.put(target.baseUrl, {
         username: options.username,
         accessToken: pair.access_token,

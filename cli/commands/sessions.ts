@@ -1,4 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
+import type { SessionsRevoked } from '../api-answers.js';
 import type { CommandContext } from '../context.js';
 import { segment } from './arguments.js';
 
@@ -16,7 +17,7 @@ export const registerSessions = (program: Command, context: () => CommandContext
         'POST',
         `admin/users/${segment(options.user)}/sessions/revoke`,
       );
-      const body = answer.body as { username: string; sessions_revoked: number };
+      const body = answer.body as SessionsRevoked;
       ctx.print(body, `Revoked ${body.sessions_revoked} session(s) of ${body.username}\n`);
     });
 };

@@ -1,20 +1,12 @@
 import type { Command } from '@commander-js/extra-typings';
+import type { PublicUser, SessionsRevoked, UserList } from '../api-answers.js';
 import { usageError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
 import { fields, orDash, table } from '../format.js';
 import { readPassword } from '../io.js';
 import { collectRole, segment } from './arguments.js';
 
-interface UserView {
-  id: string;
-  username: string;
-  email?: string;
-  roles: string[];
-  disabled: boolean;
-  created_at: string;
-  updated_at?: string;
-  sessions_revoked?: number;
-}
+type UserView = PublicUser & { readonly sessions_revoked?: number };
 
 const userFields = (user: UserView) =>
   [
@@ -62,7 +54,7 @@ export const registerUsers = (program: Command, context: () => CommandContext): 
     .action(async () => {
       const ctx = context();
       const answer = await (await ctx.client()).request('GET', 'admin/users');
-      const list = (answer.body as { users: UserView[] }).users;
+      const list = (answer.body as UserList).users;
       ctx.print(
         answer.body,
         table(
@@ -124,7 +116,7 @@ export const registerUsers = (program: Command, context: () => CommandContext): 
       const answer = await client.request('PUT', `admin/users/${segment(username)}/password`, {
         json: { password },
       });
-      const body = answer.body as { username: string; sessions_revoked: number };
+      const body = answer.body as SessionsRevoked;
       ctx.print(body, `Password set for ${body.username}; ${body.sessions_revoked} session(s) revoked\n`);
     });
 

@@ -10,6 +10,7 @@ export const publicUserBody = z
     roles: z.array(z.enum(roles)),
     disabled: z.boolean(),
     created_at: z.iso.datetime({ offset: true }),
+    updated_at: z.optional(z.iso.datetime({ offset: true })),
   })
   .register(z.globalRegistry, { id: 'User', description: 'A user, without its password or password hash' });
 
