@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +117,29 @@ describe('bulwark: help, usage and exit codes', () => {
     const down = await cli(['health', '--timeout', '2'], { env: { BULWARK_URL: 'http://127.0.0.1:9/' } });
     expect(down.code).toBe(6);
     expect(down.stderr).toMatch(/cannot reach|no answer/);
+  });
+
+  it('retries a network failure only where safe: a GET three times, a POST once (6)', async () => {
+    let connections = 0;
+    const dropping = createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((ready) => dropping.listen(0, '127.0.0.1', ready));
+    const { port } = dropping.address() as AddressInfo;
+    const env = { ...admin(), BULWARK_URL: `http://127.0.0.1:${port}/` };
+    try {
+      const list = await cli(['keys', 'list'], { env });
+      expect(list.code).toBe(6);
+      expect(connections).toBe(3);
+      connections = 0;
+      const create = await cli(['keys', 'create', '--name', 'never', '--role', 'user'], { env });
+      expect(create.code).toBe(6);
+      expect(connections).toBe(1);
+      expect(create.stderr).toMatch(/Request ID: cli-/);
+    } finally {
+      await new Promise((closed) => dropping.close(closed));
+    }
   });
 });
 
@@ -386,6 +410,32 @@ describe('bulwark health --full and guard-rail events', () => {
     const human = await cli(['health', '--full'], { env: { BULWARK_API_KEY: key.secret } });
     expect(human.stdout).toMatch(/dynamodb:users:\s+ok/);
     expect((await cli(['keys', 'list'], { env: { BULWARK_API_KEY: key.secret } })).code).toBe(4);
+    // The deployed probe's check, run by hand (`npm run probe:health`) with the same key.
+    const probe = await new Promise<Run>((resolveRun, reject) => {
+      const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['scripts/health-probe.ts'], {
+        cwd: root,
+        env: {
+          PATH: [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter),
+          HOME: home,
+          BULWARK_LOCAL_DIR: home,
+          BULWARK_URL: stack.baseUrl,
+          BULWARK_API_KEY: key.secret,
+        },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+      });
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
+      child.once('error', reject);
+      child.once('close', (code) => resolveRun({ code, stdout, stderr }));
+    });
+    expect(probe.code, probe.stderr).toBe(0);
+    expect(probe.stdout).toMatch(/^HEALTHY status=200 latency_ms=\d+ request_id=\S+\n$/);
+    expect(`${probe.stdout}${probe.stderr}`).not.toContain(secretOf(key.secret));
   });
 
   it('an unlimited key raises HealthChanged events, in the log and in /health/full', async () => {
