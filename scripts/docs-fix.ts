@@ -5,7 +5,8 @@
  * - README "Routes": a row for every route of the table that has none (auth and description from its entry);
  * - docs/problem-types.md: a row for every problem code that has none (its status and title);
  * - the OpenAPI document (docs/openapi.json and the compressed copy functions/openapi/ serves), saying which
- *   changes would break clients: those need `API-Breaking-Change: <why>` in the commit that makes them.
+ *   changes would break clients: those need `API-Breaking-Change: <why>` in the commit that makes them;
+ * - the example app's document (examples/orders-api/openapi.json), which includes Bulwark's routes.
  * Prints each change; hand-written text is never rewritten. `-- --bench` then runs `npm run bench`, which
  * rewrites the benchmark sections of docs/benchmarks.md (minutes).
  */
@@ -115,6 +116,8 @@ if (breaking.length > 0) {
     `\nAcknowledge them in the commit that makes them: a line \`${breakingChangeTrailer} <why>\` in its message.`,
   );
 }
+// The example app's own document includes Bulwark's routes, so it follows them.
+await import('../examples/orders-api/openapi.js');
 if (values.bench) {
   const bench = spawnSync('npm', ['run', 'bench'], { stdio: 'inherit' });
   process.exit(bench.status ?? 1);
