@@ -18,8 +18,10 @@ export type { ProblemCode } from './errors/problem-types.js';
 export { emptyResponse, jsonResponse } from './http/json-response.js';
 export type {
   AuthenticatedRouteIdOf,
+  CapacityClass,
   HttpMethod,
   PublicRouteIdOf,
+  RouteBody,
   RouteDefinition,
   RouteIdOf,
   RouteRateLimit,
@@ -32,6 +34,8 @@ export type {
 export {
   admin,
   authenticatedEntry,
+  capacityClasses,
+  capacityClassOf,
   defaultLimit,
   defineRoutes,
   fallbackRoute,

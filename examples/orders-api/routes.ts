@@ -1,4 +1,5 @@
 import { authenticatedEntry, bulwarkRoutes, defineRoutes } from 'bulwark';
+import { orderInput } from './functions/create-order/order-input.js';
 
 /**
  * The app's route table: Bulwark's own routes (login, tokens, API keys, ...) and the app's. One entry per
@@ -15,5 +16,7 @@ export const appRoutes = defineRoutes([
     // Five orders at once per caller, then one every 12 seconds; 429 with Retry-After past it.
     rateLimit: { policy: { kind: 'token_bucket', burst: 5, perSeconds: 60 } },
     description: 'Place an order',
+    // The body the route module validates; API Gateway checks it against the same schema first.
+    body: { schema: orderInput },
   }),
 ]);

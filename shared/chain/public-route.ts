@@ -4,7 +4,7 @@ import { routeIn } from '../routes/route-in.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { createSecureHandler, type RouteHandle } from './create-secure-handler.js';
 import type { RouteModule } from './route-module.js';
-import { rateLimitOf } from './route-security.js';
+import { assertBodyAsDeclared, rateLimitOf } from './route-security.js';
 
 export interface RouteBodyOptions<TSchema extends z.ZodType | undefined> {
   /** A JSON route: content type, JSON parsing and strict validation run before the handler. */
@@ -31,6 +31,7 @@ export const publicRoute = <
   id,
   build: async (runtime) => {
     const definition = routeIn(table, id);
+    assertBodyAsDeclared(definition, options);
     return createSecureHandler(
       runtime,
       {

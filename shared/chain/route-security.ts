@@ -3,7 +3,7 @@ import { apiKeyRateLimitPolicy } from '../domain/api-keys/api-key.js';
 import type { RateLimitPolicy } from '../domain/rate-limit/rate-limit-policy.js';
 import { ConfigurationError } from '../errors/configuration-error.js';
 import type { RateLimitOptions } from '../middlewares/rate-limit.js';
-import type { SecuredFunction } from '../routes/route-definition.js';
+import type { RouteDefinition, SecuredFunction } from '../routes/route-definition.js';
 import { rateLimiterFor } from '../runtime/rate-limiter-for.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -52,4 +52,32 @@ export const rateLimitOf = (
     failureMode,
     ...(exempt === undefined ? {} : { exempt }),
   };
+};
+
+/**
+ * The module validates exactly the body its table entry declares: the same zod schema (API Gateway's
+ * model is generated from the entry, the function validates with the module's option) and the same
+ * optionality. Refused when the module is built (cold start, and every unit test that builds it), so the
+ * gateway and the function can never check different bodies.
+ */
+export const assertBodyAsDeclared = (
+  definition: RouteDefinition,
+  options: { readonly body?: unknown; readonly emptyBody?: unknown },
+): void => {
+  const declared = definition.body;
+  if (declared?.schema !== options.body) {
+    throw new TypeError(
+      options.body === undefined
+        ? `Route ${definition.id}: its table entry declares a body, but the route module validates none`
+        : declared === undefined
+          ? `Route ${definition.id}: the route module validates a body its table entry does not declare; ` +
+            'add `body: { schema }` to the entry, so API Gateway validates it too'
+          : `Route ${definition.id}: the route module validates another schema than its table entry declares`,
+    );
+  }
+  if ((declared?.optional === true) !== (options.emptyBody !== undefined)) {
+    throw new TypeError(
+      `Route ${definition.id}: the entry's body.optional and the module's emptyBody must agree`,
+    );
+  }
 };

@@ -6,7 +6,7 @@ import { authenticationFor } from './authentication-for.js';
 import { createSecureHandler, type RouteHandle } from './create-secure-handler.js';
 import type { RouteBodyOptions } from './public-route.js';
 import type { RouteModule } from './route-module.js';
-import { rateLimitOf } from './route-security.js';
+import { assertBodyAsDeclared, rateLimitOf } from './route-security.js';
 
 /**
  * An authenticated route of `table`: the whole chain (authentication by API_AUTH_STRATEGY, the route's
@@ -27,6 +27,7 @@ export const secureRoute = <
   id,
   build: async (runtime) => {
     const definition = routeIn(table, id);
+    assertBodyAsDeclared(definition, options);
     return createSecureHandler(
       runtime,
       {

@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import type { RateLimitPolicy } from '../domain/rate-limit/rate-limit-policy.js';
 import type { Role } from '../domain/users/user.js';
 import type { SecretId } from '../resources/secret-definitions.js';
@@ -36,6 +37,22 @@ export interface RouteRateLimit {
   readonly failureMode?: LimiterFailureMode;
 }
 
+/**
+ * How a function is sized and fenced in (StageConfig.capacity): its reserved concurrency, so that no class
+ * can starve another or the account, and the stage throttle of its methods. `credentials`: the routes that
+ * check passwords or issue tokens (login, refresh), throttled far below reads; `public`: unauthenticated
+ * reads (health, JWKS); `standard`: authenticated routes; `admin`: routes only admins may call; `fallback`:
+ * CORS preflight and 405 answers. capacityClassOf() gives the default.
+ */
+export type CapacityClass = 'credentials' | 'public' | 'standard' | 'admin' | 'fallback';
+export const capacityClasses: readonly CapacityClass[] = [
+  'credentials',
+  'public',
+  'standard',
+  'admin',
+  'fallback',
+];
+
 /** What every function's security chain needs to know, routed or not. */
 export interface SecuredFunction {
   readonly id: string;
@@ -52,13 +69,53 @@ export interface SecuredFunction {
   readonly tables: TableGrants;
   readonly secrets: readonly SecretId[];
   readonly description: string;
+  /** Sizing and fencing; capacityClassOf() derives it from `auth` and `roles` when absent. */
+  readonly capacity?: CapacityClass;
+  /**
+   * The function hashes passwords (bcrypt): CPU-bound, and Lambda's CPU grows with memory, so it gets the
+   * stage's `hashingMemorySizeMb`; every other function gets `memorySizeMb`.
+   */
+  readonly hashesPasswords?: boolean;
+}
+
+/**
+ * The JSON body a route takes. The route module validates it with `schema` (its `body` option must be
+ * this very schema); the CDK construct also turns it into the method's API Gateway model
+ * (requestModelOf()), so a body that does not fit stops at the gateway without invoking the function.
+ */
+export interface RouteBody {
+  readonly schema: z.ZodType;
+  /**
+   * The body may be left out (the module's `emptyBody`). API Gateway cannot express "absent or valid",
+   * so such a method gets no model: only the function validates it.
+   */
+  readonly optional?: boolean;
+  /**
+   * The body holds a password. A password may contain anything (`<script`, `../`, `http://`), so the WAF's
+   * managed body-content rules (cross-site scripting, path traversal, remote file inclusion) only count on
+   * this route instead of blocking; the strict schema and the function still apply (ADR 0010).
+   */
+  readonly carriesPassword?: boolean;
 }
 
 export interface RouteDefinition extends SecuredFunction {
   readonly method: HttpMethod;
   /** API Gateway resource path; `{name}` segments are path parameters. */
   readonly path: string;
+  /** The JSON body, for routes that take one. */
+  readonly body?: RouteBody;
 }
+
+/**
+ * A function's capacity class: its entry's `capacity` (the fallback's is `fallback`), else `public` for
+ * unauthenticated routes, `admin` for routes only the admin role may call, `standard` for the rest.
+ */
+export const capacityClassOf = (secured: SecuredFunction): CapacityClass => {
+  if (secured.capacity !== undefined) return secured.capacity;
+  if (secured.auth === 'public') return 'public';
+  const roles = secured.roles ?? [];
+  return roles.length > 0 && roles.every((role) => role === 'admin') ? 'admin' : 'standard';
+};
 
 /** A route table: Bulwark's own, a team's, or both together. */
 export type RouteTable = readonly RouteDefinition[];
@@ -156,4 +213,5 @@ export const fallbackRoute: SecuredFunction = Object.freeze<SecuredFunction>({
   tables: { rateLimits: [limiterUpdate] },
   secrets: [],
   description: 'CORS preflight, 404 and 405 answers',
+  capacity: 'fallback',
 });

@@ -1,3 +1,6 @@
+import { createApiKeyBody, updateApiKeyBody } from '../domain/api-keys/api-key-bodies.js';
+import { createUserInput } from '../domain/users/create-user-input.js';
+import { logInInput, logOutInput, refreshInput } from '../domain/users/log-in-input.js';
 import {
   admin,
   authenticatedEntry,
@@ -56,6 +59,9 @@ export const routes = defineRoutes([
     },
     secrets: ['jwtSigningKeys'],
     description: 'Exchange username and password for an access token and a refresh token',
+    body: { schema: logInInput, carriesPassword: true },
+    capacity: 'credentials',
+    hashesPasswords: true,
   }),
   publicEntry({
     id: 'refresh-token',
@@ -70,6 +76,8 @@ export const routes = defineRoutes([
     },
     secrets: ['jwtSigningKeys'],
     description: 'Rotate a refresh token into a new token pair',
+    body: { schema: refreshInput },
+    capacity: 'credentials',
   }),
   authenticatedEntry({
     id: 'logout',
@@ -85,6 +93,7 @@ export const routes = defineRoutes([
       ],
     },
     description: 'Revoke the session of the presented access token (and an optional refresh token)',
+    body: { schema: logOutInput, optional: true },
   }),
   authenticatedEntry({
     id: 'current-user',
@@ -103,6 +112,8 @@ export const routes = defineRoutes([
     // One conditional PutItem (attribute_not_exists): no read of existing users.
     tables: { users: [{ actions: ['PutItem'] }] },
     description: 'Create a user',
+    body: { schema: createUserInput, carriesPassword: true },
+    hashesPasswords: true,
   }),
   authenticatedEntry({
     id: 'create-api-key',
@@ -113,6 +124,7 @@ export const routes = defineRoutes([
     // One conditional PutItem of the new record.
     tables: { apiKeys: [{ actions: ['PutItem'] }] },
     description: 'Issue an API key (the secret is shown once)',
+    body: { schema: createApiKeyBody },
   }),
   authenticatedEntry({
     id: 'list-api-keys',
@@ -133,6 +145,7 @@ export const routes = defineRoutes([
     // One conditional UpdateItem returning the new record (ALL_NEW needs no GetItem).
     tables: { apiKeys: [{ actions: ['UpdateItem'] }] },
     description: "Change an API key's roles or rate limit",
+    body: { schema: updateApiKeyBody },
   }),
   authenticatedEntry({
     id: 'revoke-api-key',
