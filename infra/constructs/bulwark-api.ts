@@ -7,13 +7,20 @@ import { Construct } from 'constructs';
 import { type SecretId, secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import { type TableId, tableDefinitions } from '../../shared/resources/table-definitions.js';
 import {
+  capacityClassOf,
   fallbackRoute,
   type RouteDefinition,
   type RouteTable,
   type SecuredFunction,
   type TableGrant,
 } from '../../shared/routes/route-definition.js';
-import { type RuntimeSettings, runtimeEnvironment, type StageConfig } from '../config.js';
+import { routeIn } from '../../shared/routes/route-in.js';
+import {
+  LAMBDA_MINIMUM_UNRESERVED_CONCURRENCY,
+  type RuntimeSettings,
+  runtimeEnvironment,
+  type StageConfig,
+} from '../config.js';
 import { repositoryRoot } from '../repository-root.js';
 import { AlarmTopic } from './alarm-topic.js';
 import { ApiMonitoring } from './api-monitoring.js';
@@ -21,6 +28,7 @@ import { ApiWebAcl } from './api-web-acl.js';
 import type { CanaryRelease } from './canary-release.js';
 import { CanaryReleases } from './canary-releases.js';
 import { edgeCorsHeaders } from './edge-cors-headers.js';
+import { LogsKey } from './logs-key.js';
 import { RouteApi } from './route-api.js';
 import { RouteFunction } from './route-function.js';
 import { staticSecurityHeaders } from './static-security-headers.js';
@@ -57,6 +65,26 @@ const describeRoute = (route: RouteDefinition): string =>
   `${route.method} ${route.path}: ${route.description}`;
 
 /**
+ * The functions' reservations must leave Lambda's unreserved minimum of the account's quota, or the deploy
+ * fails half-way with a Lambda error: refused at synth instead, naming the numbers.
+ */
+const assertReservationsFit = (config: StageConfig, functions: readonly SecuredFunction[]): void => {
+  const { capacity } = config;
+  const reserved = functions.reduce(
+    (sum, secured) => sum + capacity.classes[capacityClassOf(secured)].reservedConcurrency,
+    0,
+  );
+  const available = capacity.accountConcurrency - LAMBDA_MINIMUM_UNRESERVED_CONCURRENCY;
+  if (reserved > available) {
+    throw new TypeError(
+      `Stage ${config.stageName}: the ${functions.length} functions reserve ${reserved} concurrent executions, ` +
+        `but an account quota of ${capacity.accountConcurrency} leaves only ${available} to reserve ` +
+        `(Lambda keeps ${LAMBDA_MINIMUM_UNRESERVED_CONCURRENCY} unreserved). Lower capacity.classes or raise the quota.`,
+    );
+  }
+};
+
+/**
  * Construct ids that keep the logical ids the stack's resources had before RouteApi and CanaryReleases held
  * them, so that no deploy replaces them (a second REST API would get a new URL, and its stage and resources
  * would collide with the first). CDK leaves the id `Default` out of logical ids, as RestApi does for its
@@ -88,11 +116,18 @@ export class BulwarkApi extends Construct {
   readonly webAcl: ApiWebAcl;
   readonly alarmTopic: AlarmTopic;
   readonly monitoring: ApiMonitoring;
+  /** Encrypts every log group of the API: access, execution, WAF and function logs. */
+  readonly logsKey: LogsKey;
 
   constructor(scope: Construct, id: string, props: BulwarkApiProps) {
     super(scope, id);
     const { config, tables, secrets, routes, projectRoot = repositoryRoot, entryOf = bulwarkEntry } = props;
     const { operations } = config;
+    assertReservationsFit(config, [...routes, fallbackRoute]);
+    this.logsKey = new LogsKey(this, 'LogsKey', {
+      stageName: config.stageName,
+      removalPolicy: config.removalPolicy,
+    });
 
     // One function per route and one for the fallback, each granted what the route table says it touches.
     const resources = { projectRoot, tables, secrets, entryOf };
@@ -128,6 +163,12 @@ export class BulwarkApi extends Construct {
       handlers,
       fallback,
       edgeHeaders,
+      // Each method at its capacity class's rate; ANY (preflight, 405) at the fallback's.
+      throttles: {
+        of: (route) => config.capacity.classes[capacityClassOf(routeIn(routes, route.id))],
+        fallback: config.capacity.classes[capacityClassOf(fallbackRoute)],
+      },
+      logEncryptionKey: this.logsKey.key,
     });
     this.api = this.routeApi.api;
     // The functions refuse other Host headers: the stage's trusted hosts plus the API's own host name.
@@ -140,6 +181,10 @@ export class BulwarkApi extends Construct {
       stage: this.api.deploymentStage,
       stageName: config.stageName,
       requestsPerIpPer5Minutes: operations.waf.requestsPerIpPer5Minutes,
+      // Every route of the `credentials` class (login, refresh), and every route whose body holds a password.
+      credentialPaths: routes.filter((route) => capacityClassOf(route) === 'credentials').map((r) => r.path),
+      credentialRequestsPerIpPer5Minutes: operations.waf.credentialRequestsPerIpPer5Minutes,
+      passwordRoutes: routes.filter((route) => route.body?.carriesPassword === true),
       bodyMaxBytes: config.runtime.bodyMaxBytes,
       trustProxyHops: config.runtime.trustProxyHops,
       // Headers that carry credentials: WAF redacts them from its logs.
@@ -147,6 +192,7 @@ export class BulwarkApi extends Construct {
       responseHeaders: edgeHeaders,
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
+      logEncryptionKey: this.logsKey.key,
     });
 
     this.monitoring = new ApiMonitoring(this, 'Monitoring', {
@@ -185,6 +231,12 @@ export class BulwarkApi extends Construct {
       config,
       // TRUSTED_HOSTS gains the API's own host name once the API exists (see the constructor).
       environment: runtimeEnvironment(config.runtime),
+      memorySizeMb:
+        secured.hashesPasswords === true
+          ? config.functions.hashingMemorySizeMb
+          : config.functions.memorySizeMb,
+      reservedConcurrentExecutions: config.capacity.classes[capacityClassOf(secured)].reservedConcurrency,
+      logEncryptionKey: this.logsKey.key,
     });
     for (const [tableId, grants] of Object.entries(secured.tables) as [
       TableId,

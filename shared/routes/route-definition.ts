@@ -202,7 +202,8 @@ export const defineRoutes = <const T extends RouteTable>(table: T): T => Object.
 
 /**
  * Answers OPTIONS (CORS preflight), unknown paths (404) and known paths with another method (405).
- * Deployed behind `ANY` on every resource and on `/{proxy+}`; locally it gets every unmatched request.
+ * Deployed behind `ANY` on every resource that serves a route (API Gateway answers unknown paths itself);
+ * locally it gets every unmatched request.
  */
 export const fallbackRoute: SecuredFunction = Object.freeze<SecuredFunction>({
   id: 'route-fallback',

@@ -16,7 +16,12 @@ import { limiterOutcomes } from '../../shared/domain/rate-limit/limiter-metrics.
 import { gatewayCatchAllProblemTypes, problemTypes } from '../../shared/errors/problem-types.js';
 import { secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import { tableDefinitions } from '../../shared/resources/table-definitions.js';
-import type { RouteDefinition, SecuredFunction, TableGrant } from '../../shared/routes/route-definition.js';
+import {
+  capacityClassOf,
+  type RouteDefinition,
+  type SecuredFunction,
+  type TableGrant,
+} from '../../shared/routes/route-definition.js';
 import { fallbackRoute, functionEntry, routes, securedFunctions } from '../../shared/routes/route-table.js';
 
 type Json = Record<string, unknown>;
@@ -248,15 +253,8 @@ const expectStaticCors = (
   expect(header('Access-Control-Allow-Credentials'), label).toBeUndefined();
 };
 
-const routePathsWithAncestors = (): string[] => {
-  const paths = new Set<string>(['/']);
-  for (const route of routes) {
-    const segments = route.path.split('/').filter((segment) => segment.length > 0);
-    for (let depth = 1; depth <= segments.length; depth += 1)
-      paths.add(`/${segments.slice(0, depth).join('/')}`);
-  }
-  return [...paths];
-};
+/** The paths that serve at least one route. */
+const routePaths = (): string[] => [...new Set(routes.map((route) => route.path))];
 
 describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
   const built = buildApp(stage);
@@ -294,12 +292,20 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     },
   );
 
-  it('sends ANY on the root, on /{proxy+} and on every route resource to the fallback live alias', () => {
+  it('sends ANY on every resource that serves a route to the fallback live alias, and has no catch-all', () => {
     const fallbackAlias = aliasLogicalIdOf(api, fallbackRoute.id);
     const anyMethods = methodsOf(template).filter((method) => method.httpMethod === 'ANY');
-    const expectedPaths = [...routePathsWithAncestors(), '/{proxy+}'].sort();
-    expect(anyMethods.map((method) => method.path).sort()).toEqual(expectedPaths);
+    expect(anyMethods.map((method) => method.path).sort()).toEqual(routePaths().sort());
     for (const method of anyMethods) expect(method.integrationUri).toContain(`{"Ref":"${fallbackAlias}"}`);
+    // Unknown paths (and resources on the way to a route, such as /auth) have no method: API Gateway
+    // answers them itself with MISSING_AUTHENTICATION_TOKEN, a 404 not-found problem, invoking nothing.
+    const paths = [...resourcePaths(template).values()];
+    expect(paths).not.toContain('/{proxy+}');
+    expect(methodsOf(template).filter((method) => method.path === '/')).toEqual([]);
+    expect(
+      methodsOf(template).filter((method) => !routePaths().includes(method.path)),
+      'methods on resources without a route',
+    ).toEqual([]);
   });
 
   it('lets API Gateway invoke only the live aliases, each from its own methods', () => {
@@ -318,12 +324,62 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       ValidateRequestParameters: true,
     });
     const methods = methodsOf(template);
-    expect(methods.length).toBe(routes.length + routePathsWithAncestors().length + 1);
+    expect(methods.length).toBe(routes.length + routePaths().length);
     for (const method of methods) {
       expect(method.properties.AuthorizationType).toBe('NONE');
       expect(method.properties.RequestValidatorId).toBeDefined();
       expect((method.properties.Integration as Json).Type).toBe('AWS_PROXY');
     }
+  });
+
+  it.each(routes.map((route) => [route.id, route] as const))(
+    'gives route %s the JSON-Schema model of its zod body, or none when it takes none or may omit it',
+    (routeId, route: RouteDefinition) => {
+      const method = methodsOf(template).find(
+        (candidate) => candidate.path === route.path && candidate.httpMethod === route.method,
+      );
+      const models = method?.properties.RequestModels as Record<string, { Ref: string }> | undefined;
+      if (route.body === undefined || route.body.optional === true) {
+        expect(models, routeId).toBeUndefined();
+        return;
+      }
+      const modelId = models?.['application/json']?.Ref ?? '';
+      const model = template.findResources('AWS::ApiGateway::Model')[modelId] as CfnResourceJson;
+      expect(model.Properties.ContentType).toBe('application/json');
+      const schema = model.Properties.Schema as Json;
+      expect(schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
+      expect(schema.type).toBe('object');
+      // Strict like the zod schema: an unknown field stops at the gateway.
+      expect(schema.additionalProperties).toBe(false);
+      // Nothing that API Gateway's Java validator could judge differently from zod.
+      const text = JSON.stringify(schema);
+      for (const keyword of ['"pattern"', '"format"', '"integer"', '"default"'])
+        expect(text, `${routeId} ${keyword}`).not.toContain(keyword);
+      // Path parameters are declared (required, non-blank).
+      for (const [, name] of route.path.matchAll(/\{(\w+)\}/g))
+        expect(method?.properties.RequestParameters, routeId).toMatchObject({
+          [`method.request.path.${name}`]: true,
+        });
+    },
+  );
+
+  it('generates the login model from logInInput: both fields required, lengths in code points', () => {
+    const method = methodsOf(template).find((candidate) => candidate.path === '/auth/login');
+    const modelId = (method?.properties.RequestModels as Record<string, { Ref: string }>)['application/json']
+      ?.Ref;
+    const schema = (template.findResources('AWS::ApiGateway::Model')[modelId ?? ''] as CfnResourceJson)
+      .Properties.Schema;
+    expect(schema).toEqual({
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      type: 'object',
+      properties: {
+        // zod's .min(1) counts UTF-16 units; one code point may be two: the gateway asks for ceil(1 / 2).
+        username: { type: 'string', minLength: 1, maxLength: 64 },
+        password: { type: 'string', minLength: 1, maxLength: 72 },
+      },
+      required: ['username', 'password'],
+      additionalProperties: false,
+    });
   });
 
   it('runs every function on nodejs24.x and arm64 with source maps and its own log group', () => {
@@ -607,6 +663,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     });
     expect(customResponses.map(([name, response]) => [name, response.ResponseCode])).toEqual([
       ['RateLimitPerIp', 429],
+      ['CredentialRateLimitPerIp', 429],
       ['BodyTooLarge', 413],
     ]);
 
@@ -645,21 +702,54 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       headerCount += headers.size;
     }
     // The WAF blocks again until the IP's count over the 5-minute window falls below the limit.
-    const rateHeaders = customResponses.find(([name]) => name === 'RateLimitPerIp')?.[1].ResponseHeaders;
-    expect(rateHeaders?.find((entry) => entry.Name === 'Retry-After')?.Value).toBe('300');
+    for (const rule of ['RateLimitPerIp', 'CredentialRateLimitPerIp']) {
+      const rateHeaders = customResponses.find(([name]) => name === rule)?.[1].ResponseHeaders;
+      expect(rateHeaders?.find((entry) => entry.Name === 'Retry-After')?.Value, rule).toBe('300');
+    }
     // WAF quotas: 100 custom response headers and 50 bodies per web ACL.
     expect(headerCount).toBeLessThanOrEqual(100);
     expect(Object.keys(bodies).length).toBeLessThanOrEqual(50);
   });
-  it('logs access as JSON and execution errors, with the configured throttling', () => {
+  it('logs access as JSON no request can break, and execution errors to a log group of its own', () => {
     const stages = Object.values(template.findResources('AWS::ApiGateway::Stage')) as CfnResourceJson[];
     expect(stages).toHaveLength(1);
     const properties = stages[0]?.Properties ?? {};
     const format = String((properties.AccessLogSetting as Json).Format);
-    expect(JSON.parse(format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    const fields = JSON.parse(format) as Record<string, string>;
+    expect(fields).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    expect(fields).toMatchObject({
+      tlsVersion: '$context.tlsVersion',
+      wafResponseCode: '$context.wafResponseCode',
+    });
+    // API Gateway substitutes variables unescaped: only values it generates itself may appear, never one a
+    // client writes (User-Agent, path, headers, query, an error message), each inside its own string.
+    const generatedByApiGateway = new Set([
+      '$context.requestId',
+      '$context.extendedRequestId',
+      '$context.requestTime',
+      '$context.requestTimeEpoch',
+      '$context.identity.sourceIp',
+      '$context.httpMethod',
+      '$context.resourcePath',
+      '$context.protocol',
+      '$context.status',
+      '$context.responseLength',
+      '$context.responseLatency',
+      '$context.integrationLatency',
+      '$context.integrationStatus',
+      '$context.error.responseType',
+      '$context.wafResponseCode',
+      '$context.tlsVersion',
+      '$context.cipherSuite',
+      '$context.xrayTraceId',
+    ]);
+    for (const value of Object.values(fields)) expect(generatedByApiGateway.has(value), value).toBe(true);
+    expect(format).not.toMatch(
+      /userAgent|\$context\.path|\$context\.error\.message|\$input|\$request|header/i,
+    );
     expect(properties.StageName).toBe(stage);
     expect(properties.TracingEnabled).toBe(built.config.tracingEnabled);
-    expect(properties.MethodSettings).toEqual([
+    expect(properties.MethodSettings).toContainEqual(
       expect.objectContaining({
         HttpMethod: '*',
         ResourcePath: '/*',
@@ -668,7 +758,121 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
         ThrottlingRateLimit: built.config.throttling.rateLimitPerSecond,
         ThrottlingBurstLimit: built.config.throttling.burstLimit,
       }),
-    ]);
+    );
+    // The execution log group API Gateway would otherwise create itself, without retention or key.
+    const stageDependencies = template.findResources('AWS::ApiGateway::Stage') as Record<
+      string,
+      { DependsOn?: string[] }
+    >;
+    const executionLogsId = api.getLogicalId(api.routeApi.executionLogs.node.defaultChild as CfnResource);
+    expect(Object.values(stageDependencies)[0]?.DependsOn).toContain(executionLogsId);
+    const executionLogs = template.findResources('AWS::Logs::LogGroup')[executionLogsId] as CfnResourceJson;
+    expect(JSON.stringify(executionLogs.Properties.LogGroupName)).toContain('API-Gateway-Execution-Logs_');
+    expect(JSON.stringify(executionLogs.Properties.LogGroupName)).toContain(`/${stage}`);
+    expect(executionLogs.Properties.RetentionInDays).toBeDefined();
+  });
+
+  it('throttles each method at its capacity class: credentials far below reads, ANY at the fallback class', () => {
+    const settings = (
+      (Object.values(template.findResources('AWS::ApiGateway::Stage')) as CfnResourceJson[])[0]?.Properties
+        .MethodSettings as Json[]
+    ).filter((setting) => setting.HttpMethod !== '*');
+    const byKey = new Map(
+      settings.map((setting) => [`${String(setting.ResourcePath)} ${String(setting.HttpMethod)}`, setting]),
+    );
+    const keyOf = (path: string, method: string): string =>
+      `/~1${path.slice(1).replaceAll('/', '~1')} ${method}`;
+    const { classes } = built.config.capacity;
+    for (const route of routes) {
+      const setting = byKey.get(keyOf(route.path, route.method));
+      const expected = classes[capacityClassOf(route)];
+      expect(setting, `${route.method} ${route.path}`).toMatchObject({
+        ThrottlingRateLimit: expected.rateLimitPerSecond,
+        ThrottlingBurstLimit: expected.burstLimit,
+        // A per-method entry would otherwise switch off the stage's logging and metrics for that method.
+        LoggingLevel: 'ERROR',
+        MetricsEnabled: true,
+        DataTraceEnabled: false,
+      });
+    }
+    // What ANY receives on a route's resource (OPTIONS, other methods) is named method by method.
+    for (const path of routePaths()) {
+      const served = routes.filter((route) => route.path === path).map((route) => route.method as string);
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].filter(
+        (candidate) => !served.includes(candidate),
+      )) {
+        expect(byKey.get(keyOf(path, method)), `${method} ${path}`).toMatchObject({
+          ThrottlingRateLimit: classes.fallback.rateLimitPerSecond,
+          ThrottlingBurstLimit: classes.fallback.burstLimit,
+        });
+      }
+    }
+    expect(capacityClassOf(routes.find((route) => route.id === 'login') as RouteDefinition)).toBe(
+      'credentials',
+    );
+    expect(capacityClassOf(routes.find((route) => route.id === 'refresh-token') as RouteDefinition)).toBe(
+      'credentials',
+    );
+    expect(classes.credentials.rateLimitPerSecond * 4).toBeLessThanOrEqual(
+      classes.standard.rateLimitPerSecond,
+    );
+  });
+
+  it('accepts TLS 1.3 only on the API endpoint (enhanced security policy, strict endpoint access)', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_3_2025_09',
+      EndpointAccessMode: 'STRICT',
+    });
+  });
+
+  it('reserves concurrency for every function by its capacity class, within the account quota', () => {
+    const { classes, accountConcurrency } = built.config.capacity;
+    let reserved = 0;
+    for (const secured of securedFunctions) {
+      const fn = template.findResources('AWS::Lambda::Function')[
+        logicalIdOf(api, secured.id)
+      ] as CfnResourceJson;
+      const expected = classes[capacityClassOf(secured)].reservedConcurrency;
+      expect(fn.Properties.ReservedConcurrentExecutions, secured.id).toBe(expected);
+      reserved += expected;
+    }
+    expect(reserved).toBeLessThanOrEqual(accountConcurrency - 100);
+    expect(capacityClassOf(fallbackRoute)).toBe('fallback');
+  });
+
+  it('gives 1,024 MB only to the functions that hash passwords', () => {
+    const { functions } = built.config;
+    for (const secured of securedFunctions) {
+      const fn = template.findResources('AWS::Lambda::Function')[
+        logicalIdOf(api, secured.id)
+      ] as CfnResourceJson;
+      expect(fn.Properties.MemorySize, secured.id).toBe(
+        secured.hashesPasswords === true ? functions.hashingMemorySizeMb : functions.memorySizeMb,
+      );
+    }
+    expect(
+      securedFunctions
+        .filter((secured) => secured.hashesPasswords === true)
+        .map((fn) => fn.id)
+        .sort(),
+    ).toEqual(['create-user', 'login']);
+    expect(functions.hashingMemorySizeMb).toBe(1024);
+    expect(functions.memorySizeMb).toBeLessThan(1024);
+  });
+
+  it('encrypts every log group of the API stack with its logs key, which only CloudWatch Logs of this account may use', () => {
+    const keyId = api.getLogicalId(api.bulwark.logsKey.key.node.defaultChild as CfnResource);
+    const logGroups = template.findResources('AWS::Logs::LogGroup') as Record<string, CfnResourceJson>;
+    for (const [id, { Properties }] of Object.entries(logGroups))
+      expect(Properties.KmsKeyId, id).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    const key = template.findResources('AWS::KMS::Key')[keyId] as CfnResourceJson;
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const statements = (key.Properties.KeyPolicy as { Statement: Statement[] & { Principal?: unknown }[] })
+      .Statement as (Statement & { Principal: unknown })[];
+    const logs = statements.find((statement) => JSON.stringify(statement.Principal).includes('logs.'));
+    expect(JSON.stringify(logs?.Principal)).toContain('logs.eu-west-1.amazonaws.com');
+    expect(JSON.stringify(logs?.Condition)).toContain('kms:EncryptionContext:aws:logs:arn');
+    expect(JSON.stringify(logs?.Condition)).toContain(':123456789012:log-group:*');
   });
 
   it.each(securedFunctions.map((secured) => [secured.id] as const))(
@@ -723,7 +927,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     },
   );
 
-  it('puts a regional WAF web ACL with a per-IP rate rule, three managed groups and a body size rule on the stage', () => {
+  it('puts a regional WAF web ACL with per-IP rate rules, three managed groups, a body-content rule and a body size rule on the stage', () => {
     const acls = Object.values(template.findResources('AWS::WAFv2::WebACL')) as CfnResourceJson[];
     expect(acls).toHaveLength(1);
     const acl = acls[0]?.Properties ?? {};
@@ -748,12 +952,54 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
         ManagedRuleGroupStatement: { VendorName: 'AWS', Name: group },
       });
     }
-    // The common rule set's own 8 KB body rule only counts: BodyTooLarge enforces API_BODY_MAX_BYTES.
+    // The common rule set's own 8 KB body rule only counts: BodyTooLarge enforces API_BODY_MAX_BYTES. Its
+    // body-content rules only count too: BodyContentOutsidePasswordRoutes blocks on their labels.
     expect(byName.get('AWSManagedRulesCommonRuleSet')).toMatchObject({
       ManagedRuleGroupStatement: {
-        RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }],
+        RuleActionOverrides: [
+          { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
+          { Name: 'CrossSiteScripting_BODY', ActionToUse: { Count: {} } },
+          { Name: 'GenericLFI_BODY', ActionToUse: { Count: {} } },
+          { Name: 'GenericRFI_BODY', ActionToUse: { Count: {} } },
+          { Name: 'EC2MetaDataSSRF_BODY', ActionToUse: { Count: {} } },
+        ],
       },
     });
+    // The per-IP rule for login and refresh: far lower than the global one, scoped to their paths.
+    expect(byName.get('CredentialRateLimitPerIp')).toMatchObject({
+      RateBasedStatement: {
+        Limit: built.config.operations.waf.credentialRequestsPerIpPer5Minutes,
+        EvaluationWindowSec: 300,
+        AggregateKeyType: 'IP',
+        ScopeDownStatement: {
+          RegexMatchStatement: {
+            FieldToMatch: { UriPath: {} },
+            RegexString: `^(?:/${stage})?(?:/auth/login|/auth/token/refresh)/?$`,
+            TextTransformations: [
+              { Priority: 0, Type: 'URL_DECODE' },
+              { Priority: 1, Type: 'NORMALIZE_PATH' },
+            ],
+          },
+        },
+      },
+    });
+    expect(built.config.operations.waf.credentialRequestsPerIpPer5Minutes * 10).toBeLessThanOrEqual(
+      built.config.operations.waf.requestsPerIpPer5Minutes,
+    );
+    // Rules run in this order; the body-content rule must come after the group whose labels it reads.
+    expect(rules.map((rule) => rule.Name)).toEqual([
+      'RateLimitPerIp',
+      'CredentialRateLimitPerIp',
+      'AWSManagedRulesAmazonIpReputationList',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'AWSManagedRulesCommonRuleSet',
+      'BodyContentOutsidePasswordRoutes',
+      'BodyTooLarge',
+    ]);
+    expect(rules.map((rule) => rule.Priority)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // Named as its metrics' WebACL dimension, unique per stack.
+    expect(acl.Name).toBe(`Bulwark-${stage}-Api-web-acl`);
+    expect((acl.VisibilityConfig as Json).MetricName).toBe(acl.Name);
     expect(byName.get('BodyTooLarge')).toEqual({
       SizeConstraintStatement: {
         FieldToMatch: { Body: { OversizeHandling: 'MATCH' } },
@@ -778,7 +1024,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(JSON.stringify(associations[0]?.Properties.WebACLArn)).toContain('Fn::GetAtt');
   });
 
-  it('logs WAF decisions to an aws-waf-logs- group with retention, redacting the credential headers', () => {
+  it('logs what WAF blocked or counted to an aws-waf-logs- group with retention, redacting the credential headers', () => {
     const configs = Object.values(
       template.findResources('AWS::WAFv2::LoggingConfiguration'),
     ) as CfnResourceJson[];
@@ -788,6 +1034,21 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       { SingleHeader: { Name: 'authorization' } },
       { SingleHeader: { Name: 'x-api-key' } },
     ]);
+    // Allowed requests are in the access logs: WAF keeps only its blocks and counts.
+    expect(properties.LoggingFilter).toEqual({
+      DefaultBehavior: 'DROP',
+      Filters: [
+        {
+          Behavior: 'KEEP',
+          Requirement: 'MEETS_ANY',
+          Conditions: [
+            { ActionCondition: { Action: 'BLOCK' } },
+            { ActionCondition: { Action: 'COUNT' } },
+            { ActionCondition: { Action: 'EXCLUDED_AS_COUNT' } },
+          ],
+        },
+      ],
+    });
     const destination = JSON.stringify(properties.LogDestinationConfigs);
     expect(destination).toContain(`:log-group:aws-waf-logs-bulwark-${stage}`);
     expect(destination).not.toContain(':*');
@@ -951,7 +1212,7 @@ describe.each([
         | undefined;
       return response === undefined ? [] : [new Map(response.ResponseHeaders.map((h) => [h.Name, h.Value]))];
     });
-    expect(wafHeaderSets).toHaveLength(2);
+    expect(wafHeaderSets).toHaveLength(3);
     for (const headers of wafHeaderSets) {
       expectStaticCors((name) => (headers.has(name) ? `'${headers.get(name)}'` : undefined), cors, label);
       expect(headers.get('Strict-Transport-Security')).toBe(requiredEdgeHeaders['Strict-Transport-Security']);
@@ -997,5 +1258,16 @@ describe('the cdk-nag gate', () => {
     expect(report).toMatch(/Serverless-LambdaDLQ/);
     expect(report).toContain('Covered/WithoutDeadLetterQueue');
     expect(report).not.toContain('Outside/WithoutDeadLetterQueue');
+  });
+});
+
+describe('capacity that does not fit the account', () => {
+  it('is refused at synth, naming the reservations and the quota', () => {
+    expect(() =>
+      buildApp('dev', undefined, (config) => ({
+        ...config,
+        capacity: { ...config.capacity, accountConcurrency: 120 },
+      })),
+    ).toThrow(/reserve \d+ concurrent executions, but an account quota of 120 leaves only 20/);
   });
 });
