@@ -30,6 +30,7 @@ const api = new ApiStack(app, `Bulwark-${config.stageName}-Api`, {
   description: `Bulwark ${config.stageName}: WAF, REST API, route functions, canary releases and alarms`,
   tables: data.tables,
   secrets: data.secrets,
+  signingKeyRotation: data.signingKeyRotation,
 });
 
 // Every finding fails the synth; acknowledgements sit on the specific constructs with their reasons.

@@ -104,6 +104,8 @@ export interface OperationsSettings {
     readonly credentialRequestsPerIpPer5Minutes: number;
     /** Requests the web ACL blocks in 5 minutes (all rules) that page. */
     readonly blockedRequestsPer5Minutes: number;
+    /** Requests the two per-IP rate rules block together in 5 minutes that page (a flood or a guessing run). */
+    readonly rateRuleBlocksPer5Minutes: number;
   };
   readonly alarms: {
     /** Subscribed to the alarm topic when set; confirm the subscription e-mail after the first deploy. */
@@ -178,6 +180,7 @@ const stages: Readonly<Record<StageName, StageDefinition>> = {
         requestsPerIpPer5Minutes: 2_000,
         credentialRequestsPerIpPer5Minutes: 100,
         blockedRequestsPer5Minutes: 500,
+        rateRuleBlocksPer5Minutes: 200,
       },
       alarms: {
         functionErrorsPerMinute: 1,
@@ -228,6 +231,7 @@ const stages: Readonly<Record<StageName, StageDefinition>> = {
         requestsPerIpPer5Minutes: 2_000,
         credentialRequestsPerIpPer5Minutes: 100,
         blockedRequestsPer5Minutes: 1_000,
+        rateRuleBlocksPer5Minutes: 200,
       },
       alarms: {
         // OPERATORS MAY SET: an on-call address subscribed to the alarm topic (or subscribe a pager to the

@@ -2,6 +2,7 @@ import { Annotations, CfnOutput, Fn } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { type SecretId, secretDefinitions } from '../../shared/resources/secret-definitions.js';
@@ -29,6 +30,7 @@ import type { CanaryRelease } from './canary-release.js';
 import { CanaryReleases } from './canary-releases.js';
 import { edgeCorsHeaders } from './edge-cors-headers.js';
 import { LogsKey } from './logs-key.js';
+import { PreTrafficHook } from './pre-traffic-hook.js';
 import { RouteApi } from './route-api.js';
 import { RouteFunction } from './route-function.js';
 import { staticSecurityHeaders } from './static-security-headers.js';
@@ -50,6 +52,11 @@ export interface BulwarkApiProps {
   readonly entryOf?: (routeId: string) => string;
   /** The app's root, holding package-lock.json; defaults to this repository. */
   readonly projectRoot?: string;
+  /**
+   * The signing-key rotation of the data stack (DataStack.signingKeyRotation): its errors and Secrets
+   * Manager's failed rotations then page through this API's alarm topic.
+   */
+  readonly signingKeyRotation?: { readonly function: IFunction };
 }
 
 const routeFunctionConstructId = (routeId: string): string =>
@@ -118,6 +125,8 @@ export class BulwarkApi extends Construct {
   readonly monitoring: ApiMonitoring;
   /** Encrypts every log group of the API: access, execution, WAF and function logs. */
   readonly logsKey: LogsKey;
+  /** Calls every new function version before CodeDeploy moves traffic to it. */
+  readonly preTrafficHook: PreTrafficHook;
 
   constructor(scope: Construct, id: string, props: BulwarkApiProps) {
     super(scope, id);
@@ -149,6 +158,30 @@ export class BulwarkApi extends Construct {
       topic: this.alarmTopic,
     });
     (this.canaryReleases.role.node.defaultChild as CfnRole).overrideLogicalId(keptIds.deploymentRole);
+    // Every release is tried first: its route's request, unauthenticated, straight to the new version.
+    this.preTrafficHook = new PreTrafficHook(this, 'PreTrafficHook', {
+      config,
+      projectRoot,
+      application: this.canaryReleases.application,
+      logEncryptionKey: this.logsKey.key,
+    });
+    for (const route of routes) {
+      const fn = this.routeFunctions.get(route.id);
+      if (fn !== undefined) {
+        this.preTrafficHook.probe(fn.function, {
+          method: route.method,
+          path: route.path,
+          jsonBody: route.body !== undefined,
+        });
+      }
+    }
+    // The fallback at a path no route serves: a 404 from the whole chain.
+    this.preTrafficHook.probe(this.fallbackFunction.function, {
+      method: 'GET',
+      path: '/bulwark-pre-traffic-probe',
+      jsonBody: false,
+    });
+    this.canaryReleases.runBeforeTraffic(this.preTrafficHook);
     const liveAlias = (routeId: string, fn: RouteFunction) => this.canaryReleases.release(routeId, fn).alias;
     const handlers = new Map([...this.routeFunctions].map(([id, fn]) => [id, liveAlias(id, fn)]));
     const fallback = liveAlias(fallbackRoute.id, this.fallbackFunction);
@@ -176,6 +209,7 @@ export class BulwarkApi extends Construct {
     for (const fn of [...this.routeFunctions.values(), this.fallbackFunction]) {
       fn.function.addEnvironment('TRUSTED_HOSTS', trustedHosts);
     }
+    this.preTrafficHook.useHost(this.routeApi.executeApiHost);
 
     this.webAcl = new ApiWebAcl(this, 'Waf', {
       stage: this.api.deploymentStage,
@@ -195,11 +229,29 @@ export class BulwarkApi extends Construct {
       logEncryptionKey: this.logsKey.key,
     });
 
+    const allFunctions = [...this.routeFunctions, [fallbackRoute.id, this.fallbackFunction] as const];
     this.monitoring = new ApiMonitoring(this, 'Monitoring', {
       stageName: config.stageName,
       stage: this.api.deploymentStage,
       alarms: operations.alarms,
       topic: this.alarmTopic,
+      functions: allFunctions.map(([routeId, fn]) => ({
+        routeId,
+        function: fn.function,
+        timeout: config.functions.timeout,
+      })),
+      tables,
+      webAcl: {
+        name: this.webAcl.webAclName,
+        rateRuleMetricNames: [
+          this.webAcl.ruleMetricNames.rateLimitPerIp,
+          this.webAcl.ruleMetricNames.credentialRateLimitPerIp,
+        ],
+        thresholds: operations.waf,
+      },
+      accessLogs: this.routeApi.accessLogs,
+      capacity: config.capacity,
+      ...(props.signingKeyRotation === undefined ? {} : { signingKeyRotation: props.signingKeyRotation }),
     });
     // The stack-wide alarms (limiter, dependencies, 5xx rate) also stop and roll back every release.
     this.canaryReleases.rollBackOn(this.monitoring.rolloutAlarms);

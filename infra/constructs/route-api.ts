@@ -96,6 +96,7 @@ export const accessLogFields: Readonly<Record<string, string>> = {
   extendedRequestId: '$context.extendedRequestId',
   requestTime: '$context.requestTime',
   requestTimeEpoch: '$context.requestTimeEpoch',
+  stage: '$context.stage',
   ip: '$context.identity.sourceIp',
   httpMethod: '$context.httpMethod',
   resourcePath: '$context.resourcePath',

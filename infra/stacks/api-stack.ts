@@ -31,7 +31,7 @@ export class ApiStack extends Stack {
   readonly monitoring: ApiMonitoring;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
-    const { config, tables, secrets, projectRoot, ...stackProps } = props;
+    const { config, tables, secrets, projectRoot, signingKeyRotation, ...stackProps } = props;
     super(scope, id, { terminationProtection: config.terminationProtection, ...stackProps });
     this.bulwark = new BulwarkApi(this, 'Default', {
       config,
@@ -39,6 +39,7 @@ export class ApiStack extends Stack {
       secrets,
       routes,
       ...(projectRoot === undefined ? {} : { projectRoot }),
+      ...(signingKeyRotation === undefined ? {} : { signingKeyRotation }),
     });
     ({
       api: this.api,

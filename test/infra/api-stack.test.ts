@@ -67,6 +67,7 @@ const buildApp = (
     env,
     tables: data.tables,
     secrets: data.secrets,
+    signingKeyRotation: data.signingKeyRotation,
     projectRoot: stubRoot,
   });
   extra?.(app);
@@ -119,6 +120,8 @@ const aliasLogicalIdOf = (api: ApiStack, routeId: string): string => {
 };
 
 const logicalIdOf = (api: ApiStack, routeId: string): string => {
+  if (routeId === '__hook__')
+    return api.getLogicalId(api.bulwark.preTrafficHook.function.node.defaultChild as CfnFunction);
   const routeFunction = routeId === fallbackRoute.id ? api.fallbackFunction : api.routeFunctions.get(routeId);
   if (routeFunction === undefined) throw new Error(`No function for route ${routeId}`);
   return api.getLogicalId(routeFunction.function.node.defaultChild as CfnFunction);
@@ -384,7 +387,8 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
 
   it('runs every function on nodejs24.x and arm64 with source maps and its own log group', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as CfnResourceJson[];
-    expect(functions).toHaveLength(routes.length + 1);
+    // One per route, the fallback, and the pre-traffic hook.
+    expect(functions).toHaveLength(routes.length + 2);
     const logGroups = new Set<string>();
     for (const { Properties } of functions) {
       expect(Properties.Runtime).toBe('nodejs24.x');
@@ -728,6 +732,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       '$context.extendedRequestId',
       '$context.requestTime',
       '$context.requestTimeEpoch',
+      '$context.stage',
       '$context.identity.sourceIp',
       '$context.httpMethod',
       '$context.resourcePath',
@@ -882,7 +887,9 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       if (release === undefined) throw new Error(`No release for ${routeId}`);
       const aliasId = aliasLogicalIdOf(api, routeId);
       const alias = template.findResources('AWS::Lambda::Alias')[aliasId] as CfnResourceJson & {
-        UpdatePolicy: { CodeDeployLambdaAliasUpdate: { DeploymentGroupName: Json } };
+        UpdatePolicy: {
+          CodeDeployLambdaAliasUpdate: { DeploymentGroupName: Json; BeforeAllowTrafficHook: Json };
+        };
       };
       expect(alias.Properties.Name).toBe('live');
       expect(alias.Properties.FunctionName).toEqual({ Ref: logicalIdOf(api, routeId) });
@@ -890,6 +897,10 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
 
       const groupId = api.getLogicalId(release.deploymentGroup.node.defaultChild as CfnResource);
       expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.DeploymentGroupName).toEqual({ Ref: groupId });
+      // Tried before any traffic moves: the pre-traffic hook calls the new version first.
+      expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook).toEqual({
+        Ref: api.getLogicalId(api.bulwark.preTrafficHook.function.node.defaultChild as CfnResource),
+      });
       const group = template.findResources('AWS::CodeDeploy::DeploymentGroup')[groupId] as CfnResourceJson;
       expect(group.Properties.DeploymentConfigName).toBe('CodeDeployDefault.LambdaCanary10Percent5Minutes');
       const rollback = group.Properties.AutoRollbackConfiguration as { Enabled: boolean; Events: string[] };
@@ -900,7 +911,8 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       const alarmRefs = ((group.Properties.AlarmConfiguration as Json).Alarms as { Name: Json }[]).map(
         (alarm) => alarm.Name,
       );
-      const own = [release.errorsAlarm, release.throttlesAlarm];
+      // The released version's own errors roll back, never the function-wide ones (an old version's).
+      const own = [release.versionErrorsAlarm, release.throttlesAlarm];
       const shared = api.monitoring.rolloutAlarms;
       expect(alarmRefs).toEqual(
         [...own, ...shared].map((alarm) => ({
@@ -924,8 +936,66 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
           { Name: 'FunctionName', Value: { Ref: logicalIdOf(api, routeId) } },
         ]);
       }
+      const version = (
+        template.findResources('AWS::CloudWatch::Alarm')[
+          api.getLogicalId(release.versionErrorsAlarm.node.defaultChild as CfnResource)
+        ] as CfnResourceJson
+      ).Properties;
+      expect(version.MetricName).toBe('Errors');
+      const dimensions = new Map(
+        (version.Dimensions as { Name: string; Value: unknown }[]).map((d) => [
+          d.Name,
+          JSON.stringify(d.Value),
+        ]),
+      );
+      expect(dimensions.get('FunctionName')).toBe(JSON.stringify({ Ref: logicalIdOf(api, routeId) }));
+      expect(dimensions.get('Resource')).toContain(':live');
+      // The version CloudFormation publishes for this release, not the whole function.
+      expect(dimensions.get('ExecutedVersion')).toContain('CurrentVersion');
+      expect(dimensions.get('ExecutedVersion')).toContain('"Version"');
+      expect(version.AlarmActions).toBeUndefined();
     },
   );
+
+  it('tries every release with its route request through a pre-traffic hook that may invoke only their versions', () => {
+    const hook = api.bulwark.preTrafficHook;
+    const hookFunction = template.findResources('AWS::Lambda::Function')[
+      api.getLogicalId(hook.function.node.defaultChild as CfnResource)
+    ] as CfnResourceJson;
+    const variables = (hookFunction.Properties.Environment as { Variables: Json }).Variables;
+    expect(variables.BULWARK_API_STAGE).toBe(stage);
+    expect(JSON.stringify(variables.BULWARK_API_HOST)).toContain('.execute-api.');
+    const probes = JSON.stringify(variables.BULWARK_PRE_TRAFFIC_PROBES);
+    for (const secured of securedFunctions)
+      expect(probes, secured.id).toContain(logicalIdOf(api, secured.id));
+    for (const route of routes) expect(probes, route.id).toContain(`\\"path\\":\\"${route.path}\\"`);
+
+    const statements = statementsOf(template, api, '__hook__');
+    const invokes = statements.filter((statement) =>
+      actionsOf([statement]).includes('lambda:InvokeFunction'),
+    );
+    const invoked = invokes.flatMap((statement) =>
+      [statement.Resource].flat().map((resource) => JSON.stringify(resource)),
+    );
+    expect(invoked).toHaveLength(securedFunctions.length);
+    for (const secured of securedFunctions)
+      expect(
+        invoked.some(
+          (resource) => resource.includes(logicalIdOf(api, secured.id)) && resource.includes(':*'),
+        ),
+      );
+    const actions = new Set(actionsOf(statements));
+    expect([...actions].sort()).toEqual(
+      [
+        'codedeploy:GetApplicationRevision',
+        'codedeploy:GetDeployment',
+        'codedeploy:PutLifecycleEventHookExecutionStatus',
+        'lambda:InvokeFunction',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ].sort(),
+    );
+  });
 
   it('puts a regional WAF web ACL with per-IP rate rules, three managed groups, a body-content rule and a body size rule on the stage', () => {
     const acls = Object.values(template.findResources('AWS::WAFv2::WebACL')) as CfnResourceJson[];
@@ -1109,39 +1179,188 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(JSON.stringify(serverErrors.Metrics)).toContain('"MetricName":"Count"');
     expect(serverErrors.Threshold).toBe(built.config.operations.alarms.serverErrorRatePercent);
 
-    // 6 stack-wide alarms, plus Errors and Throttles per function; every one notifies the topic.
-    expect(Object.keys(alarms)).toHaveLength(6 + 2 * securedFunctions.length);
+    // 12 stack-wide alarms and the topic's delivery alarm; Errors, Throttles, release errors and duration
+    // per function; throttling and system errors per table. Every one notifies the topic, except the
+    // release-errors alarms, which only CodeDeploy reads (the function-wide Errors alarm pages).
+    const tableCount = Object.keys(tableDefinitions).length;
+    expect(Object.keys(alarms)).toHaveLength(13 + 4 * securedFunctions.length + 2 * tableCount);
     const topicId = api.getLogicalId(api.alarmTopic.topic.node.defaultChild as CfnResource);
-    for (const { Properties } of Object.values(alarms)) {
-      expect(Properties.AlarmActions).toEqual([{ Ref: topicId }]);
-      expect(Properties.OKActions).toEqual([{ Ref: topicId }]);
+    const releaseAlarms = new Set(
+      [...api.releases.values()].map((release) =>
+        api.getLogicalId(release.versionErrorsAlarm.node.defaultChild as CfnResource),
+      ),
+    );
+    for (const [id, { Properties }] of Object.entries(alarms)) {
+      if (releaseAlarms.has(id)) continue;
+      expect(Properties.AlarmActions, id).toEqual([{ Ref: topicId }]);
+      expect(Properties.OKActions, id).toEqual([{ Ref: topicId }]);
     }
   });
 
-  it('encrypts the alarm topic with a rotating key CloudWatch may use, and refuses plain HTTP', () => {
+  it('lets CloudWatch alarms of this account publish to the encrypted alarm topic, and nothing else, over TLS only', () => {
     const keyId = api.getLogicalId(api.alarmTopic.key.node.defaultChild as CfnResource);
+    const topicId = api.getLogicalId(api.alarmTopic.topic.node.defaultChild as CfnResource);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
-    template.hasResourceProperties('AWS::KMS::Key', {
-      EnableKeyRotation: true,
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          }),
-        ]),
-      },
+    const key = template.findResources('AWS::KMS::Key')[keyId] as CfnResourceJson;
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const keyStatements = (key.Properties.KeyPolicy as { Statement: (Statement & { Principal: unknown })[] })
+      .Statement;
+    for (const [service, sourceArn] of [
+      ['cloudwatch.amazonaws.com', ':cloudwatch:eu-west-1:123456789012:alarm:*'],
+      ['events.amazonaws.com', ':events:eu-west-1:123456789012:rule/*'],
+    ] as const) {
+      const statement = keyStatements.find((candidate) =>
+        JSON.stringify(candidate.Principal).includes(service),
+      );
+      expect(statement?.Action, service).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+      // Confused deputy: only this account's alarms and rules may make the service use the key.
+      expect(statement?.Condition?.StringEquals, service).toEqual({ 'aws:SourceAccount': '123456789012' });
+      expect(JSON.stringify(statement?.Condition?.ArnLike), service).toContain(sourceArn);
+    }
+
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as CfnResourceJson[];
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Properties.Topics).toEqual([{ Ref: topicId }]);
+    const statements = (
+      policies[0]?.Properties.PolicyDocument as { Statement: (Statement & { Principal: unknown })[] }
+    ).Statement;
+    // A topic policy replaces SNS's default one: without this allow, alarms fire and nobody hears of them.
+    const fromAlarms = statements.find((statement) =>
+      JSON.stringify(statement.Principal).includes('cloudwatch.amazonaws.com'),
+    );
+    expect(fromAlarms).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } });
+    expect(fromAlarms?.Condition?.StringEquals).toEqual({ 'aws:SourceAccount': '123456789012' });
+    expect(JSON.stringify(fromAlarms?.Condition?.ArnLike)).toContain(
+      ':cloudwatch:eu-west-1:123456789012:alarm:*',
+    );
+    // Secrets Manager's failed rotations arrive through one EventBridge rule, named exactly.
+    const rule = api.monitoring.rotationFailed;
+    if (rule === undefined) throw new Error('No rotation-failure rule');
+    const fromRule = statements.find((statement) =>
+      JSON.stringify(statement.Principal).includes('events.amazonaws.com'),
+    );
+    expect(fromRule).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } });
+    expect(fromRule?.Condition?.ArnEquals).toEqual({
+      'aws:SourceArn': { 'Fn::GetAtt': [api.getLogicalId(rule.node.defaultChild as CfnResource), 'Arn'] },
     });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
-    });
+    expect(statements.filter((statement) => statement.Effect === 'Allow')).toHaveLength(2);
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
   });
 
-  it('has a dashboard with traffic, errors, latency, limiter outcomes, auth failures, reuse and guard rails', () => {
+  it('alarms when SNS cannot deliver an alarm, and says so in a one-command check of the runbook', () => {
+    const alarm = template.findResources('AWS::CloudWatch::Alarm')[
+      api.getLogicalId(api.alarmTopic.deliveryFailures.node.defaultChild as CfnResource)
+    ] as CfnResourceJson;
+    expect(alarm.Properties).toMatchObject({
+      AlarmName: `bulwark-${stage}-alarm-delivery-failed`,
+      Namespace: 'AWS/SNS',
+      MetricName: 'NumberOfNotificationsFailed',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    const runbook = readFileSync(new URL('../../docs/runbooks/rollout.md', import.meta.url), 'utf8');
+    expect(runbook).toMatch(
+      /aws cloudwatch set-alarm-state --alarm-name bulwark-<stage>-\S+ --state-value ALARM/,
+    );
+  });
+
+  it('pages on the data plane: rotation, DynamoDB per table, p99 latency, duration near the timeout, WAF blocks, 429s, account concurrency', () => {
+    const alarms = template.findResources('AWS::CloudWatch::Alarm') as Record<string, CfnResourceJson>;
+    const propertiesOf = (alarm: { node: { defaultChild?: unknown } } | undefined): Json => {
+      if (alarm === undefined) throw new Error('Alarm missing');
+      const found = alarms[api.getLogicalId(alarm.node.defaultChild as CfnResource)];
+      if (found === undefined) throw new Error('Alarm not in the template');
+      return found.Properties;
+    };
+    const { monitoring, config } = { monitoring: api.monitoring, config: built.config };
+    const thresholds = config.operations.alarms;
+
+    // The rotation function lives in the data stack; its errors page through this stack's topic.
+    const rotation = propertiesOf(monitoring.rotationErrors);
+    expect(rotation).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 0 });
+    expect(JSON.stringify(rotation.Dimensions)).toContain('SigningKeyRotationFunction');
+    const ruleId = api.getLogicalId(monitoring.rotationFailed?.node.defaultChild as CfnResource);
+    const rule = template.findResources('AWS::Events::Rule')[ruleId] as CfnResourceJson;
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.secretsmanager'],
+      'detail-type': ['AWS Service Event via CloudTrail', 'AWS API Call via CloudTrail'],
+      detail: {
+        eventSource: ['secretsmanager.amazonaws.com'],
+        eventName: ['RotationFailed', 'RotationAbandoned'],
+      },
+    });
+    expect(rule.Properties.Targets).toEqual([
+      {
+        Arn: { Ref: api.getLogicalId(api.alarmTopic.topic.node.defaultChild as CfnResource) },
+        Id: 'AlarmTopic',
+      },
+    ]);
+
+    for (const definition of Object.values(tableDefinitions)) {
+      const tableAlarms = monitoring.tableAlarms.get(definition.id);
+      const throttled = propertiesOf(tableAlarms?.throttled);
+      expect(JSON.stringify(throttled.Metrics)).toContain('ReadThrottleEvents');
+      expect(JSON.stringify(throttled.Metrics)).toContain('WriteThrottleEvents');
+      expect(JSON.stringify(throttled.Metrics)).toContain(tableLogicalId(definition.id));
+      const systemErrors = propertiesOf(tableAlarms?.systemErrors);
+      expect(JSON.stringify(systemErrors.Metrics)).toContain(
+        'SELECT SUM(SystemErrors) FROM SCHEMA(\\"AWS/DynamoDB\\", Operation, TableName)',
+      );
+      expect(JSON.stringify(systemErrors.Metrics)).toContain(tableLogicalId(definition.id));
+    }
+
+    const latency = propertiesOf(monitoring.latencyP99);
+    expect(latency.Threshold).toBe(thresholds.latencyP99Ms);
+    expect(JSON.stringify(latency.Metrics)).toContain('"MetricName":"Latency"');
+    expect(JSON.stringify(latency.Metrics)).toContain('"Stat":"p99"');
+    for (const secured of securedFunctions) {
+      const duration = propertiesOf(monitoring.durationAlarms.get(secured.id));
+      expect(duration).toMatchObject({ MetricName: 'Duration', Statistic: 'Maximum' });
+      expect(duration.Threshold).toBe(
+        (config.functions.timeout.toMilliseconds() * thresholds.durationPercentOfTimeout) / 100,
+      );
+    }
+    const webAclName = `Bulwark-${stage}-Api-web-acl`;
+    // Single metric or metric math: what the alarm watches, as text.
+    const watched = (properties: Json): string => JSON.stringify(properties.Metrics ?? properties);
+    const wafBlocked = propertiesOf(monitoring.wafBlocked);
+    expect(wafBlocked.Threshold).toBe(config.operations.waf.blockedRequestsPer5Minutes);
+    for (const fragment of [
+      '"Namespace":"AWS/WAFV2"',
+      '"MetricName":"BlockedRequests"',
+      `{"Name":"WebACL","Value":"${webAclName}"}`,
+      '{"Name":"Rule","Value":"ALL"}',
+    ])
+      expect(watched(wafBlocked)).toContain(fragment);
+    const rateRules = watched(propertiesOf(monitoring.wafRateRuleBlocks));
+    for (const rule of ['RateLimitPerIp', 'CredentialRateLimitPerIp'])
+      expect(rateRules).toContain(`bulwark-${stage}-${rule}`);
+    // API Gateway's own 429s, counted from the access log (errorType THROTTLED) by a metric filter.
+    const throttled = propertiesOf(monitoring.gatewayThrottles);
+    expect(throttled.Threshold).toBe(thresholds.gatewayThrottlesPer5Minutes);
+    expect(watched(throttled)).toContain('"MetricName":"gateway_throttled"');
+    expect(watched(throttled)).toContain(`{"Name":"stage","Value":"${stage}"}`);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.errorType = "THROTTLED" }',
+      LogGroupName: { Ref: api.getLogicalId(api.routeApi.accessLogs.node.defaultChild as CfnResource) },
+      MetricTransformations: [
+        Match.objectLike({
+          MetricName: 'gateway_throttled',
+          MetricNamespace: 'Bulwark',
+          Dimensions: [{ Key: 'stage', Value: '$.stage' }],
+        }),
+      ],
+    });
+    const concurrency = propertiesOf(monitoring.accountConcurrency);
+    expect(concurrency.Threshold).toBe(
+      Math.floor((config.capacity.accountConcurrency * config.capacity.alarmPercent) / 100),
+    );
+    expect(watched(concurrency)).toContain('"MetricName":"ClaimedAccountConcurrency"');
+  });
+
+  it('has a dashboard with traffic, errors, latency, limiter outcomes, auth failures, reuse, guard rails, WAF, concurrency, duration and DynamoDB', () => {
     const dashboards = Object.values(
       template.findResources('AWS::CloudWatch::Dashboard'),
     ) as CfnResourceJson[];
@@ -1158,6 +1377,16 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       'refresh_reuse_detected',
       'api_key_unlimited_used',
       ...limiterOutcomes.map((outcome) => `rate_limit_${outcome}`),
+      'AWS/WAFV2',
+      'BlockedRequests',
+      'AllowedRequests',
+      'ClaimedAccountConcurrency',
+      'ConcurrentExecutions',
+      'Duration',
+      'ReadThrottleEvents',
+      'SystemErrors',
+      'SuccessfulRequestLatency',
+      'gateway_throttled',
     ]) {
       expect(body).toContain(fragment);
     }

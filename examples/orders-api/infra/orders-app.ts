@@ -29,6 +29,8 @@ export const ordersApp = (
     secrets: data.secrets,
     routes: appRoutes,
     projectRoot: options.projectRoot,
+    // Rotation failures page through the app's alarm topic.
+    signingKeyRotation: data.signingKeyRotation,
     entryOf: (routeId) => relative(options.projectRoot, handlerModuleOf(routeId)),
   });
   return { data, stack, api };
