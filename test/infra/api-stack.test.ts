@@ -25,6 +25,9 @@ import {
 import { fallbackRoute, functionEntry, routes, securedFunctions } from '../../shared/routes/route-table.js';
 
 type Json = Record<string, unknown>;
+
+/** A stack's synthesis with the nag packs: generous, the machines are shared. */
+const synthTimeoutMs = 240_000;
 interface CfnResourceJson {
   readonly Type: string;
   readonly Properties: Json;
@@ -263,10 +266,11 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
   const built = buildApp(stage);
   const { api } = built;
   let template: Template;
+  // Synthesis with every nag pack takes tens of seconds on a busy 2-core machine.
   beforeAll(() => {
     // Throws when cdk-nag reports any unacknowledged finding in the app.
     template = Template.fromStack(api);
-  });
+  }, synthTimeoutMs);
 
   it('synthesizes with zero unacknowledged cdk-nag findings and no error annotations', () => {
     expect(template.findResources('AWS::ApiGateway::RestApi')).not.toEqual({});
@@ -368,8 +372,8 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
 
   it('generates the login model from logInInput: both fields required, lengths in code points', () => {
     const method = methodsOf(template).find((candidate) => candidate.path === '/auth/login');
-    const modelId = (method?.properties.RequestModels as Record<string, { Ref: string }>)['application/json']
-      ?.Ref;
+    const models = (method?.properties.RequestModels ?? {}) as Record<string, { Ref: string }>;
+    const modelId = models['application/json']?.Ref;
     const schema = (template.findResources('AWS::ApiGateway::Model')[modelId ?? ''] as CfnResourceJson)
       .Properties.Schema;
     expect(schema).toEqual({
@@ -779,8 +783,8 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
 
   it('throttles each method at its capacity class: credentials far below reads, ANY at the fallback class', () => {
     const settings = (
-      (Object.values(template.findResources('AWS::ApiGateway::Stage')) as CfnResourceJson[])[0]?.Properties
-        .MethodSettings as Json[]
+      ((Object.values(template.findResources('AWS::ApiGateway::Stage')) as CfnResourceJson[])[0]?.Properties
+        .MethodSettings ?? []) as Json[]
     ).filter((setting) => setting.HttpMethod !== '*');
     const byKey = new Map(
       settings.map((setting) => [`${String(setting.ResourcePath)} ${String(setting.HttpMethod)}`, setting]),
@@ -1222,7 +1226,9 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(policies).toHaveLength(1);
     expect(policies[0]?.Properties.Topics).toEqual([{ Ref: topicId }]);
     const statements = (
-      policies[0]?.Properties.PolicyDocument as { Statement: (Statement & { Principal: unknown })[] }
+      (policies[0]?.Properties.PolicyDocument ?? { Statement: [] }) as {
+        Statement: (Statement & { Principal: unknown })[];
+      }
     ).Statement;
     // A topic policy replaces SNS's default one: without this allow, alarms fire and nobody hears of them.
     const fromAlarms = statements.find((statement) =>
@@ -1420,7 +1426,7 @@ describe.each([
   let template: Template;
   beforeAll(() => {
     template = Template.fromStack(api);
-  });
+  }, synthTimeoutMs);
 
   it('gives the answers of API Gateway and WAF no CORS headers, but still the security headers', () => {
     for (const { Properties } of Object.values(
@@ -1455,15 +1461,19 @@ describe.each([
 });
 
 describe('the cdk-nag gate', () => {
-  it('fails the synth on a finding nobody acknowledged', () => {
-    const { app } = buildApp('dev', (scope) => {
-      const stack = new Stack(scope, 'Unacknowledged', {
-        env: { account: '123456789012', region: 'eu-west-1' },
+  it(
+    'fails the synth on a finding nobody acknowledged',
+    () => {
+      const { app } = buildApp('dev', (scope) => {
+        const stack = new Stack(scope, 'Unacknowledged', {
+          env: { account: '123456789012', region: 'eu-west-1' },
+        });
+        new Secret(stack, 'SecretWithoutRotation');
       });
-      new Secret(stack, 'SecretWithoutRotation');
-    });
-    expect(() => app.synth()).toThrow(/AwsSolutions-SMG4/);
-  });
+      expect(() => app.synth()).toThrow(/AwsSolutions-SMG4/);
+    },
+    synthTimeoutMs,
+  );
 
   it('runs the Serverless pack over the stacks it is scoped to, and only those', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -1491,7 +1501,7 @@ describe('the cdk-nag gate', () => {
 });
 
 describe('capacity that does not fit the account', () => {
-  it('is refused at synth, naming the reservations and the quota', () => {
+  it('is refused at synth, naming the reservations and the quota', { timeout: synthTimeoutMs }, () => {
     expect(() =>
       buildApp('dev', undefined, (config) => ({
         ...config,
