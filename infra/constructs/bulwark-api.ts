@@ -5,6 +5,7 @@ import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { RouteModule } from '../../shared/chain/route-module.js';
 import { type SecretId, secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import { type TableId, tableDefinitions } from '../../shared/resources/table-definitions.js';
 import {
@@ -31,7 +32,7 @@ import { CanaryReleases } from './canary-releases.js';
 import { edgeCorsHeaders } from './edge-cors-headers.js';
 import { LogsKey } from './logs-key.js';
 import { PreTrafficHook } from './pre-traffic-hook.js';
-import { RouteApi } from './route-api.js';
+import { type ApiRoute, RouteApi } from './route-api.js';
 import { RouteFunction } from './route-function.js';
 import { staticSecurityHeaders } from './static-security-headers.js';
 
@@ -50,6 +51,13 @@ export interface BulwarkApiProps {
    * 405s know every route. Defaults to Bulwark's layout: `functions/<id>/handler.ts`.
    */
   readonly entryOf?: (routeId: string) => string;
+  /**
+   * The route modules (`route` of functions/<id>/route.ts) of the routes whose entry declares a body: API
+   * Gateway's request model of each is generated from the body schema of the module's contract, the very
+   * schema the function validates with. A route with a body and no module here is refused at synth.
+   * Bulwark's own: `bulwarkRouteModules`.
+   */
+  readonly modules?: readonly RouteModule[];
   /** The app's root, holding package-lock.json; defaults to this repository. */
   readonly projectRoot?: string;
   /**
@@ -67,6 +75,25 @@ const routeFunctionConstructId = (routeId: string): string =>
 
 /** Bulwark's layout: `functions/<id>/handler.ts` under the project root. */
 const bulwarkEntry = (routeId: string): string => `functions/${routeId}/handler.ts`;
+
+/**
+ * Each route as the REST API builds it: a route whose entry declares a body gets the body schema of its
+ * route module's contract. Refused at synth when the module is missing or validates no body, so no method
+ * with a body goes without its model.
+ */
+const apiRoutesOf = (routes: RouteTable, modules: readonly RouteModule[]): ApiRoute[] =>
+  routes.map((route) => {
+    const { id, method, path, body } = route;
+    if (body === undefined) return { id, method, path };
+    const schema = modules.find((module) => module.id === id)?.contract?.body;
+    if (schema === undefined) {
+      throw new TypeError(
+        `BulwarkApi: route ${id} declares a body, but no route module in \`modules\` validates one; ` +
+          "pass the route modules (Bulwark's: bulwarkRouteModules) so its request model can be generated",
+      );
+    }
+    return { id, method, path, body: { ...body, schema } };
+  });
 
 const describeRoute = (route: RouteDefinition): string =>
   `${route.method} ${route.path}: ${route.description}`;
@@ -192,7 +219,7 @@ export class BulwarkApi extends Construct {
     this.routeApi = new RouteApi(this, keptIds.routeApi, {
       description: `Bulwark API (${config.stageName})`,
       config,
-      routes,
+      routes: apiRoutesOf(routes, props.modules ?? []),
       handlers,
       fallback,
       edgeHeaders,

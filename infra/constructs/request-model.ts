@@ -49,12 +49,13 @@ const loosen = (node: unknown): unknown => {
 };
 
 /**
- * The API Gateway model (JSON Schema draft 4) of a route's zod body schema, generated with z.toJSONSchema
+ * The API Gateway model (JSON Schema draft 4) of a route's zod body schema (classic or zod/mini: zod's core
+ * z.toJSONSchema takes both), generated
  * from the schema the function validates with (its input side), then loosened (see loosen()) so that the
  * gateway never refuses a body the function would accept. Refinements, patterns and formats are not
  * representable there and stay the function's job; anything zod cannot represent becomes "any value".
  */
-export const requestModelSchemaOf = (schema: z.ZodType): JsonSchema => {
+export const requestModelSchemaOf = (schema: z.core.$ZodType): JsonSchema => {
   const generated = z.toJSONSchema(schema, { target: 'draft-04', io: 'input', unrepresentable: 'any' });
   // CDK writes `schema` as `$schema` and passes every other keyword through as it is.
   return { ...(loosen(generated) as JsonSchema), schema: JsonSchemaVersion.DRAFT4 };

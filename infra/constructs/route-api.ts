@@ -19,13 +19,17 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '../../shared/routes/route-definition.js';
+import type * as z from 'zod';
+import type { RouteBody, RouteDefinition } from '../../shared/routes/route-definition.js';
 import { type StageConfig, type Throttle, tracingOffReason } from '../config.js';
 import { ProblemGatewayResponses } from './problem-gateway-responses.js';
 import { requestModelSchemaOf } from './request-model.js';
 
 /** What the API needs of a route; every entry of a route table (RouteDefinition) is one. */
-export type ApiRoute = Pick<RouteDefinition, 'id' | 'method' | 'path' | 'body'>;
+export type ApiRoute = Pick<RouteDefinition, 'id' | 'method' | 'path'> & {
+  /** The entry's body with the schema its route module validates (the model is generated from it). */
+  readonly body?: RouteBody & { readonly schema: z.core.$ZodType };
+};
 
 /**
  * TLS 1.3 only (API Gateway's enhanced security policy): legacy TLS 1.0-1.2 handshakes are refused. An

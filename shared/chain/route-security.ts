@@ -50,24 +50,23 @@ export const rateLimitOf = (
 };
 
 /**
- * The module validates exactly the body its table entry declares: the same zod schema (API Gateway's
- * model is generated from the entry, the function validates with the module's option) and the same
- * optionality. Refused when the module is built (cold start, and every unit test that builds it), so the
- * gateway and the function can never check different bodies.
+ * The module validates a body exactly when its table entry declares one, with the same optionality: API
+ * Gateway's model is generated from the module's own schema (its contract) for the routes whose entry
+ * declares a body. Refused when the module is built (cold start, and every unit test that builds it), so
+ * no body reaches a function unchecked by the gateway, and the gateway never judges a body the function
+ * does not take.
  */
 export const assertBodyAsDeclared = (
   definition: RouteDefinition,
   options: { readonly body?: unknown; readonly emptyBody?: unknown },
 ): void => {
   const declared = definition.body;
-  if (declared?.schema !== options.body) {
+  if ((declared === undefined) !== (options.body === undefined)) {
     throw new TypeError(
       options.body === undefined
         ? `Route ${definition.id}: its table entry declares a body, but the route module validates none`
-        : declared === undefined
-          ? `Route ${definition.id}: the route module validates a body its table entry does not declare; ` +
-            'add `body: { schema }` to the entry, so API Gateway validates it too'
-          : `Route ${definition.id}: the route module validates another schema than its table entry declares`,
+        : `Route ${definition.id}: the route module validates a body its table entry does not declare; ` +
+            'add `body: {}` to the entry, so API Gateway validates it too',
     );
   }
   if ((declared?.optional === true) !== (options.emptyBody !== undefined)) {

@@ -1,4 +1,3 @@
-import type * as z from 'zod';
 import type { RateLimitPolicy } from '../domain/rate-limit/rate-limit-policy.js';
 import type { Role } from '../domain/users/user.js';
 import type { SecretId } from '../resources/secret-definitions.js';
@@ -79,12 +78,14 @@ export interface SecuredFunction {
 }
 
 /**
- * The JSON body a route takes. The route module validates it with `schema` (its `body` option must be
- * this very schema); the CDK construct also turns it into the method's API Gateway model
- * (requestModelOf()), so a body that does not fit stops at the gateway without invoking the function.
+ * The route takes a JSON body. Its schema lives in the route module (its `body` option), which the entry
+ * must not import: every function loads the whole table, and the bodies would bring other routes' code
+ * (and zod classic) into every bundle. The CDK construct reads the schema from the route module's contract
+ * and turns it into the method's API Gateway model (requestModelSchemaOf()), so a body that does not fit
+ * stops at the gateway without invoking the function. A module that validates a body its entry does not
+ * declare (or none where the entry declares one) is refused when it is built.
  */
 export interface RouteBody {
-  readonly schema: z.ZodType;
   /**
    * The body may be left out (the module's `emptyBody`). API Gateway cannot express "absent or valid",
    * so such a method gets no model: only the function validates it.

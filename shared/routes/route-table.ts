@@ -1,6 +1,3 @@
-import { createApiKeyBody, updateApiKeyBody } from '../domain/api-keys/api-key-bodies.js';
-import { createUserInput } from '../domain/users/create-user-input.js';
-import { logInInput, logOutInput, refreshInput } from '../domain/users/log-in-input.js';
 import {
   admin,
   authenticatedEntry,
@@ -68,7 +65,7 @@ export const routes = defineRoutes([
     },
     secrets: ['jwtSigningKeys'],
     description: 'Exchange username and password for an access token and a refresh token',
-    body: { schema: logInInput, carriesPassword: true },
+    body: { carriesPassword: true },
     capacity: 'credentials',
     hashesPasswords: true,
   }),
@@ -85,7 +82,7 @@ export const routes = defineRoutes([
     },
     secrets: ['jwtSigningKeys'],
     description: 'Rotate a refresh token into a new token pair',
-    body: { schema: refreshInput },
+    body: {},
     capacity: 'credentials',
   }),
   authenticatedEntry({
@@ -102,7 +99,7 @@ export const routes = defineRoutes([
       ],
     },
     description: 'Revoke the session of the presented access token (and an optional refresh token)',
-    body: { schema: logOutInput, optional: true },
+    body: { optional: true },
   }),
   authenticatedEntry({
     id: 'current-user',
@@ -121,7 +118,7 @@ export const routes = defineRoutes([
     // One conditional PutItem (attribute_not_exists): no read of existing users.
     tables: { users: [{ actions: ['PutItem'] }] },
     description: 'Create a user',
-    body: { schema: createUserInput, carriesPassword: true },
+    body: { carriesPassword: true },
     hashesPasswords: true,
   }),
   authenticatedEntry({
@@ -133,7 +130,7 @@ export const routes = defineRoutes([
     // One conditional PutItem of the new record.
     tables: { apiKeys: [{ actions: ['PutItem'] }] },
     description: 'Issue an API key (the secret is shown once)',
-    body: { schema: createApiKeyBody },
+    body: {},
   }),
   authenticatedEntry({
     id: 'list-api-keys',
@@ -154,7 +151,7 @@ export const routes = defineRoutes([
     // One conditional UpdateItem returning the new record (ALL_NEW needs no GetItem).
     tables: { apiKeys: [{ actions: ['UpdateItem'] }] },
     description: "Change an API key's roles or rate limit",
-    body: { schema: updateApiKeyBody },
+    body: {},
   }),
   authenticatedEntry({
     id: 'revoke-api-key',

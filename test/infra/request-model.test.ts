@@ -1,6 +1,13 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { bulwarkRouteModules } from '../../infra/bulwark-route-modules.js';
+import { stageConfig } from '../../infra/config.js';
+import { BulwarkApi } from '../../infra/constructs/bulwark-api.js';
 import { requestModelSchemaOf } from '../../infra/constructs/request-model.js';
+import { DataStack } from '../../infra/stacks/data-stack.js';
+import type { RouteDefinition } from '../../shared/routes/route-definition.js';
+import { routes } from '../../shared/routes/route-table.js';
 
 describe('the API Gateway model of a zod body', () => {
   it('is draft 4, strict where the schema is strict, and never stricter than zod', () => {
@@ -51,5 +58,34 @@ describe('the API Gateway model of a zod body', () => {
     expect(model.properties.limit).toEqual({
       anyOf: [{ type: 'string', enum: ['unlimited'] }, { type: 'null' }],
     });
+  });
+});
+
+describe("the request models of Bulwark's routes", () => {
+  it('come from the route modules, whose bodies are zod/mini or classic: every route with a body has one', () => {
+    const table: readonly RouteDefinition[] = routes;
+    for (const route of table.filter((candidate) => candidate.body !== undefined)) {
+      const schema = bulwarkRouteModules.find((module) => module.id === route.id)?.contract?.body;
+      expect(schema, route.id).toBeDefined();
+      const model = requestModelSchemaOf(schema as z.core.$ZodType);
+      expect(model.type, route.id).toBe('object');
+    }
+  });
+
+  it('refuse at synth a route whose entry declares a body when no module gives its schema', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const config = stageConfig('dev');
+    const data = new DataStack(app, 'Data', { config });
+    const stack = new Stack(app, 'Api');
+    expect(
+      () =>
+        new BulwarkApi(stack, 'Api', {
+          config,
+          tables: data.tables,
+          secrets: data.secrets,
+          routes,
+          modules: [],
+        }),
+    ).toThrow(/route login declares a body, but no route module/);
   });
 });

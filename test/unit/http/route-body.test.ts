@@ -13,9 +13,8 @@ import { routes } from '../../../shared/routes/route-table.js';
 import { testRuntime } from '../../support/test-runtime.js';
 
 const declared = z.strictObject({ name: z.string() });
-const other = z.strictObject({ name: z.string() });
 
-const entry = (body?: { schema: z.ZodType; optional?: boolean }) =>
+const entry = (body?: { optional?: boolean }) =>
   publicEntry({
     id: 'probe',
     method: 'POST',
@@ -31,37 +30,32 @@ const build = (table: ReturnType<typeof defineRoutes>, options: { body?: z.ZodTy
   publicRoute(
     table as readonly [ReturnType<typeof entry>],
     'probe',
-    options,
+    { ...options, responses: { 200: { description: 'Probed' } } },
     () => async () => jsonResponse(200, {}),
   ).build(testRuntime());
 
 describe('a route module and the body its table entry declares', () => {
-  it('builds when the module validates exactly the declared schema', async () => {
-    await expect(build(defineRoutes([entry({ schema: declared })]), { body: declared })).resolves.toBeTypeOf(
-      'function',
-    );
+  it('builds when the module validates a body where the entry declares one', async () => {
+    await expect(build(defineRoutes([entry({})]), { body: declared })).resolves.toBeTypeOf('function');
   });
 
   it('refuses a module that validates a body the entry does not declare (API Gateway would not check it)', async () => {
     await expect(build(defineRoutes([entry()]), { body: declared })).rejects.toThrow(
-      'add `body: { schema }` to the entry',
+      'add `body: {}` to the entry',
     );
   });
 
-  it('refuses a module that validates no body or another schema than the entry declares', async () => {
-    await expect(build(defineRoutes([entry({ schema: declared })]), {})).rejects.toThrow('validates none');
-    await expect(build(defineRoutes([entry({ schema: declared })]), { body: other })).rejects.toThrow(
-      'another schema',
-    );
+  it('refuses a module that validates no body where the entry declares one (no model, no check)', async () => {
+    await expect(build(defineRoutes([entry({})]), {})).rejects.toThrow('validates none');
   });
 
   it('refuses an optional body on one side only', async () => {
-    await expect(
-      build(defineRoutes([entry({ schema: declared, optional: true })]), { body: declared }),
-    ).rejects.toThrow('must agree');
-    await expect(
-      build(defineRoutes([entry({ schema: declared })]), { body: declared, emptyBody: {} }),
-    ).rejects.toThrow('must agree');
+    await expect(build(defineRoutes([entry({ optional: true })]), { body: declared })).rejects.toThrow(
+      'must agree',
+    );
+    await expect(build(defineRoutes([entry({})]), { body: declared, emptyBody: {} })).rejects.toThrow(
+      'must agree',
+    );
   });
 
   it('declares a body on every Bulwark route whose module takes one, passwords marked on login and create-user', () => {
