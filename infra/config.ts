@@ -49,17 +49,6 @@ export interface StageConfig {
   /** Reserved concurrency and stage throttles per capacity class (ADR 0010, "Blast radius"). */
   readonly capacity: CapacitySettings;
   readonly operations: OperationsSettings;
-  /** Who may read the secrets besides the functions the route table names (ADR 0010, "Secrets"). */
-  readonly secrets: {
-    /**
-     * IAM role ARNs an operator assumes to read or repair a secret by hand (break glass). Every other
-     * principal of the account is refused GetSecretValue by the secrets' resource policies, whatever its
-     * IAM policies allow. Empty: only the functions and the rotation can read them.
-     */
-    readonly breakGlassRoleArns: readonly string[];
-  };
-  /** AWS Backup of the tables that cannot be rebuilt (users, API keys); see ADR 0010, "Backups". */
-  readonly backup: { readonly retentionDays: number };
 }
 
 /** An API Gateway token bucket: requests per second on average, and at once. */
@@ -192,8 +181,6 @@ const stages: Readonly<Record<StageName, StageDefinition>> = {
         gatewayThrottlesPer5Minutes: 100,
       },
     },
-    secrets: { breakGlassRoleArns: [] },
-    backup: { retentionDays: 7 },
   },
   prod: {
     stageName: 'prod',
@@ -246,8 +233,6 @@ const stages: Readonly<Record<StageName, StageDefinition>> = {
       },
     },
     // OPERATORS MAY SET: the role your operators assume to repair a secret by hand.
-    secrets: { breakGlassRoleArns: [] },
-    backup: { retentionDays: 35 },
   },
 };
 
@@ -289,11 +274,6 @@ export const stageConfig = (name: string): StageConfig => {
     throw new TypeError(`Stage ${name}: durationPercentOfTimeout must be in (0, 100)`);
   }
   validateCapacity(name, stage.capacity);
-  for (const arn of stage.secrets.breakGlassRoleArns) {
-    if (!/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(arn)) {
-      throw new TypeError(`Stage ${name}: break-glass role "${arn}" is not an IAM role ARN`);
-    }
-  }
   return { ...stage, runtime };
 };
 
