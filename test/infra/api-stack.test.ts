@@ -9,7 +9,6 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StageConfig, type StageName, stageConfig } from '../../infra/config.js';
-import { ScopedNagPack } from '../../infra/constructs/scoped-nag-pack.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack, secretLogicalId, tableLogicalId } from '../../infra/stacks/data-stack.js';
 import { limiterOutcomes } from '../../shared/domain/rate-limit/limiter-metrics.js';
@@ -75,8 +74,7 @@ const buildApp = (
   });
   extra?.(app);
   // The same packs as infra/app.ts.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  Validations.of(app).addPlugins(new ScopedNagPack(new ServerlessChecks(), [api]));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, api, data, config };
 };
 
@@ -1475,19 +1473,17 @@ describe('the cdk-nag gate', () => {
     synthTimeoutMs,
   );
 
-  it('runs the Serverless pack over the stacks it is scoped to, and only those', () => {
+  it('runs the Serverless pack over every stack of the app, the data stack included', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const env = { account: '123456789012', region: 'eu-west-1' };
-    const covered = new Stack(app, 'Covered', { env });
-    const outside = new Stack(app, 'Outside', { env });
-    for (const stack of [covered, outside]) {
-      new LambdaFunction(stack, 'WithoutDeadLetterQueue', {
+    for (const id of ['Api', 'Data']) {
+      new LambdaFunction(new Stack(app, id, { env }), 'WithoutDeadLetterQueue', {
         runtime: Runtime.NODEJS_24_X,
         handler: 'index.handler',
         code: Code.fromInline('exports.handler = async () => {};'),
       });
     }
-    Validations.of(app).addPlugins(new ScopedNagPack(new ServerlessChecks(), [covered]));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
     let report = '';
     try {
       app.synth();
@@ -1495,8 +1491,12 @@ describe('the cdk-nag gate', () => {
       report = String(error);
     }
     expect(report).toMatch(/Serverless-LambdaDLQ/);
-    expect(report).toContain('Covered/WithoutDeadLetterQueue');
-    expect(report).not.toContain('Outside/WithoutDeadLetterQueue');
+    expect(report).toContain('Api/WithoutDeadLetterQueue');
+    expect(report).toContain('Data/WithoutDeadLetterQueue');
+    // The real app passes both packs: the suites above and test/infra/data-stack.test.ts synthesize it.
+    expect(readFileSync(new URL('../../infra/app.ts', import.meta.url), 'utf8')).toContain(
+      'new AwsSolutionsChecks(app), new ServerlessChecks(app)',
+    );
   });
 });
 
