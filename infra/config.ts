@@ -4,6 +4,7 @@ import { environmentOf, type StageRuntimeValues } from '../shared/config/environ
 import { parseRuntimeConfig, type RuntimeConfig } from '../shared/config/runtime-config.js';
 import { settingsOf } from '../shared/config/runtime-setting.js';
 import { runtimeSettings } from '../shared/config/runtime-settings.js';
+import { type CapacityClass, capacityClasses } from '../shared/routes/route-definition.js';
 
 /**
  * Deploy-time configuration, typed per stage. Nothing here reads process.env or CDK context: infra/app.ts
@@ -35,11 +36,22 @@ export interface StageConfig {
   /** CloudFormation termination protection of both stacks (data and API). */
   readonly terminationProtection: boolean;
   readonly logRetention: RetentionDays;
-  /** Stage-wide method throttling defaults of the REST API. */
-  readonly throttling: { readonly rateLimitPerSecond: number; readonly burstLimit: number };
+  /**
+   * Stage-wide method throttling default of the REST API (all resources, all methods): every method gets its
+   * own setting from its capacity class, so this applies only to methods added outside the route table.
+   */
+  readonly throttling: Throttle;
   /** Active X-Ray tracing on the API stage and the functions. */
   readonly tracingEnabled: boolean;
-  readonly functions: { readonly memorySizeMb: number; readonly timeout: Duration };
+  readonly functions: {
+    /** Functions that do not hash passwords: they wait on DynamoDB and Secrets Manager, not the CPU. */
+    readonly memorySizeMb: number;
+    /** Functions whose entry says `hashesPasswords` (bcrypt is CPU-bound; Lambda CPU grows with memory). */
+    readonly hashingMemorySizeMb: number;
+    readonly timeout: Duration;
+  };
+  /** Reserved concurrency and stage throttles per capacity class (ADR 0010, "Blast radius"). */
+  readonly capacity: CapacitySettings;
   readonly operations: OperationsSettings;
   /**
    * How new function versions reach the `live` alias: `canary` (10 % for 5 minutes, rolled back on
@@ -60,6 +72,33 @@ export interface StageOptions {
   readonly release?: string;
 }
 
+/** An API Gateway token bucket: requests per second on average, and at once. */
+export interface Throttle {
+  readonly rateLimitPerSecond: number;
+  readonly burstLimit: number;
+}
+
+/** What one function of a capacity class may use, and how fast the stage lets requests reach it. */
+export interface ClassCapacity extends Throttle {
+  /**
+   * Concurrent executions reserved for (and capped at) each function of the class: a flood on one route
+   * cannot take the account's concurrency from another route or from other workloads.
+   */
+  readonly reservedConcurrency: number;
+}
+
+export interface CapacitySettings {
+  /**
+   * The account's Lambda concurrency quota in the stage's region (`aws lambda get-account-settings`,
+   * `ConcurrentExecutions`). The functions' reservations must leave the 100 that Lambda keeps unreserved,
+   * and the account-concurrency alarm fires at `alarmPercent` of it. New accounts often start far lower
+   * than 1,000: ask for an increase, or lower the reservations.
+   */
+  readonly accountConcurrency: number;
+  readonly alarmPercent: number;
+  readonly classes: Readonly<Record<CapacityClass, ClassCapacity>>;
+}
+
 /** WAF, alarms and rollout: what operators tune per stage (docs/adr/0010-deployment-and-operations.md). */
 export interface OperationsSettings {
   readonly waf: {
@@ -68,6 +107,15 @@ export interface OperationsSettings {
      * the route limiter in the functions is the exact one). WAF accepts 10 to 2,000,000,000.
      */
     readonly requestsPerIpPer5Minutes: number;
+    /**
+     * The same for the routes whose capacity class is `credentials` (login, refresh), counted on their own:
+     * far lower than the global rule, so one address cannot spend its global budget on password guesses.
+     */
+    readonly credentialRequestsPerIpPer5Minutes: number;
+    /** Requests the web ACL blocks in 5 minutes (all rules) that page. */
+    readonly blockedRequestsPer5Minutes: number;
+    /** Requests the two per-IP rate rules block together in 5 minutes that page (a flood or a guessing run). */
+    readonly rateRuleBlocksPer5Minutes: number;
   };
   readonly alarms: {
     /** Subscribed to the alarm topic when set; confirm the subscription e-mail after the first deploy. */
@@ -80,6 +128,12 @@ export interface OperationsSettings {
     readonly authFailuresPer5Minutes: number;
     /** Share of requests answered 5xx by the stage, in percent, over one minute (two of three minutes). */
     readonly serverErrorRatePercent: number;
+    /** The stage's p99 latency, in milliseconds, that pages when exceeded in 3 of 5 minutes. */
+    readonly latencyP99Ms: number;
+    /** A function's maximum duration, in percent of its timeout, that pages (a hung backend shows here first). */
+    readonly durationPercentOfTimeout: number;
+    /** Requests API Gateway's stage and method throttles answered 429 in 5 minutes that page. */
+    readonly gatewayThrottlesPer5Minutes: number;
   };
 }
 
@@ -117,15 +171,35 @@ const stages: Readonly<Record<StageName, StageDefinition>> = {
     logRetention: RetentionDays.ONE_MONTH,
     throttling: { rateLimitPerSecond: 20, burstLimit: 40 },
     tracingEnabled: false,
-    // bcrypt cost 11 is CPU-bound: Lambda CPU grows with memory, 1024 MB keeps hashing near 200 ms.
-    functions: { memorySizeMb: 1024, timeout: Duration.seconds(10) },
+    // bcrypt cost 11 is CPU-bound: Lambda CPU grows with memory, 1024 MB keeps hashing near 200 ms. The
+    // other functions wait on DynamoDB and Secrets Manager and get half of it.
+    functions: { memorySizeMb: 512, hashingMemorySizeMb: 1024, timeout: Duration.seconds(10) },
+    capacity: {
+      accountConcurrency: 1_000,
+      alarmPercent: 80,
+      classes: {
+        credentials: { reservedConcurrency: 5, rateLimitPerSecond: 5, burstLimit: 10 },
+        public: { reservedConcurrency: 3, rateLimitPerSecond: 10, burstLimit: 20 },
+        standard: { reservedConcurrency: 5, rateLimitPerSecond: 20, burstLimit: 40 },
+        admin: { reservedConcurrency: 2, rateLimitPerSecond: 2, burstLimit: 5 },
+        fallback: { reservedConcurrency: 3, rateLimitPerSecond: 10, burstLimit: 20 },
+      },
+    },
     operations: {
-      waf: { requestsPerIpPer5Minutes: 2_000 },
+      waf: {
+        requestsPerIpPer5Minutes: 2_000,
+        credentialRequestsPerIpPer5Minutes: 100,
+        blockedRequestsPer5Minutes: 500,
+        rateRuleBlocksPer5Minutes: 200,
+      },
       alarms: {
         functionErrorsPerMinute: 1,
         functionThrottlesPerMinute: 1,
         authFailuresPer5Minutes: 100,
         serverErrorRatePercent: 5,
+        latencyP99Ms: 3_000,
+        durationPercentOfTimeout: 80,
+        gatewayThrottlesPer5Minutes: 100,
       },
     },
   },
@@ -146,9 +220,27 @@ const stages: Readonly<Record<StageName, StageDefinition>> = {
     logRetention: RetentionDays.ONE_YEAR,
     throttling: { rateLimitPerSecond: 100, burstLimit: 200 },
     tracingEnabled: true,
-    functions: { memorySizeMb: 1024, timeout: Duration.seconds(10) },
+    functions: { memorySizeMb: 512, hashingMemorySizeMb: 1024, timeout: Duration.seconds(10) },
+    capacity: {
+      // OPERATORS MUST CHECK: the account's real quota (`aws lambda get-account-settings`).
+      accountConcurrency: 1_000,
+      alarmPercent: 80,
+      classes: {
+        // Login hashes for about 0.3 s: 10 a second is 3 busy instances; the rest is headroom for refresh.
+        credentials: { reservedConcurrency: 40, rateLimitPerSecond: 10, burstLimit: 20 },
+        public: { reservedConcurrency: 10, rateLimitPerSecond: 50, burstLimit: 100 },
+        standard: { reservedConcurrency: 50, rateLimitPerSecond: 100, burstLimit: 200 },
+        admin: { reservedConcurrency: 5, rateLimitPerSecond: 5, burstLimit: 10 },
+        fallback: { reservedConcurrency: 10, rateLimitPerSecond: 50, burstLimit: 100 },
+      },
+    },
     operations: {
-      waf: { requestsPerIpPer5Minutes: 2_000 },
+      waf: {
+        requestsPerIpPer5Minutes: 2_000,
+        credentialRequestsPerIpPer5Minutes: 100,
+        blockedRequestsPer5Minutes: 1_000,
+        rateRuleBlocksPer5Minutes: 200,
+      },
       alarms: {
         // OPERATORS MAY SET: an on-call address subscribed to the alarm topic (or subscribe a pager to the
         // topic ARN output instead).
@@ -156,8 +248,12 @@ const stages: Readonly<Record<StageName, StageDefinition>> = {
         functionThrottlesPerMinute: 1,
         authFailuresPer5Minutes: 200,
         serverErrorRatePercent: 1,
+        latencyP99Ms: 2_000,
+        durationPercentOfTimeout: 80,
+        gatewayThrottlesPer5Minutes: 100,
       },
     },
+    // OPERATORS MAY SET: the role your operators assume to repair a secret by hand.
   },
 };
 
@@ -216,12 +312,47 @@ export const stageConfig = (name: string, options: StageOptions = {}): StageConf
   if (!(alarms.serverErrorRatePercent > 0 && alarms.serverErrorRatePercent <= 100)) {
     throw new TypeError(`Stage ${name}: serverErrorRatePercent must be in (0, 100]`);
   }
+  if (
+    !Number.isInteger(waf.credentialRequestsPerIpPer5Minutes) ||
+    waf.credentialRequestsPerIpPer5Minutes < 10 ||
+    waf.credentialRequestsPerIpPer5Minutes >= waf.requestsPerIpPer5Minutes
+  ) {
+    throw new TypeError(
+      `Stage ${name}: the WAF credential rate limit must be an integer of at least 10, below the global one`,
+    );
+  }
+  if (!(alarms.durationPercentOfTimeout > 0 && alarms.durationPercentOfTimeout < 100)) {
+    throw new TypeError(`Stage ${name}: durationPercentOfTimeout must be in (0, 100)`);
+  }
+  validateCapacity(name, stage.capacity);
   return {
     ...stage,
     runtime,
     release: release as StageConfig['release'],
     overridden: Object.keys(overrides).sort(),
   };
+};
+
+/** Lambda keeps this many concurrent executions of an account unreserved. */
+export const LAMBDA_MINIMUM_UNRESERVED_CONCURRENCY = 100;
+
+const validateCapacity = (stage: string, capacity: CapacitySettings): void => {
+  const positiveInteger = (value: number): boolean => Number.isInteger(value) && value >= 1;
+  if (!positiveInteger(capacity.accountConcurrency)) {
+    throw new TypeError(`Stage ${stage}: capacity.accountConcurrency must be a positive integer`);
+  }
+  if (!(capacity.alarmPercent > 0 && capacity.alarmPercent < 100)) {
+    throw new TypeError(`Stage ${stage}: capacity.alarmPercent must be in (0, 100)`);
+  }
+  for (const capacityClass of capacityClasses) {
+    const { reservedConcurrency, rateLimitPerSecond, burstLimit } = capacity.classes[capacityClass];
+    if (![reservedConcurrency, rateLimitPerSecond, burstLimit].every(positiveInteger)) {
+      throw new TypeError(`Stage ${stage}: capacity class ${capacityClass} needs positive integers`);
+    }
+    if (burstLimit < rateLimitPerSecond) {
+      throw new TypeError(`Stage ${stage}: capacity class ${capacityClass} bursts below its rate`);
+    }
+  }
 };
 
 /**

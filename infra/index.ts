@@ -3,6 +3,8 @@
  * builds, for every route of a table, the function, the method, the least-privilege grants the entry
  * declares and a canary release, plus the WAF, alarms and dashboard.
  */
+
+export { bulwarkRouteModules } from './bulwark-route-modules.js';
 export { type RuntimeSettings, type StageConfig, type StageName, stageConfig, stageNames } from './config.js';
 export { BulwarkApi, type BulwarkApiProps } from './constructs/bulwark-api.js';
 export { bulwarkPackageRoot } from './repository-root.js';

@@ -41,8 +41,10 @@ export { emptyResponse, jsonResponse } from './http/json-response.js';
 export { openApiRoute } from './openapi/openapi-route.js';
 export type {
   AuthenticatedRouteIdOf,
+  CapacityClass,
   HttpMethod,
   PublicRouteIdOf,
+  RouteBody,
   RouteDefinition,
   RouteIdOf,
   RouteRateLimit,
@@ -55,6 +57,8 @@ export type {
 export {
   admin,
   authenticatedEntry,
+  capacityClasses,
+  capacityClassOf,
   defaultLimit,
   defineRoutes,
   fallbackRoute,

@@ -15,5 +15,8 @@ export const appRoutes = defineRoutes([
     // Five orders at once per caller, then one every 12 seconds; 429 with Retry-After past it.
     rateLimit: { policy: { kind: 'token_bucket', burst: 5, perSeconds: 60 } },
     description: 'Place an order',
+    // A JSON body: the route module's schema validates it, and API Gateway checks it against a model
+    // generated from that schema first.
+    body: {},
   }),
 ]);

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm,
@@ -11,17 +11,45 @@ import {
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../shared/adapters/metrics/emf-counters.js';
 import { limiterOutcomes } from '../../shared/domain/rate-limit/limiter-metrics.js';
-import type { OperationsSettings } from '../config.js';
+import type { CapacitySettings, OperationsSettings } from '../config.js';
 import type { AlarmTopic } from './alarm-topic.js';
+
+/** A function whose duration is watched against its timeout and graphed. */
+export interface MonitoredFunction {
+  readonly routeId: string;
+  readonly function: IFunction;
+  readonly timeout: Duration;
+}
 
 export interface ApiMonitoringProps {
   readonly stageName: string;
   readonly stage: Stage;
   readonly alarms: OperationsSettings['alarms'];
   readonly topic: AlarmTopic;
+  /** Every function of the API: duration alarms and graphs. */
+  readonly functions?: readonly MonitoredFunction[];
+  /** The tables the functions use: throttling and system-error alarms, and graphs. */
+  readonly tables?: Readonly<Record<string, ITable>>;
+  /** The web ACL in front of the stage: block alarms and graphs. */
+  readonly webAcl?: {
+    readonly name: string;
+    /** Rule metric names of the per-IP rate rules. */
+    readonly rateRuleMetricNames: readonly string[];
+    readonly thresholds: OperationsSettings['waf'];
+  };
+  /** The stage's access logs: API Gateway's own 429s are counted from them. */
+  readonly accessLogs?: ILogGroup;
+  /** The account quota the account-concurrency alarm compares with. */
+  readonly capacity?: Pick<CapacitySettings, 'accountConcurrency' | 'alarmPercent'>;
+  /** The signing-key rotation function (data stack): its errors page, so do failed rotations. */
+  readonly signingKeyRotation?: { readonly function: IFunction };
 }
 
 /** The `service` dimension Powertools adds to every Bulwark metric. */
@@ -63,7 +91,9 @@ const searchTotal = (metricName: string, schema: keyof typeof schemas, label: st
 
 /**
  * The stack-wide alarms (limiter backend errors and fail-closed decisions, auth failure spikes, refresh
- * token reuse, API 5xx rate), each notifying the alarm topic, and the operators' dashboard.
+ * token reuse, API 5xx rate, p99 latency, API Gateway's own 429s, WAF blocks and rate-rule blocks, account
+ * concurrency, the signing-key rotation), the per-function duration and per-table DynamoDB alarms, each
+ * notifying the alarm topic, and the operators' dashboard.
  */
 export class ApiMonitoring extends Construct {
   readonly limiterBackendErrors: Alarm;
@@ -72,6 +102,18 @@ export class ApiMonitoring extends Construct {
   readonly authFailureSpike: Alarm;
   readonly refreshReuseDetected: Alarm;
   readonly serverErrorRate: Alarm;
+  readonly latencyP99?: Alarm;
+  readonly gatewayThrottles?: Alarm;
+  readonly wafBlocked?: Alarm;
+  readonly wafRateRuleBlocks?: Alarm;
+  readonly accountConcurrency?: Alarm;
+  readonly rotationErrors?: Alarm;
+  /** EventBridge rule: Secrets Manager reports a failed or abandoned rotation. */
+  readonly rotationFailed?: Rule;
+  /** Each function's duration alarm, by route id. */
+  readonly durationAlarms: ReadonlyMap<string, Alarm>;
+  /** Each table's throttling and system-error alarms, by table id. */
+  readonly tableAlarms: ReadonlyMap<string, { readonly throttled: Alarm; readonly systemErrors: Alarm }>;
   readonly dashboard: Dashboard;
 
   /** The alarms every canary deployment watches besides its own function's. */
@@ -193,6 +235,264 @@ export class ApiMonitoring extends Construct {
       }),
     );
 
+    const fiveMinutes = Duration.minutes(5);
+    const stack = Stack.of(this);
+    const latencyP99 = stage.metricLatency({ period: oneMinute, statistic: 'p99', label: 'p99' });
+    this.latencyP99 = watch(
+      new Alarm(this, 'LatencyP99', {
+        alarmName: name('api-latency-p99'),
+        alarmDescription:
+          `The stage's p99 latency is above ${alarms.latencyP99Ms} ms in 3 of 5 minutes: a slow backend, ` +
+          'cold starts after a release, or functions at their reserved concurrency.',
+        metric: latencyP99,
+        threshold: alarms.latencyP99Ms,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    // API Gateway's own 429s (stage and method throttles) never reach a function, so no Bulwark metric
+    // counts them and the 4XXError metric mixes them with every other 4xx: the access log names them.
+    let gatewayThrottled: IMetric | undefined;
+    if (props.accessLogs !== undefined) {
+      new MetricFilter(this, 'GatewayThrottledFilter', {
+        logGroup: props.accessLogs,
+        filterPattern: FilterPattern.stringValue('$.errorType', '=', 'THROTTLED'),
+        metricNamespace: METRICS_NAMESPACE,
+        metricName: 'gateway_throttled',
+        metricValue: '1',
+        dimensions: { stage: '$.stage' },
+      });
+      gatewayThrottled = new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'gateway_throttled',
+        dimensionsMap: { stage: stageName },
+        statistic: 'Sum',
+        period: fiveMinutes,
+        label: 'API Gateway 429 (stage and method throttles)',
+      });
+      this.gatewayThrottles = watch(
+        new Alarm(this, 'GatewayThrottles', {
+          alarmName: name('api-gateway-throttled'),
+          alarmDescription:
+            `API Gateway answered more than ${alarms.gatewayThrottlesPer5Minutes} requests 429 (THROTTLED) in 5 ` +
+            'minutes: a method is at its capacity-class throttle (infra/config.ts capacity). A flood, or a ' +
+            'throttle too low for real traffic. Runbook: docs/runbooks/rollout.md',
+          metric: gatewayThrottled,
+          threshold: alarms.gatewayThrottlesPer5Minutes,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+
+    const wafMetric = (metricName: string, rule: string, label: string): Metric | undefined =>
+      props.webAcl === undefined
+        ? undefined
+        : new Metric({
+            namespace: 'AWS/WAFV2',
+            metricName,
+            dimensionsMap: { WebACL: props.webAcl.name, Region: stack.region, Rule: rule },
+            statistic: 'Sum',
+            period: fiveMinutes,
+            label,
+          });
+    const wafBlocked = wafMetric('BlockedRequests', 'ALL', 'WAF blocked (all rules)');
+    const wafAllowed = wafMetric('AllowedRequests', 'ALL', 'WAF allowed');
+    const rateRuleBlocked = (props.webAcl?.rateRuleMetricNames ?? []).map(
+      (rule) => wafMetric('BlockedRequests', rule, rule) as Metric,
+    );
+    if (props.webAcl !== undefined && wafBlocked !== undefined) {
+      const { thresholds } = props.webAcl;
+      this.wafBlocked = watch(
+        new Alarm(this, 'WafBlocked', {
+          alarmName: name('waf-blocked-requests'),
+          alarmDescription:
+            `The web ACL blocked more than ${thresholds.blockedRequestsPer5Minutes} requests in 5 minutes (all ` +
+            'rules): an attack, or a managed rule blocking real clients. The WAF log group holds every block. ' +
+            'Runbook: docs/runbooks/api-security.md',
+          metric: wafBlocked,
+          threshold: thresholds.blockedRequestsPer5Minutes,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+      this.wafRateRuleBlocks = watch(
+        new Alarm(this, 'WafRateRuleBlocks', {
+          alarmName: name('waf-rate-rule-blocks'),
+          alarmDescription:
+            `The per-IP rate rules blocked more than ${thresholds.rateRuleBlocksPer5Minutes} requests in 5 ` +
+            'minutes: a flood, or a password-guessing run against login or refresh (CredentialRateLimitPerIp). ' +
+            'Runbook: docs/runbooks/rate-limiting.md',
+          metric: new MathExpression({
+            expression: rateRuleBlocked.map((_, index) => `FILL(r${index}, 0)`).join(' + '),
+            usingMetrics: Object.fromEntries(rateRuleBlocked.map((metric, index) => [`r${index}`, metric])),
+            period: fiveMinutes,
+            label: 'Rate-rule blocks',
+          }),
+          threshold: thresholds.rateRuleBlocksPer5Minutes,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+
+    const claimedConcurrency = new Metric({
+      namespace: 'AWS/Lambda',
+      metricName: 'ClaimedAccountConcurrency',
+      statistic: 'Maximum',
+      period: oneMinute,
+      label: 'Claimed account concurrency',
+    });
+    if (props.capacity !== undefined) {
+      const threshold = Math.floor((props.capacity.accountConcurrency * props.capacity.alarmPercent) / 100);
+      this.accountConcurrency = watch(
+        new Alarm(this, 'AccountConcurrency', {
+          alarmName: name('account-concurrency'),
+          alarmDescription:
+            `The account's claimed Lambda concurrency (reservations included) is above ${threshold} of a quota of ` +
+            `${props.capacity.accountConcurrency} in 3 of 5 minutes: functions without a reservation, here or ` +
+            'elsewhere in the account, are about to be throttled. Runbook: docs/runbooks/rollout.md',
+          metric: claimedConcurrency,
+          threshold,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 5,
+          datapointsToAlarm: 3,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+
+    if (props.signingKeyRotation !== undefined) {
+      this.rotationErrors = watch(
+        new Alarm(this, 'RotationErrors', {
+          alarmName: name('signing-key-rotation-errors'),
+          alarmDescription:
+            'The signing-key rotation function failed a step. Secrets Manager retries it; until one succeeds ' +
+            'the keys do not rotate, and a failed first rotation leaves no key at all (every login 503). ' +
+            'Runbook: docs/runbooks/auth.md',
+          metric: props.signingKeyRotation.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+      // Secrets Manager's own verdict, also when the function never ran (invoke refused, timeout). Any secret
+      // of the account and region: a filter on the secret's ARN would depend on the event's field names,
+      // and a rotation failure nobody hears of is worse than one that is not Bulwark's.
+      this.rotationFailed = new Rule(this, 'RotationFailed', {
+        description: `Bulwark ${stageName}: a Secrets Manager rotation failed or was abandoned`,
+        eventPattern: {
+          source: ['aws.secretsmanager'],
+          detailType: ['AWS Service Event via CloudTrail', 'AWS API Call via CloudTrail'],
+          detail: {
+            eventSource: ['secretsmanager.amazonaws.com'],
+            eventName: ['RotationFailed', 'RotationAbandoned'],
+          },
+        },
+      });
+      this.rotationFailed.addTarget(topic.eventTarget(this.rotationFailed));
+      Validations.of(this.rotationFailed).acknowledge({
+        id: 'Serverless-EventBusDLQ',
+        reason:
+          "The rule's only target is this stack's alarm topic. EventBridge retries a failed delivery for 24 " +
+          'hours; a dead-letter queue would need an alarm of its own, sent to the same topic that could not ' +
+          'be reached, so it would add a queue nobody reads.',
+      });
+    }
+
+    const durationAlarms = new Map<string, Alarm>();
+    for (const monitored of props.functions ?? []) {
+      const threshold = Math.floor(
+        (monitored.timeout.toMilliseconds() * alarms.durationPercentOfTimeout) / 100,
+      );
+      const alarm = new Alarm(this, `${monitored.routeId}-Duration`, {
+        alarmName: name(`${monitored.routeId}-duration`),
+        alarmDescription:
+          `The ${monitored.routeId} function ran longer than ${threshold} ms (${alarms.durationPercentOfTimeout}% ` +
+          `of its ${monitored.timeout.toSeconds()} s timeout): a backend past its deadline or a hung call; ` +
+          'at the timeout the client gets a 5xx.',
+        metric: monitored.function.metricDuration({ period: oneMinute, statistic: 'Maximum' }),
+        threshold,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      topic.notify(alarm);
+      durationAlarms.set(monitored.routeId, alarm);
+    }
+    this.durationAlarms = durationAlarms;
+
+    const tableAlarms = new Map<string, { throttled: Alarm; systemErrors: Alarm }>();
+    const tableGraphs: { throttles: IMetric[]; errors: IMetric[]; latency: IMetric[] } = {
+      throttles: [],
+      errors: [],
+      latency: [],
+    };
+    for (const [index, [tableId, table]] of Object.entries(props.tables ?? {}).entries()) {
+      // Ids unique per table: the tables share one graph.
+      const throttles = new MathExpression({
+        expression: `FILL(reads${index}, 0) + FILL(writes${index}, 0)`,
+        usingMetrics: {
+          [`reads${index}`]: table.metric('ReadThrottleEvents', { statistic: 'Sum', period: oneMinute }),
+          [`writes${index}`]: table.metric('WriteThrottleEvents', { statistic: 'Sum', period: oneMinute }),
+        },
+        period: oneMinute,
+        label: `${tableId} throttled`,
+      });
+      // SystemErrors carries the operation as a dimension: a query sums every operation, present or future.
+      const systemErrors = new MathExpression({
+        expression:
+          `SELECT SUM(SystemErrors) FROM SCHEMA("AWS/DynamoDB", Operation, TableName) ` +
+          `WHERE TableName = '${table.tableName}'`,
+        period: oneMinute,
+        label: `${tableId} system errors`,
+      });
+      const throttled = new Alarm(this, `${tableId}-Throttled`, {
+        alarmName: name(`dynamodb-${tableId}-throttled`),
+        alarmDescription:
+          `DynamoDB throttled reads or writes of the ${tableId} table: on-demand tables throttle on a hot key ` +
+          'or past the account table quota; the functions answer 503 (dependency_unavailable). Runbook: ' +
+          'docs/runbooks/rate-limiting.md',
+        metric: throttles,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      const systemErrorsAlarm = new Alarm(this, `${tableId}-SystemErrors`, {
+        alarmName: name(`dynamodb-${tableId}-system-errors`),
+        alarmDescription:
+          `DynamoDB answered requests on the ${tableId} table with a server error (5xx). Runbook: ` +
+          'docs/runbooks/rate-limiting.md',
+        metric: systemErrors,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      topic.notify(throttled);
+      topic.notify(systemErrorsAlarm);
+      tableAlarms.set(tableId, { throttled, systemErrors: systemErrorsAlarm });
+      tableGraphs.throttles.push(throttles);
+      tableGraphs.errors.push(systemErrors);
+      tableGraphs.latency.push(
+        table.metric('SuccessfulRequestLatency', {
+          statistic: 'p99',
+          period: oneMinute,
+          label: `${tableId} p99 (ms)`,
+          dimensionsMap: { TableName: table.tableName, Operation: 'UpdateItem' },
+        }),
+      );
+    }
+    this.tableAlarms = tableAlarms;
+
     const graph = (title: string, left: IMetric[], width = 12): GraphWidget =>
       new GraphWidget({ title, left, width, height: 6, period: oneMinute });
     this.dashboard = new Dashboard(this, 'Dashboard', {
@@ -207,7 +507,7 @@ export class ApiMonitoring extends Construct {
       graph('4xx / 5xx', [clientErrors, serverErrors]),
       graph('Latency p50 / p99 (ms)', [
         stage.metricLatency({ period: oneMinute, statistic: 'p50', label: 'p50' }),
-        stage.metricLatency({ period: oneMinute, statistic: 'p99', label: 'p99' }),
+        latencyP99,
       ]),
     );
     this.dashboard.addWidgets(
@@ -233,5 +533,47 @@ export class ApiMonitoring extends Construct {
         8,
       ),
     );
+    if (wafBlocked !== undefined && wafAllowed !== undefined) {
+      this.dashboard.addWidgets(
+        graph('WAF: allowed / blocked (5 min)', [wafAllowed, wafBlocked]),
+        graph('WAF: per-IP rate rules, blocked (5 min)', rateRuleBlocked),
+      );
+    }
+    this.dashboard.addWidgets(
+      graph('Lambda: claimed account concurrency', [claimedConcurrency]),
+      graph(
+        'Lambda: concurrent executions by function',
+        (props.functions ?? []).map((monitored) =>
+          monitored.function.metric('ConcurrentExecutions', {
+            statistic: 'Maximum',
+            period: oneMinute,
+            label: monitored.routeId,
+          }),
+        ),
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        'Lambda: duration p99 by function (ms)',
+        (props.functions ?? []).map((monitored) =>
+          monitored.function.metricDuration({
+            statistic: 'p99',
+            period: oneMinute,
+            label: monitored.routeId,
+          }),
+        ),
+      ),
+      graph(
+        'API Gateway 429 (stage and method throttles)',
+        gatewayThrottled === undefined ? [] : [gatewayThrottled],
+      ),
+    );
+    if (tableGraphs.throttles.length > 0) {
+      this.dashboard.addWidgets(
+        graph('DynamoDB: throttled requests', tableGraphs.throttles, 8),
+        graph('DynamoDB: system errors', tableGraphs.errors, 8),
+        graph('DynamoDB: UpdateItem latency p99 (ms)', tableGraphs.latency, 8),
+      );
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { Annotations, ArnFormat, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
@@ -12,6 +13,17 @@ export interface ApiWebAclProps {
   readonly stageName: string;
   /** Requests one client IP may send in any 5-minute window before it is blocked. */
   readonly requestsPerIpPer5Minutes: number;
+  /**
+   * The resource paths of the routes that check credentials or issue tokens (login, refresh): one client IP
+   * may send `credentialRequestsPerIpPer5Minutes` to them, counted apart from everything else.
+   */
+  readonly credentialPaths: readonly string[];
+  readonly credentialRequestsPerIpPer5Minutes: number;
+  /**
+   * The routes whose body holds a password: the managed rules' body-content checks only count there.
+   * Matched on method and path.
+   */
+  readonly passwordRoutes: readonly { readonly method: string; readonly path: string }[];
   /** API_BODY_MAX_BYTES: bodies larger than this are blocked before they reach a function. */
   readonly bodyMaxBytes: number;
   /** API_TRUST_PROXY_HOPS: the rate rule keys on the connecting IP, right only when this is 0. */
@@ -22,6 +34,8 @@ export interface ApiWebAclProps {
   readonly responseHeaders: Readonly<Record<string, string>>;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** Encrypts the WAF log group (it holds client addresses and request details). */
+  readonly logEncryptionKey?: IKey;
 }
 
 /** Body sizes an API Gateway stage can forward to WAF (the default is 16 KB; larger ones cost extra). */
@@ -35,11 +49,58 @@ const bodyInspectionLimits = [
 /** Names of the rules, also their CloudWatch metric names (prefixed with the stage). */
 export const webAclRuleNames = {
   rateLimitPerIp: 'RateLimitPerIp',
+  credentialRateLimitPerIp: 'CredentialRateLimitPerIp',
   ipReputation: 'AWSManagedRulesAmazonIpReputationList',
   commonRuleSet: 'AWSManagedRulesCommonRuleSet',
   knownBadInputs: 'AWSManagedRulesKnownBadInputsRuleSet',
+  bodyContent: 'BodyContentOutsidePasswordRoutes',
   bodyTooLarge: 'BodyTooLarge',
 } as const;
+
+/**
+ * The common rule set's rules that judge a body's content (script tags, path traversal, remote file and
+ * instance-metadata URLs), and the labels they add. They only count in the managed group; the web ACL's
+ * own rule then blocks on their labels, except on the routes whose body holds a password.
+ */
+export const bodyContentRules = [
+  { name: 'CrossSiteScripting_BODY', label: 'awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body' },
+  { name: 'GenericLFI_BODY', label: 'awswaf:managed:aws:core-rule-set:GenericLFI_Body' },
+  { name: 'GenericRFI_BODY', label: 'awswaf:managed:aws:core-rule-set:GenericRFI_Body' },
+  { name: 'EC2MetaDataSSRF_BODY', label: 'awswaf:managed:aws:core-rule-set:EC2MetaDataSSRF_Body' },
+] as const;
+
+/**
+ * A regular expression matching the URI path WAF sees for the given API Gateway resource paths: the stage
+ * name first (the execute-api URL carries it), an optional trailing slash, `{param}` as one segment. WAF
+ * decodes the path first (URL_DECODE, NORMALIZE_PATH), as API Gateway does before routing.
+ */
+export const pathPatternOf = (stageName: string, paths: readonly string[]): string => {
+  const literal = (text: string): string => text.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+  const alternatives = [...new Set(paths)].map((path) =>
+    path
+      .split('/')
+      .map((segment) => (/^\{[^}]+\}$/.test(segment) ? '[^/]+' : literal(segment)))
+      .join('/'),
+  );
+  return `^(?:/${literal(stageName)})?(?:${alternatives.join('|')})/?$`;
+};
+
+/** WAF's regular expressions are at most this long. */
+const wafRegexMaxLength = 512;
+
+const decodedPath: CfnWebACL.TextTransformationProperty[] = [
+  { priority: 0, type: 'URL_DECODE' },
+  { priority: 1, type: 'NORMALIZE_PATH' },
+];
+
+const uriPathMatches = (regexString: string): CfnWebACL.StatementProperty => {
+  if (regexString.length > wafRegexMaxLength) {
+    throw new TypeError(`WAF path pattern of ${regexString.length} characters exceeds ${wafRegexMaxLength}`);
+  }
+  return {
+    regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString, textTransformations: decodedPath },
+  };
+};
 
 /**
  * The rate rule's look-back. WAF blocks an address until its count over this window falls below the limit
@@ -107,10 +168,19 @@ const blockWith = (
 export class ApiWebAcl extends Construct {
   readonly webAcl: CfnWebACL;
   readonly logGroup: LogGroup;
+  /** The web ACL's name, which is also its metric name: the `WebACL` dimension of its metrics. */
+  readonly webAclName: string;
+  /** The metric (and `Rule` dimension) names of the rules, by rule name. */
+  readonly ruleMetricNames: Readonly<Record<keyof typeof webAclRuleNames, string>>;
 
   constructor(scope: Construct, id: string, props: ApiWebAclProps) {
     super(scope, id);
     const metricPrefix = `bulwark-${props.stageName}`;
+    // Unique per stack, so two apps in one account and stage cannot collide.
+    this.webAclName = `${Stack.of(this).stackName}-web-acl`;
+    this.ruleMetricNames = Object.fromEntries(
+      Object.entries(webAclRuleNames).map(([key, name]) => [key, `${metricPrefix}-${name}`]),
+    ) as Record<keyof typeof webAclRuleNames, string>;
     const visibility = (name: string): CfnWebACL.VisibilityConfigProperty => ({
       cloudWatchMetricsEnabled: true,
       sampledRequestsEnabled: true,
@@ -161,13 +231,56 @@ export class ApiWebAcl extends Construct {
         },
         visibilityConfig: visibility(webAclRuleNames.rateLimitPerIp),
       },
-      managedGroup(webAclRuleNames.ipReputation, 1),
-      managedGroup(webAclRuleNames.knownBadInputs, 2),
+      ...(props.credentialPaths.length === 0
+        ? []
+        : [
+            {
+              // Password guessing and token churn from one address meet a far lower edge limit than the rest.
+              name: webAclRuleNames.credentialRateLimitPerIp,
+              priority: 1,
+              action: blockWith('too-many-requests', 'quota-exceeded', rateLimitHeaders),
+              statement: {
+                rateBasedStatement: {
+                  limit: props.credentialRequestsPerIpPer5Minutes,
+                  evaluationWindowSec: rateEvaluationWindowSeconds,
+                  aggregateKeyType: 'IP',
+                  scopeDownStatement: uriPathMatches(pathPatternOf(props.stageName, props.credentialPaths)),
+                },
+              },
+              visibilityConfig: visibility(webAclRuleNames.credentialRateLimitPerIp),
+            },
+          ]),
+      managedGroup(webAclRuleNames.ipReputation, 2),
+      managedGroup(webAclRuleNames.knownBadInputs, 3),
       // SizeRestrictions_BODY of the common rule set blocks bodies over 8 KB, below API_BODY_MAX_BYTES; it
-      // only counts here and BodyTooLarge enforces the configured limit instead.
-      managedGroup(webAclRuleNames.commonRuleSet, 3, [
+      // only counts here and BodyTooLarge enforces the configured limit instead. The body-content rules
+      // only count too: BodyContentOutsidePasswordRoutes blocks on their labels below.
+      managedGroup(webAclRuleNames.commonRuleSet, 4, [
         { name: 'SizeRestrictions_BODY', actionToUse: { count: {} } },
+        ...bodyContentRules.map((rule) => ({ name: rule.name, actionToUse: { count: {} } })),
       ]),
+      {
+        // A password may contain `<script`, `../` or a URL: on the routes whose body holds one, the strict
+        // schema and the function judge it; everywhere else the common rule set's verdict stands.
+        name: webAclRuleNames.bodyContent,
+        priority: 5,
+        action: { block: {} },
+        statement: {
+          andStatement: {
+            statements: [
+              {
+                orStatement: {
+                  statements: bodyContentRules.map((rule) => ({
+                    labelMatchStatement: { scope: 'LABEL', key: rule.label },
+                  })),
+                },
+              },
+              { notStatement: { statement: passwordRouteStatement(props.stageName, props.passwordRoutes) } },
+            ],
+          },
+        },
+        visibilityConfig: visibility(webAclRuleNames.bodyContent),
+      },
     ];
     if (inspection === undefined) {
       Annotations.of(this).addWarningV2(
@@ -178,7 +291,7 @@ export class ApiWebAcl extends Construct {
     } else {
       rules.push({
         name: webAclRuleNames.bodyTooLarge,
-        priority: 4,
+        priority: 6,
         action: blockWith('content-too-large', 'body-too-large', props.responseHeaders),
         statement: {
           sizeConstraintStatement: {
@@ -204,10 +317,15 @@ export class ApiWebAcl extends Construct {
     }
 
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
-      description: `Bulwark ${props.stageName} API - coarse per-IP rate limit, managed rules, body size`,
+      name: this.webAclName,
+      description: `Bulwark ${props.stageName} API - coarse per-IP rate limits, managed rules, body size`,
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
-      visibilityConfig: visibility('web-acl'),
+      visibilityConfig: {
+        cloudWatchMetricsEnabled: true,
+        sampledRequestsEnabled: true,
+        metricName: this.webAclName,
+      },
       rules,
       customResponseBodies: {
         'too-many-requests': problemBody(
@@ -239,6 +357,7 @@ export class ApiWebAcl extends Construct {
       logGroupName,
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
+      ...(props.logEncryptionKey === undefined ? {} : { encryptionKey: props.logEncryptionKey }),
     });
     const logging = new CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,
@@ -252,7 +371,57 @@ export class ApiWebAcl extends Construct {
         }),
       ],
       redactedFields: props.redactedHeaders.map((name) => ({ singleHeader: { Name: name } })),
+      // Allowed requests are in the access logs already: WAF logs only what it blocked or counted (rate
+      // rules, managed-rule matches, body-content labels), which keeps the log volume and its cost small.
+      loggingFilter: {
+        DefaultBehavior: 'DROP',
+        Filters: [
+          {
+            Behavior: 'KEEP',
+            Requirement: 'MEETS_ANY',
+            Conditions: [
+              { ActionCondition: { Action: 'BLOCK' } },
+              { ActionCondition: { Action: 'COUNT' } },
+              { ActionCondition: { Action: 'EXCLUDED_AS_COUNT' } },
+            ],
+          },
+        ],
+      },
     });
     logging.node.addDependency(this.logGroup);
   }
 }
+
+/** A request to one of the routes whose body holds a password: its method and its path. */
+const passwordRouteStatement = (
+  stageName: string,
+  routes: readonly { readonly method: string; readonly path: string }[],
+): CfnWebACL.StatementProperty => {
+  if (routes.length === 0) {
+    // No route carries a password: a statement that never matches keeps the rule's shape.
+    return { labelMatchStatement: { scope: 'LABEL', key: 'bulwark:no-password-route' } };
+  }
+  const byMethod = new Map<string, string[]>();
+  for (const route of routes) byMethod.set(route.method, [...(byMethod.get(route.method) ?? []), route.path]);
+  const alternatives = [...byMethod].map(
+    ([method, paths]): CfnWebACL.StatementProperty => ({
+      andStatement: {
+        statements: [
+          {
+            byteMatchStatement: {
+              fieldToMatch: { method: {} },
+              positionalConstraint: 'EXACTLY',
+              searchString: method,
+              textTransformations: [{ priority: 0, type: 'NONE' }],
+            },
+          },
+          uriPathMatches(pathPatternOf(stageName, paths)),
+        ],
+      },
+    }),
+  );
+  const [only] = alternatives;
+  return alternatives.length === 1 && only !== undefined
+    ? only
+    : { orStatement: { statements: alternatives } };
+};

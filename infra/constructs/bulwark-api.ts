@@ -5,19 +5,30 @@ import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { LambdaDeploymentConfig } from 'aws-cdk-lib/aws-codedeploy';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { RouteModule } from '../../shared/chain/route-module.js';
 import { type SecretId, secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import { type TableId, tableDefinitions } from '../../shared/resources/table-definitions.js';
 import {
+  capacityClassOf,
   fallbackRoute,
   firstAdminFunction,
   type InvokedFunction,
+  isSecuredFunction,
   type RouteDefinition,
   type RouteTable,
+  type SecuredFunction,
   type TableGrant,
 } from '../../shared/routes/route-definition.js';
-import { type RuntimeSettings, runtimeEnvironment, type StageConfig } from '../config.js';
+import { routeIn } from '../../shared/routes/route-in.js';
+import {
+  LAMBDA_MINIMUM_UNRESERVED_CONCURRENCY,
+  type RuntimeSettings,
+  runtimeEnvironment,
+  type StageConfig,
+} from '../config.js';
 import { bulwarkPackageRoot, repositoryRoot } from '../repository-root.js';
 import { AlarmTopic } from './alarm-topic.js';
 import { ApiMonitoring } from './api-monitoring.js';
@@ -27,7 +38,9 @@ import { CanaryReleases } from './canary-releases.js';
 import { edgeCorsHeaders } from './edge-cors-headers.js';
 import { GuardrailEvents } from './guardrail-events.js';
 import { HealthProbe } from './health-probe.js';
-import { RouteApi } from './route-api.js';
+import { LogsKey } from './logs-key.js';
+import { PreTrafficHook } from './pre-traffic-hook.js';
+import { type ApiRoute, RouteApi } from './route-api.js';
 import { RouteFunction } from './route-function.js';
 import { SavedQueries } from './saved-queries.js';
 import { staticSecurityHeaders } from './static-security-headers.js';
@@ -47,8 +60,20 @@ export interface BulwarkApiProps {
    * 405s know every route. Defaults to Bulwark's layout: `functions/<id>/handler.ts`.
    */
   readonly entryOf?: (routeId: string) => string;
+  /**
+   * The route modules (`route` of functions/<id>/route.ts) of the routes whose entry declares a body: API
+   * Gateway's request model of each is generated from the body schema of the module's contract, the very
+   * schema the function validates with. A route with a body and no module here is refused at synth.
+   * Bulwark's own: `bulwarkRouteModules`.
+   */
+  readonly modules?: readonly RouteModule[];
   /** The app's root, holding package-lock.json; defaults to this repository. */
   readonly projectRoot?: string;
+  /**
+   * The signing-key rotation of the data stack (DataStack.signingKeyRotation): its errors and Secrets
+   * Manager's failed rotations then page through this API's alarm topic.
+   */
+  readonly signingKeyRotation?: { readonly function: IFunction };
 }
 
 /** The version `GET /health/full` reports: Bulwark's package version (not a commit, so unchanged code stays unchanged). */
@@ -65,8 +90,47 @@ const routeFunctionConstructId = (routeId: string): string =>
 /** Bulwark's layout: `functions/<id>/handler.ts` under the project root. */
 const bulwarkEntry = (routeId: string): string => `functions/${routeId}/handler.ts`;
 
+/**
+ * Each route as the REST API builds it: a route whose entry declares a body gets the body schema of its
+ * route module's contract. Refused at synth when the module is missing or validates no body, so no method
+ * with a body goes without its model.
+ */
+const apiRoutesOf = (routes: RouteTable, modules: readonly RouteModule[]): ApiRoute[] =>
+  routes.map((route) => {
+    const { id, method, path, body } = route;
+    if (body === undefined) return { id, method, path };
+    const schema = modules.find((module) => module.id === id)?.contract?.body;
+    if (schema === undefined) {
+      throw new TypeError(
+        `BulwarkApi: route ${id} declares a body, but no route module in \`modules\` validates one; ` +
+          "pass the route modules (Bulwark's: bulwarkRouteModules) so its request model can be generated",
+      );
+    }
+    return { id, method, path, body: { ...body, schema } };
+  });
+
 const describeRoute = (route: RouteDefinition): string =>
   `${route.method} ${route.path}: ${route.description}`;
+
+/**
+ * The functions' reservations must leave Lambda's unreserved minimum of the account's quota, or the deploy
+ * fails half-way with a Lambda error: refused at synth instead, naming the numbers.
+ */
+const assertReservationsFit = (config: StageConfig, functions: readonly SecuredFunction[]): void => {
+  const { capacity } = config;
+  const reserved = functions.reduce(
+    (sum, secured) => sum + capacity.classes[capacityClassOf(secured)].reservedConcurrency,
+    0,
+  );
+  const available = capacity.accountConcurrency - LAMBDA_MINIMUM_UNRESERVED_CONCURRENCY;
+  if (reserved > available) {
+    throw new TypeError(
+      `Stage ${config.stageName}: the ${functions.length} functions reserve ${reserved} concurrent executions, ` +
+        `but an account quota of ${capacity.accountConcurrency} leaves only ${available} to reserve ` +
+        `(Lambda keeps ${LAMBDA_MINIMUM_UNRESERVED_CONCURRENCY} unreserved). Lower capacity.classes or raise the quota.`,
+    );
+  }
+};
 
 /**
  * Construct ids that keep the logical ids the stack's resources had before RouteApi and CanaryReleases held
@@ -106,11 +170,20 @@ export class BulwarkApi extends Construct {
   readonly savedQueries: SavedQueries;
   readonly guardrailEvents: GuardrailEvents;
   readonly healthProbe: HealthProbe;
+  /** Encrypts every log group of the API: access, execution, WAF and function logs. */
+  readonly logsKey: LogsKey;
+  /** Calls every new function version before CodeDeploy moves traffic to it. */
+  readonly preTrafficHook: PreTrafficHook;
 
   constructor(scope: Construct, id: string, props: BulwarkApiProps) {
     super(scope, id);
     const { config, tables, secrets, routes, projectRoot = repositoryRoot, entryOf = bulwarkEntry } = props;
     const { operations } = config;
+    assertReservationsFit(config, [...routes, fallbackRoute]);
+    this.logsKey = new LogsKey(this, 'LogsKey', {
+      stageName: config.stageName,
+      removalPolicy: config.removalPolicy,
+    });
 
     // One function per route and one for the fallback, each granted what the route table says it touches.
     const resources = { projectRoot, tables, secrets, entryOf };
@@ -149,6 +222,30 @@ export class BulwarkApi extends Construct {
       );
     }
     (this.canaryReleases.role.node.defaultChild as CfnRole).overrideLogicalId(keptIds.deploymentRole);
+    // Every release is tried first: its route's request, unauthenticated, straight to the new version.
+    this.preTrafficHook = new PreTrafficHook(this, 'PreTrafficHook', {
+      config,
+      projectRoot,
+      application: this.canaryReleases.application,
+      logEncryptionKey: this.logsKey.key,
+    });
+    for (const route of routes) {
+      const fn = this.routeFunctions.get(route.id);
+      if (fn !== undefined) {
+        this.preTrafficHook.probe(fn.function, {
+          method: route.method,
+          path: route.path,
+          jsonBody: route.body !== undefined,
+        });
+      }
+    }
+    // The fallback at a path no route serves: a 404 from the whole chain.
+    this.preTrafficHook.probe(this.fallbackFunction.function, {
+      method: 'GET',
+      path: '/bulwark-pre-traffic-probe',
+      jsonBody: false,
+    });
+    this.canaryReleases.runBeforeTraffic(this.preTrafficHook);
     const liveAlias = (routeId: string, fn: RouteFunction) => this.canaryReleases.release(routeId, fn).alias;
     const handlers = new Map([...this.routeFunctions].map(([id, fn]) => [id, liveAlias(id, fn)]));
     const fallback = liveAlias(fallbackRoute.id, this.fallbackFunction);
@@ -159,10 +256,16 @@ export class BulwarkApi extends Construct {
     this.routeApi = new RouteApi(this, keptIds.routeApi, {
       description: `Bulwark API (${config.stageName})`,
       config,
-      routes,
+      routes: apiRoutesOf(routes, props.modules ?? []),
       handlers,
       fallback,
       edgeHeaders,
+      // Each method at its capacity class's rate; ANY (preflight, 405) at the fallback's.
+      throttles: {
+        of: (route) => config.capacity.classes[capacityClassOf(routeIn(routes, route.id))],
+        fallback: config.capacity.classes[capacityClassOf(fallbackRoute)],
+      },
+      logEncryptionKey: this.logsKey.key,
     });
     this.api = this.routeApi.api;
     // The functions refuse other Host headers: the stage's trusted hosts plus the API's own host name.
@@ -170,11 +273,16 @@ export class BulwarkApi extends Construct {
     for (const fn of [...this.routeFunctions.values(), this.fallbackFunction]) {
       fn.function.addEnvironment('TRUSTED_HOSTS', trustedHosts);
     }
+    this.preTrafficHook.useHost(this.routeApi.executeApiHost);
 
     this.webAcl = new ApiWebAcl(this, 'Waf', {
       stage: this.api.deploymentStage,
       stageName: config.stageName,
       requestsPerIpPer5Minutes: operations.waf.requestsPerIpPer5Minutes,
+      // Every route of the `credentials` class (login, refresh), and every route whose body holds a password.
+      credentialPaths: routes.filter((route) => capacityClassOf(route) === 'credentials').map((r) => r.path),
+      credentialRequestsPerIpPer5Minutes: operations.waf.credentialRequestsPerIpPer5Minutes,
+      passwordRoutes: routes.filter((route) => route.body?.carriesPassword === true),
       bodyMaxBytes: config.runtime.bodyMaxBytes,
       trustProxyHops: config.runtime.trustProxyHops,
       // Headers that carry credentials: WAF redacts them from its logs.
@@ -182,6 +290,7 @@ export class BulwarkApi extends Construct {
       responseHeaders: edgeHeaders,
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
+      logEncryptionKey: this.logsKey.key,
     });
 
     this.savedQueries = new SavedQueries(this, 'Queries', {
@@ -191,11 +300,29 @@ export class BulwarkApi extends Construct {
       wafLogs: this.webAcl.logGroup,
     });
 
+    const allFunctions = [...this.routeFunctions, [fallbackRoute.id, this.fallbackFunction] as const];
     this.monitoring = new ApiMonitoring(this, 'Monitoring', {
       stageName: config.stageName,
       stage: this.api.deploymentStage,
       alarms: operations.alarms,
       topic: this.alarmTopic,
+      functions: allFunctions.map(([routeId, fn]) => ({
+        routeId,
+        function: fn.function,
+        timeout: config.functions.timeout,
+      })),
+      tables,
+      webAcl: {
+        name: this.webAcl.webAclName,
+        rateRuleMetricNames: [
+          this.webAcl.ruleMetricNames.rateLimitPerIp,
+          this.webAcl.ruleMetricNames.credentialRateLimitPerIp,
+        ],
+        thresholds: operations.waf,
+      },
+      accessLogs: this.routeApi.accessLogs,
+      capacity: config.capacity,
+      ...(props.signingKeyRotation === undefined ? {} : { signingKeyRotation: props.signingKeyRotation }),
     });
     // The stack-wide alarms (limiter, dependencies, 5xx rate) also stop and roll back every release.
     this.canaryReleases.rollBackOn(this.monitoring.rolloutAlarms);
@@ -207,6 +334,7 @@ export class BulwarkApi extends Construct {
       projectRoot: bulwarkPackageRoot,
       topic: this.alarmTopic,
       sourceLogGroups: functions.map((fn) => fn.logGroup),
+      logEncryptionKey: this.logsKey.key,
     });
     this.healthProbe = new HealthProbe(this, 'HealthProbe', {
       config,
@@ -214,6 +342,7 @@ export class BulwarkApi extends Construct {
       apiUrl: this.api.url,
       topic: this.alarmTopic,
       deadLetterQueue: this.guardrailEvents.deadLetters,
+      logEncryptionKey: this.logsKey.key,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Invoke URL of the stage' });
@@ -259,6 +388,15 @@ export class BulwarkApi extends Construct {
       // TRUSTED_HOSTS gains the API's own host name once the API exists (see the constructor).
       environment: { ...runtimeEnvironment(config.runtime), BULWARK_BUILD_VERSION: bulwarkVersion },
       ...(synchronousCaller === undefined ? {} : { synchronousCaller }),
+      memorySizeMb:
+        secured.hashesPasswords === true
+          ? config.functions.hashingMemorySizeMb
+          : config.functions.memorySizeMb,
+      reservedConcurrentExecutions:
+        config.capacity.classes[
+          isSecuredFunction(secured) ? capacityClassOf(secured) : (secured.capacity ?? 'admin')
+        ].reservedConcurrency,
+      logEncryptionKey: this.logsKey.key,
     });
     for (const [tableId, grants] of Object.entries(secured.tables) as [
       TableId,

@@ -36,13 +36,18 @@ export interface CanaryReleaseProps {
 
 /**
  * Publishes a function behind the `live` alias and releases every new version as a CodeDeploy canary: 10%
- * of traffic for 5 minutes, then all of it. Its own Errors and Throttles alarms plus the stack-wide ones
- * stop the deployment and move the alias back to the previous version.
+ * of traffic for 5 minutes, then all of it. The new version's own errors (metrics of the version the alias
+ * executed, not of the whole function), the function's throttles and the stack-wide alarms stop the
+ * deployment and move the alias back to the previous version. The function-wide Errors and Throttles alarms
+ * page operators. A pre-traffic hook (addPreTrafficHook) calls the new version before any traffic moves.
  */
 export class CanaryRelease extends Construct {
   readonly alias: Alias;
+  /** Errors of every version: pages operators, never rolls back (an old version's errors are not the release's). */
   readonly errorsAlarm: Alarm;
   readonly throttlesAlarm: Alarm;
+  /** Errors of the version being released only (dimension ExecutedVersion): rolls the release back. */
+  readonly versionErrorsAlarm: Alarm;
   readonly deploymentGroup: LambdaDeploymentGroup;
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
@@ -50,7 +55,7 @@ export class CanaryRelease extends Construct {
     const name = (suffix: string): string => `bulwark-${props.stageName}-${props.routeId}-${suffix}`;
     this.alias = new Alias(this, 'Alias', { aliasName: liveAliasName, version: props.version });
 
-    // Function-wide metrics (all versions): during a canary they include the new version's 10%.
+    // Function-wide metrics (all versions), for operators.
     const oneMinute = Duration.minutes(1);
     this.errorsAlarm = new Alarm(this, 'ErrorsAlarm', {
       alarmName: name('errors'),
@@ -73,12 +78,34 @@ export class CanaryRelease extends Construct {
     props.topic.notify(this.errorsAlarm);
     props.topic.notify(this.throttlesAlarm);
 
+    // The alias's invocations by the version they ran: during a canary, the new version's 10% alone. The
+    // alarm follows each release to its version; it notifies nobody (the function-wide alarm pages).
+    this.versionErrorsAlarm = new Alarm(this, 'VersionErrorsAlarm', {
+      alarmName: name('release-errors'),
+      alarmDescription:
+        `Unhandled errors of the ${props.routeId} version being released (Lambda Errors by ExecutedVersion ` +
+        'through the live alias): rolls the release back.',
+      metric: props.function.metricErrors({
+        period: oneMinute,
+        statistic: 'Sum',
+        dimensionsMap: {
+          FunctionName: props.function.functionName,
+          Resource: `${props.function.functionName}:${liveAliasName}`,
+          ExecutedVersion: props.version.version,
+        },
+      }),
+      threshold: props.alarms.functionErrorsPerMinute,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
     this.deploymentGroup = new LambdaDeploymentGroup(this, 'Deployment', {
       application: props.application,
       alias: this.alias,
       role: props.role,
       deploymentConfig: props.deploymentConfig ?? LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
-      alarms: [this.errorsAlarm, this.throttlesAlarm, ...props.sharedAlarms],
+      alarms: [this.versionErrorsAlarm, this.throttlesAlarm, ...props.sharedAlarms],
       autoRollback: {
         failedDeployment: true,
         stoppedDeployment: true,
@@ -86,5 +113,10 @@ export class CanaryRelease extends Construct {
       },
       ignoreAlarmConfiguration: props.ignoreAlarms === true,
     });
+  }
+
+  /** Runs `hook` before any traffic moves to a new version; the hook's verdict fails or passes the release. */
+  addPreTrafficHook(hook: IFunction): void {
+    this.deploymentGroup.addPreHook(hook);
   }
 }

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import type { OperationsSettings } from '../config.js';
 import type { AlarmTopic } from './alarm-topic.js';
 import { CanaryRelease } from './canary-release.js';
+import { logicalIdOf, type PreTrafficHook } from './pre-traffic-hook.js';
 import type { RouteFunction } from './route-function.js';
 
 export interface CanaryReleasesProps {
@@ -34,6 +35,7 @@ export class CanaryReleases extends Construct {
   private readonly props: CanaryReleasesProps;
   private readonly byRouteId = new Map<string, CanaryRelease>();
   private readonly sharedAlarms: IAlarm[] = [];
+  private preTrafficHook: PreTrafficHook | undefined;
 
   constructor(scope: Construct, id: string, props: CanaryReleasesProps) {
     super(scope, id);
@@ -80,8 +82,27 @@ export class CanaryReleases extends Construct {
       deploymentConfig,
       ...(ignoreAlarms === true ? { ignoreAlarms } : {}),
     });
+    if (this.preTrafficHook !== undefined) this.hookInto(release, this.preTrafficHook);
     this.byRouteId.set(routeId, release);
     return release;
+  }
+
+  /** Every release, made before or after, runs `hook` before traffic moves to its new version. */
+  runBeforeTraffic(hook: PreTrafficHook): void {
+    if (this.preTrafficHook !== undefined) throw new TypeError('CanaryReleases: a pre-traffic hook is set');
+    this.preTrafficHook = hook;
+    for (const release of this.byRouteId.values()) this.hookInto(release, hook);
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(hook.function)}.Arn>:*]`,
+      reason:
+        'LambdaDeploymentGroup lets the CodeDeploy role invoke the pre-traffic hook and its versions ' +
+        '(`<hook ARN>:*`): that one function, which CodeDeploy calls for every release, and nothing else.',
+    });
+  }
+
+  private hookInto(release: CanaryRelease, hook: PreTrafficHook): void {
+    release.addPreTrafficHook(hook.function);
+    hook.readDeploymentsOf(release.deploymentGroup);
   }
 
   /** Alarms that also stop and roll back every release, after the function's own two. */

@@ -1,8 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus, EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
-import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterPattern, type ILogGroup, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -19,6 +18,8 @@ export interface GuardrailEventsProps {
   readonly config: StageConfig;
   readonly projectRoot: string;
   readonly topic: AlarmTopic;
+  /** Encrypts the function's log group (the API's logs key). */
+  readonly logEncryptionKey?: IKey;
   /** The log groups whose `guard-rail event` lines become events: every route function's. */
   readonly sourceLogGroups: readonly ILogGroup[];
 }
@@ -46,6 +47,7 @@ export class GuardrailEvents extends Construct {
     this.deadLetters = deadLetterQueue(this, 'DeadLetters');
 
     this.forwarder = new OperationsFunction(this, 'Forwarder', {
+      ...(props.logEncryptionKey === undefined ? {} : { logEncryptionKey: props.logEncryptionKey }),
       description: 'Puts guard-rail log lines on the guard-rail bus as HealthChanged events',
       entry: 'functions/guardrail-forwarder/handler.ts',
       projectRoot: props.projectRoot,
@@ -65,25 +67,25 @@ export class GuardrailEvents extends Construct {
       });
     });
 
-    // EventBridge publishes to the KMS-encrypted alarm topic as events.amazonaws.com.
-    topic.key.grant(new ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    // The alarm topic lets this rule alone publish (its ARN in the topic policy), and its key lets
+    // EventBridge rules of this account use it.
     this.rule = new Rule(this, 'Rule', {
       eventBus: this.bus,
       description: 'Every HealthChanged guard-rail event to the alarm topic',
       eventPattern: { source: [GUARDRAIL_EVENT_SOURCE], detailType: [GUARDRAIL_EVENT_DETAIL_TYPE] },
-      targets: [
-        new SnsTopic(topic.topic, {
-          deadLetterQueue: this.deadLetters,
-          retryAttempts: 8,
-          maxEventAge: Duration.hours(2),
-          message: RuleTargetInput.fromText(
-            `Bulwark ${config.stageName} guard rail breached: ${EventField.fromPath('$.detail.kind')} ` +
-              `(${EventField.fromPath('$.detail.subject')}) at ${EventField.fromPath('$.detail.at')}. ` +
-              'Remediation: docs/runbooks/guardrails.md',
-          ),
-        }),
-      ],
     });
+    this.rule.addTarget(
+      topic.eventTarget(this.rule, {
+        deadLetterQueue: this.deadLetters,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(2),
+        message: RuleTargetInput.fromText(
+          `Bulwark ${config.stageName} guard rail breached: ${EventField.fromPath('$.detail.kind')} ` +
+            `(${EventField.fromPath('$.detail.subject')}) at ${EventField.fromPath('$.detail.at')}. ` +
+            'Remediation: docs/runbooks/guardrails.md',
+        ),
+      }),
+    );
 
     const watch = (alarm: Alarm): Alarm => {
       topic.notify(alarm);

@@ -1,6 +1,7 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -18,6 +19,8 @@ export interface HealthProbeProps {
   /** The stage's invoke URL; the probe calls `<url>health/full`. */
   readonly apiUrl: string;
   readonly topic: AlarmTopic;
+  /** Encrypts the function's log group (the API's logs key). */
+  readonly logEncryptionKey?: IKey;
   readonly deadLetterQueue: IQueue;
   readonly interval?: Duration;
 }
@@ -59,6 +62,7 @@ export class HealthProbe extends Construct {
     });
 
     this.probe = new OperationsFunction(this, 'Probe', {
+      ...(props.logEncryptionKey === undefined ? {} : { logEncryptionKey: props.logEncryptionKey }),
       description:
         'Calls GET /health/full with a health-role key and emits HealthFullOk and HealthFullLatency',
       entry: 'functions/health-probe/handler.ts',

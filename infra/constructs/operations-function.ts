@@ -1,6 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -19,6 +20,8 @@ export interface OperationsFunctionProps {
   readonly timeout: Duration;
   /** Where failed asynchronous invocations go after Lambda's retries. */
   readonly deadLetterQueue: IQueue;
+  /** Encrypts the function's log group, like every log group of the API. */
+  readonly logEncryptionKey?: IKey;
 }
 
 /**
@@ -37,6 +40,7 @@ export class OperationsFunction extends Construct {
     this.logGroup = new LogGroup(this, 'LogGroup', {
       retention: config.logRetention,
       removalPolicy: config.removalPolicy,
+      ...(props.logEncryptionKey === undefined ? {} : { encryptionKey: props.logEncryptionKey }),
     });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),

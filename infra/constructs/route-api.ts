@@ -1,26 +1,53 @@
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
-  AccessLogField,
   AccessLogFormat,
   AuthorizationType,
+  type CfnRestApi,
   EndpointType,
+  type IModel,
   type IResource,
   LambdaIntegration,
   LogGroupLogDestination,
   type Method,
+  type MethodDeploymentOptions,
   MethodLoggingLevel,
+  Model,
   type RequestValidator,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '../../shared/routes/route-definition.js';
-import { type StageConfig, tracingOffReason } from '../config.js';
+import type * as z from 'zod';
+import type { RouteBody, RouteDefinition } from '../../shared/routes/route-definition.js';
+import { type StageConfig, type Throttle, tracingOffReason } from '../config.js';
 import { ProblemGatewayResponses } from './problem-gateway-responses.js';
+import { requestModelSchemaOf } from './request-model.js';
 
 /** What the API needs of a route; every entry of a route table (RouteDefinition) is one. */
-export type ApiRoute = Pick<RouteDefinition, 'id' | 'method' | 'path'>;
+export type ApiRoute = Pick<RouteDefinition, 'id' | 'method' | 'path'> & {
+  /** The entry's body with the schema its route module validates (the model is generated from it). */
+  readonly body?: RouteBody & { readonly schema: z.core.$ZodType };
+};
+
+/**
+ * TLS 1.3 only (API Gateway's enhanced security policy): legacy TLS 1.0-1.2 handshakes are refused. An
+ * enhanced policy requires an endpoint access mode; STRICT also refuses requests whose SNI host is not this
+ * API's. For clients that cannot speak TLS 1.3, `SecurityPolicy_TLS13_1_2_2021_06` keeps TLS 1.2 (ADR 0010).
+ */
+export const apiSecurityPolicy = 'SecurityPolicy_TLS13_1_3_2025_09';
+export const apiEndpointAccessMode = 'STRICT';
+
+/** Every HTTP method API Gateway routes; `ANY` on a resource receives those the resource has no method for. */
+const httpMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+
+/** Stage throttles per method (ADR 0010, "Blast radius"): each route's, and the fallback's `ANY`. */
+export interface MethodThrottles {
+  readonly of: (route: ApiRoute) => Throttle;
+  /** What `ANY` on a route's resource receives: CORS preflights and other methods (405). */
+  readonly fallback: Throttle;
+}
 
 /** The stage settings the API reads; a StageConfig is one. */
 export type RouteApiSettings = Pick<
@@ -49,6 +76,10 @@ export interface RouteApiProps {
    * static CORS headers (ProblemGatewayResponses).
    */
   readonly edgeHeaders: Readonly<Record<string, string>>;
+  /** Per-method stage throttles; without them every method takes the stage-wide `throttling`. */
+  readonly throttles?: MethodThrottles;
+  /** Encrypts the access and execution logs, which hold client addresses. */
+  readonly logEncryptionKey?: IKey;
 }
 
 const authorizationReason =
@@ -56,39 +87,63 @@ const authorizationReason =
   'the security chain verifies an EdDSA-signed access token or an API key (API_AUTH_STRATEGY), so local ' +
   'runs and the deployed API behave alike; no Cognito user pool exists in this design.';
 
-/** One JSON object per request; API Gateway fills in the `$context` variables. */
-const accessLogFormat = AccessLogFormat.custom(
-  JSON.stringify({
-    requestId: AccessLogField.contextRequestId(),
-    extendedRequestId: AccessLogField.contextExtendedRequestId(),
-    requestTime: AccessLogField.contextRequestTime(),
-    ip: AccessLogField.contextIdentitySourceIp(),
-    userAgent: AccessLogField.contextIdentityUserAgent(),
-    httpMethod: AccessLogField.contextHttpMethod(),
-    resourcePath: AccessLogField.contextResourcePath(),
-    path: AccessLogField.contextPath(),
-    protocol: AccessLogField.contextProtocol(),
-    status: AccessLogField.contextStatus(),
-    responseLength: AccessLogField.contextResponseLength(),
-    responseLatencyMs: AccessLogField.contextResponseLatency(),
-    integrationLatencyMs: AccessLogField.contextIntegrationLatency(),
-    integrationStatus: AccessLogField.contextIntegrationStatus(),
-    errorType: AccessLogField.contextErrorResponseType(),
-    errorMessage: AccessLogField.contextErrorMessage(),
-    xrayTraceId: AccessLogField.contextXrayTraceId(),
-  }),
-);
+/**
+ * The access log line: one JSON object per request. API Gateway substitutes `$context` variables into the
+ * format without escaping them, so a variable a client controls (User-Agent, the raw path, a header, an
+ * error message that could quote one) could close a string and add fields. Only variables API Gateway
+ * itself produces are logged: ids, times, numbers, its own enumerations and the connecting address. The
+ * User-Agent and the raw path are in the WAF logs, JSON-encoded; the gateway's error messages are in the
+ * execution log group. Every value is quoted, so the format itself is JSON.
+ */
+export const accessLogFields: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  requestTime: '$context.requestTime',
+  requestTimeEpoch: '$context.requestTimeEpoch',
+  stage: '$context.stage',
+  ip: '$context.identity.sourceIp',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  errorType: '$context.error.responseType',
+  wafResponseCode: '$context.wafResponseCode',
+  tlsVersion: '$context.tlsVersion',
+  cipherSuite: '$context.cipherSuite',
+  xrayTraceId: '$context.xrayTraceId',
+};
+
+const accessLogFormat = AccessLogFormat.custom(JSON.stringify(accessLogFields));
+
+/** `method.request.path.<name>` for every `{name}` segment: API Gateway requires them non-blank. */
+const pathParametersOf = (path: string): Record<string, boolean> =>
+  Object.fromEntries(
+    [...path.matchAll(/\{([A-Za-z0-9_]+)\+?\}/g)].map((match) => [`method.request.path.${match[1]}`, true]),
+  );
+
+/** A stage method-settings key (`/path/METHOD`; the root is `//METHOD`). */
+const methodKey = (path: string, method: string): string => `${path === '/' ? '/' : path}/${method}`;
 
 /**
- * A regional REST API built from a list of routes: one method per route invoking that route's handler, the
- * fallback behind `ANY` everywhere else, a request validator on every method, JSON access logs, execution
- * errors logged, stage-wide throttling, and problem+json for every answer API Gateway makes itself.
- * Authentication is the functions' job: every method is open at the gateway (ADR 0003).
+ * A regional REST API built from a list of routes, TLS 1.3 only: one method per route invoking that route's
+ * handler, with the route's JSON-Schema model when it takes a body; the fallback behind `ANY` on every
+ * resource that serves a route (CORS preflight, 405); nothing anywhere else, so API Gateway itself answers
+ * unknown paths (404 problem+json) without invoking a function. A request validator on every method, JSON
+ * access logs and execution errors in log groups of its own, per-method throttles, and problem+json for
+ * every answer API Gateway makes itself. Authentication is the functions' job: every method is open at the
+ * gateway (ADR 0003).
  */
 export class RouteApi extends Construct {
   readonly api: RestApi;
   readonly accessLogs: LogGroup;
+  readonly executionLogs: LogGroup;
   readonly requestValidator: RequestValidator;
+  /** The request model of each route that takes a body, by route id. */
+  readonly models: ReadonlyMap<string, IModel>;
   /** The API's own host name, `<api id>.execute-api.<region>.<url suffix>` (a deploy-time value). */
   readonly executeApiHost: string;
 
@@ -99,7 +154,13 @@ export class RouteApi extends Construct {
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: config.logRetention,
       removalPolicy: config.removalPolicy,
+      ...(props.logEncryptionKey === undefined ? {} : { encryptionKey: props.logEncryptionKey }),
     });
+    const methodSettings = {
+      loggingLevel: MethodLoggingLevel.ERROR,
+      dataTraceEnabled: false,
+      metricsEnabled: true,
+    } as const satisfies MethodDeploymentOptions;
     this.api = new RestApi(this, 'RestApi', {
       description: props.description,
       endpointTypes: [EndpointType.REGIONAL],
@@ -112,14 +173,28 @@ export class RouteApi extends Construct {
         stageName: config.stageName,
         accessLogDestination: new LogGroupLogDestination(this.accessLogs),
         accessLogFormat,
-        loggingLevel: MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        metricsEnabled: true,
+        ...methodSettings,
         tracingEnabled: config.tracingEnabled,
         throttlingRateLimit: config.throttling.rateLimitPerSecond,
         throttlingBurstLimit: config.throttling.burstLimit,
+        ...(props.throttles === undefined
+          ? {}
+          : { methodOptions: methodThrottleOptions(props.routes, props.throttles, methodSettings) }),
       },
     });
+    const cfnApi = this.api.node.defaultChild as CfnRestApi;
+    cfnApi.securityPolicy = apiSecurityPolicy;
+    cfnApi.endpointAccessMode = apiEndpointAccessMode;
+
+    // API Gateway creates the execution log group itself on the first error, without retention or a key;
+    // created here first, it gets both.
+    this.executionLogs = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${config.stageName}`,
+      retention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+      ...(props.logEncryptionKey === undefined ? {} : { encryptionKey: props.logEncryptionKey }),
+    });
+    this.api.deploymentStage.node.addDependency(this.executionLogs);
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole !== undefined) {
       Validations.of(cloudWatchRole).acknowledge({
@@ -147,36 +222,52 @@ export class RouteApi extends Construct {
       validateRequestParameters: true,
     });
 
-    /** Every resource on the way to a route, keyed by path, so each gets the fallback exactly once. */
+    /** Every resource that serves a route, keyed by path, so each gets the fallback exactly once. */
     const routeResources = new Map<string, IResource>();
+    const models = new Map<string, IModel>();
     for (const route of props.routes) {
       const handler = props.handlers.get(route.id);
       if (handler === undefined) throw new TypeError(`RouteApi: no handler for route "${route.id}"`);
       const resource = this.api.root.resourceForPath(route.path);
-      this.addMethod(resource, route.method, handler);
-      for (
-        let current: IResource | undefined = resource;
-        current !== undefined;
-        current = current.parentResource
-      ) {
-        routeResources.set(current.path, current);
-      }
+      // A body that may be left out cannot be a model: API Gateway would judge the absent body by it.
+      const model =
+        route.body === undefined || route.body.optional === true
+          ? undefined
+          : new Model(this, `${modelConstructId(route.id)}Model`, {
+              restApi: this.api,
+              contentType: 'application/json',
+              description: `Body of ${route.method} ${route.path}, generated from the zod schema of ${route.id}`,
+              schema: requestModelSchemaOf(route.body.schema),
+            });
+      if (model !== undefined) models.set(route.id, model);
+      this.addMethod(resource, route.method, handler, {
+        ...(model === undefined ? {} : { requestModels: { 'application/json': model } }),
+        requestParameters: pathParametersOf(route.path),
+      });
+      routeResources.set(resource.path, resource);
     }
+    this.models = models;
 
-    // API Gateway prefers an explicit method over ANY, so on route resources ANY only receives OPTIONS
-    // (CORS preflight) and wrong methods (405); on the root and /{proxy+} it receives unknown paths (404).
+    // API Gateway prefers an explicit method over ANY, so ANY only receives OPTIONS (CORS preflight) and
+    // wrong methods (405). No ANY on the root, on resources without a route or on /{proxy+}: API Gateway
+    // answers other paths itself (MISSING_AUTHENTICATION_TOKEN, a 404 problem), at no function's cost.
     for (const resource of routeResources.values()) this.addMethod(resource, 'ANY', props.fallback);
-    this.addMethod(this.api.root.addResource('{proxy+}'), 'ANY', props.fallback);
   }
 
   /** A method open at the gateway (the functions authenticate), validated, invoking `handler`. */
-  private addMethod(resource: IResource, httpMethod: string, handler: IFunction): Method {
+  private addMethod(
+    resource: IResource,
+    httpMethod: string,
+    handler: IFunction,
+    options: { requestModels?: Record<string, IModel>; requestParameters?: Record<string, boolean> } = {},
+  ): Method {
     const method = resource.addMethod(
       httpMethod,
       new LambdaIntegration(handler, { allowTestInvoke: false }),
       {
         authorizationType: AuthorizationType.NONE,
         requestValidator: this.requestValidator,
+        ...options,
       },
     );
     Validations.of(method).acknowledge(
@@ -186,3 +277,39 @@ export class RouteApi extends Construct {
     return method;
   }
 }
+
+/** `create-api-key` becomes `CreateApiKey`. */
+const modelConstructId = (routeId: string): string =>
+  routeId
+    .split(/[^A-Za-z0-9]+/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+
+/**
+ * The stage's method settings: each route's method gets its throttle, and every other method on a route's
+ * resource (what ANY receives) the fallback's. Stage method settings name real HTTP methods, never ANY.
+ * Each entry repeats the stage's logging and metrics, which a per-method entry would otherwise turn off.
+ */
+const methodThrottleOptions = (
+  routes: readonly ApiRoute[],
+  throttles: MethodThrottles,
+  settings: MethodDeploymentOptions,
+): Record<string, MethodDeploymentOptions> => {
+  const options: Record<string, MethodDeploymentOptions> = {};
+  const withThrottle = (throttle: Throttle): MethodDeploymentOptions => ({
+    ...settings,
+    throttlingRateLimit: throttle.rateLimitPerSecond,
+    throttlingBurstLimit: throttle.burstLimit,
+  });
+  const methodsByPath = new Map<string, Set<string>>();
+  for (const route of routes) {
+    options[methodKey(route.path, route.method)] = withThrottle(throttles.of(route));
+    methodsByPath.set(route.path, (methodsByPath.get(route.path) ?? new Set()).add(route.method));
+  }
+  for (const [path, methods] of methodsByPath) {
+    for (const method of httpMethods) {
+      if (!methods.has(method)) options[methodKey(path, method)] = withThrottle(throttles.fallback);
+    }
+  }
+  return options;
+};

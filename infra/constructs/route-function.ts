@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -26,6 +27,12 @@ export interface RouteFunctionProps {
   readonly environment: Readonly<Record<string, string>>;
   /** Who invokes it, synchronously, when that is not API Gateway (why a dead-letter queue would stay empty). */
   readonly synchronousCaller?: string;
+  /** Defaults to the stage's `functions.memorySizeMb`. */
+  readonly memorySizeMb?: number;
+  /** Concurrent executions reserved for (and capped at) this function; none when absent. */
+  readonly reservedConcurrentExecutions?: number;
+  /** Encrypts the function's log group (its lines carry client addresses). */
+  readonly logEncryptionKey?: IKey;
 }
 
 /**
@@ -45,6 +52,7 @@ export class RouteFunction extends Construct {
     this.logGroup = new LogGroup(this, 'LogGroup', {
       retention: config.logRetention,
       removalPolicy: config.removalPolicy,
+      ...(props.logEncryptionKey === undefined ? {} : { encryptionKey: props.logEncryptionKey }),
     });
 
     // An explicit role instead of AWSLambdaBasicExecutionRole: that managed policy allows writing to
@@ -63,8 +71,11 @@ export class RouteFunction extends Construct {
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: config.functions.memorySizeMb,
+      memorySize: props.memorySizeMb ?? config.functions.memorySizeMb,
       timeout: config.functions.timeout,
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       role: this.role,
       logGroup: this.logGroup,
       tracing: config.tracingEnabled ? Tracing.ACTIVE : Tracing.DISABLED,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, CfnPermission, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { RotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -173,5 +173,15 @@ export class SigningKeyRotation extends Construct {
     });
     // The first rotation runs as soon as the schedule exists: the role must already hold its policy.
     this.schedule.node.addDependency(policy);
+    // Only this account's Secrets Manager may invoke the function (confused deputy, ADR 0018): CDK's
+    // permission names the service principal alone.
+    const invokePermissions = this.function.node
+      .findAll()
+      .filter((child): child is CfnPermission => child instanceof CfnPermission)
+      .filter((permission) => permission.principal === 'secretsmanager.amazonaws.com');
+    if (invokePermissions.length !== 1) {
+      throw new TypeError('SigningKeyRotation: expected one Secrets Manager invoke permission');
+    }
+    for (const permission of invokePermissions) permission.sourceAccount = Aws.ACCOUNT_ID;
   }
 }

@@ -2,6 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { Construct } from 'constructs';
 import { routes } from '../../shared/routes/route-table.js';
+import { bulwarkRouteModules } from '../bulwark-route-modules.js';
 import type { AlarmTopic } from '../constructs/alarm-topic.js';
 import type { ApiMonitoring } from '../constructs/api-monitoring.js';
 import type { ApiWebAcl } from '../constructs/api-web-acl.js';
@@ -11,7 +12,7 @@ import type { CanaryReleases } from '../constructs/canary-releases.js';
 import type { RouteApi } from '../constructs/route-api.js';
 import type { RouteFunction } from '../constructs/route-function.js';
 
-export type ApiStackProps = StackProps & Omit<BulwarkApiProps, 'routes' | 'entryOf'>;
+export type ApiStackProps = StackProps & Omit<BulwarkApiProps, 'routes' | 'entryOf' | 'modules'>;
 
 /**
  * Bulwark's own stateless stack: the BulwarkApi construct over Bulwark's route table, exactly what a team
@@ -31,14 +32,16 @@ export class ApiStack extends Stack {
   readonly monitoring: ApiMonitoring;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
-    const { config, tables, secrets, projectRoot, ...stackProps } = props;
+    const { config, tables, secrets, projectRoot, signingKeyRotation, ...stackProps } = props;
     super(scope, id, { terminationProtection: config.terminationProtection, ...stackProps });
     this.bulwark = new BulwarkApi(this, 'Default', {
       config,
       tables,
       secrets,
       routes,
+      modules: bulwarkRouteModules,
       ...(projectRoot === undefined ? {} : { projectRoot }),
+      ...(signingKeyRotation === undefined ? {} : { signingKeyRotation }),
     });
     ({
       api: this.api,

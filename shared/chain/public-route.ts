@@ -5,7 +5,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { createSecureHandler, type RouteHandle } from './create-secure-handler.js';
 import type { RouteContract, RouteContractOptions } from './route-contract.js';
 import type { RouteModule } from './route-module.js';
-import { rateLimitOf } from './route-security.js';
+import { assertBodyAsDeclared, rateLimitOf } from './route-security.js';
 
 export interface RouteBodyOptions<TSchema extends z.core.$ZodType | undefined> {
   /** A JSON route: content type, JSON parsing and strict validation run before the handler. */
@@ -50,6 +50,7 @@ export const publicRoute = <
   contract: contractOf(options),
   build: async (runtime) => {
     const definition = routeIn(table, id);
+    assertBodyAsDeclared(definition, options);
     return createSecureHandler(
       runtime,
       {

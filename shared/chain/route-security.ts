@@ -2,7 +2,7 @@ import { runtimeSettings } from '../config/runtime-settings.js';
 import type { RateLimitPolicy } from '../domain/rate-limit/rate-limit-policy.js';
 import { ConfigurationError } from '../errors/configuration-error.js';
 import type { RateLimitOptions } from '../middlewares/rate-limit.js';
-import type { SecuredFunction } from '../routes/route-definition.js';
+import type { RouteDefinition, SecuredFunction } from '../routes/route-definition.js';
 import { guardrailsFor } from '../runtime/guardrails-for.js';
 import { rateLimiterFor } from '../runtime/rate-limiter-for.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -56,4 +56,31 @@ export const rateLimitOf = (
       : {}),
     ...extras,
   };
+};
+
+/**
+ * The module validates a body exactly when its table entry declares one, with the same optionality: API
+ * Gateway's model is generated from the module's own schema (its contract) for the routes whose entry
+ * declares a body. Refused when the module is built (cold start, and every unit test that builds it), so
+ * no body reaches a function unchecked by the gateway, and the gateway never judges a body the function
+ * does not take.
+ */
+export const assertBodyAsDeclared = (
+  definition: RouteDefinition,
+  options: { readonly body?: unknown; readonly emptyBody?: unknown },
+): void => {
+  const declared = definition.body;
+  if ((declared === undefined) !== (options.body === undefined)) {
+    throw new TypeError(
+      options.body === undefined
+        ? `Route ${definition.id}: its table entry declares a body, but the route module validates none`
+        : `Route ${definition.id}: the route module validates a body its table entry does not declare; ` +
+            'add `body: {}` to the entry, so API Gateway validates it too',
+    );
+  }
+  if ((declared?.optional === true) !== (options.emptyBody !== undefined)) {
+    throw new TypeError(
+      `Route ${definition.id}: the entry's body.optional and the module's emptyBody must agree`,
+    );
+  }
 };

@@ -8,7 +8,7 @@ import { createSecureHandler, type RouteHandle } from './create-secure-handler.j
 import { bodyOptionsOf, contractOf, type RouteOptions } from './public-route.js';
 import type { CredentialKind } from './route-contract.js';
 import type { RouteModule } from './route-module.js';
-import { rateLimitOf } from './route-security.js';
+import { assertBodyAsDeclared, rateLimitOf } from './route-security.js';
 
 export type SecureRouteOptions<TSchema extends z.core.$ZodType | undefined> = RouteOptions<TSchema> & {
   /**
@@ -38,6 +38,7 @@ export const secureRoute = <
   contract: contractOf(options, options.accepts === undefined ? {} : { accepts: options.accepts }),
   build: async (runtime) => {
     const definition = routeIn(table, id);
+    assertBodyAsDeclared(definition, options);
     return createSecureHandler(
       runtime,
       {

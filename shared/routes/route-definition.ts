@@ -36,6 +36,22 @@ export interface RouteRateLimit {
   readonly failureMode?: LimiterFailureMode;
 }
 
+/**
+ * How a function is sized and fenced in (StageConfig.capacity): its reserved concurrency, so that no class
+ * can starve another or the account, and the stage throttle of its methods. `credentials`: the routes that
+ * check passwords or issue tokens (login, refresh), throttled far below reads; `public`: unauthenticated
+ * reads (health, JWKS); `standard`: authenticated routes; `admin`: routes only admins may call; `fallback`:
+ * CORS preflight and 405 answers. capacityClassOf() gives the default.
+ */
+export type CapacityClass = 'credentials' | 'public' | 'standard' | 'admin' | 'fallback';
+export const capacityClasses: readonly CapacityClass[] = [
+  'credentials',
+  'public',
+  'standard',
+  'admin',
+  'fallback',
+];
+
 /** What every function's security chain needs to know, routed or not. */
 export interface SecuredFunction {
   readonly id: string;
@@ -57,19 +73,64 @@ export interface SecuredFunction {
    */
   readonly secretMetadata?: readonly SecretId[];
   readonly description: string;
+  /** Sizing and fencing; capacityClassOf() derives it from `auth` and `roles` when absent. */
+  readonly capacity?: CapacityClass;
+  /**
+   * The function hashes passwords (bcrypt): CPU-bound, and Lambda's CPU grows with memory, so it gets the
+   * stage's `hashingMemorySizeMb`; every other function gets `memorySizeMb`.
+   */
+  readonly hashesPasswords?: boolean;
+}
+
+/**
+ * The route takes a JSON body. Its schema lives in the route module (its `body` option), which the entry
+ * must not import: every function loads the whole table, and the bodies would bring other routes' code
+ * (and zod classic) into every bundle. The CDK construct reads the schema from the route module's contract
+ * and turns it into the method's API Gateway model (requestModelSchemaOf()), so a body that does not fit
+ * stops at the gateway without invoking the function. A module that validates a body its entry does not
+ * declare (or none where the entry declares one) is refused when it is built.
+ */
+export interface RouteBody {
+  /**
+   * The body may be left out (the module's `emptyBody`). API Gateway cannot express "absent or valid",
+   * so such a method gets no model: only the function validates it.
+   */
+  readonly optional?: boolean;
+  /**
+   * The body holds a password. A password may contain anything (`<script`, `../`, `http://`), so the WAF's
+   * managed body-content rules (cross-site scripting, path traversal, remote file inclusion) only count on
+   * this route instead of blocking; the strict schema and the function still apply (ADR 0010).
+   */
+  readonly carriesPassword?: boolean;
 }
 
 /** What a function's deployment needs from its declaration: its id, what it touches, and a description. */
 export type InvokedFunction = Pick<
   SecuredFunction,
-  'id' | 'tables' | 'secrets' | 'secretMetadata' | 'description'
+  'id' | 'tables' | 'secrets' | 'secretMetadata' | 'description' | 'capacity' | 'hashesPasswords'
 >;
+
+/** A route or the fallback (an entry with authentication and a limit), not a function invoked otherwise. */
+export const isSecuredFunction = (invoked: InvokedFunction): invoked is SecuredFunction => 'auth' in invoked;
 
 export interface RouteDefinition extends SecuredFunction {
   readonly method: HttpMethod;
   /** API Gateway resource path; `{name}` segments are path parameters. */
   readonly path: string;
+  /** The JSON body, for routes that take one. */
+  readonly body?: RouteBody;
 }
+
+/**
+ * A function's capacity class: its entry's `capacity` (the fallback's is `fallback`), else `public` for
+ * unauthenticated routes, `admin` for routes only the admin role may call, `standard` for the rest.
+ */
+export const capacityClassOf = (secured: SecuredFunction): CapacityClass => {
+  if (secured.capacity !== undefined) return secured.capacity;
+  if (secured.auth === 'public') return 'public';
+  const roles = secured.roles ?? [];
+  return roles.length > 0 && roles.every((role) => role === 'admin') ? 'admin' : 'standard';
+};
 
 /** A route table: Bulwark's own, a team's, or both together. */
 export type RouteTable = readonly RouteDefinition[];
@@ -156,7 +217,8 @@ export const defineRoutes = <const T extends RouteTable>(table: T): T => Object.
 
 /**
  * Answers OPTIONS (CORS preflight), unknown paths (404) and known paths with another method (405).
- * Deployed behind `ANY` on every resource and on `/{proxy+}`; locally it gets every unmatched request.
+ * Deployed behind `ANY` on every resource that serves a route (API Gateway answers unknown paths itself);
+ * locally it gets every unmatched request.
  */
 export const fallbackRoute: SecuredFunction = Object.freeze<SecuredFunction>({
   id: 'route-fallback',
@@ -167,6 +229,7 @@ export const fallbackRoute: SecuredFunction = Object.freeze<SecuredFunction>({
   tables: { rateLimits: [limiterUpdate] },
   secrets: [],
   description: 'CORS preflight, 404 and 405 answers',
+  capacity: 'fallback',
 });
 
 /**
@@ -178,5 +241,7 @@ export const firstAdminFunction: InvokedFunction = Object.freeze<InvokedFunction
   id: 'bootstrap-admin',
   tables: { apiKeys: [{ actions: ['Scan'] }, { actions: ['PutItem'] }] },
   secrets: ['apiKeyPepper'],
+  // Invoked a handful of times in a stage's life: the smallest reservation.
+  capacity: 'admin',
   description: 'Issues the first admin API key of a deployed stage (invoked through IAM only)',
 });

@@ -102,6 +102,9 @@ export const routes = defineRoutes([
     },
     secrets: ['jwtSigningKeys'],
     description: 'Exchange username and password for an access token and a refresh token',
+    body: { carriesPassword: true },
+    capacity: 'credentials',
+    hashesPasswords: true,
   }),
   publicEntry({
     id: 'refresh-token',
@@ -116,6 +119,8 @@ export const routes = defineRoutes([
     },
     secrets: ['jwtSigningKeys'],
     description: 'Rotate a refresh token into a new token pair',
+    body: {},
+    capacity: 'credentials',
   }),
   authenticatedEntry({
     id: 'logout',
@@ -131,6 +136,7 @@ export const routes = defineRoutes([
       ],
     },
     description: 'Revoke the session of the presented access token (and an optional refresh token)',
+    body: { optional: true },
   }),
   authenticatedEntry({
     id: 'current-user',
@@ -149,6 +155,8 @@ export const routes = defineRoutes([
     // One conditional PutItem (attribute_not_exists): no read of existing users.
     tables: { users: [{ actions: ['PutItem'] }] },
     description: 'Create a user',
+    body: { carriesPassword: true },
+    hashesPasswords: true,
   }),
   authenticatedEntry({
     id: 'create-api-key',
@@ -159,6 +167,7 @@ export const routes = defineRoutes([
     // One conditional PutItem of the new record.
     tables: { apiKeys: [{ actions: ['PutItem'] }] },
     description: 'Issue an API key (the secret is shown once)',
+    body: {},
   }),
   authenticatedEntry({
     id: 'list-api-keys',
@@ -179,6 +188,7 @@ export const routes = defineRoutes([
     // One conditional UpdateItem returning the new record (ALL_NEW needs no GetItem).
     tables: { apiKeys: [{ actions: ['UpdateItem'] }] },
     description: "Change an API key's roles or rate limit",
+    body: {},
   }),
   authenticatedEntry({
     id: 'revoke-api-key',
@@ -198,6 +208,7 @@ export const routes = defineRoutes([
     // One conditional UpdateItem: the new hash, the old one kept for the overlap (ALL_NEW, no read).
     tables: { apiKeys: [{ actions: ['UpdateItem'] }] },
     description: 'Issue a new secret for an API key; the old one works for the overlap (shown once)',
+    body: { optional: true },
   }),
   authenticatedEntry({
     id: 'list-users',
@@ -226,6 +237,7 @@ export const routes = defineRoutes([
     rateLimit: defaultLimit,
     tables: { users: [userChange], sessions: [sessionRevocation] },
     description: "Change a user's roles or disable the user (revokes every session)",
+    body: {},
   }),
   authenticatedEntry({
     id: 'set-user-password',
@@ -235,6 +247,8 @@ export const routes = defineRoutes([
     rateLimit: defaultLimit,
     tables: { users: [userChange], sessions: [sessionRevocation] },
     description: "Reset a user's password (revokes every session)",
+    body: { carriesPassword: true },
+    hashesPasswords: true,
   }),
   authenticatedEntry({
     id: 'revoke-user-sessions',

@@ -9,7 +9,6 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StageConfig, type StageName, stageConfig } from '../../infra/config.js';
-import { ScopedNagPack } from '../../infra/constructs/scoped-nag-pack.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack, secretLogicalId, tableLogicalId } from '../../infra/stacks/data-stack.js';
 import { limiterOutcomes } from '../../shared/domain/rate-limit/limiter-metrics.js';
@@ -21,6 +20,7 @@ import {
 import { secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import { tableDefinitions } from '../../shared/resources/table-definitions.js';
 import {
+  capacityClassOf,
   firstAdminFunction,
   type RouteDefinition,
   type SecuredFunction,
@@ -29,6 +29,9 @@ import {
 import { fallbackRoute, functionEntry, routes, securedFunctions } from '../../shared/routes/route-table.js';
 
 type Json = Record<string, unknown>;
+
+/** A stack's synthesis with the nag packs: generous, the machines are shared. */
+const synthTimeoutMs = 240_000;
 interface CfnResourceJson {
   readonly Type: string;
   readonly Properties: Json;
@@ -71,12 +74,12 @@ const buildApp = (
     env,
     tables: data.tables,
     secrets: data.secrets,
+    signingKeyRotation: data.signingKeyRotation,
     projectRoot: stubRoot,
   });
   extra?.(app);
   // The same packs as infra/app.ts.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  Validations.of(app).addPlugins(new ScopedNagPack(new ServerlessChecks(), [api]));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, api, data, config };
 };
 
@@ -123,6 +126,8 @@ const aliasLogicalIdOf = (api: ApiStack, routeId: string): string => {
 };
 
 const logicalIdOf = (api: ApiStack, routeId: string): string => {
+  if (routeId === '__hook__')
+    return api.getLogicalId(api.bulwark.preTrafficHook.function.node.defaultChild as CfnFunction);
   const routeFunction = routeId === fallbackRoute.id ? api.fallbackFunction : api.routeFunctions.get(routeId);
   if (routeFunction === undefined) throw new Error(`No function for route ${routeId}`);
   return api.getLogicalId(routeFunction.function.node.defaultChild as CfnFunction);
@@ -258,24 +263,18 @@ const expectStaticCors = (
   expect(header('Access-Control-Allow-Credentials'), label).toBeUndefined();
 };
 
-const routePathsWithAncestors = (): string[] => {
-  const paths = new Set<string>(['/']);
-  for (const route of routes) {
-    const segments = route.path.split('/').filter((segment) => segment.length > 0);
-    for (let depth = 1; depth <= segments.length; depth += 1)
-      paths.add(`/${segments.slice(0, depth).join('/')}`);
-  }
-  return [...paths];
-};
+/** The paths that serve at least one route. */
+const routePaths = (): string[] => [...new Set(routes.map((route) => route.path))];
 
 describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
   const built = buildApp(stage);
   const { api } = built;
   let template: Template;
+  // Synthesis with every nag pack takes tens of seconds on a busy 2-core machine.
   beforeAll(() => {
     // Throws when cdk-nag reports any unacknowledged finding in the app.
     template = Template.fromStack(api);
-  });
+  }, synthTimeoutMs);
 
   it('synthesizes with zero unacknowledged cdk-nag findings and no error annotations', () => {
     expect(template.findResources('AWS::ApiGateway::RestApi')).not.toEqual({});
@@ -358,12 +357,20 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     },
   );
 
-  it('sends ANY on the root, on /{proxy+} and on every route resource to the fallback live alias', () => {
+  it('sends ANY on every resource that serves a route to the fallback live alias, and has no catch-all', () => {
     const fallbackAlias = aliasLogicalIdOf(api, fallbackRoute.id);
     const anyMethods = methodsOf(template).filter((method) => method.httpMethod === 'ANY');
-    const expectedPaths = [...routePathsWithAncestors(), '/{proxy+}'].sort();
-    expect(anyMethods.map((method) => method.path).sort()).toEqual(expectedPaths);
+    expect(anyMethods.map((method) => method.path).sort()).toEqual(routePaths().sort());
     for (const method of anyMethods) expect(method.integrationUri).toContain(`{"Ref":"${fallbackAlias}"}`);
+    // Unknown paths (and resources on the way to a route, such as /auth) have no method: API Gateway
+    // answers them itself with MISSING_AUTHENTICATION_TOKEN, a 404 not-found problem, invoking nothing.
+    const paths = [...resourcePaths(template).values()];
+    expect(paths).not.toContain('/{proxy+}');
+    expect(methodsOf(template).filter((method) => method.path === '/')).toEqual([]);
+    expect(
+      methodsOf(template).filter((method) => !routePaths().includes(method.path)),
+      'methods on resources without a route',
+    ).toEqual([]);
   });
 
   it('lets API Gateway invoke only the live aliases, each from its own methods', () => {
@@ -392,7 +399,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       ValidateRequestParameters: true,
     });
     const methods = methodsOf(template);
-    expect(methods.length).toBe(routes.length + routePathsWithAncestors().length + 1);
+    expect(methods.length).toBe(routes.length + routePaths().length);
     for (const method of methods) {
       expect(method.properties.AuthorizationType).toBe('NONE');
       expect(method.properties.RequestValidatorId).toBeDefined();
@@ -400,11 +407,61 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     }
   });
 
+  it.each(routes.map((route) => [route.id, route] as const))(
+    'gives route %s the JSON-Schema model of its zod body, or none when it takes none or may omit it',
+    (routeId, route: RouteDefinition) => {
+      const method = methodsOf(template).find(
+        (candidate) => candidate.path === route.path && candidate.httpMethod === route.method,
+      );
+      const models = method?.properties.RequestModels as Record<string, { Ref: string }> | undefined;
+      if (route.body === undefined || route.body.optional === true) {
+        expect(models, routeId).toBeUndefined();
+        return;
+      }
+      const modelId = models?.['application/json']?.Ref ?? '';
+      const model = template.findResources('AWS::ApiGateway::Model')[modelId] as CfnResourceJson;
+      expect(model.Properties.ContentType).toBe('application/json');
+      const schema = model.Properties.Schema as Json;
+      expect(schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
+      expect(schema.type).toBe('object');
+      // Strict like the zod schema: an unknown field stops at the gateway.
+      expect(schema.additionalProperties).toBe(false);
+      // Nothing that API Gateway's Java validator could judge differently from zod.
+      const text = JSON.stringify(schema);
+      for (const keyword of ['"pattern"', '"format"', '"integer"', '"default"'])
+        expect(text, `${routeId} ${keyword}`).not.toContain(keyword);
+      // Path parameters are declared (required, non-blank).
+      for (const [, name] of route.path.matchAll(/\{(\w+)\}/g))
+        expect(method?.properties.RequestParameters, routeId).toMatchObject({
+          [`method.request.path.${name}`]: true,
+        });
+    },
+  );
+
+  it('generates the login model from logInInput: both fields required, lengths in code points', () => {
+    const method = methodsOf(template).find((candidate) => candidate.path === '/auth/login');
+    const models = (method?.properties.RequestModels ?? {}) as Record<string, { Ref: string }>;
+    const modelId = models['application/json']?.Ref;
+    const schema = (template.findResources('AWS::ApiGateway::Model')[modelId ?? ''] as CfnResourceJson)
+      .Properties.Schema;
+    expect(schema).toEqual({
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      type: 'object',
+      properties: {
+        // zod's .min(1) counts UTF-16 units; one code point may be two: the gateway asks for ceil(1 / 2).
+        username: { type: 'string', minLength: 1, maxLength: 64 },
+        password: { type: 'string', minLength: 1, maxLength: 72 },
+      },
+      required: ['username', 'password'],
+      additionalProperties: false,
+    });
+  });
+
   it('runs every function on nodejs24.x and arm64 with source maps and its own log group', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as CfnResourceJson[];
-    // Every route, the fallback, the first admin's (invoked through IAM), the guard-rail forwarder and the
-    // health probe.
-    expect(functions).toHaveLength(routes.length + 4);
+    // Every route, the fallback, the first admin's (invoked through IAM), the guard-rail forwarder, the
+    // health probe and the pre-traffic hook.
+    expect(functions).toHaveLength(routes.length + 5);
     const logGroups = new Set<string>();
     for (const { Properties } of functions) {
       expect(Properties.Runtime).toBe('nodejs24.x');
@@ -759,6 +816,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     });
     expect(customResponses.map(([name, response]) => [name, response.ResponseCode])).toEqual([
       ['RateLimitPerIp', 429],
+      ['CredentialRateLimitPerIp', 429],
       ['BodyTooLarge', 413],
     ]);
 
@@ -797,21 +855,55 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       headerCount += headers.size;
     }
     // The WAF blocks again until the IP's count over the 5-minute window falls below the limit.
-    const rateHeaders = customResponses.find(([name]) => name === 'RateLimitPerIp')?.[1].ResponseHeaders;
-    expect(rateHeaders?.find((entry) => entry.Name === 'Retry-After')?.Value).toBe('300');
+    for (const rule of ['RateLimitPerIp', 'CredentialRateLimitPerIp']) {
+      const rateHeaders = customResponses.find(([name]) => name === rule)?.[1].ResponseHeaders;
+      expect(rateHeaders?.find((entry) => entry.Name === 'Retry-After')?.Value, rule).toBe('300');
+    }
     // WAF quotas: 100 custom response headers and 50 bodies per web ACL.
     expect(headerCount).toBeLessThanOrEqual(100);
     expect(Object.keys(bodies).length).toBeLessThanOrEqual(50);
   });
-  it('logs access as JSON and execution errors, with the configured throttling', () => {
+  it('logs access as JSON no request can break, and execution errors to a log group of its own', () => {
     const stages = Object.values(template.findResources('AWS::ApiGateway::Stage')) as CfnResourceJson[];
     expect(stages).toHaveLength(1);
     const properties = stages[0]?.Properties ?? {};
     const format = String((properties.AccessLogSetting as Json).Format);
-    expect(JSON.parse(format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    const fields = JSON.parse(format) as Record<string, string>;
+    expect(fields).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    expect(fields).toMatchObject({
+      tlsVersion: '$context.tlsVersion',
+      wafResponseCode: '$context.wafResponseCode',
+    });
+    // API Gateway substitutes variables unescaped: only values it generates itself may appear, never one a
+    // client writes (User-Agent, path, headers, query, an error message), each inside its own string.
+    const generatedByApiGateway = new Set([
+      '$context.requestId',
+      '$context.extendedRequestId',
+      '$context.requestTime',
+      '$context.requestTimeEpoch',
+      '$context.stage',
+      '$context.identity.sourceIp',
+      '$context.httpMethod',
+      '$context.resourcePath',
+      '$context.protocol',
+      '$context.status',
+      '$context.responseLength',
+      '$context.responseLatency',
+      '$context.integrationLatency',
+      '$context.integrationStatus',
+      '$context.error.responseType',
+      '$context.wafResponseCode',
+      '$context.tlsVersion',
+      '$context.cipherSuite',
+      '$context.xrayTraceId',
+    ]);
+    for (const value of Object.values(fields)) expect(generatedByApiGateway.has(value), value).toBe(true);
+    expect(format).not.toMatch(
+      /userAgent|\$context\.path|\$context\.error\.message|\$input|\$request|header/i,
+    );
     expect(properties.StageName).toBe(stage);
     expect(properties.TracingEnabled).toBe(built.config.tracingEnabled);
-    expect(properties.MethodSettings).toEqual([
+    expect(properties.MethodSettings).toContainEqual(
       expect.objectContaining({
         HttpMethod: '*',
         ResourcePath: '/*',
@@ -820,7 +912,121 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
         ThrottlingRateLimit: built.config.throttling.rateLimitPerSecond,
         ThrottlingBurstLimit: built.config.throttling.burstLimit,
       }),
-    ]);
+    );
+    // The execution log group API Gateway would otherwise create itself, without retention or key.
+    const stageDependencies = template.findResources('AWS::ApiGateway::Stage') as Record<
+      string,
+      { DependsOn?: string[] }
+    >;
+    const executionLogsId = api.getLogicalId(api.routeApi.executionLogs.node.defaultChild as CfnResource);
+    expect(Object.values(stageDependencies)[0]?.DependsOn).toContain(executionLogsId);
+    const executionLogs = template.findResources('AWS::Logs::LogGroup')[executionLogsId] as CfnResourceJson;
+    expect(JSON.stringify(executionLogs.Properties.LogGroupName)).toContain('API-Gateway-Execution-Logs_');
+    expect(JSON.stringify(executionLogs.Properties.LogGroupName)).toContain(`/${stage}`);
+    expect(executionLogs.Properties.RetentionInDays).toBeDefined();
+  });
+
+  it('throttles each method at its capacity class: credentials far below reads, ANY at the fallback class', () => {
+    const settings = (
+      ((Object.values(template.findResources('AWS::ApiGateway::Stage')) as CfnResourceJson[])[0]?.Properties
+        .MethodSettings ?? []) as Json[]
+    ).filter((setting) => setting.HttpMethod !== '*');
+    const byKey = new Map(
+      settings.map((setting) => [`${String(setting.ResourcePath)} ${String(setting.HttpMethod)}`, setting]),
+    );
+    const keyOf = (path: string, method: string): string =>
+      `/~1${path.slice(1).replaceAll('/', '~1')} ${method}`;
+    const { classes } = built.config.capacity;
+    for (const route of routes) {
+      const setting = byKey.get(keyOf(route.path, route.method));
+      const expected = classes[capacityClassOf(route)];
+      expect(setting, `${route.method} ${route.path}`).toMatchObject({
+        ThrottlingRateLimit: expected.rateLimitPerSecond,
+        ThrottlingBurstLimit: expected.burstLimit,
+        // A per-method entry would otherwise switch off the stage's logging and metrics for that method.
+        LoggingLevel: 'ERROR',
+        MetricsEnabled: true,
+        DataTraceEnabled: false,
+      });
+    }
+    // What ANY receives on a route's resource (OPTIONS, other methods) is named method by method.
+    for (const path of routePaths()) {
+      const served = routes.filter((route) => route.path === path).map((route) => route.method as string);
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].filter(
+        (candidate) => !served.includes(candidate),
+      )) {
+        expect(byKey.get(keyOf(path, method)), `${method} ${path}`).toMatchObject({
+          ThrottlingRateLimit: classes.fallback.rateLimitPerSecond,
+          ThrottlingBurstLimit: classes.fallback.burstLimit,
+        });
+      }
+    }
+    expect(capacityClassOf(routes.find((route) => route.id === 'login') as RouteDefinition)).toBe(
+      'credentials',
+    );
+    expect(capacityClassOf(routes.find((route) => route.id === 'refresh-token') as RouteDefinition)).toBe(
+      'credentials',
+    );
+    expect(classes.credentials.rateLimitPerSecond * 4).toBeLessThanOrEqual(
+      classes.standard.rateLimitPerSecond,
+    );
+  });
+
+  it('accepts TLS 1.3 only on the API endpoint (enhanced security policy, strict endpoint access)', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_3_2025_09',
+      EndpointAccessMode: 'STRICT',
+    });
+  });
+
+  it('reserves concurrency for every function by its capacity class, within the account quota', () => {
+    const { classes, accountConcurrency } = built.config.capacity;
+    let reserved = 0;
+    for (const secured of securedFunctions) {
+      const fn = template.findResources('AWS::Lambda::Function')[
+        logicalIdOf(api, secured.id)
+      ] as CfnResourceJson;
+      const expected = classes[capacityClassOf(secured)].reservedConcurrency;
+      expect(fn.Properties.ReservedConcurrentExecutions, secured.id).toBe(expected);
+      reserved += expected;
+    }
+    expect(reserved).toBeLessThanOrEqual(accountConcurrency - 100);
+    expect(capacityClassOf(fallbackRoute)).toBe('fallback');
+  });
+
+  it('gives 1,024 MB only to the functions that hash passwords', () => {
+    const { functions } = built.config;
+    for (const secured of securedFunctions) {
+      const fn = template.findResources('AWS::Lambda::Function')[
+        logicalIdOf(api, secured.id)
+      ] as CfnResourceJson;
+      expect(fn.Properties.MemorySize, secured.id).toBe(
+        secured.hashesPasswords === true ? functions.hashingMemorySizeMb : functions.memorySizeMb,
+      );
+    }
+    expect(
+      securedFunctions
+        .filter((secured) => secured.hashesPasswords === true)
+        .map((fn) => fn.id)
+        .sort(),
+    ).toEqual(['create-user', 'login', 'set-user-password']);
+    expect(functions.hashingMemorySizeMb).toBe(1024);
+    expect(functions.memorySizeMb).toBeLessThan(1024);
+  });
+
+  it('encrypts every log group of the API stack with its logs key, which only CloudWatch Logs of this account may use', () => {
+    const keyId = api.getLogicalId(api.bulwark.logsKey.key.node.defaultChild as CfnResource);
+    const logGroups = template.findResources('AWS::Logs::LogGroup') as Record<string, CfnResourceJson>;
+    for (const [id, { Properties }] of Object.entries(logGroups))
+      expect(Properties.KmsKeyId, id).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    const key = template.findResources('AWS::KMS::Key')[keyId] as CfnResourceJson;
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const statements = (key.Properties.KeyPolicy as { Statement: Statement[] & { Principal?: unknown }[] })
+      .Statement as (Statement & { Principal: unknown })[];
+    const logs = statements.find((statement) => JSON.stringify(statement.Principal).includes('logs.'));
+    expect(JSON.stringify(logs?.Principal)).toContain('logs.eu-west-1.amazonaws.com');
+    expect(JSON.stringify(logs?.Condition)).toContain('kms:EncryptionContext:aws:logs:arn');
+    expect(JSON.stringify(logs?.Condition)).toContain(':123456789012:log-group:*');
   });
 
   it.each(securedFunctions.map((secured) => [secured.id] as const))(
@@ -830,7 +1036,9 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       if (release === undefined) throw new Error(`No release for ${routeId}`);
       const aliasId = aliasLogicalIdOf(api, routeId);
       const alias = template.findResources('AWS::Lambda::Alias')[aliasId] as CfnResourceJson & {
-        UpdatePolicy: { CodeDeployLambdaAliasUpdate: { DeploymentGroupName: Json } };
+        UpdatePolicy: {
+          CodeDeployLambdaAliasUpdate: { DeploymentGroupName: Json; BeforeAllowTrafficHook: Json };
+        };
       };
       expect(alias.Properties.Name).toBe('live');
       expect(alias.Properties.FunctionName).toEqual({ Ref: logicalIdOf(api, routeId) });
@@ -838,6 +1046,10 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
 
       const groupId = api.getLogicalId(release.deploymentGroup.node.defaultChild as CfnResource);
       expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.DeploymentGroupName).toEqual({ Ref: groupId });
+      // Tried before any traffic moves: the pre-traffic hook calls the new version first.
+      expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook).toEqual({
+        Ref: api.getLogicalId(api.bulwark.preTrafficHook.function.node.defaultChild as CfnResource),
+      });
       const group = template.findResources('AWS::CodeDeploy::DeploymentGroup')[groupId] as CfnResourceJson;
       expect(group.Properties.DeploymentConfigName).toBe('CodeDeployDefault.LambdaCanary10Percent5Minutes');
       const rollback = group.Properties.AutoRollbackConfiguration as { Enabled: boolean; Events: string[] };
@@ -848,7 +1060,8 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       const alarmRefs = ((group.Properties.AlarmConfiguration as Json).Alarms as { Name: Json }[]).map(
         (alarm) => alarm.Name,
       );
-      const own = [release.errorsAlarm, release.throttlesAlarm];
+      // The released version's own errors roll back, never the function-wide ones (an old version's).
+      const own = [release.versionErrorsAlarm, release.throttlesAlarm];
       const shared = api.monitoring.rolloutAlarms;
       expect(alarmRefs).toEqual(
         [...own, ...shared].map((alarm) => ({
@@ -872,10 +1085,68 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
           { Name: 'FunctionName', Value: { Ref: logicalIdOf(api, routeId) } },
         ]);
       }
+      const version = (
+        template.findResources('AWS::CloudWatch::Alarm')[
+          api.getLogicalId(release.versionErrorsAlarm.node.defaultChild as CfnResource)
+        ] as CfnResourceJson
+      ).Properties;
+      expect(version.MetricName).toBe('Errors');
+      const dimensions = new Map(
+        (version.Dimensions as { Name: string; Value: unknown }[]).map((d) => [
+          d.Name,
+          JSON.stringify(d.Value),
+        ]),
+      );
+      expect(dimensions.get('FunctionName')).toBe(JSON.stringify({ Ref: logicalIdOf(api, routeId) }));
+      expect(dimensions.get('Resource')).toContain(':live');
+      // The version CloudFormation publishes for this release, not the whole function.
+      expect(dimensions.get('ExecutedVersion')).toContain('CurrentVersion');
+      expect(dimensions.get('ExecutedVersion')).toContain('"Version"');
+      expect(version.AlarmActions).toBeUndefined();
     },
   );
 
-  it('puts a regional WAF web ACL with a per-IP rate rule, three managed groups and a body size rule on the stage', () => {
+  it('tries every release with its route request through a pre-traffic hook that may invoke only their versions', () => {
+    const hook = api.bulwark.preTrafficHook;
+    const hookFunction = template.findResources('AWS::Lambda::Function')[
+      api.getLogicalId(hook.function.node.defaultChild as CfnResource)
+    ] as CfnResourceJson;
+    const variables = (hookFunction.Properties.Environment as { Variables: Json }).Variables;
+    expect(variables.BULWARK_API_STAGE).toBe(stage);
+    expect(JSON.stringify(variables.BULWARK_API_HOST)).toContain('.execute-api.');
+    const probes = JSON.stringify(variables.BULWARK_PRE_TRAFFIC_PROBES);
+    for (const secured of securedFunctions)
+      expect(probes, secured.id).toContain(logicalIdOf(api, secured.id));
+    for (const route of routes) expect(probes, route.id).toContain(`\\"path\\":\\"${route.path}\\"`);
+
+    const statements = statementsOf(template, api, '__hook__');
+    const invokes = statements.filter((statement) =>
+      actionsOf([statement]).includes('lambda:InvokeFunction'),
+    );
+    const invoked = invokes.flatMap((statement) =>
+      [statement.Resource].flat().map((resource) => JSON.stringify(resource)),
+    );
+    expect(invoked).toHaveLength(securedFunctions.length);
+    for (const secured of securedFunctions)
+      expect(
+        invoked.some(
+          (resource) => resource.includes(logicalIdOf(api, secured.id)) && resource.includes(':*'),
+        ),
+      );
+    const actions = new Set(actionsOf(statements));
+    expect([...actions].sort()).toEqual(
+      [
+        'codedeploy:GetApplicationRevision',
+        'codedeploy:GetDeployment',
+        'codedeploy:PutLifecycleEventHookExecutionStatus',
+        'lambda:InvokeFunction',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ].sort(),
+    );
+  });
+
+  it('puts a regional WAF web ACL with per-IP rate rules, three managed groups, a body-content rule and a body size rule on the stage', () => {
     const acls = Object.values(template.findResources('AWS::WAFv2::WebACL')) as CfnResourceJson[];
     expect(acls).toHaveLength(1);
     const acl = acls[0]?.Properties ?? {};
@@ -900,12 +1171,54 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
         ManagedRuleGroupStatement: { VendorName: 'AWS', Name: group },
       });
     }
-    // The common rule set's own 8 KB body rule only counts: BodyTooLarge enforces API_BODY_MAX_BYTES.
+    // The common rule set's own 8 KB body rule only counts: BodyTooLarge enforces API_BODY_MAX_BYTES. Its
+    // body-content rules only count too: BodyContentOutsidePasswordRoutes blocks on their labels.
     expect(byName.get('AWSManagedRulesCommonRuleSet')).toMatchObject({
       ManagedRuleGroupStatement: {
-        RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }],
+        RuleActionOverrides: [
+          { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
+          { Name: 'CrossSiteScripting_BODY', ActionToUse: { Count: {} } },
+          { Name: 'GenericLFI_BODY', ActionToUse: { Count: {} } },
+          { Name: 'GenericRFI_BODY', ActionToUse: { Count: {} } },
+          { Name: 'EC2MetaDataSSRF_BODY', ActionToUse: { Count: {} } },
+        ],
       },
     });
+    // The per-IP rule for login and refresh: far lower than the global one, scoped to their paths.
+    expect(byName.get('CredentialRateLimitPerIp')).toMatchObject({
+      RateBasedStatement: {
+        Limit: built.config.operations.waf.credentialRequestsPerIpPer5Minutes,
+        EvaluationWindowSec: 300,
+        AggregateKeyType: 'IP',
+        ScopeDownStatement: {
+          RegexMatchStatement: {
+            FieldToMatch: { UriPath: {} },
+            RegexString: `^(?:/${stage})?(?:/auth/login|/auth/token/refresh)/?$`,
+            TextTransformations: [
+              { Priority: 0, Type: 'URL_DECODE' },
+              { Priority: 1, Type: 'NORMALIZE_PATH' },
+            ],
+          },
+        },
+      },
+    });
+    expect(built.config.operations.waf.credentialRequestsPerIpPer5Minutes * 10).toBeLessThanOrEqual(
+      built.config.operations.waf.requestsPerIpPer5Minutes,
+    );
+    // Rules run in this order; the body-content rule must come after the group whose labels it reads.
+    expect(rules.map((rule) => rule.Name)).toEqual([
+      'RateLimitPerIp',
+      'CredentialRateLimitPerIp',
+      'AWSManagedRulesAmazonIpReputationList',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'AWSManagedRulesCommonRuleSet',
+      'BodyContentOutsidePasswordRoutes',
+      'BodyTooLarge',
+    ]);
+    expect(rules.map((rule) => rule.Priority)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // Named as its metrics' WebACL dimension, unique per stack.
+    expect(acl.Name).toBe(`Bulwark-${stage}-Api-web-acl`);
+    expect((acl.VisibilityConfig as Json).MetricName).toBe(acl.Name);
     expect(byName.get('BodyTooLarge')).toEqual({
       SizeConstraintStatement: {
         FieldToMatch: { Body: { OversizeHandling: 'MATCH' } },
@@ -930,7 +1243,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(JSON.stringify(associations[0]?.Properties.WebACLArn)).toContain('Fn::GetAtt');
   });
 
-  it('logs WAF decisions to an aws-waf-logs- group with retention, redacting the credential headers', () => {
+  it('logs what WAF blocked or counted to an aws-waf-logs- group with retention, redacting the credential headers', () => {
     const configs = Object.values(
       template.findResources('AWS::WAFv2::LoggingConfiguration'),
     ) as CfnResourceJson[];
@@ -940,6 +1253,21 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       { SingleHeader: { Name: 'authorization' } },
       { SingleHeader: { Name: 'x-api-key' } },
     ]);
+    // Allowed requests are in the access logs: WAF keeps only its blocks and counts.
+    expect(properties.LoggingFilter).toEqual({
+      DefaultBehavior: 'DROP',
+      Filters: [
+        {
+          Behavior: 'KEEP',
+          Requirement: 'MEETS_ANY',
+          Conditions: [
+            { ActionCondition: { Action: 'BLOCK' } },
+            { ActionCondition: { Action: 'COUNT' } },
+            { ActionCondition: { Action: 'EXCLUDED_AS_COUNT' } },
+          ],
+        },
+      ],
+    });
     const destination = JSON.stringify(properties.LogDestinationConfigs);
     expect(destination).toContain(`:log-group:aws-waf-logs-bulwark-${stage}`);
     expect(destination).not.toContain(':*');
@@ -1000,42 +1328,203 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(JSON.stringify(serverErrors.Metrics)).toContain('"MetricName":"Count"');
     expect(serverErrors.Threshold).toBe(built.config.operations.alarms.serverErrorRatePercent);
 
-    // 6 stack-wide alarms, Errors and Throttles per function, 3 guard-rail and 2 probe alarms; every one
-    // notifies the topic.
-    expect(Object.keys(alarms)).toHaveLength(6 + 2 * securedFunctions.length + 3 + 2);
+    // 12 stack-wide alarms and the topic's delivery alarm; Errors, Throttles, release errors and duration
+    // per function; throttling and system errors per table. Every one notifies the topic, except the
+    // release-errors alarms, which only CodeDeploy reads (the function-wide Errors alarm pages).
+    const tableCount = Object.keys(tableDefinitions).length;
+    // And 3 guard-rail and 2 health-probe alarms.
+    expect(Object.keys(alarms)).toHaveLength(13 + 4 * securedFunctions.length + 2 * tableCount + 3 + 2);
     const topicId = api.getLogicalId(api.alarmTopic.topic.node.defaultChild as CfnResource);
-    for (const { Properties } of Object.values(alarms)) {
-      expect(Properties.AlarmActions).toEqual([{ Ref: topicId }]);
-      expect(Properties.OKActions).toEqual([{ Ref: topicId }]);
+    const releaseAlarms = new Set(
+      [...api.releases.values()].map((release) =>
+        api.getLogicalId(release.versionErrorsAlarm.node.defaultChild as CfnResource),
+      ),
+    );
+    for (const [id, { Properties }] of Object.entries(alarms)) {
+      if (releaseAlarms.has(id)) continue;
+      expect(Properties.AlarmActions, id).toEqual([{ Ref: topicId }]);
+      expect(Properties.OKActions, id).toEqual([{ Ref: topicId }]);
     }
   });
 
-  it('encrypts the alarm topic with a rotating key CloudWatch may use, and refuses plain HTTP', () => {
+  it('lets CloudWatch alarms of this account publish to the encrypted alarm topic, and nothing else, over TLS only', () => {
     const keyId = api.getLogicalId(api.alarmTopic.key.node.defaultChild as CfnResource);
+    const topicId = api.getLogicalId(api.alarmTopic.topic.node.defaultChild as CfnResource);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
-    // CloudWatch alarms and the guard-rail rule (EventBridge) publish to it, so both use the data key.
     const key = template.findResources('AWS::KMS::Key')[keyId] as CfnResourceJson;
     expect(key.Properties.EnableKeyRotation).toBe(true);
-    const statements = ((key.Properties.KeyPolicy as Json).Statement as Statement[]).filter(
-      (statement) =>
-        JSON.stringify(statement.Action) === JSON.stringify(['kms:Decrypt', 'kms:GenerateDataKey*']),
+    const keyStatements = (key.Properties.KeyPolicy as { Statement: (Statement & { Principal: unknown })[] })
+      .Statement;
+    for (const [service, sourceArn] of [
+      ['cloudwatch.amazonaws.com', ':cloudwatch:eu-west-1:123456789012:alarm:*'],
+      ['events.amazonaws.com', ':events:eu-west-1:123456789012:rule/*'],
+    ] as const) {
+      const statement = keyStatements.find((candidate) =>
+        JSON.stringify(candidate.Principal).includes(service),
+      );
+      expect(statement?.Action, service).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+      // Confused deputy: only this account's alarms and rules may make the service use the key.
+      expect(statement?.Condition?.StringEquals, service).toEqual({ 'aws:SourceAccount': '123456789012' });
+      expect(JSON.stringify(statement?.Condition?.ArnLike), service).toContain(sourceArn);
+    }
+
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as CfnResourceJson[];
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Properties.Topics).toEqual([{ Ref: topicId }]);
+    const statements = (
+      (policies[0]?.Properties.PolicyDocument ?? { Statement: [] }) as {
+        Statement: (Statement & { Principal: unknown })[];
+      }
+    ).Statement;
+    // A topic policy replaces SNS's default one: without this allow, alarms fire and nobody hears of them.
+    const fromAlarms = statements.find((statement) =>
+      JSON.stringify(statement.Principal).includes('cloudwatch.amazonaws.com'),
     );
-    const services = statements
-      .flatMap((statement) => [
-        (statement.Principal as { Service?: string | string[] } | undefined)?.Service ?? [],
-      ])
-      .flat();
-    expect(services.sort()).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
+    expect(fromAlarms).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } });
+    expect(fromAlarms?.Condition?.StringEquals).toEqual({ 'aws:SourceAccount': '123456789012' });
+    expect(JSON.stringify(fromAlarms?.Condition?.ArnLike)).toContain(
+      ':cloudwatch:eu-west-1:123456789012:alarm:*',
+    );
+    // Secrets Manager's failed rotations arrive through one EventBridge rule, named exactly.
+    const rule = api.monitoring.rotationFailed;
+    if (rule === undefined) throw new Error('No rotation-failure rule');
+    const fromRule = statements.find((statement) =>
+      JSON.stringify(statement.Principal).includes('events.amazonaws.com'),
+    );
+    expect(fromRule).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } });
+    expect(fromRule?.Condition?.ArnEquals).toEqual({
+      'aws:SourceArn': { 'Fn::GetAtt': [api.getLogicalId(rule.node.defaultChild as CfnResource), 'Arn'] },
     });
+    // The guard-rail rule is the only other publisher, named by its ARN like the rotation rule.
+    const guardrailRuleArn = {
+      'Fn::GetAtt': [
+        api.getLogicalId(api.bulwark.guardrailEvents.rule.node.defaultChild as CfnResource),
+        'Arn',
+      ],
+    };
+    expect(
+      statements.filter((statement) =>
+        JSON.stringify(statement.Condition).includes(JSON.stringify(guardrailRuleArn)),
+      ),
+    ).toHaveLength(1);
+    expect(statements.filter((statement) => statement.Effect === 'Allow')).toHaveLength(3);
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
   });
 
-  it('has a dashboard with traffic, errors, latency, limiter outcomes, auth failures, reuse and guard rails', () => {
+  it('alarms when SNS cannot deliver an alarm, and says so in a one-command check of the runbook', () => {
+    const alarm = template.findResources('AWS::CloudWatch::Alarm')[
+      api.getLogicalId(api.alarmTopic.deliveryFailures.node.defaultChild as CfnResource)
+    ] as CfnResourceJson;
+    expect(alarm.Properties).toMatchObject({
+      AlarmName: `bulwark-${stage}-alarm-delivery-failed`,
+      Namespace: 'AWS/SNS',
+      MetricName: 'NumberOfNotificationsFailed',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    const runbook = readFileSync(new URL('../../docs/runbooks/rollout.md', import.meta.url), 'utf8');
+    expect(runbook).toMatch(
+      /aws cloudwatch set-alarm-state --alarm-name bulwark-<stage>-\S+ --state-value ALARM/,
+    );
+  });
+
+  it('pages on the data plane: rotation, DynamoDB per table, p99 latency, duration near the timeout, WAF blocks, 429s, account concurrency', () => {
+    const alarms = template.findResources('AWS::CloudWatch::Alarm') as Record<string, CfnResourceJson>;
+    const propertiesOf = (alarm: { node: { defaultChild?: unknown } } | undefined): Json => {
+      if (alarm === undefined) throw new Error('Alarm missing');
+      const found = alarms[api.getLogicalId(alarm.node.defaultChild as CfnResource)];
+      if (found === undefined) throw new Error('Alarm not in the template');
+      return found.Properties;
+    };
+    const { monitoring, config } = { monitoring: api.monitoring, config: built.config };
+    const thresholds = config.operations.alarms;
+
+    // The rotation function lives in the data stack; its errors page through this stack's topic.
+    const rotation = propertiesOf(monitoring.rotationErrors);
+    expect(rotation).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 0 });
+    expect(JSON.stringify(rotation.Dimensions)).toContain('SigningKeyRotationFunction');
+    const ruleId = api.getLogicalId(monitoring.rotationFailed?.node.defaultChild as CfnResource);
+    const rule = template.findResources('AWS::Events::Rule')[ruleId] as CfnResourceJson;
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.secretsmanager'],
+      'detail-type': ['AWS Service Event via CloudTrail', 'AWS API Call via CloudTrail'],
+      detail: {
+        eventSource: ['secretsmanager.amazonaws.com'],
+        eventName: ['RotationFailed', 'RotationAbandoned'],
+      },
+    });
+    expect(rule.Properties.Targets).toEqual([
+      {
+        Arn: { Ref: api.getLogicalId(api.alarmTopic.topic.node.defaultChild as CfnResource) },
+        Id: 'AlarmTopic',
+      },
+    ]);
+
+    for (const definition of Object.values(tableDefinitions)) {
+      const tableAlarms = monitoring.tableAlarms.get(definition.id);
+      const throttled = propertiesOf(tableAlarms?.throttled);
+      expect(JSON.stringify(throttled.Metrics)).toContain('ReadThrottleEvents');
+      expect(JSON.stringify(throttled.Metrics)).toContain('WriteThrottleEvents');
+      expect(JSON.stringify(throttled.Metrics)).toContain(tableLogicalId(definition.id));
+      const systemErrors = propertiesOf(tableAlarms?.systemErrors);
+      expect(JSON.stringify(systemErrors.Metrics)).toContain(
+        'SELECT SUM(SystemErrors) FROM SCHEMA(\\"AWS/DynamoDB\\", Operation, TableName)',
+      );
+      expect(JSON.stringify(systemErrors.Metrics)).toContain(tableLogicalId(definition.id));
+    }
+
+    const latency = propertiesOf(monitoring.latencyP99);
+    expect(latency.Threshold).toBe(thresholds.latencyP99Ms);
+    expect(JSON.stringify(latency.Metrics)).toContain('"MetricName":"Latency"');
+    expect(JSON.stringify(latency.Metrics)).toContain('"Stat":"p99"');
+    for (const secured of securedFunctions) {
+      const duration = propertiesOf(monitoring.durationAlarms.get(secured.id));
+      expect(duration).toMatchObject({ MetricName: 'Duration', Statistic: 'Maximum' });
+      expect(duration.Threshold).toBe(
+        (config.functions.timeout.toMilliseconds() * thresholds.durationPercentOfTimeout) / 100,
+      );
+    }
+    const webAclName = `Bulwark-${stage}-Api-web-acl`;
+    // Single metric or metric math: what the alarm watches, as text.
+    const watched = (properties: Json): string => JSON.stringify(properties.Metrics ?? properties);
+    const wafBlocked = propertiesOf(monitoring.wafBlocked);
+    expect(wafBlocked.Threshold).toBe(config.operations.waf.blockedRequestsPer5Minutes);
+    for (const fragment of [
+      '"Namespace":"AWS/WAFV2"',
+      '"MetricName":"BlockedRequests"',
+      `{"Name":"WebACL","Value":"${webAclName}"}`,
+      '{"Name":"Rule","Value":"ALL"}',
+    ])
+      expect(watched(wafBlocked)).toContain(fragment);
+    const rateRules = watched(propertiesOf(monitoring.wafRateRuleBlocks));
+    for (const rule of ['RateLimitPerIp', 'CredentialRateLimitPerIp'])
+      expect(rateRules).toContain(`bulwark-${stage}-${rule}`);
+    // API Gateway's own 429s, counted from the access log (errorType THROTTLED) by a metric filter.
+    const throttled = propertiesOf(monitoring.gatewayThrottles);
+    expect(throttled.Threshold).toBe(thresholds.gatewayThrottlesPer5Minutes);
+    expect(watched(throttled)).toContain('"MetricName":"gateway_throttled"');
+    expect(watched(throttled)).toContain(`{"Name":"stage","Value":"${stage}"}`);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.errorType = "THROTTLED" }',
+      LogGroupName: { Ref: api.getLogicalId(api.routeApi.accessLogs.node.defaultChild as CfnResource) },
+      MetricTransformations: [
+        Match.objectLike({
+          MetricName: 'gateway_throttled',
+          MetricNamespace: 'Bulwark',
+          Dimensions: [{ Key: 'stage', Value: '$.stage' }],
+        }),
+      ],
+    });
+    const concurrency = propertiesOf(monitoring.accountConcurrency);
+    expect(concurrency.Threshold).toBe(
+      Math.floor((config.capacity.accountConcurrency * config.capacity.alarmPercent) / 100),
+    );
+    expect(watched(concurrency)).toContain('"MetricName":"ClaimedAccountConcurrency"');
+  });
+
+  it('has a dashboard with traffic, errors, latency, limiter outcomes, auth failures, reuse, guard rails, WAF, concurrency, duration and DynamoDB', () => {
     const dashboards = Object.values(
       template.findResources('AWS::CloudWatch::Dashboard'),
     ) as CfnResourceJson[];
@@ -1052,6 +1541,16 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       'refresh_reuse_detected',
       'api_key_unlimited_used',
       ...limiterOutcomes.map((outcome) => `rate_limit_${outcome}`),
+      'AWS/WAFV2',
+      'BlockedRequests',
+      'AllowedRequests',
+      'ClaimedAccountConcurrency',
+      'ConcurrentExecutions',
+      'Duration',
+      'ReadThrottleEvents',
+      'SystemErrors',
+      'SuccessfulRequestLatency',
+      'gateway_throttled',
     ]) {
       expect(body).toContain(fragment);
     }
@@ -1085,7 +1584,7 @@ describe.each([
   let template: Template;
   beforeAll(() => {
     template = Template.fromStack(api);
-  });
+  }, synthTimeoutMs);
 
   it('gives the answers of API Gateway and WAF no CORS headers, but still the security headers', () => {
     for (const { Properties } of Object.values(
@@ -1106,7 +1605,7 @@ describe.each([
         | undefined;
       return response === undefined ? [] : [new Map(response.ResponseHeaders.map((h) => [h.Name, h.Value]))];
     });
-    expect(wafHeaderSets).toHaveLength(2);
+    expect(wafHeaderSets).toHaveLength(3);
     for (const headers of wafHeaderSets) {
       expectStaticCors((name) => (headers.has(name) ? `'${headers.get(name)}'` : undefined), cors, label);
       expect(headers.get('Strict-Transport-Security')).toBe(requiredEdgeHeaders['Strict-Transport-Security']);
@@ -1120,29 +1619,31 @@ describe.each([
 });
 
 describe('the cdk-nag gate', () => {
-  it('fails the synth on a finding nobody acknowledged', () => {
-    const { app } = buildApp('dev', (scope) => {
-      const stack = new Stack(scope, 'Unacknowledged', {
-        env: { account: '123456789012', region: 'eu-west-1' },
+  it(
+    'fails the synth on a finding nobody acknowledged',
+    () => {
+      const { app } = buildApp('dev', (scope) => {
+        const stack = new Stack(scope, 'Unacknowledged', {
+          env: { account: '123456789012', region: 'eu-west-1' },
+        });
+        new Secret(stack, 'SecretWithoutRotation');
       });
-      new Secret(stack, 'SecretWithoutRotation');
-    });
-    expect(() => app.synth()).toThrow(/AwsSolutions-SMG4/);
-  });
+      expect(() => app.synth()).toThrow(/AwsSolutions-SMG4/);
+    },
+    synthTimeoutMs,
+  );
 
-  it('runs the Serverless pack over the stacks it is scoped to, and only those', () => {
+  it('runs the Serverless pack over every stack of the app, the data stack included', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const env = { account: '123456789012', region: 'eu-west-1' };
-    const covered = new Stack(app, 'Covered', { env });
-    const outside = new Stack(app, 'Outside', { env });
-    for (const stack of [covered, outside]) {
-      new LambdaFunction(stack, 'WithoutDeadLetterQueue', {
+    for (const id of ['Api', 'Data']) {
+      new LambdaFunction(new Stack(app, id, { env }), 'WithoutDeadLetterQueue', {
         runtime: Runtime.NODEJS_24_X,
         handler: 'index.handler',
         code: Code.fromInline('exports.handler = async () => {};'),
       });
     }
-    Validations.of(app).addPlugins(new ScopedNagPack(new ServerlessChecks(), [covered]));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
     let report = '';
     try {
       app.synth();
@@ -1150,7 +1651,22 @@ describe('the cdk-nag gate', () => {
       report = String(error);
     }
     expect(report).toMatch(/Serverless-LambdaDLQ/);
-    expect(report).toContain('Covered/WithoutDeadLetterQueue');
-    expect(report).not.toContain('Outside/WithoutDeadLetterQueue');
+    expect(report).toContain('Api/WithoutDeadLetterQueue');
+    expect(report).toContain('Data/WithoutDeadLetterQueue');
+    // The real app passes both packs: the suites above and test/infra/data-stack.test.ts synthesize it.
+    expect(readFileSync(new URL('../../infra/app.ts', import.meta.url), 'utf8')).toContain(
+      'new AwsSolutionsChecks(app), new ServerlessChecks(app)',
+    );
+  });
+});
+
+describe('capacity that does not fit the account', () => {
+  it('is refused at synth, naming the reservations and the quota', { timeout: synthTimeoutMs }, () => {
+    expect(() =>
+      buildApp('dev', undefined, (config) => ({
+        ...config,
+        capacity: { ...config.capacity, accountConcurrency: 120 },
+      })),
+    ).toThrow(/reserve \d+ concurrent executions, but an account quota of 120 leaves only 20/);
   });
 });

@@ -58,6 +58,25 @@ describe('stage configuration', () => {
     expect(operations.alarms.serverErrorRatePercent).toBeLessThanOrEqual(100);
   });
 
+  it.each(stageNames)(
+    'sizes %s by capacity class: login and refresh far below reads, admin lowest',
+    (stage) => {
+      const { capacity, functions, operations } = stageConfig(stage);
+      const { credentials, standard, admin } = capacity.classes;
+      expect(credentials.rateLimitPerSecond * 4).toBeLessThanOrEqual(standard.rateLimitPerSecond);
+      expect(admin.rateLimitPerSecond).toBeLessThanOrEqual(credentials.rateLimitPerSecond);
+      for (const settings of Object.values(capacity.classes)) {
+        expect(settings.burstLimit).toBeGreaterThanOrEqual(settings.rateLimitPerSecond);
+        expect(settings.reservedConcurrency).toBeGreaterThanOrEqual(1);
+      }
+      expect(functions.hashingMemorySizeMb).toBe(1024);
+      expect(functions.memorySizeMb).toBe(512);
+      expect(operations.waf.credentialRequestsPerIpPer5Minutes).toBeLessThan(
+        operations.waf.requestsPerIpPer5Minutes,
+      );
+    },
+  );
+
   it('holds prod to a stricter 5xx rate than dev and to fail-closed rate limiting', () => {
     const dev = stageConfig('dev').operations.alarms;
     const prod = stageConfig('prod');

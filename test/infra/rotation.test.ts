@@ -99,11 +99,12 @@ describe.each(stageNames)('signing-key rotation (%s)', (stage) => {
     expect(JSON.stringify(schedules[0]?.DependsOn ?? [])).toMatch(/Policy/);
   });
 
-  it('lets only Secrets Manager invoke the function', () => {
+  it("lets only this account's Secrets Manager invoke the function", () => {
     template.hasResourceProperties('AWS::Lambda::Permission', {
       FunctionName: { 'Fn::GetAtt': [functionLogicalId, 'Arn'] },
       Principal: 'secretsmanager.amazonaws.com',
       Action: 'lambda:InvokeFunction',
+      SourceAccount: { Ref: 'AWS::AccountId' },
     });
   });
 

@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
 import { type App, Stack, type StackProps } from 'aws-cdk-lib';
-import { BulwarkApi, DataStack, type StageConfig } from 'bulwark/cdk';
+import { BulwarkApi, bulwarkRouteModules, DataStack, type StageConfig } from 'bulwark/cdk';
 import { handlerModuleOf } from '../entries.js';
+import { route as createOrder } from '../functions/create-order/route.js';
 import { appRoutes } from '../routes.js';
 
 /**
@@ -28,7 +29,11 @@ export const ordersApp = (
     tables: data.tables,
     secrets: data.secrets,
     routes: appRoutes,
+    // Request models come from the route modules' body schemas: Bulwark's and the app's.
+    modules: [...bulwarkRouteModules, createOrder],
     projectRoot: options.projectRoot,
+    // Rotation failures page through the app's alarm topic.
+    signingKeyRotation: data.signingKeyRotation,
     entryOf: (routeId) => relative(options.projectRoot, handlerModuleOf(routeId)),
   });
   return { data, stack, api };
