@@ -54,7 +54,8 @@ export const routes = defineRoutes([
     rateLimit: defaultLimit,
     tables: {
       users: [{ actions: ['GetItem'] }],
-      // The login throttle reads (consistently), counts, blocks, takes the attempt slot of and clears
+      // The login throttle reads (consistently, its three streaks in one TransactGetItems, which IAM
+      // authorises as a GetItem per item), counts, blocks, takes the attempt slot of and clears
       // failure streaks: GetItem, conditional UpdateItems and DeleteItem on login# items only.
       rateLimits: [
         limiterUpdate,

@@ -4,6 +4,8 @@ import {
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
+  TransactGetItemsCommand,
+  TransactionCanceledException,
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -70,14 +72,37 @@ export const dynamoDbLoginThrottleStore = (client: DynamoDBClient, tableName: st
     return { applied: false, state };
   };
 
+  const read = async (key: string): Promise<LoginFailureState | undefined> => {
+    try {
+      const output = await client.send(
+        new GetItemCommand({ TableName: tableName, Key: { pk: { S: key } }, ConsistentRead: true }),
+      );
+      return stateOf(output.Item);
+    } catch (error) {
+      throw new RateLimitBackendError(error);
+    }
+  };
+
   return {
-    read: async (key) => {
+    read,
+
+    /**
+     * TransactGetItems: one round trip, strongly consistent, one snapshot, authorised as a GetItem per
+     * item (no further IAM action). It costs 2 read units per item instead of 1 (see the README's cost
+     * table). It is cancelled only by a concurrent transactional write to one of the items, which
+     * Bulwark never makes on login# keys; if it ever is, the keys are read one by one instead.
+     */
+    readAll: async (keys) => {
+      if (keys.length === 0) return [];
       try {
         const output = await client.send(
-          new GetItemCommand({ TableName: tableName, Key: { pk: { S: key } }, ConsistentRead: true }),
+          new TransactGetItemsCommand({
+            TransactItems: keys.map((key) => ({ Get: { TableName: tableName, Key: { pk: { S: key } } } })),
+          }),
         );
-        return stateOf(output.Item);
+        return keys.map((_, index) => stateOf(output.Responses?.[index]?.Item));
       } catch (error) {
+        if (error instanceof TransactionCanceledException) return Promise.all(keys.map(read));
         throw new RateLimitBackendError(error);
       }
     },

@@ -18,6 +18,11 @@ export interface LoginThrottleStore {
   /** Strongly consistent read; undefined when the key has no streak. */
   readonly read: (key: string) => Promise<LoginFailureState | undefined>;
   /**
+   * Strongly consistent reads of several keys in one call (one snapshot), in the order given;
+   * undefined for a key with no streak.
+   */
+  readonly readAll: (keys: readonly string[]) => Promise<readonly (LoginFailureState | undefined)[]>;
+  /**
    * Counts one failure and returns the streak length: continues the streak when the previous failure is
    * newer than `streakStartMs`, otherwise starts a new one at 1. Atomic under concurrency.
    */

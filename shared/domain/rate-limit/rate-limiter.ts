@@ -200,9 +200,11 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
   ): Promise<RateLimitDecision> => {
     const math = fixedWindowMath(policy);
     const leaseKey = `${key}#${policyName(policy)}`;
+    // The request is decided at its arrival, like every decision (an exact one's write carries the
+    // time read before it): waiting for another request's lease write does not move it to a later window.
+    const nowMs = clock.nowMs();
+    const windowStartMs = math.windowStartMs(nowMs);
     for (;;) {
-      const nowMs = clock.nowMs();
-      const windowStartMs = math.windowStartMs(nowMs);
       const lease = leases.get(leaseKey);
       if (
         lease !== undefined &&

@@ -14,7 +14,12 @@ import {
   type LoginThrottlePolicy,
 } from '../../../shared/domain/login-throttle/login-throttle-policy.js';
 import type { LoginThrottleStore } from '../../../shared/domain/login-throttle/login-throttle-store.js';
-import { createTestTables, type MutableClock, mutableClock } from '../../support/dynamodb-test-tables.js';
+import {
+  countCommands,
+  createTestTables,
+  type MutableClock,
+  mutableClock,
+} from '../../support/dynamodb-test-tables.js';
 
 const accountPolicy: LoginThrottlePolicy = {
   freeAttempts: 3,
@@ -76,6 +81,24 @@ const succeed = async (throttle: LoginThrottle, subject: LoginSubject): Promise<
 };
 
 describe('login throttling on DynamoDB Local', () => {
+  it('reads every streak a check needs in one consistent call, in the order asked, missing ones undefined', async () => {
+    const clock = mutableClock(t0);
+    const subject = { account: `acct-${randomUUID()}`, clientIp: '192.0.2.77' };
+    await fail(throttleAt(clock), subject);
+    const calls = countCommands(client);
+    const states = await store.readAll([
+      `login#account#${subject.account}`,
+      `login#none#${randomUUID()}`,
+      `login#ip#${subject.clientIp}`,
+    ]);
+    expect(calls.count()).toBe(1);
+    expect(states[0]).toMatchObject({ failures: 1, lastFailureMs: t0 });
+    expect(states[1]).toBeUndefined();
+    expect(states[2]?.failures).toBeGreaterThanOrEqual(1);
+    expect(states).toHaveLength(3);
+    expect(await store.readAll([])).toEqual([]);
+  });
+
   it('allows the free attempts, then backs off with a doubling delay capped at the maximum', async () => {
     const clock = mutableClock(t0);
     const throttle = throttleAt(clock, roomyClientIpPolicy);
