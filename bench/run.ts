@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { FAST_START_JAVA_TOOL_OPTIONS } from '../shared/local/dynamodb-local.js';
 import { authSection } from './auth/auth-section.js';
 import { authTarget, bcryptTable, callsTable, tokenTable } from './auth/auth-tables.js';
+import { costRows, costTable } from './auth/cost-table.js';
 import { defaultBcryptCost, measureAuth } from './auth/measure-auth.js';
 import { coldStartSection } from './cold-start/cold-start-section.js';
 import { detailsTable, targetsTable } from './cold-start/cold-start-tables.js';
@@ -231,6 +232,7 @@ const main = async () => {
       bcryptTable(auth.bcrypt, defaultBcryptCost),
       tokenTable(auth.tokens),
       callsTable(auth.calls.scenarios),
+      costTable(costRows(auth.calls.scenarios, auth.routeCalls)),
     ];
     for (const table of authTables) console.log(`${textTable(table.header, table.rows)}\n`);
     const authVerdict = authTarget(auth.calls.scenarios);

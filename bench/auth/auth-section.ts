@@ -7,6 +7,7 @@ import {
   callsTable,
   tokenTable,
 } from './auth-tables.js';
+import { costRows, costTable, priceLine } from './cost-table.js';
 import { type AuthBenchResult, authSettings, defaultBcryptCost } from './measure-auth.js';
 
 export interface AuthRunContext {
@@ -48,7 +49,23 @@ export const authSection = (result: AuthBenchResult, target: AuthTarget, context
     return found === undefined ? '?' : callsPerRequest(found).toFixed(2);
   };
   const surprises = callSurprises(result.calls.scenarios);
-  const warnings = [...surprises, ...result.calls.warnings];
+  const routeWarnings = result.routeCalls.flatMap((entry) => {
+    const wrong = [...entry.statuses].filter(([status]) => status !== entry.expectedStatus);
+    return wrong.length === 0
+      ? []
+      : [
+          `${entry.label}: expected ${entry.expectedStatus} on every request, got ` +
+            wrong.map(([status, count]) => `${status} x${count}`).join(', '),
+        ];
+  });
+  const warnings = [...surprises, ...result.calls.warnings, ...routeWarnings];
+  const costs = costTable(costRows(result.calls.scenarios, result.routeCalls));
+  const apiKey = scenario('api-key');
+  const apiKeyMet = apiKey !== undefined && apiKey.maxCallsPerRequest <= 1;
+  const apiKeyLine =
+    'Target (issue 14, part 1) "1.00 DynamoDB calls per API-key request": ' +
+    `${apiKeyMet ? 'MET' : 'NOT MET'} (${perRequest('api-key')} calls/request: the key record's consistent ` +
+    'read, then the limiter write).';
   return [
     '## Authentication: login cost, token cost, DynamoDB calls per request',
     '',
@@ -111,6 +128,24 @@ export const authSection = (result: AuthBenchResult, target: AuthTarget, context
     '',
     `${target.line} API key requests: ${perRequest('api-key')} calls/request; revoked: ` +
       `${perRequest('revoked')}; over the limit: ${perRequest('over-limit')}.`,
+    '',
+    `**${apiKeyLine}**`,
+    '',
+    '### DynamoDB calls and cost per request kind',
+    '',
+    'The access-token and API-key rows are (a) and (b) above. The others run the real `health`, `login` and ' +
+      '`refresh-token` route modules (`route.build(runtime)`) on the same kind of runtime against a fresh ' +
+      `DynamoDB Local behind the counting proxy, ${authSettings.routeCalls.requestsPerScenario} requests per ` +
+      'row, one at a time, PASSWORD_BCRYPT_COST=10. Logins come from a fresh client address each (so the ' +
+      "address's own budget never interferes): *success* with the right password, *wrong password* against " +
+      'one existing account (its account streak grows, so later ones also set the back-off), *unknown user*; ' +
+      '*throttled* repeats guesses from one address already in its back-off (429 before any password check). ' +
+      '*refresh* rotates the refresh token a login returned, each time the successor. Every request also pays ' +
+      "its route's rate-limit write.",
+    '',
+    markdownTable(costs.header, costs.rows, [1, 4, 5, 6]),
+    '',
+    priceLine,
     ...(warnings.length === 0 ? [] : ['', ...warnings.map((warning) => `- Warning: ${warning}.`)]),
   ].join('\n');
 };

@@ -28,7 +28,7 @@ const itemsOf = (operation: string, body: string): number => {
       TransactItems?: unknown[];
       RequestItems?: Record<string, { Keys?: unknown[] }>;
     };
-    if (operation === 'TransactWriteItems') return parsed.TransactItems?.length ?? 0;
+    if (operation !== 'BatchGetItem') return parsed.TransactItems?.length ?? 0;
     return Object.values(parsed.RequestItems ?? {}).reduce(
       (sum, table) => sum + (table.Keys?.length ?? 0),
       0,
@@ -56,7 +56,11 @@ export const startCountingProxy = async (
     total += 1;
     const operation = operationOf(incoming.headers['x-amz-target']);
     counts.set(operation, (counts.get(operation) ?? 0) + 1);
-    if (operation === 'TransactWriteItems' || operation === 'BatchGetItem') {
+    if (
+      operation === 'TransactWriteItems' ||
+      operation === 'TransactGetItems' ||
+      operation === 'BatchGetItem'
+    ) {
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
       incoming.on('end', () => {

@@ -18,14 +18,15 @@ export interface CapacityUnits {
 /**
  * Capacity units of counted operations, every item under 1 KB (writes) or 4 KB (reads) as Bulwark's
  * are: a write (failed conditions included) 1 WRU; a strongly consistent read 1 RRU per item; a
- * transaction 2 WRU per item (its ConditionChecks included).
+ * transaction 2 units per item (TransactWriteItems: WRU, its ConditionChecks included; TransactGetItems: RRU).
  */
 export const capacityUnitsOf = (operations: ReadonlyMap<string, number>): CapacityUnits => {
   const count = (name: string) => operations.get(name) ?? 0;
   return {
     writeUnits:
       count('UpdateItem') + count('PutItem') + count('DeleteItem') + 2 * count('TransactWriteItems:items'),
-    readUnits: count('GetItem') + count('BatchGetItem:items') + count('Query'),
+    readUnits:
+      count('GetItem') + count('BatchGetItem:items') + count('Query') + 2 * count('TransactGetItems:items'),
   };
 };
 
