@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -136,18 +136,28 @@ export class SigningKeyRotation extends Construct {
       environment: {
         ...runtimeEnvironment(config.runtime),
         [secretDefinitions.jwtVerificationKeys.environmentVariable]: verificationSecret.secretArn,
+        // The emergency replacement (an operator's invocation) names no secret in its event.
+        [secretDefinitions.jwtSigningKeys.environmentVariable]: secret.secretArn,
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: esmBundling,
     });
     this.function.node.addDependency(policy);
+    // What the signing-key compromise runbook invokes (docs/runbooks/auth.md).
+    new CfnOutput(this, 'FunctionName', {
+      value: this.function.functionName,
+      description:
+        'Signing-key rotation function; invoke with {"emergency":"replace-compromised-key","compromisedKid":"…"} ' +
+        'to take a leaked key out of verification',
+    });
     // For the Serverless nag pack (scoped to the API stack today, meant to cover the app later).
     Validations.of(this.function).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason:
-        'Only Secrets Manager invokes this function, synchronously, once per rotation step; a dead-letter ' +
-        'queue only receives failed asynchronous invocations, so it would stay empty. A failed step leaves ' +
-        'AWSCURRENT untouched, is retried by Secrets Manager, and is logged with its step name.',
+        'Secrets Manager invokes this function synchronously, once per rotation step, and operators invoke ' +
+        'it synchronously for an emergency key replacement; a dead-letter queue only receives failed ' +
+        'asynchronous invocations, so it would stay empty. A failed step leaves AWSCURRENT untouched, is ' +
+        'retried by Secrets Manager (or answered to the operator), and is logged with its step name.',
     });
     Validations.of(this.function).acknowledge({
       id: 'Serverless-LambdaTracing',

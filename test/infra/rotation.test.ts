@@ -107,13 +107,25 @@ describe.each(stageNames)('signing-key rotation (%s)', (stage) => {
     });
   });
 
-  it('tells the function where to publish the public keys, and the stage environment it parses', () => {
+  it('tells the function where to publish the public keys, which secret an emergency replaces, and the stage environment it parses', () => {
     const fn = template.toJSON().Resources[functionLogicalId] as CfnResourceJson;
     const environment = fn.Properties?.Environment as { Variables?: Json } | undefined;
     const variables = environment?.Variables ?? {};
     expect(variables.JWT_VERIFICATION_KEYS_SECRET_ARN).toEqual(verificationSecretRef);
     expect(variables.ENVIRONMENT).toBe(stageConfig(stage).runtime.environment);
-    expect(variables.JWT_SIGNING_SECRET_ARN).toBeUndefined();
+    // Secrets Manager's events name the signing secret; an operator's emergency event does not.
+    expect(variables.JWT_SIGNING_SECRET_ARN).toEqual(signingSecretRef);
+  });
+
+  it('outputs the function name the signing-key compromise runbook invokes', () => {
+    const outputs = Object.values(template.toJSON().Outputs ?? {}) as {
+      Value?: unknown;
+      Description?: string;
+    }[];
+    const output = outputs.find((candidate) =>
+      String(candidate.Description).includes('replace-compromised-key'),
+    );
+    expect(output?.Value).toEqual({ Ref: functionLogicalId });
   });
 
   it('runs Node 24 on arm64 with its own log group and role', () => {

@@ -40,26 +40,29 @@ export interface RotationDependencies {
   readonly log?: (message: string, fields: Readonly<Record<string, string>>) => void;
 }
 
+/** Where a failure happened: a protocol step, the emergency replacement, or the event itself. */
+export type RotationPhase = RotationStep | 'emergency' | 'event';
+
 /** A rotation failure, naming the step (or `event` when the event itself is refused). */
 export class SigningKeyRotationError extends Error {
-  readonly step: RotationStep | 'event';
+  readonly step: RotationPhase;
 
-  constructor(step: RotationStep | 'event', message: string, options?: { cause?: unknown }) {
+  constructor(step: RotationPhase, message: string, options?: { cause?: unknown }) {
     super(`signing-key rotation ${step}: ${message}`, options);
     this.name = 'SigningKeyRotationError';
     this.step = step;
   }
 }
 
-const AWSCURRENT = 'AWSCURRENT';
-const AWSPENDING = 'AWSPENDING';
+export const AWSCURRENT = 'AWSCURRENT';
+export const AWSPENDING = 'AWSPENDING';
 
 /** Issuer and audience of the throwaway token testSecret signs; no verifier in the API accepts them. */
 export const ROTATION_TEST_ISSUER = 'urn:bulwark:signing-key-rotation:test';
 export const ROTATION_TEST_AUDIENCE = 'urn:bulwark:signing-key-rotation:test';
 
 /** The placeholder the data stack generates (`{ "uninitialised": "<random>" }`) before the first key. */
-const isUninitialisedMarker = (value: unknown): boolean =>
+export const isUninitialisedMarker = (value: unknown): boolean =>
   typeof value === 'object' &&
   value !== null &&
   !Array.isArray(value) &&
@@ -89,7 +92,7 @@ export const parseRotationEvent = (event: unknown): RotationEvent => {
   return { SecretId, ClientRequestToken, Step: Step as RotationStep };
 };
 
-const secretJsonOf = (step: RotationStep, stage: string, secretString: string | undefined): unknown => {
+const secretJsonOf = (step: RotationPhase, stage: string, secretString: string | undefined): unknown => {
   if (secretString === undefined) {
     throw new SigningKeyRotationError(step, `the ${stage} version has no SecretString`);
   }
@@ -101,9 +104,9 @@ const secretJsonOf = (step: RotationStep, stage: string, secretString: string | 
   }
 };
 
-const readStage = async (
+export const readStage = async (
   deps: RotationDependencies,
-  step: RotationStep,
+  step: RotationPhase,
   secretId: string,
   stage: typeof AWSCURRENT | typeof AWSPENDING,
   versionId?: string,
@@ -119,9 +122,9 @@ const readStage = async (
 };
 
 /** AWSCURRENT as a key set, or undefined when it is still the uninitialised marker. Anything else throws. */
-const readCurrentSet = async (
+export const readCurrentSet = async (
   deps: RotationDependencies,
-  step: RotationStep,
+  step: RotationPhase,
   secretId: string,
 ): Promise<SigningKeySet | undefined> => {
   const current = await readStage(deps, step, secretId, AWSCURRENT);
