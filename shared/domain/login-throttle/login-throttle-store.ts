@@ -38,6 +38,7 @@ export interface LoginThrottleStore {
     readonly untilMs: number;
     readonly expiresAtSeconds: number;
   }) => Promise<void>;
+  /** Deletes the key's item: its streak and, for an account, its attempt slot. */
   readonly clear: (key: string) => Promise<void>;
 
   /**

@@ -175,6 +175,8 @@ export const createLoginThrottle = (options: {
         await Promise.all([...accountStreaks(subject).map(({ key }) => store.clear(key)), refund()]);
       },
       finish: async () => {
+        // A success deleted the account's item (its streak and the slot with it): nothing to release.
+        if (verdict === 'success') return;
         await store.releaseAttempt({ key: accountKey(subject), owner });
         if (verdict === undefined) await refund();
       },

@@ -81,6 +81,21 @@ const succeed = async (throttle: LoginThrottle, subject: LoginSubject): Promise<
 };
 
 describe('login throttling on DynamoDB Local', () => {
+  it("frees the account's slot on success with the streak's delete, without a release write", async () => {
+    const clock = mutableClock(t0);
+    const throttle = throttleAt(clock);
+    const subject = { account: `acct-${randomUUID()}`, clientIp: '192.0.2.78' };
+    const first = await throttle.check(subject);
+    if (!first.allowed) throw new Error('the first attempt must be allowed');
+    await first.attempt.recordSuccess();
+    const calls = countCommands(client);
+    await first.attempt.finish();
+    expect(calls.count()).toBe(0);
+    const next = await throttle.check(subject);
+    expect(next.allowed).toBe(true);
+    if (next.allowed) await next.attempt.finish();
+  });
+
   it('reads every streak a check needs in one consistent call, in the order asked, missing ones undefined', async () => {
     const clock = mutableClock(t0);
     const subject = { account: `acct-${randomUUID()}`, clientIp: '192.0.2.77' };
