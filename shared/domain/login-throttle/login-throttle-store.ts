@@ -31,6 +31,11 @@ export interface LoginThrottleStore {
     readonly nowMs: number;
     readonly streakStartMs: number;
     readonly expiresAtSeconds: number;
+    /**
+     * Whether the caller last saw a streak running (default true): picks which conditional write is
+     * tried first, so the usual case is one write. A stale hint costs one more write, never a count.
+     */
+    readonly streakRunning?: boolean;
   }) => Promise<number>;
   /** Moves `blockedUntilMs` forward to `untilMs`, never backwards. */
   readonly blockUntil: (request: {

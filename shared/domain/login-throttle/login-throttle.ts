@@ -143,6 +143,8 @@ export const createLoginThrottle = (options: {
     subject: LoginSubject,
     owner: string,
     charge: { readonly blockedUntilMs: number | undefined },
+    /** The streaks as the check read them, to pick the failure write that usually applies first. */
+    seen: ReadonlyMap<string, LoginFailureState | undefined>,
   ): LoginAttempt => {
     let verdict: 'failure' | 'success' | undefined;
     const refund = () =>
@@ -158,6 +160,8 @@ export const createLoginThrottle = (options: {
               nowMs,
               streakStartMs: streakStartMs(policy, nowMs),
               expiresAtSeconds: expiresAtSeconds(policy, nowMs),
+              // What the continuing write's condition tests: a failure inside the streak's span.
+              streakRunning: (seen.get(key)?.lastFailureMs ?? 0) > streakStartMs(policy, nowMs),
             });
             const delayMs = backoffDelayMs(policy, failures);
             if (delayMs > 0) {
@@ -233,7 +237,11 @@ export const createLoginThrottle = (options: {
         await store.refundAttempt({ key: addressKey(subject), blockedUntilMs: charge.blockedUntilMs });
         return { allowed: false, retryAfterSeconds: 1, scope: 'account_in_flight' };
       }
-      return { allowed: true, attempt: attemptFor(subject, owner, charge) };
+      const seen = new Map([
+        [accountKey(subject), account],
+        [pairKey(subject), pair],
+      ]);
+      return { allowed: true, attempt: attemptFor(subject, owner, charge, seen) };
     },
   };
 };

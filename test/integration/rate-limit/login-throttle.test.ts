@@ -96,6 +96,44 @@ describe('login throttling on DynamoDB Local', () => {
     if (next.allowed) await next.attempt.finish();
   });
 
+  it("records an account's first failure with one write per streak, and later ones with one each too", async () => {
+    const clock = mutableClock(t0);
+    const throttle = createLoginThrottle({
+      store,
+      clock,
+      accountPolicy: { ...accountPolicy, freeAttempts: 100 },
+      clientIpPolicy: roomyClientIpPolicy,
+      accountAtClientIpPolicy: { ...accountPolicy, freeAttempts: 100 },
+      newAttemptId: randomUUID,
+    });
+    const subject = { account: `acct-${randomUUID()}`, clientIp: '192.0.2.79' };
+    for (const expected of [1, 2]) {
+      const attempt = await throttle.check(subject);
+      if (!attempt.allowed) throw new Error('the attempt must be allowed');
+      const calls = countCommands(client);
+      await attempt.attempt.recordFailure();
+      // Account and account-at-address streaks: one write each, no back-off yet.
+      expect(calls.count()).toBe(2);
+      await attempt.attempt.finish();
+      expect((await store.read(`login#account#${subject.account}`))?.failures).toBe(expected);
+      expect((await store.read(`login#pair#${subject.account}#${subject.clientIp}`))?.failures).toBe(
+        expected,
+      );
+      clock.advance(1_000);
+    }
+  });
+
+  it('counts a failure whichever write the hint picks, when the hint is stale', async () => {
+    const key = `login#account#${randomUUID()}`;
+    const request = { key, nowMs: t0, streakStartMs: t0 - 600_000, expiresAtSeconds: t0 / 1000 + 3_600 };
+    expect(await store.recordFailure({ ...request, streakRunning: true })).toBe(1);
+    expect(await store.recordFailure({ ...request, streakRunning: false })).toBe(2);
+    expect(await store.recordFailure({ ...request, streakRunning: true })).toBe(3);
+    const fresh = `login#account#${randomUUID()}`;
+    expect(await store.recordFailure({ ...request, key: fresh, streakRunning: false })).toBe(1);
+    expect(await store.recordFailure({ ...request, key: fresh })).toBe(2);
+  });
+
   it('reads every streak a check needs in one consistent call, in the order asked, missing ones undefined', async () => {
     const clock = mutableClock(t0);
     const subject = { account: `acct-${randomUUID()}`, clientIp: '192.0.2.77' };
