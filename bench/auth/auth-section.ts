@@ -109,7 +109,7 @@ export const authSection = (result: AuthBenchResult, target: AuthTarget, context
       "every client is counted: the runtime's one request-path client, which the limiter shares (it also " +
       'carries an SDK middleware, to split the count). One count is one HTTP request to DynamoDB, ' +
       'retries included. Tables come from `createTables`; the secret store holds a fresh Ed25519 key set and a ' +
-      `48-character pepper. Rate limit: fixed window, ${callSettings.windowSeconds} s; ` +
+      `48-character pepper. Rate limit: fixed window, 999 requests per ${callSettings.windowSeconds} s; ` +
       `SECURITY_LIMITER_TIMEOUT_MS=${callSettings.limiterTimeoutMs} (raised from 300 so a DynamoDB Local pause ` +
       `cannot add a retry). ${authSettings.calls.warmupRequests} warm-up requests per scenario, then ` +
       `${authSettings.calls.rounds * authSettings.calls.requestsPerRound} measured, one at a time, scenarios ` +
@@ -119,7 +119,8 @@ export const authSection = (result: AuthBenchResult, target: AuthTarget, context
     '- (a) `Authorization: Bearer` with a live session: the limiter write is a TransactWriteItems carrying ' +
       'the ConditionCheck that the session is not revoked.',
     '- (b) API key: a strongly consistent GetItem of the key, then the limiter (no session to guard: a plain ' +
-      'UpdateItem).',
+      'UpdateItem). The window here is 999 requests, below the 1,000 from which a busy key is leased; with a ' +
+      "lease most requests skip the limiter's write and cost the read alone (ADR 0005, hot keys).",
     "- (c) A token of a session revoked at logout: the limiter's transaction fails on the revocation check, 401.",
     `- (d) A token over its limit (a second process configured at ${callSettings.overLimitRequests} requests per ` +
       'window, its warm-up having spent the quota): the limiter rejects from its in-process state, 429.',

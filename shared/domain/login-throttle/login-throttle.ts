@@ -100,6 +100,8 @@ export const createLoginThrottle = (options: {
   const chargeAddress = async (
     key: string,
     nowMs: number,
+    /** The address's streak as the check read it: picks the first write (a stale one costs a retry). */
+    known: LoginFailureState | undefined,
   ): Promise<
     { charged: true; blockedUntilMs: number | undefined } | { charged: false; retryAfterMs: number }
   > => {
@@ -111,11 +113,9 @@ export const createLoginThrottle = (options: {
       expiresAtSeconds: expiresAtSeconds(policy, nowMs),
     };
     let blockedUntilMs: number | undefined;
-    let result: ConditionalStreakWrite = await store.countFreeAttempt({
-      ...common,
-      freeAttempts: policy.freeAttempts,
-    });
-    for (let write = 1; write < maxChargeWrites; write += 1) {
+    // The first write is chosen from the state read before, exactly as after a refused write.
+    let result: ConditionalStreakWrite = { applied: false, state: known };
+    for (let write = 0; write < maxChargeWrites; write += 1) {
       if (result.applied) return { charged: true, blockedUntilMs };
       const state = result.state;
       blockedUntilMs = undefined;
@@ -217,7 +217,7 @@ export const createLoginThrottle = (options: {
         };
       }
 
-      const charge = await chargeAddress(addressKey(subject), nowMs);
+      const charge = await chargeAddress(addressKey(subject), nowMs, address);
       if (!charge.charged) {
         return {
           allowed: false,

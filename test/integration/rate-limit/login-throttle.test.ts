@@ -134,6 +134,22 @@ describe('login throttling on DynamoDB Local', () => {
     expect(await store.recordFailure({ ...request, key: fresh })).toBe(2);
   });
 
+  it("makes a check three calls, fresh address or running streak: one read, the address's charge, the slot", async () => {
+    const clock = mutableClock(t0);
+    const throttle = throttleAt(clock);
+    const subject = { account: `acct-${randomUUID()}`, clientIp: '192.0.2.80' };
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const calls = countCommands(client);
+      const result = await throttle.check(subject);
+      expect(calls.count()).toBe(3);
+      if (!result.allowed) throw new Error('the attempt must be allowed');
+      await result.attempt.recordFailure();
+      await result.attempt.finish();
+      clock.advance(1_000);
+    }
+    expect((await store.read(`login#ip#${subject.clientIp}`))?.failures).toBe(2);
+  });
+
   it('reads every streak a check needs in one consistent call, in the order asked, missing ones undefined', async () => {
     const clock = mutableClock(t0);
     const subject = { account: `acct-${randomUUID()}`, clientIp: '192.0.2.77' };
