@@ -121,9 +121,12 @@ export const authSection = (result: AuthBenchResult, target: AuthTarget, context
     '- (b) API key: a strongly consistent GetItem of the key, then the limiter (no session to guard: a plain ' +
       'UpdateItem). The window here is 999 requests, below the 1,000 from which a busy key is leased; with a ' +
       "lease most requests skip the limiter's write and cost the read alone (ADR 0005, hot keys).",
-    "- (c) A token of a session revoked at logout: the limiter's transaction fails on the revocation check, 401.",
+    "- (c) A token of a session revoked at logout: the limiter's transaction fails on the revocation check, " +
+      '401; the instance then remembers the marker (revocation is permanent), so after the warm-up each ' +
+      'request is refused with no call.',
     `- (d) A token over its limit (a second process configured at ${callSettings.overLimitRequests} requests per ` +
-      'window, its warm-up having spent the quota): the limiter rejects from its in-process state, 429.',
+      'window, its warm-up having spent the quota): the limiter rejects from its in-process state after one ' +
+      'consistent read of the revocation marker (a revoked token gets its 401, not a 429), 429.',
     '',
     markdownTable(calls.header, calls.rows, [2, 3, 5, 6, 7, 9, 10]),
     '',

@@ -200,6 +200,35 @@ describe('leased fixed windows', () => {
     }
   });
 
+  it('leases from a quota of exactly the minimum', async () => {
+    const { store, writes } = countingStore();
+    const clock = manualClock(t0);
+    const limiter = createRateLimiter({ store, clock, leasing });
+    const atMinimum = { kind: 'fixed_window', requests: 1_000, windowSeconds: 1 } as const;
+    await limiter.decide('k', atMinimum);
+    clock.advance(1);
+    await limiter.decide('k', atMinimum);
+    // 1 per ms for 100 ms, capped at 1 000 / 50.
+    expect(writes).toEqual([
+      { kind: 'fixed_window', take: 1 },
+      { kind: 'fixed_window', take: 20 },
+    ]);
+  });
+
+  it('forgets the leases of the least recently leased keys past its bound', async () => {
+    const { store, writes } = countingStore();
+    const clock = manualClock(t0);
+    const limiter = createRateLimiter({ store, clock, leasing, maxCachedKeys: 1 });
+    await limiter.decide('a', hot);
+    clock.advance(1);
+    await limiter.decide('a', hot);
+    await limiter.decide('b', hot);
+    const writesBefore = writes.length;
+    // 'a' held 99 leased requests, dropped when 'b' was leased: its next request writes again.
+    expect(await limiter.decide('a', hot)).toMatchObject({ source: 'backend' });
+    expect(writes.length).toBe(writesBefore + 1);
+  });
+
   it('lets a failed lease write fail the decision and the next request try again', async () => {
     const { store } = countingStore();
     let fail = true;
