@@ -11,7 +11,18 @@ import { DataStack } from './stacks/data-stack.js';
  */
 const app = new App();
 const requestedStage: unknown = app.node.tryGetContext('stage') ?? 'dev';
-const config = stageConfig(String(requestedStage));
+// Emergency switches for one deploy (docs/runbooks/rollout.md): `-c set:VARIABLE=value` overrides a stage
+// setting, `-c release=all-at-once` skips the canary. Both reach the `live` alias, unlike a console edit.
+const overrides = Object.fromEntries(
+  Object.entries(app.node.getAllContext() as Record<string, unknown>)
+    .filter(([key]) => key.startsWith('set:'))
+    .map(([key, value]) => [key.slice('set:'.length), String(value)]),
+);
+const release: unknown = app.node.tryGetContext('release');
+const config = stageConfig(String(requestedStage), {
+  overrides,
+  ...(release === undefined ? {} : { release: String(release) }),
+});
 
 const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
 const tags = { project: 'bulwark', stage: config.stageName };

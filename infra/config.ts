@@ -2,6 +2,8 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { environmentOf, type StageRuntimeValues } from '../shared/config/environment-of.js';
 import { parseRuntimeConfig, type RuntimeConfig } from '../shared/config/runtime-config.js';
+import { settingsOf } from '../shared/config/runtime-setting.js';
+import { runtimeSettings } from '../shared/config/runtime-settings.js';
 
 /**
  * Deploy-time configuration, typed per stage. Nothing here reads process.env or CDK context: infra/app.ts
@@ -19,7 +21,9 @@ export type StageName = (typeof stageNames)[number];
 export type RuntimeSettings = RuntimeConfig;
 
 /** A stage as written below: its runtime values are only the settings it sets (the rest keep defaults). */
-type StageDefinition = Omit<StageConfig, 'runtime'> & { readonly runtime: StageRuntimeValues };
+type StageDefinition = Omit<StageConfig, 'runtime' | 'release' | 'overridden'> & {
+  readonly runtime: StageRuntimeValues;
+};
 
 export interface StageConfig {
   readonly stageName: StageName;
@@ -37,6 +41,23 @@ export interface StageConfig {
   readonly tracingEnabled: boolean;
   readonly functions: { readonly memorySizeMb: number; readonly timeout: Duration };
   readonly operations: OperationsSettings;
+  /**
+   * How new function versions reach the `live` alias: `canary` (10 % for 5 minutes, rolled back on
+   * alarms), or `all-at-once` for an emergency change that must reach traffic now, even while alarms fire
+   * (`cdk deploy -c release=all-at-once`; docs/runbooks/rollout.md, "Deploying during an incident").
+   */
+  readonly release: 'canary' | 'all-at-once';
+  /** Variables set by an emergency override (`-c set:VARIABLE=value`) instead of this file; empty normally. */
+  readonly overridden: readonly string[];
+}
+
+/**
+ * What infra/app.ts reads from CDK context for one deploy: runtime variables overridden without editing
+ * this file (`-c set:SECURITY_LIMITER_FAILURE_MODE=fail-open`), and the release mode.
+ */
+export interface StageOptions {
+  readonly overrides?: Readonly<Record<string, string>>;
+  readonly release?: string;
 }
 
 /** WAF, alarms and rollout: what operators tune per stage (docs/adr/0010-deployment-and-operations.md). */
@@ -142,18 +163,48 @@ const stages: Readonly<Record<StageName, StageDefinition>> = {
 
 const isStageName = (name: string): name is StageName => (stageNames as readonly string[]).includes(name);
 
-/** The configuration of one stage; a typo in `-c stage=...` fails the synth instead of deploying dev. */
-export const stageConfig = (name: string): StageConfig => {
+/** The variables a stage sets, and so the only ones an emergency override may change. */
+const stageVariables: ReadonlySet<string> = new Set(
+  settingsOf(runtimeSettings)
+    .filter(({ setting }) => setting.setBy === 'stage')
+    .map(({ setting }) => setting.variable),
+);
+
+const releaseModes = ['canary', 'all-at-once'] as const;
+
+/**
+ * The configuration of one stage; a typo in `-c stage=...` fails the synth instead of deploying dev.
+ * Emergency overrides are parsed like the stage's own values (and production's refusals apply to them),
+ * so a bad value fails the synth, naming the variable, before anything deploys.
+ */
+export const stageConfig = (name: string, options: StageOptions = {}): StageConfig => {
   if (!isStageName(name)) {
     throw new TypeError(
       `Unknown stage "${name}": expected one of ${stageNames.join(', ')} (cdk -c stage=<name>)`,
     );
   }
   const stage = stages[name];
+  const overrides = options.overrides ?? {};
+  const unknown = Object.keys(overrides).filter((variable) => !stageVariables.has(variable));
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `Cannot override ${unknown.join(', ')}: only stage settings can be set (${[...stageVariables].join(', ')})`,
+    );
+  }
+  const release = options.release ?? 'canary';
+  if (!(releaseModes as readonly string[]).includes(release)) {
+    throw new TypeError(`Unknown release "${release}": expected one of ${releaseModes.join(', ')}`);
+  }
   // Parsed exactly as a function will parse it, so a bad stage value fails the synth, naming the variable.
-  const runtime = parseRuntimeConfig(environmentOf(stage.runtime));
-  if (stage.stageName === 'prod' && runtime.rateLimit.failureMode !== 'fail-closed') {
-    // Fail-open in production is a temporary, change-controlled switch on the function (see the runbook).
+  const runtime = parseRuntimeConfig({ ...environmentOf(stage.runtime), ...overrides });
+  const failureModeVariable = runtimeSettings.rateLimit.failureMode.variable;
+  if (
+    stage.stageName === 'prod' &&
+    runtime.rateLimit.failureMode !== 'fail-closed' &&
+    overrides[failureModeVariable] === undefined
+  ) {
+    // Fail-open in production is a temporary switch made for one deploy (an override, which production's
+    // refusals require to be acknowledged), never a value left in this file.
     throw new TypeError('Stage prod must rate limit fail-closed');
   }
   const { waf, alarms } = stage.operations;
@@ -165,7 +216,12 @@ export const stageConfig = (name: string): StageConfig => {
   if (!(alarms.serverErrorRatePercent > 0 && alarms.serverErrorRatePercent <= 100)) {
     throw new TypeError(`Stage ${name}: serverErrorRatePercent must be in (0, 100]`);
   }
-  return { ...stage, runtime };
+  return {
+    ...stage,
+    runtime,
+    release: release as StageConfig['release'],
+    overridden: Object.keys(overrides).sort(),
+  };
 };
 
 /**

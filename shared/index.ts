@@ -44,6 +44,7 @@ export {
   defaultLimit,
   defineRoutes,
   fallbackRoute,
+  firstAdminFunction,
   publicEntry,
 } from './routes/route-definition.js';
 export { functionEntry as bulwarkFunctionEntry, routes as bulwarkRoutes } from './routes/route-table.js';

@@ -1,10 +1,10 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bulwarkFunctionEntry, bulwarkRoutes, fallbackRoute } from 'bulwark';
+import { bulwarkFunctionEntry, bulwarkRoutes, fallbackRoute, firstAdminFunction } from 'bulwark';
 import { bulwarkPackageRoot } from 'bulwark/local';
 
 const appRoot = dirname(fileURLToPath(import.meta.url));
-const bulwarkIds = new Set<string>(bulwarkRoutes.map((route) => route.id));
+const bulwarkIds = new Set<string>([...bulwarkRoutes.map((route) => route.id), firstAdminFunction.id]);
 /** Bulwark's functions that answer for a whole table: the app builds its own from its table. */
 const perTable = new Set<string>([fallbackRoute.id, 'openapi']);
 const fromBulwark = (routeId: string): boolean => bulwarkIds.has(routeId) && !perTable.has(routeId);

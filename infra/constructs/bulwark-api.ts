@@ -1,5 +1,6 @@
 import { Annotations, CfnOutput, Fn } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { LambdaDeploymentConfig } from 'aws-cdk-lib/aws-codedeploy';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -8,9 +9,10 @@ import { type SecretId, secretDefinitions } from '../../shared/resources/secret-
 import { type TableId, tableDefinitions } from '../../shared/resources/table-definitions.js';
 import {
   fallbackRoute,
+  firstAdminFunction,
+  type InvokedFunction,
   type RouteDefinition,
   type RouteTable,
-  type SecuredFunction,
   type TableGrant,
 } from '../../shared/routes/route-definition.js';
 import { type RuntimeSettings, runtimeEnvironment, type StageConfig } from '../config.js';
@@ -82,6 +84,8 @@ export class BulwarkApi extends Construct {
   readonly routeApi: RouteApi;
   readonly routeFunctions: ReadonlyMap<string, RouteFunction>;
   readonly fallbackFunction: RouteFunction;
+  /** The first admin's key, issued through IAM only (functions/bootstrap-admin). */
+  readonly firstAdminFunction: RouteFunction;
   readonly canaryReleases: CanaryReleases;
   /** The alias, alarms and deployment group of every function, keyed by route id (fallback included). */
   readonly releases: ReadonlyMap<string, CanaryRelease>;
@@ -100,6 +104,11 @@ export class BulwarkApi extends Construct {
       routes.map((route) => [route.id, this.routeFunction(route, describeRoute(route), config, resources)]),
     );
     this.fallbackFunction = this.routeFunction(fallbackRoute, fallbackRoute.description, config, resources);
+    // Not behind the API: an operator invokes it through IAM after the first deploy (README, Deploy).
+    this.firstAdminFunction = this.routeFunction(firstAdminFunction, firstAdminFunction.description, config, {
+      ...resources,
+      synchronousCaller: 'an operator (aws lambda invoke, through IAM)',
+    });
 
     // Every alarm notifies one topic. Each function serves through its `live` alias, which CodeDeploy moves
     // to every new version as a canary.
@@ -112,7 +121,19 @@ export class BulwarkApi extends Construct {
       stageName: config.stageName,
       alarms: operations.alarms,
       topic: this.alarmTopic,
+      ...(config.release === 'all-at-once'
+        ? { deploymentConfig: LambdaDeploymentConfig.ALL_AT_ONCE, ignoreAlarms: true }
+        : {}),
     });
+    if (config.release === 'all-at-once' || config.overridden.length > 0) {
+      // Printed by cdk synth/deploy: an emergency deploy is never silent.
+      Annotations.of(this).addWarningV2(
+        'bulwark:emergency-release',
+        `Emergency deploy: ${config.release === 'all-at-once' ? 'new versions take all traffic at once, alarms ignored; ' : ''}` +
+          `${config.overridden.length > 0 ? `overridden: ${config.overridden.join(', ')}; ` : ''}` +
+          'deploy again without -c set:/-c release= to return to the stage file (docs/runbooks/rollout.md).',
+      );
+    }
     (this.canaryReleases.role.node.defaultChild as CfnRole).overrideLogicalId(keptIds.deploymentRole);
     const liveAlias = (routeId: string, fn: RouteFunction) => this.canaryReleases.release(routeId, fn).alias;
     const handlers = new Map([...this.routeFunctions].map(([id, fn]) => [id, liveAlias(id, fn)]));
@@ -163,6 +184,10 @@ export class BulwarkApi extends Construct {
       value: this.alarmTopic.topic.topicArn,
       description: 'Subscribe the on-call pager or e-mail here',
     });
+    new CfnOutput(this, 'FirstAdminFunctionName', {
+      value: this.firstAdminFunction.function.functionName,
+      description: 'Invoke once after the first deploy to get the first admin API key (README, Deploy)',
+    });
     new CfnOutput(this, 'DashboardName', {
       value: this.monitoring.dashboard.dashboardName,
       description: 'CloudWatch dashboard of the stage',
@@ -171,12 +196,14 @@ export class BulwarkApi extends Construct {
 
   /** A route's function (RouteFunction), granted what the route table says it touches and nothing else. */
   private routeFunction(
-    secured: SecuredFunction,
+    secured: InvokedFunction,
     description: string,
     config: StageConfig,
-    resources: Required<Pick<BulwarkApiProps, 'projectRoot' | 'tables' | 'secrets' | 'entryOf'>>,
+    resources: Required<Pick<BulwarkApiProps, 'projectRoot' | 'tables' | 'secrets' | 'entryOf'>> & {
+      readonly synchronousCaller?: string;
+    },
   ): RouteFunction {
-    const { projectRoot, tables, secrets, entryOf } = resources;
+    const { projectRoot, tables, secrets, entryOf, synchronousCaller } = resources;
     const fn = new RouteFunction(this, routeFunctionConstructId(secured.id), {
       routeId: secured.id,
       description,
@@ -185,6 +212,7 @@ export class BulwarkApi extends Construct {
       config,
       // TRUSTED_HOSTS gains the API's own host name once the API exists (see the constructor).
       environment: runtimeEnvironment(config.runtime),
+      ...(synchronousCaller === undefined ? {} : { synchronousCaller }),
     });
     for (const [tableId, grants] of Object.entries(secured.tables) as [
       TableId,

@@ -30,6 +30,8 @@ export interface CanaryReleaseProps {
   readonly alarms: OperationsSettings['alarms'];
   readonly topic: AlarmTopic;
   readonly deploymentConfig?: ILambdaDeploymentConfig;
+  /** Alarms neither stop nor roll back this deployment (an emergency release; see CanaryReleasesProps). */
+  readonly ignoreAlarms?: boolean;
 }
 
 /**
@@ -77,7 +79,12 @@ export class CanaryRelease extends Construct {
       role: props.role,
       deploymentConfig: props.deploymentConfig ?? LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
       alarms: [this.errorsAlarm, this.throttlesAlarm, ...props.sharedAlarms],
-      autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+      autoRollback: {
+        failedDeployment: true,
+        stoppedDeployment: true,
+        deploymentInAlarm: props.ignoreAlarms !== true,
+      },
+      ignoreAlarmConfiguration: props.ignoreAlarms === true,
     });
   }
 }

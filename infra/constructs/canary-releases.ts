@@ -16,6 +16,11 @@ export interface CanaryReleasesProps {
   readonly topic: AlarmTopic;
   /** How traffic moves to a new version; CanaryRelease's default (10% for 5 minutes) when absent. */
   readonly deploymentConfig?: ILambdaDeploymentConfig;
+  /**
+   * An emergency release: alarms neither hold nor roll back new versions (they may already be firing for
+   * the incident the release fixes). Only with an all-at-once deployment config.
+   */
+  readonly ignoreAlarms?: boolean;
 }
 
 /**
@@ -61,7 +66,7 @@ export class CanaryReleases extends Construct {
   release(routeId: string, fn: RouteFunction): CanaryRelease {
     if (this.byRouteId.has(routeId))
       throw new TypeError(`CanaryReleases: route "${routeId}" is released twice`);
-    const { stageName, alarms, topic, deploymentConfig } = this.props;
+    const { stageName, alarms, topic, deploymentConfig, ignoreAlarms } = this.props;
     const release = new CanaryRelease(fn, 'Release', {
       routeId,
       stageName,
@@ -73,6 +78,7 @@ export class CanaryReleases extends Construct {
       alarms,
       topic,
       deploymentConfig,
+      ...(ignoreAlarms === true ? { ignoreAlarms } : {}),
     });
     this.byRouteId.set(routeId, release);
     return release;

@@ -24,6 +24,8 @@ export interface RouteFunctionProps {
   readonly config: StageConfig;
   /** Runtime variables shared by every function (see runtimeEnvironment()). */
   readonly environment: Readonly<Record<string, string>>;
+  /** Who invokes it, synchronously, when that is not API Gateway (why a dead-letter queue would stay empty). */
+  readonly synchronousCaller?: string;
 }
 
 /**
@@ -75,9 +77,12 @@ export class RouteFunction extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason:
-        'Only API Gateway invokes this function, synchronously through its live alias; a dead-letter ' +
-        'queue only receives failed asynchronous invocations, so it would stay empty. Failures surface ' +
-        'as 5xx answers and in the Errors alarm.',
+        props.synchronousCaller === undefined
+          ? 'Only API Gateway invokes this function, synchronously through its live alias; a dead-letter ' +
+            'queue only receives failed asynchronous invocations, so it would stay empty. Failures surface ' +
+            'as 5xx answers and in the Errors alarm.'
+          : `Only ${props.synchronousCaller} invokes this function, synchronously; a dead-letter queue only ` +
+            'receives failed asynchronous invocations, so it would stay empty. Failures are answered to the caller.',
     });
     if (config.tracingEnabled) {
       Validations.of(this.role).acknowledge({

@@ -54,6 +54,9 @@ export interface SecuredFunction {
   readonly description: string;
 }
 
+/** What a function's deployment needs from its declaration: its id, what it touches, and a description. */
+export type InvokedFunction = Pick<SecuredFunction, 'id' | 'tables' | 'secrets' | 'description'>;
+
 export interface RouteDefinition extends SecuredFunction {
   readonly method: HttpMethod;
   /** API Gateway resource path; `{name}` segments are path parameters. */
@@ -156,4 +159,16 @@ export const fallbackRoute: SecuredFunction = Object.freeze<SecuredFunction>({
   tables: { rateLimits: [limiterUpdate] },
   secrets: [],
   description: 'CORS preflight, 404 and 405 answers',
+});
+
+/**
+ * Issues the first admin API key of a deployed stage (functions/bootstrap-admin). Not a route: only IAM
+ * principals allowed to invoke it can, so no HTTP caller can mint an admin. It lists the keys (a scan:
+ * refuses while an admin key is active) and writes the new record.
+ */
+export const firstAdminFunction: InvokedFunction = Object.freeze<InvokedFunction>({
+  id: 'bootstrap-admin',
+  tables: { apiKeys: [{ actions: ['Scan'] }, { actions: ['PutItem'] }] },
+  secrets: ['apiKeyPepper'],
+  description: 'Issues the first admin API key of a deployed stage (invoked through IAM only)',
 });

@@ -16,7 +16,12 @@ import { limiterOutcomes } from '../../shared/domain/rate-limit/limiter-metrics.
 import { gatewayCatchAllProblemTypes, problemTypes } from '../../shared/errors/problem-types.js';
 import { secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import { tableDefinitions } from '../../shared/resources/table-definitions.js';
-import type { RouteDefinition, SecuredFunction, TableGrant } from '../../shared/routes/route-definition.js';
+import {
+  firstAdminFunction,
+  type RouteDefinition,
+  type SecuredFunction,
+  type TableGrant,
+} from '../../shared/routes/route-definition.js';
 import { fallbackRoute, functionEntry, routes, securedFunctions } from '../../shared/routes/route-table.js';
 
 type Json = Record<string, unknown>;
@@ -38,7 +43,7 @@ let stubRoot: string;
 beforeAll(() => {
   stubRoot = mkdtempSync(join(tmpdir(), 'bulwark-infra-'));
   writeFileSync(join(stubRoot, 'package-lock.json'), '{}');
-  for (const id of [...routes.map((route) => route.id), fallbackRoute.id]) {
+  for (const id of [...routes.map((route) => route.id), fallbackRoute.id, firstAdminFunction.id]) {
     const entry = join(stubRoot, functionEntry(id));
     mkdirSync(dirname(entry), { recursive: true });
     writeFileSync(entry, 'export const handler = async () => ({ statusCode: 204 });\n');
@@ -328,7 +333,8 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
 
   it('runs every function on nodejs24.x and arm64 with source maps and its own log group', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as CfnResourceJson[];
-    expect(functions).toHaveLength(routes.length + 1);
+    // One per route, the fallback, and the first admin's (invoked through IAM, not a route).
+    expect(functions).toHaveLength(routes.length + 2);
     const logGroups = new Set<string>();
     for (const { Properties } of functions) {
       expect(Properties.Runtime).toBe('nodejs24.x');
@@ -517,6 +523,27 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     const verifiers = routes.filter((route) => route.auth === 'required').map((route) => route.id);
     expect(verifiers.length).toBeGreaterThan(0);
     expect(readersOf('JwtVerificationKeysSecret')).toEqual([...verifiers, 'jwks', 'rotation'].sort());
+  });
+
+  it('deploys the first admin function outside the API: no alias, no API Gateway permission, its grants and an output', () => {
+    const fn = api.bulwark.firstAdminFunction;
+    const logicalId = api.getLogicalId(fn.function.node.defaultChild as CfnResource);
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as CfnResourceJson[];
+    expect(permissions.filter((p) => JSON.stringify(p.Properties).includes(logicalId))).toEqual([]);
+    const aliases = Object.values(template.findResources('AWS::Lambda::Alias')) as CfnResourceJson[];
+    expect(aliases.filter((a) => JSON.stringify(a.Properties).includes(logicalId))).toEqual([]);
+    const roleId = api.getLogicalId(fn.role.node.defaultChild as CfnResource);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as CfnResourceJson[];
+    const statements = policies
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    const dynamoActions = statements
+      .flatMap((statement) => actionsOf([statement]))
+      .filter((a) => a.startsWith('dynamodb:'));
+    expect(dynamoActions.sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Scan']);
+    expect(JSON.stringify(statements)).toContain('ApiKeyPepper');
+    const outputs = Object.values(template.toJSON().Outputs ?? {}) as { Value?: unknown }[];
+    expect(outputs.map((output) => output.Value)).toContainEqual({ Ref: logicalId });
   });
 
   it('passes the stage runtime settings and the API host to every function', () => {

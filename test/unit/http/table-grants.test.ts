@@ -38,7 +38,11 @@ import { systemClock } from '../../../shared/domain/clock.js';
 import { ensureLocalSecrets } from '../../../shared/local/ensure-local-secrets.js';
 import { type SecretId, secretDefinitions } from '../../../shared/resources/secret-definitions.js';
 import { type TableId, tableDefinitions } from '../../../shared/resources/table-definitions.js';
-import type { SecuredFunction, TableGrant } from '../../../shared/routes/route-definition.js';
+import {
+  firstAdminFunction,
+  type InvokedFunction,
+  type TableGrant,
+} from '../../../shared/routes/route-definition.js';
 import { functionEntry, securedFunctions } from '../../../shared/routes/route-table.js';
 import { apiGatewayEvent, lambdaContext } from '../../support/test-runtime.js';
 
@@ -142,8 +146,11 @@ const grantAllows = (grant: TableGrant, request: Access): boolean => {
   );
 };
 
-const isAllowed = (secured: SecuredFunction, request: Access): boolean =>
+const isAllowed = (secured: InvokedFunction, request: Access): boolean =>
   (secured.tables[request.table] ?? []).some((grant) => grantAllows(grant, request));
+
+/** Every deployed function that touches a table: the routes, the fallback and the first admin's. */
+const checkedFunctions: readonly InvokedFunction[] = [...securedFunctions, firstAdminFunction];
 
 describe('DynamoDB grants of the route table against the calls of each function', () => {
   const ddb = mockClient(DynamoDBClient);
@@ -290,6 +297,22 @@ describe('DynamoDB grants of the route table against the calls of each function'
       handlers.set(secured.id, module.handler);
     }
 
+    // The first admin's function (invoked through IAM, not a route): refused while an admin key is
+    // active (a scan only), then forced (a scan and the new record).
+    const firstAdmin = (await import('../../../functions/bootstrap-admin/handler.js')) as {
+      handler: (event: unknown) => Promise<unknown>;
+    };
+    for (const event of [{}, { force: true }]) {
+      ddb.resetHistory();
+      const outcome = await firstAdmin.handler(event).then(
+        () => 200,
+        (error: unknown) => (error instanceof Error && error.name === 'FirstAdminRefusedError' ? 409 : 500),
+      );
+      const made = ddb.calls().flatMap((call) => accessesOf(call.args[0] as never));
+      accesses.set(firstAdminFunction.id, [...(accesses.get(firstAdminFunction.id) ?? []), ...made]);
+      statuses.set(firstAdminFunction.id, [...(statuses.get(firstAdminFunction.id) ?? []), outcome]);
+    }
+
     await invoke('health', { path: '/health' });
     await invoke('jwks', { path: '/.well-known/jwks.json' });
     await invoke('openapi', { path: '/openapi.json' });
@@ -366,9 +389,10 @@ describe('DynamoDB grants of the route table against the calls of each function'
     expect(statuses.get('list-api-keys')).toEqual([200, 200, 200]);
     // Logout needs an access token: with the API key it refuses (after rate limiting), with tokens it works.
     expect(statuses.get('logout')).toEqual([401, 204, 204]);
+    expect(statuses.get(firstAdminFunction.id)).toEqual([409, 200]);
   });
 
-  it.each(securedFunctions.map((secured) => [secured.id, secured] as const))(
+  it.each(checkedFunctions.map((secured) => [secured.id, secured] as const))(
     '%s makes only calls its grants allow',
     (id, secured) => {
       const denied = (accesses.get(id) ?? []).filter((request) => !isAllowed(secured, request));
@@ -376,7 +400,7 @@ describe('DynamoDB grants of the route table against the calls of each function'
     },
   );
 
-  it.each(securedFunctions.map((secured) => [secured.id, secured] as const))(
+  it.each(checkedFunctions.map((secured) => [secured.id, secured] as const))(
     '%s uses every grant it has (no broader than its code)',
     (id, secured) => {
       const made = accesses.get(id) ?? [];
