@@ -48,6 +48,8 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
   const { store, clock } = options;
   const maxCachedKeys = options.maxCachedKeys ?? 10_000;
   const cache = new Map<string, number>();
+  /** Token-bucket decisions in flight per key in this instance. */
+  const inFlight = new Map<string, number>();
   /** First decisions on keys with no cached state, so concurrent ones can wait and learn from it. */
   const coldFlights = new Map<string, Promise<unknown>>();
 
@@ -105,7 +107,29 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
     // A cached TAT in the future proves the bucket busy (TAT never decreases). With nothing cached,
     // busy is the better guess: the busy write is also right for a missing item, so it is wrong only
     // for an existing idle bucket, which a key that just arrived on a cold instance rarely is.
-    let assume: 'idle' | 'busy' = cached === undefined || cached > nowMs ? 'busy' : 'idle';
+    // A decision of this instance still in flight on the key will have made it busy if it admits.
+    const busyHere = (inFlight.get(storageKey) ?? 0) > 0;
+    const assume: 'idle' | 'busy' = cached === undefined || cached > nowMs || busyHere ? 'busy' : 'idle';
+    inFlight.set(storageKey, (inFlight.get(storageKey) ?? 0) + 1);
+    try {
+      return await decideWithGuess(storageKey, policy, mustNotExist, math, nowMs, cached, assume);
+    } finally {
+      const left = (inFlight.get(storageKey) ?? 1) - 1;
+      if (left > 0) inFlight.set(storageKey, left);
+      else inFlight.delete(storageKey);
+    }
+  };
+
+  const decideWithGuess = async (
+    storageKey: string,
+    policy: Extract<RateLimitPolicy, { kind: 'token_bucket' }>,
+    mustNotExist: readonly string[],
+    math: ReturnType<typeof tokenBucketMath>,
+    nowMs: number,
+    cached: number | undefined,
+    firstGuess: 'idle' | 'busy',
+  ): Promise<RateLimitDecision> => {
+    let assume = firstGuess;
     let lastTatMs = cached ?? nowMs;
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       const result = await store.consumeTokenBucket({

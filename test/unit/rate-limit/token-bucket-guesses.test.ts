@@ -50,6 +50,24 @@ describe('token bucket decisions: one write per decision on instances that have 
     expect(writes.map((write) => write.assume)).toEqual(['busy', 'busy', 'idle']);
   });
 
+  it('guesses busy while a decision of its own on the key is in flight, even from a passed TAT', async () => {
+    const { store, writes } = countingStore();
+    const clock = manualClock(t0);
+    const limiter = createRateLimiter({ store, clock });
+    await limiter.decide('k', policy);
+    clock.advance(5_000);
+    const decisions = await Promise.all([limiter.decide('k', policy), limiter.decide('k', policy)]);
+    expect(decisions.map((decision) => [decision.allowed, decision.backendCalls])).toEqual([
+      [true, 1],
+      [true, 1],
+    ]);
+    expect(writes.map((write) => write.assume)).toEqual(['busy', 'idle', 'busy']);
+    // Once both have answered, a passed TAT is guessed idle again.
+    clock.advance(5_000);
+    await limiter.decide('k', policy);
+    expect(writes.at(-1)?.assume).toBe('idle');
+  });
+
   it('admits exactly the burst to a cold burst on one instance, one write per decision', async () => {
     const { store, writes } = countingStore();
     const limiter = createRateLimiter({ store, clock: manualClock(t0) });
