@@ -25,6 +25,7 @@ import { CanaryReleases } from './canary-releases.js';
 import { edgeCorsHeaders } from './edge-cors-headers.js';
 import { RouteApi } from './route-api.js';
 import { RouteFunction } from './route-function.js';
+import { SavedQueries } from './saved-queries.js';
 import { staticSecurityHeaders } from './static-security-headers.js';
 
 export interface BulwarkApiProps {
@@ -92,6 +93,8 @@ export class BulwarkApi extends Construct {
   readonly webAcl: ApiWebAcl;
   readonly alarmTopic: AlarmTopic;
   readonly monitoring: ApiMonitoring;
+  /** Logs Insights queries of the runbooks (429 by source, 503 by dependency, 401 by reason, one request). */
+  readonly savedQueries: SavedQueries;
 
   constructor(scope: Construct, id: string, props: BulwarkApiProps) {
     super(scope, id);
@@ -168,6 +171,13 @@ export class BulwarkApi extends Construct {
       responseHeaders: edgeHeaders,
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
+    });
+
+    this.savedQueries = new SavedQueries(this, 'Queries', {
+      stageName: config.stageName,
+      functionLogGroups: [...this.routeFunctions.values(), this.fallbackFunction].map((fn) => fn.logGroup),
+      accessLogs: this.routeApi.accessLogs,
+      wafLogs: this.webAcl.logGroup,
     });
 
     this.monitoring = new ApiMonitoring(this, 'Monitoring', {

@@ -4,6 +4,7 @@ import { LimiterUnavailableError } from '../errors/rate-limit-errors.js';
 import { DependencyUnavailableError } from '../errors/request-errors.js';
 import { problemResponse } from '../http/problem-response.js';
 import type { SecureMiddleware } from '../http/secure-request.js';
+import { REQUEST_FAILED_MESSAGE, REQUEST_REJECTED_MESSAGE } from '../logging/log-messages.js';
 
 /**
  * The one error handler: every thrown error becomes problem+json. Client errors are logged at info,
@@ -33,16 +34,19 @@ export const answerProblems = (options: AnswerProblemsOptions = {}): SecureMiddl
     if (dependency !== undefined) options.countUnavailable?.(dependency);
     if (state !== undefined) {
       if (response.statusCode >= 500) {
-        state.log.error('request failed', {
+        state.log.error(REQUEST_FAILED_MESSAGE, {
           status: response.statusCode,
+          code: error instanceof BulwarkError ? error.code : undefined,
+          dependency,
           error_name: error instanceof Error ? error.name : typeof error,
           error: error instanceof BulwarkError ? error.cause : error,
           stack: error instanceof Error ? error.stack : undefined,
         });
       } else {
-        state.log.info('request rejected', {
+        state.log.info(REQUEST_REJECTED_MESSAGE, {
           status: response.statusCode,
           code: error instanceof BulwarkError ? error.code : undefined,
+          dependency,
         });
       }
     }

@@ -5,6 +5,7 @@ import type { Role } from '../domain/users/user.js';
 import { CredentialsInvalidError, CredentialsMissingError } from '../errors/auth-errors.js';
 import { BulwarkError } from '../errors/bulwark-error.js';
 import { headerValuesOf, type SecureMiddleware, type SecureRequest } from '../http/secure-request.js';
+import { AUTHENTICATION_FAILED_MESSAGE } from '../logging/log-messages.js';
 
 export interface VerifiedAccessToken {
   readonly sub: string;
@@ -116,7 +117,7 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
       } catch (error) {
         if (error instanceof BulwarkError && error.code === 'service-unavailable') throw error;
         options.metrics.count('auth_failure', { route: options.routeId });
-        state.log.info('authentication failed', {
+        state.log.info(AUTHENTICATION_FAILED_MESSAGE, {
           reason:
             (error as { reason?: unknown }).reason ?? (error instanceof BulwarkError ? error.code : 'error'),
         });

@@ -14,6 +14,10 @@ import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack, secretLogicalId, tableLogicalId } from '../../infra/stacks/data-stack.js';
 import { limiterOutcomes } from '../../shared/domain/rate-limit/limiter-metrics.js';
 import { gatewayCatchAllProblemTypes, problemTypes } from '../../shared/errors/problem-types.js';
+import {
+  AUTHENTICATION_FAILED_MESSAGE,
+  REQUEST_REJECTED_MESSAGE,
+} from '../../shared/logging/log-messages.js';
 import { secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import { tableDefinitions } from '../../shared/resources/table-definitions.js';
 import {
@@ -544,6 +548,34 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(JSON.stringify(statements)).toContain('ApiKeyPepper');
     const outputs = Object.values(template.toJSON().Outputs ?? {}) as { Value?: unknown }[];
     expect(outputs.map((output) => output.Value)).toContainEqual({ Ref: logicalId });
+  });
+
+  it("saves the runbooks' Logs Insights queries over every function log group, the access log and the WAF log", () => {
+    const queries = template.findResources('AWS::Logs::QueryDefinition') as Record<string, CfnResourceJson>;
+    const byName = new Map(
+      Object.values(queries).map(({ Properties }) => [String(Properties.Name), Properties] as const),
+    );
+    expect([...byName.keys()].sort()).toEqual(
+      [
+        '401-by-reason',
+        '429-and-5xx-from-api-gateway',
+        '429-from-the-functions',
+        '503-by-dependency',
+        'one-request',
+        'waf-blocks-by-rule',
+      ].map((name) => `bulwark-${stage}/${name}`),
+    );
+    const functionCount = routes.length + 1;
+    const groupsOf = (name: string) => byName.get(`bulwark-${stage}/${name}`)?.LogGroupNames as unknown[];
+    expect(groupsOf('429-from-the-functions')).toHaveLength(functionCount);
+    expect(groupsOf('one-request')).toHaveLength(functionCount + 1);
+    expect(groupsOf('waf-blocks-by-rule')).toEqual([
+      { Ref: api.getLogicalId(api.webAcl.logGroup.node.defaultChild as CfnResource) },
+    ]);
+    const text = (name: string) => String(byName.get(`bulwark-${stage}/${name}`)?.QueryString);
+    expect(text('429-from-the-functions')).toContain(`message = "${REQUEST_REJECTED_MESSAGE}"`);
+    expect(text('401-by-reason')).toContain(`message = "${AUTHENTICATION_FAILED_MESSAGE}"`);
+    expect(text('503-by-dependency')).toContain('by dependency');
   });
 
   it('passes the stage runtime settings and the API host to every function', () => {
