@@ -244,9 +244,9 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
       if (cached !== undefined && cached >= policy.requests) {
         return math.decision(policy, false, cached, nowMs, 'cache', 0);
       }
-      const inFlight = leaseFlights.get(leaseKey);
-      if (inFlight !== undefined) {
-        await inFlight.catch(() => undefined);
+      const pendingLease = leaseFlights.get(leaseKey);
+      if (pendingLease !== undefined) {
+        await pendingLease.catch(() => undefined);
         continue;
       }
       const flight = takeLease(storageKey, leaseKey, policy, leasing, nowMs, windowStartMs, lease);
