@@ -6,6 +6,9 @@
 
 // Answers and errors: a BulwarkError with a catalogue code becomes problem+json with the code's status.
 export type { Principal } from './auth/principal.js';
+// The answers of Bulwark's own routes: the zod schemas its route modules declare, for `z.output<typeof ...>`
+// in clients (the CLI). Type-only: importing the barrel loads none of them.
+export type { tokenPairBody } from './auth/tokens/token-pair-body.js';
 // Route modules: the one call per route, and the fallback for a whole table.
 export type { RouteHandle, RouteInput, SecureHandler } from './chain/create-secure-handler.js';
 export { publicRoute, type RouteBodyOptions, type RouteOptions } from './chain/public-route.js';
@@ -19,6 +22,17 @@ export type {
 export { routeFallback } from './chain/route-fallback.js';
 export type { RouteModule } from './chain/route-module.js';
 export { type SecureRouteOptions, secureRoute } from './chain/secure-route.js';
+export type { apiKeyViewBody, issuedApiKeyBody } from './domain/api-keys/api-key-bodies.js';
+export type {
+  GuardrailEventSink,
+  GuardrailKind,
+  Guardrails,
+  HealthChangedEvent,
+} from './domain/guardrails/guardrails.js';
+export type { fullHealthBody } from './domain/health/full-health-body.js';
+export type { updatedUserBody, userListBody } from './domain/users/administered-user-bodies.js';
+export type { publicUserBody } from './domain/users/public-user-body.js';
+export type { sessionsRevokedBody } from './domain/users/sessions-revoked-body.js';
 export type { Role } from './domain/users/user.js';
 export { BulwarkError } from './errors/bulwark-error.js';
 export type { ProblemCode } from './errors/problem-types.js';
@@ -50,5 +64,6 @@ export {
 export { functionEntry as bulwarkFunctionEntry, routes as bulwarkRoutes } from './routes/route-table.js';
 // The runtime a route module is built on: Lambda's from the environment, or one composed by hand (tests).
 export { createRuntime, type RuntimeParts } from './runtime/create-runtime.js';
+export { guardrailsFor } from './runtime/guardrails-for.js';
 export { loadRuntime } from './runtime/load-runtime.js';
 export type { Runtime, Stores } from './runtime/runtime.js';

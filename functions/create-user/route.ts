@@ -1,4 +1,5 @@
 import bcrypt from 'bcryptjs';
+import { actorOf } from '../../shared/auth/principal.js';
 import { secureRoute } from '../../shared/chain/secure-route.js';
 import { createUser } from '../../shared/domain/users/create-user.js';
 import { createUserInput } from '../../shared/domain/users/create-user-input.js';
@@ -21,9 +22,9 @@ export const route = secureRoute(
       newId: runtime.newId,
       clock: runtime.clock,
     };
-    return async ({ body, log }) => {
+    return async ({ body, principal, log }) => {
       const user = await createUser(dependencies, body);
-      log.info('user created', { user_id: user.id });
+      log.info('audit: user created', { ...actorOf(principal), user_id: user.id, username: user.username });
       return jsonResponse(201, asPublicUserBody(user));
     };
   },

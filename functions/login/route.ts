@@ -34,6 +34,7 @@ export const route = publicRoute(
       verifyPassword: (password: string, hash: string) => bcrypt.compare(password, hash),
       dummyPasswordHash: dummyPasswordHashFor(runtime.config.passwordBcryptCost),
       startSession: refreshSessionsFor(runtime).start,
+      nowMs: runtime.clock.nowMs,
     };
     return async ({ body, clientIp, log }) => {
       const { user, session } = await logIn(dependencies, { ...body, clientIp: clientAddressKey(clientIp) });

@@ -1,3 +1,4 @@
+import { actorOf } from '../../shared/auth/principal.js';
 import { secureRoute } from '../../shared/chain/secure-route.js';
 import { emptyResponse } from '../../shared/http/json-response.js';
 import { routes } from '../../shared/routes/route-table.js';
@@ -14,7 +15,7 @@ export const route = secureRoute(
     const { apiKeys } = apiKeysFor(runtime);
     return async ({ event, principal, log }) => {
       const view = await apiKeys.revoke(event.pathParameters?.key_id ?? '');
-      log.info('api key revoked', { key_id: view.key_id, by: principal?.id });
+      log.info('audit: api key revoked', { ...actorOf(principal), key_id: view.key_id });
       return emptyResponse(204);
     };
   },

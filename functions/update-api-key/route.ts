@@ -1,3 +1,4 @@
+import { actorOf } from '../../shared/auth/principal.js';
 import { secureRoute } from '../../shared/chain/secure-route.js';
 import {
   apiKeyViewBody,
@@ -8,6 +9,7 @@ import {
 import { jsonResponse } from '../../shared/http/json-response.js';
 import { routes } from '../../shared/routes/route-table.js';
 import { apiKeysFor } from '../../shared/runtime/api-keys-for.js';
+import { guardrailsFor } from '../../shared/runtime/guardrails-for.js';
 
 /** Changes a key's roles or rate limit; the next request with the key sees the change. */
 const responses = { 200: { description: 'The key as changed', body: apiKeyViewBody } } as const;
@@ -18,9 +20,16 @@ export const route = secureRoute(
   { body: updateApiKeyBody, responses, problems: ['not-found'] },
   (runtime) => {
     const { apiKeys } = apiKeysFor(runtime);
+    const guardrails = guardrailsFor(runtime);
     return async ({ body, event, principal, log }) => {
       const view = await apiKeys.update(event.pathParameters?.key_id ?? '', patchFromBody(body));
-      log.info('api key updated', { key_id: view.key_id, by: principal?.id });
+      log.info('audit: api key updated', { ...actorOf(principal), key_id: view.key_id });
+      if (body.rate_limit === 'unlimited') {
+        await guardrails.raise('api_key_unlimited', view.key_id, {
+          ...actorOf(principal),
+          change: 'updated',
+        });
+      }
       return jsonResponse(200, asApiKeyViewBody(view));
     };
   },

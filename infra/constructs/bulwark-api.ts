@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Annotations, CfnOutput, Fn } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { LambdaDeploymentConfig } from 'aws-cdk-lib/aws-codedeploy';
@@ -16,13 +18,15 @@ import {
   type TableGrant,
 } from '../../shared/routes/route-definition.js';
 import { type RuntimeSettings, runtimeEnvironment, type StageConfig } from '../config.js';
-import { repositoryRoot } from '../repository-root.js';
+import { bulwarkPackageRoot, repositoryRoot } from '../repository-root.js';
 import { AlarmTopic } from './alarm-topic.js';
 import { ApiMonitoring } from './api-monitoring.js';
 import { ApiWebAcl } from './api-web-acl.js';
 import type { CanaryRelease } from './canary-release.js';
 import { CanaryReleases } from './canary-releases.js';
 import { edgeCorsHeaders } from './edge-cors-headers.js';
+import { GuardrailEvents } from './guardrail-events.js';
+import { HealthProbe } from './health-probe.js';
 import { RouteApi } from './route-api.js';
 import { RouteFunction } from './route-function.js';
 import { SavedQueries } from './saved-queries.js';
@@ -46,6 +50,11 @@ export interface BulwarkApiProps {
   /** The app's root, holding package-lock.json; defaults to this repository. */
   readonly projectRoot?: string;
 }
+
+/** The version `GET /health/full` reports: Bulwark's package version (not a commit, so unchanged code stays unchanged). */
+const bulwarkVersion: string = (
+  JSON.parse(readFileSync(join(bulwarkPackageRoot, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 const routeFunctionConstructId = (routeId: string): string =>
   routeId
@@ -95,6 +104,8 @@ export class BulwarkApi extends Construct {
   readonly monitoring: ApiMonitoring;
   /** Logs Insights queries of the runbooks (429 by source, 503 by dependency, 401 by reason, one request). */
   readonly savedQueries: SavedQueries;
+  readonly guardrailEvents: GuardrailEvents;
+  readonly healthProbe: HealthProbe;
 
   constructor(scope: Construct, id: string, props: BulwarkApiProps) {
     super(scope, id);
@@ -189,6 +200,22 @@ export class BulwarkApi extends Construct {
     // The stack-wide alarms (limiter, dependencies, 5xx rate) also stop and roll back every release.
     this.canaryReleases.rollBackOn(this.monitoring.rolloutAlarms);
 
+    // Guard-rail events from every function's log to the stage's bus, and the authenticated probe.
+    const functions = [...this.routeFunctions.values(), this.fallbackFunction];
+    this.guardrailEvents = new GuardrailEvents(this, 'Guardrails', {
+      config,
+      projectRoot: bulwarkPackageRoot,
+      topic: this.alarmTopic,
+      sourceLogGroups: functions.map((fn) => fn.logGroup),
+    });
+    this.healthProbe = new HealthProbe(this, 'HealthProbe', {
+      config,
+      projectRoot: bulwarkPackageRoot,
+      apiUrl: this.api.url,
+      topic: this.alarmTopic,
+      deadLetterQueue: this.guardrailEvents.deadLetters,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Invoke URL of the stage' });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topic.topicArn,
@@ -197,6 +224,15 @@ export class BulwarkApi extends Construct {
     new CfnOutput(this, 'FirstAdminFunctionName', {
       value: this.firstAdminFunction.function.functionName,
       description: 'Invoke once after the first deploy to get the first admin API key (README, Deploy)',
+    });
+    new CfnOutput(this, 'GuardrailBusName', {
+      value: this.guardrailEvents.bus.eventBusName,
+      description: 'EventBridge bus of the HealthChanged guard-rail events',
+    });
+    new CfnOutput(this, 'HealthProbeSecretArn', {
+      value: this.healthProbe.secret.secretArn,
+      description:
+        'Put the health-role API key here: {"api_key":"key_id:secret"} (docs/runbooks/guardrails.md)',
     });
     new CfnOutput(this, 'DashboardName', {
       value: this.monitoring.dashboard.dashboardName,
@@ -221,7 +257,7 @@ export class BulwarkApi extends Construct {
       entry: entryOf(secured.id),
       config,
       // TRUSTED_HOSTS gains the API's own host name once the API exists (see the constructor).
-      environment: runtimeEnvironment(config.runtime),
+      environment: { ...runtimeEnvironment(config.runtime), BULWARK_BUILD_VERSION: bulwarkVersion },
       ...(synchronousCaller === undefined ? {} : { synchronousCaller }),
     });
     for (const [tableId, grants] of Object.entries(secured.tables) as [
@@ -231,6 +267,9 @@ export class BulwarkApi extends Construct {
       if (grants !== undefined) fn.bindTable(tables[tableId], tableDefinitions[tableId], grants);
     }
     for (const secretId of secured.secrets) fn.bindSecret(secrets[secretId], secretDefinitions[secretId]);
+    for (const secretId of secured.secretMetadata ?? []) {
+      fn.bindSecretMetadata(secrets[secretId], secretDefinitions[secretId]);
+    }
     return fn;
   }
 

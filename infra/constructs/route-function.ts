@@ -137,6 +137,14 @@ export class RouteFunction extends Construct {
     this.function.addEnvironment(definition.environmentVariable, table.tableName);
   }
 
+  /** Grants DescribeSecret alone (rotation dates, never the value) and tells the function the ARN. */
+  bindSecretMetadata(secret: ISecret, definition: SecretDefinition): void {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:DescribeSecret'], resources: [secret.secretArn] }),
+    );
+    this.function.addEnvironment(definition.environmentVariable, secret.secretArn);
+  }
+
   /** Grants read on the secret and tells the function its ARN (never its value). */
   bindSecret(secret: ISecret, definition: SecretDefinition): void {
     secret.grantRead(this.function);

@@ -24,6 +24,14 @@ export type Principal =
     }
   | { readonly kind: 'auth_disabled'; readonly id: string; readonly roles: readonly Role[] };
 
+/** Who did it, for audit log lines: the principal's kind and id (a user's id, an API key's key id). */
+export const actorOf = (
+  principal: Principal | undefined,
+): { readonly actor_kind: string; readonly actor_id: string } => ({
+  actor_kind: principal?.kind ?? 'anonymous',
+  actor_id: principal?.id ?? 'anonymous',
+});
+
 /** The kinds of credential a principal can present: an access token (Bearer) or an API key. */
 export type CredentialKind = 'access_token' | 'api_key';
 

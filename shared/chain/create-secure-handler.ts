@@ -23,6 +23,7 @@ import { resolveClientIp } from '../middlewares/resolve-client-ip.js';
 import { validateBody } from '../middlewares/validate-body.js';
 import { allowedMethodsFor } from '../routes/match-route.js';
 import type { HttpMethod } from '../routes/route-definition.js';
+import { guardrailsFor } from '../runtime/guardrails-for.js';
 import type { Runtime } from '../runtime/runtime.js';
 
 export interface RouteInput<TBody> {
@@ -137,6 +138,8 @@ export const createSecureHandler = async <TSchema extends z.core.$ZodType | unde
         routeId: route,
         sessionRevocationKey,
         metrics: { count: (metric, dimensions) => counters.count(metric, dimensions) },
+        onUnlimitedKeyUsed: (keyId) =>
+          guardrailsFor(runtime).raise('api_key_unlimited_used', keyId, { route }),
         ...(options.rateLimit === undefined
           ? {}
           : { limitFailure: limitFailedAuthentication(options.rateLimit) }),

@@ -3,6 +3,7 @@ import type { RateLimitPolicy } from '../domain/rate-limit/rate-limit-policy.js'
 import { ConfigurationError } from '../errors/configuration-error.js';
 import type { RateLimitOptions } from '../middlewares/rate-limit.js';
 import type { SecuredFunction } from '../routes/route-definition.js';
+import { guardrailsFor } from '../runtime/guardrails-for.js';
 import { rateLimiterFor } from '../runtime/rate-limiter-for.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -45,6 +46,14 @@ export const rateLimitOf = (
     routeId: secured.id,
     policy,
     failureMode,
+    ...(failureMode === 'fail-open'
+      ? {
+          onFailOpen: (dimensions) =>
+            guardrailsFor(runtime).raise('limiter_fail_open', dimensions.route, {
+              policy: dimensions.policy,
+            }),
+        }
+      : {}),
     ...extras,
   };
 };

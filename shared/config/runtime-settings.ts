@@ -176,6 +176,41 @@ export const runtimeSettings = {
       'infrastructure',
     ),
   },
+  /** Default and longest overlap of an API key rotation: the replaced secret works this long (0: none). */
+  apiKeyRotationOverlapSeconds: setting(
+    'API_KEY_ROTATION_OVERLAP_SECONDS',
+    withDefault(integerText(0, 7 * 86_400), 86_400),
+  ),
+  operations: {
+    /** Reported by `GET /health/full`; the CDK stack sets the package version. */
+    buildVersion: setting(
+      'BULWARK_BUILD_VERSION',
+      withDefault(
+        text.check(
+          z.regex(
+            /^[A-Za-z0-9._+-]{1,64}$/,
+            'must be 1-64 characters of letters, digits, ".", "_", "+", "-"',
+          ),
+        ),
+        'development',
+      ),
+      'infrastructure',
+    ),
+    /** The EventBridge bus the guard-rail forwarder puts events on (set by the CDK stack on it alone). */
+    guardrailEventBusName: setting(
+      'GUARDRAIL_EVENT_BUS_NAME',
+      z.optional(text.check(z.regex(/^[A-Za-z0-9._/-]{1,256}$/, 'must be an EventBridge bus name'))),
+      'infrastructure',
+    ),
+    /** The API the scheduled health probe calls (its stage URL, set by the CDK stack on the probe only). */
+    healthProbeUrl: setting(
+      'HEALTH_PROBE_URL',
+      z.optional(text.check(z.refine(isHttpUrl, 'must be an http(s) URL'))),
+      'infrastructure',
+    ),
+    /** The secret holding the probe's health-role API key `{ "api_key": "key_id:secret" }` (probe only). */
+    healthProbeSecretArn: setting('HEALTH_PROBE_SECRET_ARN', secretArn, 'infrastructure'),
+  },
   apiKeyPepperSecretArn: setting(
     secretDefinitions.apiKeyPepper.environmentVariable,
     secretArn,

@@ -15,6 +15,7 @@ export const problemTypes = {
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'user-already-exists': { status: 409, title: 'User already exists' },
   'refresh-superseded': { status: 409, title: 'Refresh token already used' },
+  conflict: { status: 409, title: 'Conflicting change' },
   'body-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'validation-failed': { status: 422, title: 'Validation failed' },

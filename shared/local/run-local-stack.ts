@@ -71,7 +71,7 @@ const readJson = async <T>(path: string): Promise<T | undefined> => {
  */
 const bootstrapAdmin = async (
   bootstrapFile: string,
-): Promise<{ admin: { username: string; password: string }; apiKey: string }> => {
+): Promise<{ admin: { username: string; password: string }; apiKey: string; healthApiKey: string }> => {
   const previous = await readJson<{ admin?: { username?: string; password?: string } }>(bootstrapFile);
   const admin = {
     username: 'admin',
@@ -91,8 +91,11 @@ const bootstrapAdmin = async (
   } catch (error) {
     if (!(error instanceof UserAlreadyExistsError)) throw error;
   }
-  const issued = await apiKeysFor(runtime).apiKeys.issue({ name: 'npm start admin', roles: ['admin'] });
-  return { admin, apiKey: issued.apiKey };
+  const { apiKeys } = apiKeysFor(runtime);
+  const issued = await apiKeys.issue({ name: 'npm start admin', roles: ['admin'] });
+  // What `npm run probe:health` uses, as the deployed probe uses its own health-role key.
+  const health = await apiKeys.issue({ name: 'npm start health probe', roles: ['health'] });
+  return { admin, apiKey: issued.apiKey, healthApiKey: health.apiKey };
 };
 
 /**
@@ -157,8 +160,9 @@ export const runLocalStack = async (options: LocalStackOptions): Promise<Running
           }),
     });
     const bootstrapFile = join(localDirectory, 'bootstrap.json');
-    const { admin, apiKey } = await bootstrapAdmin(bootstrapFile);
-    await writeFile(bootstrapFile, `${JSON.stringify({ baseUrl: server.url, admin, apiKey }, null, 2)}\n`, {
+    const { admin, apiKey, healthApiKey } = await bootstrapAdmin(bootstrapFile);
+    const bootstrap = { baseUrl: server.url, admin, apiKey, healthApiKey };
+    await writeFile(bootstrapFile, `${JSON.stringify(bootstrap, null, 2)}\n`, {
       mode: 0o600,
     });
     await chmod(bootstrapFile, 0o600);

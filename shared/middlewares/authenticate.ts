@@ -44,6 +44,8 @@ export interface AuthenticateOptions {
    * against the client address's limit, so guessing credentials is rate limited like any anonymous call.
    */
   readonly limitFailure?: (request: SecureRequest) => Promise<void>;
+  /** Raises the guard rail for an unlimited key's use (a `HealthChanged` event); must never throw. */
+  readonly onUnlimitedKeyUsed?: (keyId: string) => Promise<void>;
 }
 
 const bearerPattern = /^Bearer[ ]+([A-Za-z0-9._~+/-]+=*)$/i;
@@ -129,6 +131,7 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
         // An unlimited key is allowed only when set explicitly, and it is a guard-rail breach every time.
         options.metrics.count('api_key_unlimited_used', { route: options.routeId });
         state.log.warn('guard-rail breach: unlimited API key used', { key_id: principal.id });
+        await options.onUnlimitedKeyUsed?.(principal.id);
       }
     },
   };

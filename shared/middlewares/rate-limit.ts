@@ -26,6 +26,8 @@ export interface RateLimitOptions {
    * must always pass (floods at unknown paths are limited like any other request).
    */
   readonly exempt?: (event: SecureRequest['event']) => boolean;
+  /** Raises the guard rail for a request admitted unlimited (fail-open); must never throw. */
+  readonly onFailOpen?: (dimensions: { readonly route: string; readonly policy: string }) => Promise<void>;
 }
 
 /** The authenticated principal when there is one, the trusted client IP otherwise. */
@@ -91,6 +93,7 @@ export const rateLimit = (options: RateLimitOptions): SecureMiddleware => {
         if (options.failureMode === 'fail-open' && state.revocationGuards.length === 0) {
           options.metrics.count('fail_open', dimensions);
           state.log.warn('rate limiter unavailable: request admitted (fail-open)', { ...dimensions, error });
+          await options.onFailOpen?.(dimensions);
           return;
         }
         options.metrics.count('fail_closed', dimensions);

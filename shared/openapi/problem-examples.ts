@@ -26,6 +26,7 @@ import {
   RequestValidationError,
 } from '../errors/request-errors.js';
 import { UserAlreadyExistsError } from '../errors/user-already-exists-error.js';
+import { UserChangedError } from '../errors/user-errors.js';
 import { problemResponse } from '../http/problem-response.js';
 
 const exampleRequestId = '5f0c3c1e-3a5e-4c7b-9d0e-0d6f2b1f6a11';
@@ -45,6 +46,7 @@ const exampleErrors = (apiKeyHeader: string): { readonly [C in ProblemCode]: unk
   'not-found': new ApiKeyNotFoundError('missing'),
   'method-not-allowed': new MethodNotAllowedError(['GET', 'OPTIONS']),
   'user-already-exists': new UserAlreadyExistsError(),
+  conflict: new UserChangedError(),
   'refresh-superseded': new RefreshSupersededError(),
   'body-too-large': new RequestBodyTooLargeError(65_536),
   'unsupported-media-type': new MediaTypeUnsupportedError(),

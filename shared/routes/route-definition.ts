@@ -51,11 +51,19 @@ export interface SecuredFunction {
    */
   readonly tables: TableGrants;
   readonly secrets: readonly SecretId[];
+  /**
+   * Secrets whose metadata (rotation dates, `secretsmanager:DescribeSecret`) the function reads, never
+   * their value: the CDK stack grants DescribeSecret alone and sets the secret's variable.
+   */
+  readonly secretMetadata?: readonly SecretId[];
   readonly description: string;
 }
 
 /** What a function's deployment needs from its declaration: its id, what it touches, and a description. */
-export type InvokedFunction = Pick<SecuredFunction, 'id' | 'tables' | 'secrets' | 'description'>;
+export type InvokedFunction = Pick<
+  SecuredFunction,
+  'id' | 'tables' | 'secrets' | 'secretMetadata' | 'description'
+>;
 
 export interface RouteDefinition extends SecuredFunction {
   readonly method: HttpMethod;

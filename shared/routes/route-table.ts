@@ -12,7 +12,23 @@ import {
   revocationMarkerKeys,
   type SecuredFunction,
   sessionPointerKeys,
+  type TableGrant,
 } from './route-definition.js';
+
+/** A key no item has: the health check's reads prove a table answers, and read nothing. */
+const healthProbeKeys = ['health#*'];
+
+/**
+ * A user change: one conditional UpdateItem that increments the revision and returns the session
+ * references (ALL_NEW), then one that forgets the revoked references.
+ */
+const userChange: TableGrant = { actions: ['UpdateItem'] };
+
+/** Revoking a session as logout does: the family's UpdateItem and the marker's upsert, one transaction. */
+const sessionRevocation: TableGrant = {
+  actions: ['UpdateItem'],
+  leadingKeys: [...familyKeys, ...revocationMarkerKeys],
+};
 
 /**
  * The one route table. The CDK stack turns every entry into a REST API method and a function; the
@@ -38,6 +54,25 @@ export const routes = defineRoutes([
     secrets: ['jwtVerificationKeys'],
     description: 'Public keys that verify access tokens',
   }),
+  authenticatedEntry({
+    id: 'health-full',
+    method: 'GET',
+    path: '/health/full',
+    roles: ['admin', 'health'],
+    rateLimit: defaultLimit,
+    tables: {
+      // One consistent GetItem of an item that never exists (`health#probe`) per table: reachability
+      // within the request path's deadline, nothing read. The API-key Scan counts unlimited keys.
+      users: [{ actions: ['GetItem'], leadingKeys: healthProbeKeys }],
+      rateLimits: [{ actions: ['GetItem'], leadingKeys: healthProbeKeys }],
+      sessions: [{ actions: ['GetItem'], leadingKeys: healthProbeKeys }],
+      apiKeys: [{ actions: ['Scan'] }],
+    },
+    // The signing-key secret's rotation dates (DescribeSecret), never its value.
+    secretMetadata: ['jwtSigningKeys'],
+    description:
+      'Every backend, the signing-key age, limiter counters and guard-rail state (admin or health role)',
+  }),
   publicEntry({
     id: 'openapi',
     method: 'GET',
@@ -53,7 +88,9 @@ export const routes = defineRoutes([
     path: '/auth/login',
     rateLimit: defaultLimit,
     tables: {
-      users: [{ actions: ['GetItem'] }],
+      // Reads the user; the session's transaction adds its reference to the record on condition that
+      // the record is unchanged (UpdateItem), and stale references are forgotten (UpdateItem).
+      users: [{ actions: ['GetItem', 'UpdateItem'] }],
       // The login throttle reads (consistently, its three streaks in one TransactGetItems, which IAM
       // authorises as a GetItem per item), counts, blocks, takes the attempt slot of and clears
       // failure streaks: GetItem, conditional UpdateItems and DeleteItem on login# items only.
@@ -152,6 +189,72 @@ export const routes = defineRoutes([
     rateLimit: defaultLimit,
     tables: { apiKeys: [{ actions: ['UpdateItem'] }] },
     description: 'Revoke an API key at once',
+  }),
+  authenticatedEntry({
+    id: 'rotate-api-key',
+    method: 'POST',
+    path: '/admin/api-keys/{key_id}/rotate',
+    ...admin,
+    rateLimit: defaultLimit,
+    // One conditional UpdateItem: the new hash, the old one kept for the overlap (ALL_NEW, no read).
+    tables: { apiKeys: [{ actions: ['UpdateItem'] }] },
+    description: 'Issue a new secret for an API key; the old one works for the overlap (shown once)',
+  }),
+  authenticatedEntry({
+    id: 'list-users',
+    method: 'GET',
+    path: '/admin/users',
+    ...admin,
+    rateLimit: defaultLimit,
+    // A Scan projected to what listings show (never the hash or the session references).
+    tables: { users: [{ actions: ['Scan'] }] },
+    description: 'List users (never a password hash)',
+  }),
+  authenticatedEntry({
+    id: 'show-user',
+    method: 'GET',
+    path: '/admin/users/{username}',
+    ...admin,
+    rateLimit: defaultLimit,
+    tables: { users: [{ actions: ['GetItem'] }] },
+    description: 'Show one user',
+  }),
+  authenticatedEntry({
+    id: 'update-user',
+    method: 'PATCH',
+    path: '/admin/users/{username}',
+    ...admin,
+    rateLimit: defaultLimit,
+    tables: { users: [userChange], sessions: [sessionRevocation] },
+    description: "Change a user's roles or disable the user (revokes every session)",
+  }),
+  authenticatedEntry({
+    id: 'set-user-password',
+    method: 'PUT',
+    path: '/admin/users/{username}/password',
+    ...admin,
+    rateLimit: defaultLimit,
+    tables: { users: [userChange], sessions: [sessionRevocation] },
+    description: "Reset a user's password (revokes every session)",
+  }),
+  authenticatedEntry({
+    id: 'revoke-user-sessions',
+    method: 'POST',
+    path: '/admin/users/{username}/sessions/revoke',
+    ...admin,
+    rateLimit: defaultLimit,
+    tables: { users: [userChange], sessions: [sessionRevocation] },
+    description: 'Revoke every refresh family and access token of a user at once',
+  }),
+  authenticatedEntry({
+    id: 'delete-user',
+    method: 'DELETE',
+    path: '/admin/users/{username}',
+    ...admin,
+    rateLimit: defaultLimit,
+    // Disables (UpdateItem), revokes every session, then deletes if unchanged (DeleteItem).
+    tables: { users: [{ actions: ['UpdateItem', 'DeleteItem'] }], sessions: [sessionRevocation] },
+    description: 'Delete a user (disables it and revokes every session first)',
   }),
 ]);
 

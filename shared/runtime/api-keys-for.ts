@@ -6,6 +6,7 @@ import { secretDefinitions } from '../resources/secret-definitions.js';
 import { tableDefinitions } from '../resources/table-definitions.js';
 import { perRuntime } from './per-runtime.js';
 import { requireSetting } from './require-setting.js';
+import type { Runtime } from './runtime.js';
 
 export interface ApiKeysCapability {
   readonly apiKeys: ApiKeys;
@@ -13,18 +14,22 @@ export interface ApiKeysCapability {
   readonly ready: () => Promise<void>;
 }
 
+/** The pepper of every API key's hash, from Secrets Manager (through the runtime's secret cache). */
+export const apiKeyPepperOf = (runtime: Runtime) => async (): Promise<string> => {
+  const definition = secretDefinitions.apiKeyPepper;
+  const arn = requireSetting(definition.environmentVariable, runtime.config.apiKeyPepperSecretArn);
+  const jsonKey = definition.content.kind === 'random-string' ? definition.content.jsonKey : 'pepper';
+  const value = (await runtime.secretStore.getSecretJson(arn))[jsonKey];
+  if (typeof value !== 'string')
+    throw new ConfigurationError(definition.environmentVariable, 'secret has no pepper');
+  return value;
+};
+
 /** API keys: issue, verify (peppered HMAC, constant time), list, update, revoke (ADR 0008). */
 export const apiKeysFor = perRuntime((runtime): ApiKeysCapability => {
-  const { config, secretStore } = runtime;
+  const { config } = runtime;
   const definition = secretDefinitions.apiKeyPepper;
-  const pepper = async (): Promise<string> => {
-    const arn = requireSetting(definition.environmentVariable, config.apiKeyPepperSecretArn);
-    const jsonKey = definition.content.kind === 'random-string' ? definition.content.jsonKey : 'pepper';
-    const value = (await secretStore.getSecretJson(arn))[jsonKey];
-    if (typeof value !== 'string')
-      throw new ConfigurationError(definition.environmentVariable, 'secret has no pepper');
-    return value;
-  };
+  const pepper = apiKeyPepperOf(runtime);
   const store =
     runtime.stores.apiKeys ??
     dynamoDbApiKeyStore(
@@ -32,7 +37,11 @@ export const apiKeysFor = perRuntime((runtime): ApiKeysCapability => {
       requireSetting(tableDefinitions.apiKeys.environmentVariable, config.apiKeysTableName),
     );
   return {
-    apiKeys: createApiKeys({ store, pepper, clock: runtime.clock }),
+    apiKeys: createApiKeys({
+      store,
+      pepper,
+      clock: runtime.clock,
+    }),
     ready: async () => {
       const value = await pepper();
       if (config.environment === 'production') assertStrongSecret(definition.environmentVariable, value);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient } from '../adapters/dynamodb/create-dynamodb-client.js';
+import { tallyingCounters } from '../adapters/metrics/counter-tally.js';
 import { type Counters, emfCounters } from '../adapters/metrics/emf-counters.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import { type Clock, systemClock } from '../domain/clock.js';
@@ -42,13 +43,16 @@ export const createRuntime = (parts: RuntimeParts): Runtime => {
       });
       return client;
     });
+  const clock = parts.clock ?? systemClock;
+  const counters = tallyingCounters(parts.counters ?? emfCounters(), clock.nowMs());
   return Object.freeze({
     config,
     logger: parts.logger ?? createLogger(config.logLevel),
-    clock: parts.clock ?? systemClock,
+    clock,
     secretStore: parts.secretStore,
     dynamoDb,
-    counters: parts.counters ?? emfCounters(),
+    counters,
+    tally: counters.tally,
     stores: Object.freeze({ ...parts.stores }),
     newId: parts.newId ?? randomUUID,
   });

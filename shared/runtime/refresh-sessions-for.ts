@@ -1,19 +1,12 @@
-import { dynamoDbSessionStore } from '../adapters/dynamodb/dynamodb-session-store.js';
 import { createRefreshSessions, type RefreshSessions } from '../domain/sessions/refresh-sessions.js';
-import { tableDefinitions } from '../resources/table-definitions.js';
 import { perRuntime } from './per-runtime.js';
-import { requireSetting } from './require-setting.js';
+import { sessionStoreFor } from './session-store-for.js';
 
 /** Refresh sessions: start, rotate with replay detection, revoke (ADR 0007). */
 export const refreshSessionsFor = perRuntime((runtime): RefreshSessions => {
   const { config } = runtime;
   return createRefreshSessions({
-    store:
-      runtime.stores.sessions ??
-      dynamoDbSessionStore(
-        runtime.dynamoDb(),
-        requireSetting(tableDefinitions.sessions.environmentVariable, config.sessionsTableName),
-      ),
+    store: sessionStoreFor(runtime),
     clock: runtime.clock,
     settings: {
       absoluteLifetimeSeconds: config.tokens.refreshSessionTtlSeconds,

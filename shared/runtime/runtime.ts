@@ -1,22 +1,28 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { CounterTally } from '../adapters/metrics/counter-tally.js';
 import type { Counters } from '../adapters/metrics/emf-counters.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
-import type { ApiKeyStore } from '../domain/api-keys/api-key-store.js';
+import type { ApiKeyRotationStore, ApiKeyStore } from '../domain/api-keys/api-key-store.js';
 import type { Clock } from '../domain/clock.js';
+import type { GuardrailEventSink } from '../domain/guardrails/guardrails.js';
 import type { LoginThrottleStore } from '../domain/login-throttle/login-throttle-store.js';
 import type { RateLimitStore } from '../domain/rate-limit/rate-limit-store.js';
-import type { SecretStore } from '../domain/secret-store.js';
+import type { SecretMetadataSource, SecretStore } from '../domain/secret-store.js';
 import type { SessionStore } from '../domain/sessions/session-store.js';
 import type { UsersRepository } from '../domain/users/users-repository.js';
 
 /** The ports whose DynamoDB adapters a runtime builds unless it is given others (tests, the bench). */
 export interface Stores {
-  readonly apiKeys: ApiKeyStore;
+  readonly apiKeys: ApiKeyStore & ApiKeyRotationStore;
   readonly sessions: SessionStore;
   readonly users: UsersRepository;
   readonly loginThrottle: LoginThrottleStore;
   readonly rateLimits: RateLimitStore;
+  /** Where guard-rail events go instead of EventBridge or the log (tests). */
+  readonly guardrailEvents: GuardrailEventSink;
+  /** Secret rotation metadata instead of Secrets Manager's DescribeSecret or the local stand-in (tests). */
+  readonly secretMetadata: SecretMetadataSource;
 }
 
 /**
@@ -36,6 +42,8 @@ export interface Runtime {
   readonly dynamoDb: () => DynamoDBClient;
   /** EMF counters, namespace Bulwark. */
   readonly counters: Counters;
+  /** What `counters` counted in this process (GET /health/full's limiter outcomes). */
+  readonly tally: CounterTally;
   /** Stores given instead of the DynamoDB adapters; empty on Lambda and in `npm start`. */
   readonly stores: Partial<Stores>;
   /** Fresh random ids (token ids, login attempts). */

@@ -366,26 +366,32 @@ describe('runbook actions that need tooling', () => {
     if (!hasBlockList) expect(blockAdvice).toEqual([]);
   });
 
-  it('every PATCH body the runbooks send to /admin/api-keys is one the route accepts', () => {
-    const bodies = runbooks.flatMap((doc) =>
-      [
-        ...doc.text.replaceAll(/\\\n\s*/g, '').matchAll(/-X PATCH [^\n]*admin\/api-keys[^\n]*-d '([^']+)'/g),
-      ].map((match) => match[1] ?? ''),
+  it('every rate limit the runbooks give a key (`--burst N --per-seconds M`) is one the route accepts', () => {
+    const buckets = runbooks.flatMap((doc) =>
+      [...doc.text.matchAll(/bulwark keys (?:create|update)[^\n]*--burst (\d+) --per-seconds (\d+)/g)].map(
+        (match) => ({ rate_limit: { burst: Number(match[1]), per_seconds: Number(match[2]) } }),
+      ),
     );
-    expect(bodies.length).toBeGreaterThanOrEqual(1);
-    for (const body of bodies) expect(updateApiKeyBody.safeParse(JSON.parse(body)).success, body).toBe(true);
+    expect(buckets.length).toBeGreaterThanOrEqual(3);
+    for (const body of buckets)
+      expect(updateApiKeyBody.safeParse(body).success, JSON.stringify(body)).toBe(true);
   });
 
-  it('every runbook action without a route says how to do it today and points to the planned CLI', () => {
+  it('every operator action of the auth runbook is a bulwark command, none a raw table write', () => {
     const auth = readDoc('docs/runbooks/auth.md').text;
-    const flat = (text: string): string => text.replaceAll(/\s+/g, ' ');
-    const items = ['Every session of a user', "A user's password", 'A user** (remove'].map((action) =>
-      auth.slice(auth.indexOf(action), auth.indexOf('\n- **', auth.indexOf(action))),
+    const items = [
+      'Every session of a user',
+      "A user's password",
+      'Disable a user',
+      'A user** (remove',
+      'An API key**',
+    ].map((action) => auth.slice(auth.indexOf(action), auth.indexOf('\n- **', auth.indexOf(action))));
+    const sections = ['403 `forbidden`', 'Rotate an API key (routine)'].map((title) =>
+      sectionOf(auth, title),
     );
-    const sections = ['403 `forbidden`', 'Rotate the API key pepper'].map((title) => sectionOf(auth, title));
     for (const text of [...items, ...sections]) {
-      expect(flat(text)).toContain('planned: the `bulwark` CLI');
-      expect(text).toMatch(/aws (dynamodb|secretsmanager) /);
+      expect(text).toMatch(/```sh\n[^`]*bulwark /);
+      expect(text).not.toMatch(/aws dynamodb /);
     }
   });
 });

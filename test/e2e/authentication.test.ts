@@ -172,6 +172,7 @@ interface ApiKeyView {
   rate_limit: { burst: number; per_seconds: number } | 'unlimited' | null;
   expires_at: string | null;
   revoked: boolean;
+  overlap_until: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -181,6 +182,7 @@ const apiKeyViewFields = [
   'expires_at',
   'key_id',
   'name',
+  'overlap_until',
   'rate_limit',
   'revoked',
   'roles',
@@ -268,7 +270,7 @@ describe('login', () => {
     const current = await me(main, client, bearer(pair.access_token));
     expect(current.status, current.text).toBe(200);
     const user = jsonOf<Record<string, unknown>>(current);
-    expect(Object.keys(user).sort()).toEqual(['created_at', 'id', 'kind', 'roles', 'username']);
+    expect(Object.keys(user).sort()).toEqual(['created_at', 'disabled', 'id', 'kind', 'roles', 'username']);
     expect(user).toMatchObject({ kind: 'user', id: claims.sub, username: 'admin', roles: ['admin'] });
     expect(current.text).not.toContain(main.admin.password);
     expect(current.text).not.toMatch(/\$2[aby]\$/);

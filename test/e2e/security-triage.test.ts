@@ -175,7 +175,7 @@ describe('POST /api/v1/user', () => {
     expect(answer.headers['content-type']).toBe('application/json');
     expectSecurityHeaders(answer.headers);
     const user = JSON.parse(answer.text) as Record<string, unknown>;
-    expect(Object.keys(user).sort()).toEqual(['created_at', 'email', 'id', 'roles', 'username']);
+    expect(Object.keys(user).sort()).toEqual(['created_at', 'disabled', 'email', 'id', 'roles', 'username']);
     expect(user).toMatchObject({ username: 'triage-alice', email: 'alice@example.com', roles: ['user'] });
     expect(user.id).toMatch(uuid);
     expect(answer.text).not.toContain(validPassword);

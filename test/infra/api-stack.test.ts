@@ -129,6 +129,7 @@ const logicalIdOf = (api: ApiStack, routeId: string): string => {
 };
 
 interface Statement {
+  readonly Principal?: unknown;
   readonly Action: string | string[];
   readonly Resource: unknown;
   readonly Effect: string;
@@ -281,6 +282,60 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(Annotations.fromStack(api).findError('*', Match.anyValue())).toEqual([]);
   });
 
+  it('puts guard-rail events on a bus of its own: every function log group subscribed, one rule to the topic', () => {
+    const { guardrailEvents, healthProbe } = api.bulwark;
+    const busId = api.getLogicalId(guardrailEvents.bus.node.defaultChild as CfnResource);
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: `bulwark-${stage}-guardrails` });
+    expect(template.findResources('AWS::Events::EventBusPolicy')).toEqual({});
+    const filters = Object.values(
+      template.findResources('AWS::Logs::SubscriptionFilter'),
+    ) as CfnResourceJson[];
+    expect(filters).toHaveLength(securedFunctions.length);
+    for (const { Properties } of filters)
+      expect(Properties.FilterPattern).toBe('{ $.message = "guard-rail event" }');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: busId },
+      EventPattern: { source: ['bulwark.guardrails'], 'detail-type': ['HealthChanged'] },
+      Targets: Match.arrayWith([Match.objectLike({ DeadLetterConfig: Match.anyValue() })]),
+    });
+    // Only the forwarder may put events, and only on this bus.
+    const putters = (Object.values(template.findResources('AWS::IAM::Policy')) as CfnResourceJson[]).filter(
+      (policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('events:PutEvents'),
+    );
+    expect(putters).toHaveLength(1);
+    expect(JSON.stringify(putters[0]?.Properties.PolicyDocument)).toContain(busId);
+    const forwarderId = api.getLogicalId(guardrailEvents.forwarder.function.node.defaultChild as CfnResource);
+    const forwarder = template.findResources('AWS::Lambda::Function')[forwarderId] as CfnResourceJson;
+    expect(JSON.stringify(forwarder.Properties.Environment)).toContain('GUARDRAIL_EVENT_BUS_NAME');
+    expect(forwarder.Properties.DeadLetterConfig).toBeDefined();
+
+    // The probe: every 5 minutes, a secret of its own, the stage URL, and the two alarms.
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: Match.objectLike({ DeadLetterConfig: Match.anyValue() }),
+    });
+    const probeId = api.getLogicalId(healthProbe.probe.function.node.defaultChild as CfnResource);
+    const probe = template.findResources('AWS::Lambda::Function')[probeId] as CfnResourceJson;
+    const variables = JSON.stringify((probe.Properties.Environment as Json).Variables);
+    expect(variables).toContain('HEALTH_PROBE_URL');
+    expect(variables).toContain(api.getLogicalId(healthProbe.secret.node.defaultChild as CfnResource));
+    const alarmNames = JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'));
+    for (const name of [
+      'guardrail-breach',
+      'guardrail-forwarder-errors',
+      'guardrail-dead-letters',
+      'health-full',
+      'health-full-latency',
+    ]) {
+      expect(alarmNames).toContain(`bulwark-${stage}-${name}`);
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `bulwark-${stage}-health-full`,
+      MetricName: 'HealthFullOk',
+      TreatMissingData: 'breaching',
+    });
+  });
+
   it('is a regional REST API without API Gateway CORS preflight methods', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
       EndpointConfiguration: { Types: ['REGIONAL'] },
@@ -312,8 +367,18 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
   });
 
   it('lets API Gateway invoke only the live aliases, each from its own methods', () => {
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as CfnResourceJson[];
+    const all = Object.values(template.findResources('AWS::Lambda::Permission')) as CfnResourceJson[];
     const aliases = new Set(securedFunctions.map((secured) => aliasLogicalIdOf(api, secured.id)));
+    // Besides API Gateway, only CloudWatch Logs may invoke, and only the guard-rail forwarder.
+    const forwarder = api.getLogicalId(
+      api.bulwark.guardrailEvents.forwarder.function.node.defaultChild as CfnResource,
+    );
+    const permissions = all.filter(({ Properties }) => Properties.Principal !== 'logs.amazonaws.com');
+    for (const { Properties } of all.filter(
+      ({ Properties }) => Properties.Principal === 'logs.amazonaws.com',
+    )) {
+      expect(JSON.stringify(Properties.FunctionName)).toContain(forwarder);
+    }
     expect(permissions).toHaveLength(methodsOf(template).length);
     for (const { Properties } of permissions) {
       expect(Properties.Principal).toBe('apigateway.amazonaws.com');
@@ -337,8 +402,9 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
 
   it('runs every function on nodejs24.x and arm64 with source maps and its own log group', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as CfnResourceJson[];
-    // One per route, the fallback, and the first admin's (invoked through IAM, not a route).
-    expect(functions).toHaveLength(routes.length + 2);
+    // Every route, the fallback, the first admin's (invoked through IAM), the guard-rail forwarder and the
+    // health probe.
+    expect(functions).toHaveLength(routes.length + 4);
     const logGroups = new Set<string>();
     for (const { Properties } of functions) {
       expect(Properties.Runtime).toBe('nodejs24.x');
@@ -388,11 +454,15 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       }
     });
 
-    it('lets only list-api-keys Scan, and only the API-key table', () => {
+    it('lets only the listings and the full health check Scan: list-api-keys, list-users, health-full', () => {
       const scans = allPermissions().flatMap(([id, lines]) =>
         lines.filter((line) => line.split(' ')[1] === 'Scan').map((line) => `${id}: ${line}`),
       );
-      expect(scans).toEqual([`list-api-keys: apiKeys Scan ${anyKey}`]);
+      expect(scans.sort()).toEqual([
+        `health-full: apiKeys Scan ${anyKey}`,
+        `list-api-keys: apiKeys Scan ${anyKey}`,
+        `list-users: users Scan ${anyKey}`,
+      ]);
     });
 
     it('lets health, jwks and the fallback only UpdateItem rate-limit items under rl#', () => {
@@ -409,8 +479,24 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
         expect(sessions).toEqual(
           expect.arrayContaining(['sessions ConditionCheckItem revoked#*', 'sessions GetItem revoked#*']),
         );
-        // Logout also revokes sessions (family#, session#); every other verifier touches markers only.
-        if (id !== 'logout') expect(sessions.every((line) => line.endsWith(' revoked#*'))).toBe(true);
+        // Logout and the user-administration routes also revoke sessions (family#, session#), the full
+        // health check reads a key no item has (health#); every other verifier touches markers only.
+        const revokers = [
+          'logout',
+          'update-user',
+          'set-user-password',
+          'revoke-user-sessions',
+          'delete-user',
+        ];
+        const allowed = revokers.includes(id)
+          ? [' revoked#*', ' family#*', ' session#*']
+          : id === 'health-full'
+            ? [' revoked#*', ' health#*']
+            : [' revoked#*'];
+        expect(
+          sessions.every((line) => allowed.some((suffix) => line.endsWith(suffix))),
+          id,
+        ).toBe(true);
       }
       for (const [, lines] of allPermissions()) {
         expect(lines.filter((line) => line.startsWith('sessions ') && line.endsWith(anyKey))).toEqual([]);
@@ -423,7 +509,8 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     it('keeps login failure streaks (login#) to the login function and scopes every rate-limit grant', () => {
       for (const [id, lines] of allPermissions()) {
         const rateLimits = lines.filter((line) => line.startsWith('rateLimits '));
-        const expected = id === 'login' ? ['rl#*', 'login#*'] : ['rl#*'];
+        const expected =
+          id === 'login' ? ['rl#*', 'login#*'] : id === 'health-full' ? ['rl#*', 'health#*'] : ['rl#*'];
         for (const line of rateLimits) expect(expected).toContain(line.split(' ')[2]);
       }
       expect(permissionsOf('login').filter((line) => line.endsWith(' login#*'))).toEqual([
@@ -464,7 +551,13 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
         const onSecret = secretsManager.filter((statement) =>
           JSON.stringify(statement.Resource).includes(secretLogicalId(definition.id)),
         );
-        if (wanted) {
+        if (!wanted && (route.secretMetadata ?? []).includes(definition.id)) {
+          // Metadata only: DescribeSecret (rotation dates), never GetSecretValue.
+          expect([...new Set(actionsOf(onSecret))]).toEqual(['secretsmanager:DescribeSecret']);
+          expect(JSON.stringify(environment[definition.environmentVariable])).toContain(
+            secretLogicalId(definition.id),
+          );
+        } else if (wanted) {
           expect([...new Set(actionsOf(onSecret))].sort()).toEqual([
             'secretsmanager:DescribeSecret',
             'secretsmanager:GetSecretValue',
@@ -907,8 +1000,9 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(JSON.stringify(serverErrors.Metrics)).toContain('"MetricName":"Count"');
     expect(serverErrors.Threshold).toBe(built.config.operations.alarms.serverErrorRatePercent);
 
-    // 6 stack-wide alarms, plus Errors and Throttles per function; every one notifies the topic.
-    expect(Object.keys(alarms)).toHaveLength(6 + 2 * securedFunctions.length);
+    // 6 stack-wide alarms, Errors and Throttles per function, 3 guard-rail and 2 probe alarms; every one
+    // notifies the topic.
+    expect(Object.keys(alarms)).toHaveLength(6 + 2 * securedFunctions.length + 3 + 2);
     const topicId = api.getLogicalId(api.alarmTopic.topic.node.defaultChild as CfnResource);
     for (const { Properties } of Object.values(alarms)) {
       expect(Properties.AlarmActions).toEqual([{ Ref: topicId }]);
@@ -919,17 +1013,19 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
   it('encrypts the alarm topic with a rotating key CloudWatch may use, and refuses plain HTTP', () => {
     const keyId = api.getLogicalId(api.alarmTopic.key.node.defaultChild as CfnResource);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
-    template.hasResourceProperties('AWS::KMS::Key', {
-      EnableKeyRotation: true,
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          }),
-        ]),
-      },
-    });
+    // CloudWatch alarms and the guard-rail rule (EventBridge) publish to it, so both use the data key.
+    const key = template.findResources('AWS::KMS::Key')[keyId] as CfnResourceJson;
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const statements = ((key.Properties.KeyPolicy as Json).Statement as Statement[]).filter(
+      (statement) =>
+        JSON.stringify(statement.Action) === JSON.stringify(['kms:Decrypt', 'kms:GenerateDataKey*']),
+    );
+    const services = statements
+      .flatMap((statement) => [
+        (statement.Principal as { Service?: string | string[] } | undefined)?.Service ?? [],
+      ])
+      .flat();
+    expect(services.sort()).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

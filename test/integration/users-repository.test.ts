@@ -62,6 +62,8 @@ describe('dynamoDbUsersRepository.create', () => {
       roles: { L: [{ S: 'user' }, { S: 'admin' }] },
       passwordHash: { S: passwordHash },
       createdAt: { S: '2026-11-23T12:00:00.000Z' },
+      // Every administrative change increments it; a login's session write is conditional on it.
+      revision: { N: '0' },
     });
     expect(await bcrypt.compare(password, item?.passwordHash?.S ?? '')).toBe(true);
     expect(Object.keys(item ?? {}).filter((name) => /^password$/i.test(name))).toEqual([]);
@@ -71,7 +73,14 @@ describe('dynamoDbUsersRepository.create', () => {
   it('stores no email attribute for a user without one', async () => {
     await dynamoDbUsersRepository(client, tableName).create(userNamed('it-no-email'));
     const item = await storedItem('it-no-email');
-    expect(Object.keys(item ?? {}).sort()).toEqual(['createdAt', 'id', 'passwordHash', 'roles', 'username']);
+    expect(Object.keys(item ?? {}).sort()).toEqual([
+      'createdAt',
+      'id',
+      'passwordHash',
+      'revision',
+      'roles',
+      'username',
+    ]);
   });
 
   it('throws UserAlreadyExistsError for a taken username and leaves the first item untouched', async () => {

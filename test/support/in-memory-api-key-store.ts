@@ -1,13 +1,17 @@
 import type { ApiKeyMetadata, ApiKeyRecord } from '../../shared/domain/api-keys/api-key.js';
 import { ApiKeyNotFoundError } from '../../shared/domain/api-keys/api-key-errors.js';
-import type { ApiKeyStore } from '../../shared/domain/api-keys/api-key-store.js';
+import type { ApiKeyRotationStore, ApiKeyStore } from '../../shared/domain/api-keys/api-key-store.js';
 
-const metadataOf = ({ secretHash: _hash, ...metadata }: ApiKeyRecord): ApiKeyMetadata => metadata;
+const metadataOf = ({
+  secretHash: _hash,
+  previousSecretHash: _previous,
+  ...metadata
+}: ApiKeyRecord): ApiKeyMetadata => metadata;
 
 /** The ApiKeyStore contract in memory, for unit tests of the chain; DynamoDB's is tested on DynamoDB Local. */
 export const inMemoryApiKeyStore = (
   initial: readonly ApiKeyRecord[] = [],
-): ApiKeyStore & { readonly gets: () => number } => {
+): ApiKeyStore & ApiKeyRotationStore & { readonly gets: () => number } => {
   const records = new Map(initial.map((record) => [record.keyId, record] as const));
   let gets = 0;
   return {
@@ -34,6 +38,26 @@ export const inMemoryApiKeyStore = (
       };
       records.set(keyId, updated);
       return metadataOf(updated);
+    },
+    rotate: async (keyId, rotation) => {
+      const record = records.get(keyId);
+      if (record === undefined) throw new ApiKeyNotFoundError('missing');
+      if (record.revoked) throw new ApiKeyNotFoundError('revoked');
+      const { previousSecretHash: _previous, previousSecretExpiresAtMs: _previousExpires, ...rest } = record;
+      const rotated: ApiKeyRecord = {
+        ...rest,
+        secretHash: rotation.secretHash,
+        ...(rotation.previousSecretExpiresAtMs === undefined
+          ? {}
+          : {
+              previousSecretHash: record.secretHash,
+              previousSecretExpiresAtMs: rotation.previousSecretExpiresAtMs,
+            }),
+        updatedAtMs: rotation.updatedAtMs,
+        version: record.version + 1,
+      };
+      records.set(keyId, rotated);
+      return metadataOf(rotated);
     },
     revoke: async (keyId, updatedAtMs) => {
       const record = records.get(keyId);

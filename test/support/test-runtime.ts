@@ -17,7 +17,6 @@ import { parseSigningKeySet } from '../../shared/auth/tokens/signing-key-set.js'
 import { parseRuntimeConfig } from '../../shared/config/runtime-config.js';
 import type { ApiKeyRecord } from '../../shared/domain/api-keys/api-key.js';
 import { hashApiKeySecret } from '../../shared/domain/api-keys/api-key-secret-hash.js';
-import type { ApiKeyStore } from '../../shared/domain/api-keys/api-key-store.js';
 import type { Clock } from '../../shared/domain/clock.js';
 import type { RateLimitStore } from '../../shared/domain/rate-limit/rate-limit-store.js';
 import type { SecretStore } from '../../shared/domain/secret-store.js';
@@ -191,7 +190,7 @@ export interface TestRuntimeOverrides {
   readonly clock?: ManualClock;
   readonly secretStore?: SecretStore;
   readonly dynamoDb?: () => DynamoDBClient;
-  readonly apiKeyStore?: ApiKeyStore;
+  readonly apiKeyStore?: Stores['apiKeys'];
   readonly sessionStore?: InMemorySessionStore;
   readonly rateLimitStore?: RateLimitStore;
   readonly stores?: Partial<Stores>;

@@ -9,7 +9,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { ApiKeyMetadata, ApiKeyRateLimit, ApiKeyRecord } from '../../domain/api-keys/api-key.js';
 import { ApiKeyIdTakenError, ApiKeyNotFoundError } from '../../domain/api-keys/api-key-errors.js';
-import type { ApiKeyChanges, ApiKeyStore } from '../../domain/api-keys/api-key-store.js';
+import type {
+  ApiKeyChanges,
+  ApiKeyRotation,
+  ApiKeyRotationStore,
+  ApiKeyStore,
+} from '../../domain/api-keys/api-key-store.js';
 import { roles as knownRoles, type Role } from '../../domain/users/user.js';
 import { DependencyUnavailableError } from '../../errors/request-errors.js';
 
@@ -42,6 +47,7 @@ const metadataAttributes = [
   'rateLimit',
   'expiresAtMs',
   'revoked',
+  'previousSecretExpiresAtMs',
   'createdAtMs',
   'updatedAtMs',
   'version',
@@ -79,6 +85,9 @@ const metadataOf = (item: Item): ApiKeyMetadata => {
     rateLimit,
     expiresAtMs: item.expiresAtMs === undefined ? undefined : number('expiresAtMs'),
     revoked: item.revoked?.BOOL ?? fail('revoked'),
+    ...(item.previousSecretExpiresAtMs === undefined
+      ? {}
+      : { previousSecretExpiresAtMs: number('previousSecretExpiresAtMs') }),
     createdAtMs: number('createdAtMs'),
     updatedAtMs: number('updatedAtMs'),
     version: number('version'),
@@ -89,8 +98,22 @@ const recordOf = (item: Item): ApiKeyRecord => {
   const metadata = metadataOf(item);
   const secretHash = item.secretHash?.S;
   if (secretHash === undefined) throw new ApiKeyRecordCorruptError(metadata.keyId, 'secretHash');
-  return { ...metadata, secretHash };
+  const previousSecretHash = item.previousSecretHash?.S;
+  return { ...metadata, secretHash, ...(previousSecretHash === undefined ? {} : { previousSecretHash }) };
 };
+
+const send = async <T>(operation: () => Promise<T>): Promise<T> => {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw error;
+    throw new DependencyUnavailableError('dynamodb', error);
+  }
+};
+
+/** A failed "exists and not revoked" condition: no item is missing, an item is revoked. */
+const notChangeable = (error: ConditionalCheckFailedException): ApiKeyNotFoundError =>
+  new ApiKeyNotFoundError(error.Item === undefined ? 'missing' : 'revoked');
 
 /**
  * API key records keyed by `keyId`. Reads are strongly consistent; every change is one conditional
@@ -98,19 +121,6 @@ const recordOf = (item: Item): ApiKeyRecord => {
  * without a second read.
  */
 export const dynamoDbApiKeyStore = (client: DynamoDBClient, tableName: string): ApiKeyStore => {
-  const send = async <T>(operation: () => Promise<T>): Promise<T> => {
-    try {
-      return await operation();
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw error;
-      throw new DependencyUnavailableError('dynamodb', error);
-    }
-  };
-
-  /** A failed "exists and not revoked" condition: no item is missing, an item is revoked. */
-  const notChangeable = (error: ConditionalCheckFailedException): ApiKeyNotFoundError =>
-    new ApiKeyNotFoundError(error.Item === undefined ? 'missing' : 'revoked');
-
   return {
     create: async (record) => {
       try {
@@ -259,3 +269,56 @@ export const dynamoDbApiKeyStore = (client: DynamoDBClient, tableName: string): 
     },
   };
 };
+
+/** A key's secret rotation on the same table (ApiKeyRotationStore): only the rotation route bundles it. */
+export const dynamoDbApiKeyRotationStore = (
+  client: DynamoDBClient,
+  tableName: string,
+): ApiKeyRotationStore => ({
+  rotate: async (keyId, rotation: ApiKeyRotation) => {
+    const overlap = rotation.previousSecretExpiresAtMs;
+    // Operands read the item as it was before the update, so `#previous = #hash` keeps the old hash.
+    const set = ['#hash = :hash', '#updatedAtMs = :now'];
+    if (overlap !== undefined) set.push('#previous = #hash', '#previousExpires = :previousExpires');
+    try {
+      const { Attributes } = await send(() =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: { keyId: { S: keyId } },
+            UpdateExpression: [
+              `SET ${set.join(', ')}`,
+              overlap === undefined ? 'REMOVE #previous, #previousExpires' : '',
+              'ADD #version :one',
+            ]
+              .filter((clause) => clause !== '')
+              .join(' '),
+            ConditionExpression: 'attribute_exists(#keyId) AND #revoked = :false',
+            ExpressionAttributeNames: {
+              '#keyId': 'keyId',
+              '#revoked': 'revoked',
+              '#hash': 'secretHash',
+              '#previous': 'previousSecretHash',
+              '#previousExpires': 'previousSecretExpiresAtMs',
+              '#updatedAtMs': 'updatedAtMs',
+              '#version': 'version',
+            },
+            ExpressionAttributeValues: {
+              ':false': { BOOL: false },
+              ':hash': { S: rotation.secretHash },
+              ':now': n(rotation.updatedAtMs),
+              ':one': n(1),
+              ...(overlap === undefined ? {} : { ':previousExpires': n(overlap) }),
+            },
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      return metadataOf(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw notChangeable(error);
+      throw error;
+    }
+  },
+});

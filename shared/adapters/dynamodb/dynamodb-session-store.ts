@@ -6,6 +6,7 @@ import {
   GetItemCommand,
   TransactionCanceledException,
   TransactionConflictException,
+  type TransactWriteItem,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -87,7 +88,12 @@ const isCancelledBy = (error: unknown, code: string): boolean =>
  * family) and `revoked#<sessionId>` (revocation marker), each with an `expiresAt` TTL that only cleans up.
  * Failed conditions are answers; every other failure is DependencyUnavailableError (503).
  */
-export const dynamoDbSessionStore = (client: DynamoDBClient, tableName: string): SessionStore => {
+export const dynamoDbSessionStore = (
+  client: DynamoDBClient,
+  tableName: string,
+  /** The users table, for sessions started with an owner (login); other callers never need it. */
+  usersTableName?: string,
+): SessionStore => {
   const send = async <T>(attempt: () => Promise<T>): Promise<T> => {
     try {
       return await attempt();
@@ -127,7 +133,41 @@ export const dynamoDbSessionStore = (client: DynamoDBClient, tableName: string):
     });
 
   return {
-    create: async ({ family, expiresAtSeconds }) => {
+    create: async ({ family, expiresAtSeconds, owner }) => {
+      if (owner !== undefined && usersTableName === undefined) {
+        throw new TypeError('a session with an owner needs the users table name');
+      }
+      const ownerUpdate: TransactWriteItem[] =
+        owner === undefined
+          ? []
+          : [
+              {
+                // The user record gains the session's reference only if the login's read still holds:
+                // the same user, not disabled, at the revision read (absent on records older than it).
+                Update: {
+                  TableName: usersTableName,
+                  Key: { username: s(owner.username) },
+                  UpdateExpression: 'ADD #refs :ref',
+                  ConditionExpression:
+                    '#id = :userId AND (attribute_not_exists(#disabled) OR #disabled = :false) AND ' +
+                    (owner.revision === 0
+                      ? '(attribute_not_exists(#revision) OR #revision = :revision)'
+                      : '#revision = :revision'),
+                  ExpressionAttributeNames: {
+                    '#refs': 'sessionRefs',
+                    '#id': 'id',
+                    '#disabled': 'disabled',
+                    '#revision': 'revision',
+                  },
+                  ExpressionAttributeValues: {
+                    ':ref': { SS: [owner.ref] },
+                    ':userId': s(family.userId),
+                    ':false': { BOOL: false },
+                    ':revision': n(owner.revision),
+                  },
+                },
+              },
+            ];
       try {
         await client.send(
           new TransactWriteItemsCommand({
@@ -163,11 +203,18 @@ export const dynamoDbSessionStore = (client: DynamoDBClient, tableName: string):
                   ExpressionAttributeNames: { '#pk': 'pk' },
                 },
               },
+              ...ownerUpdate,
             ],
           }),
         );
         return 'created';
       } catch (error) {
+        if (
+          error instanceof TransactionCanceledException &&
+          error.CancellationReasons?.[2]?.Code === 'ConditionalCheckFailed'
+        ) {
+          return 'owner_changed';
+        }
         if (isCancelledBy(error, 'ConditionalCheckFailed')) return 'collision';
         throw new DependencyUnavailableError('dynamodb', error);
       }

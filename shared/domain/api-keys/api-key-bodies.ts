@@ -68,6 +68,9 @@ export const apiKeyViewBody = z
       ])
       .meta({ description: "The key's own token bucket, `unlimited`, or null for the route's policy" }),
     expires_at: instant.nullable(),
+    overlap_until: instant
+      .nullable()
+      .meta({ description: 'Until when the secret a rotation replaced still works; null without overlap' }),
     revoked: z.boolean(),
     created_at: instant,
     updated_at: instant,

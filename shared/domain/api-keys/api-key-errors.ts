@@ -1,7 +1,7 @@
 import { BulwarkError, type FieldError } from '../../errors/bulwark-error.js';
 
 /** Why a credential was refused. Internal: logs and metrics only; every reason answers the same 401. */
-export type ApiKeyInvalidReason = 'malformed' | 'unknown' | 'mismatch' | 'revoked' | 'expired';
+export type ApiKeyInvalidReason = 'malformed' | 'unknown' | 'mismatch' | 'rotated' | 'revoked' | 'expired';
 
 export class ApiKeyInvalidError extends BulwarkError {
   readonly reason: ApiKeyInvalidReason;

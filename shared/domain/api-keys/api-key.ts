@@ -42,14 +42,20 @@ export interface ApiKeyRecord {
   readonly revoked: boolean;
   /** base64url HMAC-SHA-256(pepper, secret). */
   readonly secretHash: string;
+  /**
+   * After a rotation with overlap: the hash of the secret it replaced, which keeps verifying until
+   * `previousSecretExpiresAtMs` (then never again, whatever the record says).
+   */
+  readonly previousSecretHash?: string;
+  readonly previousSecretExpiresAtMs?: number;
   readonly createdAtMs: number;
   readonly updatedAtMs: number;
   /** 1 at creation, incremented by every change (update, revoke). */
   readonly version: number;
 }
 
-/** What listing and admin answers may carry: a record without its secret hash. */
-export type ApiKeyMetadata = Omit<ApiKeyRecord, 'secretHash'>;
+/** What listing and admin answers may carry: a record without its secret hashes. */
+export type ApiKeyMetadata = Omit<ApiKeyRecord, 'secretHash' | 'previousSecretHash'>;
 
 /** The admin API's representation (snake_case). Never the secret, never its hash. */
 export interface ApiKeyView {
@@ -59,6 +65,8 @@ export interface ApiKeyView {
   readonly rate_limit: { readonly burst: number; readonly per_seconds: number } | 'unlimited' | null;
   readonly expires_at: string | null;
   readonly revoked: boolean;
+  /** Until when the secret a rotation replaced still works; null when no rotation overlap was set. */
+  readonly overlap_until: string | null;
   readonly created_at: string;
   readonly updated_at: string;
 }
@@ -78,6 +86,7 @@ export const toApiKeyView = (key: ApiKeyMetadata): ApiKeyView => ({
         : { burst: key.rateLimit.burst, per_seconds: key.rateLimit.perSeconds },
   expires_at: key.expiresAtMs === undefined ? null : isoOf(key.expiresAtMs),
   revoked: key.revoked,
+  overlap_until: key.previousSecretExpiresAtMs === undefined ? null : isoOf(key.previousSecretExpiresAtMs),
   created_at: isoOf(key.createdAtMs),
   updated_at: isoOf(key.updatedAtMs),
 });

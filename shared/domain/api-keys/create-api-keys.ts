@@ -20,7 +20,7 @@ import {
   type IssueApiKeyInput,
   issueApiKeyInput,
 } from './api-key-settings.js';
-import type { ApiKeyStore } from './api-key-store.js';
+import type { ApiKeyRotationStore, ApiKeyStore } from './api-key-store.js';
 
 export interface ApiKeysDependencies {
   readonly store: ApiKeyStore;
@@ -69,29 +69,28 @@ const toApiPaths = (errors: readonly FieldError[]): FieldError[] =>
     path: error.path.replace(/[^/]+/g, (segment) => apiFieldNames[segment] ?? segment),
   }));
 
+const pepperOf = async (source: () => Promise<string>): Promise<string> => {
+  const pepper = await source();
+  if (typeof pepper !== 'string' || pepper.length < API_KEY_PEPPER_MIN_LENGTH) {
+    throw new ConfigurationError(
+      'API key pepper',
+      `must be at least ${API_KEY_PEPPER_MIN_LENGTH} characters`,
+    );
+  }
+  return pepper;
+};
+
+const assertKeyId = (keyId: string): void => {
+  // An id that cannot exist is not looked up.
+  if (typeof keyId !== 'string' || !API_KEY_ID_PATTERN.test(keyId)) throw new ApiKeyNotFoundError('missing');
+};
+
 /**
  * API keys: issue (secret shown once), verify on every request (one strongly consistent read), list,
  * update and revoke. Settings are validated here, where they are written, never when a key is used.
  */
 export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
   const { store, clock } = deps;
-
-  const pepperOf = async (): Promise<string> => {
-    const pepper = await deps.pepper();
-    if (typeof pepper !== 'string' || pepper.length < API_KEY_PEPPER_MIN_LENGTH) {
-      throw new ConfigurationError(
-        'API key pepper',
-        `must be at least ${API_KEY_PEPPER_MIN_LENGTH} characters`,
-      );
-    }
-    return pepper;
-  };
-
-  const assertKeyId = (keyId: string): void => {
-    // An id that cannot exist is not looked up.
-    if (typeof keyId !== 'string' || !API_KEY_ID_PATTERN.test(keyId))
-      throw new ApiKeyNotFoundError('missing');
-  };
 
   return {
     issue: async (input) => {
@@ -104,7 +103,7 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
       if (expiresAtMs !== undefined && !(expiresAtMs > nowMs)) {
         throw new ApiKeySettingsInvalidError([{ path: '/expires_at', message: 'must be in the future' }]);
       }
-      const pepper = await pepperOf();
+      const pepper = await pepperOf(deps.pepper);
       const keyId = generateApiKeyId(deps.random);
       const secret = generateApiKeySecret(deps.random);
       const record: ApiKeyRecord = {
@@ -126,14 +125,21 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
     verify: async (presented) => {
       const credential = parseApiKeyCredential(presented);
       if (credential === undefined) throw new ApiKeyInvalidError('malformed');
-      const [pepper, record] = await Promise.all([pepperOf(), store.get(credential.keyId)]);
-      // Hash and compare before looking at the record, so unknown and wrong-secret cost the same.
-      const matches = secretHashMatches(
-        hashApiKeySecret(pepper, credential.secret),
-        record?.secretHash ?? unknownKeyHash,
-      );
+      const [pepper, record] = await Promise.all([pepperOf(deps.pepper), store.get(credential.keyId)]);
+      // Hash and compare before looking at the record, so unknown and wrong-secret cost the same; the
+      // previous secret of a rotation is always compared too (against a dummy when there is none).
+      const presentedHash = hashApiKeySecret(pepper, credential.secret);
+      const matchesCurrent = secretHashMatches(presentedHash, record?.secretHash ?? unknownKeyHash);
+      const matchesPrevious = secretHashMatches(presentedHash, record?.previousSecretHash ?? unknownKeyHash);
       if (record === undefined) throw new ApiKeyInvalidError('unknown');
-      if (!matches) throw new ApiKeyInvalidError('mismatch');
+      const previousValid =
+        matchesPrevious &&
+        record.previousSecretHash !== undefined &&
+        record.previousSecretExpiresAtMs !== undefined &&
+        record.previousSecretExpiresAtMs > clock.nowMs();
+      if (!matchesCurrent && !previousValid) {
+        throw new ApiKeyInvalidError(matchesPrevious ? 'rotated' : 'mismatch');
+      }
       // Only the holder of the secret learns (in our logs) that a key is revoked or expired.
       if (record.revoked) throw new ApiKeyInvalidError('revoked');
       if (record.expiresAtMs !== undefined && record.expiresAtMs <= clock.nowMs()) {
@@ -168,3 +174,40 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
     },
   };
 };
+
+export interface ApiKeyRotationDependencies extends Pick<ApiKeysDependencies, 'pepper' | 'clock' | 'random'> {
+  readonly store: ApiKeyRotationStore;
+  /**
+   * How long the secret a rotation replaces keeps working unless the rotation asks for less
+   * (API_KEY_ROTATION_OVERLAP_SECONDS); it is also the most a rotation may ask for.
+   */
+  readonly rotationOverlapSeconds?: number;
+}
+
+/**
+ * A new secret for the same key id (roles, limit and rate-limit state stay); the old secret keeps
+ * verifying for `overlapSeconds` (default and maximum: the configured overlap), then stops. Apart from
+ * createApiKeys so that only the rotation route bundles it.
+ */
+export const createApiKeyRotation =
+  (deps: ApiKeyRotationDependencies) =>
+  async (keyId: string, options: { readonly overlapSeconds?: number } = {}): Promise<IssuedApiKey> => {
+    const { store, clock } = deps;
+    assertKeyId(keyId);
+    const maximum = deps.rotationOverlapSeconds ?? 0;
+    const overlapSeconds = options.overlapSeconds ?? maximum;
+    if (!Number.isSafeInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > maximum) {
+      throw new ApiKeySettingsInvalidError([
+        { path: '/overlap_seconds', message: `must be a whole number from 0 to ${maximum}` },
+      ]);
+    }
+    const pepper = await pepperOf(deps.pepper);
+    const secret = generateApiKeySecret(deps.random);
+    const nowMs = clock.nowMs();
+    const rotated = await store.rotate(keyId, {
+      secretHash: hashApiKeySecret(pepper, secret),
+      previousSecretExpiresAtMs: overlapSeconds === 0 ? undefined : nowMs + overlapSeconds * 1000,
+      updatedAtMs: nowMs,
+    });
+    return { apiKey: formatApiKeyCredential({ keyId, secret }), key: toApiKeyView(rotated) };
+  };

@@ -9,6 +9,8 @@ import {
   parseRefreshToken,
   type RandomBytes,
 } from './refresh-token.js';
+import { REVOCATION_SLACK_SECONDS, revokeSessionRefs } from './revoke-session-refs.js';
+import { formatSessionRef } from './session-ref.js';
 import type { SessionRevocationReason, SessionStore } from './session-store.js';
 
 export interface RefreshSessionSettings {
@@ -34,6 +36,21 @@ export interface SessionPrincipal {
   readonly userId: string;
   readonly username: string;
   readonly roles: readonly string[];
+  /**
+   * The revision of the user record the login read. When given, the session starts only if the record
+   * is still at it (and not disabled), and the record gains the session's reference in the same write.
+   */
+  readonly revision?: number;
+}
+
+/** A user record changed between the login's read and its session write: no session was started. */
+export class SessionOwnerChangedError extends Error {
+  readonly code = 'ERR_SESSION_OWNER_CHANGED';
+
+  constructor() {
+    super('the user record changed while the login was checked');
+    this.name = 'SessionOwnerChangedError';
+  }
 }
 
 export interface ActiveSession extends SessionPrincipal {
@@ -76,11 +93,17 @@ export interface RefreshSessions {
   ) => Promise<'revoked' | 'unknown'>;
   /** Whether the session's access tokens are revoked. One consistent read. */
   readonly isSessionRevoked: (sessionId: string) => Promise<boolean>;
+  /**
+   * Revokes the sessions a user record names (its `sessionRefs`): families and access tokens, each as
+   * logout does, a few at a time. Malformed references are skipped. Resolves with how many were revoked
+   * now (already revoked ones count too; sessions whose items expired do not); throws if any failed, so
+   * the caller keeps the references for a retry.
+   */
+  readonly revokeRefs: (refs: readonly string[], reason: SessionRevocationReason) => Promise<number>;
 }
 
 const settingNames = ['absoluteLifetimeSeconds', 'reuseGraceSeconds', 'accessTokenLifetimeSeconds'] as const;
-/** Slack on the revocation marker beyond the access-token lifetime, for clock skew and in-flight issues. */
-const revocationSlackSeconds = 60;
+const revocationSlackSeconds = REVOCATION_SLACK_SECONDS;
 /** The family outlives its absolute expiry by a day so a late replay still finds it (TTL only cleans up). */
 const familyRetentionSeconds = 86_400;
 
@@ -145,7 +168,17 @@ export const createRefreshSessions = (options: RefreshSessionsOptions): RefreshS
       const sessionId = newSessionId(random);
       const { refreshToken, secretHash } = issueRefreshToken(familyId, random);
       const absoluteExpiresAtMs = clock.nowMs() + settings.absoluteLifetimeSeconds * 1000;
+      const expiresAtSeconds = Math.ceil(absoluteExpiresAtMs / 1000) + familyRetentionSeconds;
       const created = await store.create({
+        ...(principal.revision === undefined
+          ? {}
+          : {
+              owner: {
+                username,
+                revision: principal.revision,
+                ref: formatSessionRef({ sessionId, familyId, expiresAtSeconds }),
+              },
+            }),
         family: {
           familyId,
           sessionId,
@@ -155,8 +188,9 @@ export const createRefreshSessions = (options: RefreshSessionsOptions): RefreshS
           currentHash: secretHash,
           absoluteExpiresAtMs,
         },
-        expiresAtSeconds: Math.ceil(absoluteExpiresAtMs / 1000) + familyRetentionSeconds,
+        expiresAtSeconds,
       });
+      if (created === 'owner_changed') throw new SessionOwnerChangedError();
       if (created === 'collision')
         throw new Error('refresh session id collision: the random source is broken');
       return { refreshToken, sessionId, absoluteExpiresAtMs };
@@ -206,5 +240,12 @@ export const createRefreshSessions = (options: RefreshSessionsOptions): RefreshS
     },
 
     isSessionRevoked: async (sessionId) => store.isRevoked(assertSessionId(sessionId)),
+
+    revokeRefs: (refs, reason) =>
+      revokeSessionRefs(
+        { store, clock, accessTokenLifetimeSeconds: settings.accessTokenLifetimeSeconds },
+        refs,
+        reason,
+      ),
   };
 };

@@ -29,6 +29,15 @@ export type StoreRotation =
   /** The condition failed; `family` is the stored item as the condition saw it (undefined: no item). */
   | { readonly rotated: false; readonly family: SessionFamily | undefined };
 
+/** The user record a new session is tied to (see SessionStore.create). */
+export interface SessionOwner {
+  readonly username: string;
+  /** The revision the login read; 0 for a record written before revisions existed. */
+  readonly revision: number;
+  /** `sessionId:familyId:expiresAtSeconds` (session-ref.ts). */
+  readonly ref: string;
+}
+
 /**
  * Port for refresh sessions. Every method is one round trip unless stated; implementations throw
  * DependencyUnavailableError for any backend failure and never for a failed condition, which is an
@@ -43,7 +52,13 @@ export interface SessionStore {
     readonly family: NewSessionFamily;
     /** TTL of both items, epoch seconds. */
     readonly expiresAtSeconds: number;
-  }) => Promise<'created' | 'collision'>;
+    /**
+     * The user record the session belongs to, as the login read it: in the same transaction the record
+     * gains the session's reference, on condition that it is still that user (`userId`), not disabled,
+     * and at `revision`. Otherwise nothing is written and the answer is `owner_changed`.
+     */
+    readonly owner?: SessionOwner;
+  }) => Promise<'created' | 'collision' | 'owner_changed'>;
 
   /**
    * The rotation is this one conditional write: iff the family exists, `currentHash` is

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { PASSWORD_MAX_BYTES } from './create-user-input.js';
+import { PASSWORD_MAX_BYTES } from './password-input.js';
 
 /**
  * The same bounds as at creation: a password over 72 bytes can never match (it was refused when set),

@@ -8,7 +8,9 @@ export const publicUserBody = z
     username: z.string().check(z.minLength(1), z.maxLength(64)),
     email: z.optional(z.email()),
     roles: z.array(z.enum(roles)),
+    disabled: z.boolean(),
     created_at: z.iso.datetime({ offset: true }),
+    updated_at: z.optional(z.iso.datetime({ offset: true })),
   })
   .register(z.globalRegistry, { id: 'User', description: 'A user, without its password or password hash' });
 

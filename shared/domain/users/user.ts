@@ -1,4 +1,8 @@
-export const roles = ['user', 'admin'] as const;
+/**
+ * `user` and `admin`, plus `health`: a role that may read `GET /health/full` and nothing an admin route
+ * guards (for the authenticated health probe's key).
+ */
+export const roles = ['user', 'admin', 'health'] as const;
 export type Role = (typeof roles)[number];
 
 export interface User {
@@ -8,6 +12,16 @@ export interface User {
   readonly roles: readonly Role[];
   readonly passwordHash: string;
   readonly createdAt: string;
+  /** A disabled user cannot log in; disabling revokes every session. Absent on records older than it. */
+  readonly disabled?: boolean;
+  /**
+   * Incremented by every administrative change (roles, disable, password, sessions revoked). A login
+   * starts its session only if the record still has the revision it read, so no change races a login.
+   */
+  readonly revision?: number;
+  /** The user's live sessions as `sessionId:familyId:expiresAtSeconds` (internal; never shown). */
+  readonly sessionRefs?: readonly string[];
+  readonly updatedAt?: string;
 }
 
 /** What the API may show of a user: never the password or its hash. */
@@ -16,13 +30,18 @@ export interface PublicUser {
   readonly username: string;
   readonly email?: string;
   readonly roles: readonly Role[];
+  readonly disabled: boolean;
   readonly created_at: string;
+  readonly updated_at?: string;
 }
 
-export const toPublicUser = (user: User): PublicUser => ({
+/** Copies named fields only: the hash, the revision and the session references never leave. */
+export const toPublicUser = (user: Omit<User, 'passwordHash'>): PublicUser => ({
   id: user.id,
   username: user.username,
   ...(user.email === undefined ? {} : { email: user.email }),
   roles: user.roles,
+  disabled: user.disabled === true,
   created_at: user.createdAt,
+  ...(user.updatedAt === undefined ? {} : { updated_at: user.updatedAt }),
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDynamoDbClient } from '../../../shared/adapters/dynamodb/create-dynamodb-client.js';
 import {
   ApiKeyRecordCorruptError,
+  dynamoDbApiKeyRotationStore,
   dynamoDbApiKeyStore,
 } from '../../../shared/adapters/dynamodb/dynamodb-api-key-store.js';
 import type { ApiKeyRecord } from '../../../shared/domain/api-keys/api-key.js';
@@ -18,7 +19,11 @@ import {
   ApiKeySettingsInvalidError,
 } from '../../../shared/domain/api-keys/api-key-errors.js';
 import type { ApiKeyStore } from '../../../shared/domain/api-keys/api-key-store.js';
-import { type ApiKeys, createApiKeys } from '../../../shared/domain/api-keys/create-api-keys.js';
+import {
+  type ApiKeys,
+  createApiKeyRotation,
+  createApiKeys,
+} from '../../../shared/domain/api-keys/create-api-keys.js';
 import { DependencyUnavailableError } from '../../../shared/errors/request-errors.js';
 import { freePort } from '../../../shared/local/dynamodb-local.js';
 import { countCommands, type MutableClock, mutableClock } from '../../support/dynamodb-test-tables.js';
@@ -414,5 +419,81 @@ describe('adapter edges', () => {
     } finally {
       unreachable.destroy();
     }
+  });
+});
+
+describe('rotate', () => {
+  const rotating = () => ({
+    ...createApiKeys({ store, clock, pepper: async () => pepper }),
+    rotate: createApiKeyRotation({
+      store: dynamoDbApiKeyRotationStore(client, tableName),
+      clock,
+      pepper: async () => pepper,
+      rotationOverlapSeconds: 3_600,
+    }),
+  });
+
+  it('issues a new secret for the same key id; the old one works until the overlap ends, then never', async () => {
+    const keys = rotating();
+    const issued = await keys.issue({
+      name: 'rotated',
+      roles: ['user'],
+      rateLimit: { burst: 5, perSeconds: 1 },
+    });
+    clock.advance(1_000);
+    const rotated = await keys.rotate(issued.key.key_id);
+    expect(rotated.apiKey.slice(0, 24)).toBe(issued.key.key_id);
+    expect(rotated.apiKey).not.toBe(issued.apiKey);
+    expect(rotated.key).toMatchObject({
+      key_id: issued.key.key_id,
+      roles: ['user'],
+      rate_limit: { burst: 5, per_seconds: 1 },
+      overlap_until: new Date(t0 + 1_000 + 3_600_000).toISOString(),
+    });
+    expect(JSON.stringify(rotated.key)).not.toContain(rotated.apiKey.slice(25));
+    await expect(keys.verify(rotated.apiKey)).resolves.toMatchObject({ keyId: issued.key.key_id });
+    await expect(keys.verify(issued.apiKey)).resolves.toMatchObject({ keyId: issued.key.key_id });
+    clock.advance(3_600_000);
+    apiKeys = keys;
+    await expectRefused(issued.apiKey, 'rotated');
+    await expect(keys.verify(rotated.apiKey)).resolves.toMatchObject({ keyId: issued.key.key_id });
+  });
+
+  it('a second rotation drops the first secret at once; overlap 0 stops the replaced secret at once', async () => {
+    const keys = rotating();
+    apiKeys = keys;
+    const first = await keys.issue({ name: 'rotated twice', roles: ['user'] });
+    const second = await keys.rotate(first.key.key_id);
+    const third = await keys.rotate(first.key.key_id, { overlapSeconds: 0 });
+    expect(third.key.overlap_until).toBeNull();
+    await expectRefused(first.apiKey, 'mismatch');
+    await expectRefused(second.apiKey, 'mismatch');
+    await expect(keys.verify(third.apiKey)).resolves.toMatchObject({ keyId: first.key.key_id });
+    const item = await storedItem(first.key.key_id);
+    expect(item?.previousSecretHash).toBeUndefined();
+    expect(item?.version?.N).toBe('3');
+  });
+
+  it('refuses an overlap longer than the configured one (422) and a revoked or unknown key (404)', async () => {
+    const keys = rotating();
+    const issued = await keys.issue({ name: 'bounded', roles: ['user'] });
+    const tooLong = await rejectionOf(keys.rotate(issued.key.key_id, { overlapSeconds: 3_601 }));
+    expect(tooLong).toBeInstanceOf(ApiKeySettingsInvalidError);
+    expect((tooLong as ApiKeySettingsInvalidError).errors?.[0]?.path).toBe('/overlap_seconds');
+    await keys.revoke(issued.key.key_id);
+    expect(await rejectionOf(keys.rotate(issued.key.key_id))).toBeInstanceOf(ApiKeyNotFoundError);
+    expect(await rejectionOf(keys.rotate('bwk_aaaaaaaaaaaaaaaaaaaa'))).toBeInstanceOf(ApiKeyNotFoundError);
+  });
+
+  it('stores the replaced hash but never answers with it', async () => {
+    const keys = rotating();
+    const issued = await keys.issue({ name: 'listed', roles: ['user'] });
+    const rotated = await keys.rotate(issued.key.key_id);
+    const item = await storedItem(issued.key.key_id);
+    expect(item?.previousSecretHash?.S).toHaveLength(43);
+    expect(JSON.stringify(rotated.key)).not.toContain(item?.previousSecretHash?.S ?? '-');
+    expect(JSON.stringify(rotated.key)).not.toContain(item?.secretHash?.S ?? '-');
+    const listed = (await store.get(issued.key.key_id)) ?? issued.key;
+    expect(listed).toMatchObject({ previousSecretExpiresAtMs: expect.any(Number) });
   });
 });

@@ -25,6 +25,7 @@ describe('toApiKeyView', () => {
       rate_limit: { burst: 10, per_seconds: 60 },
       expires_at: '2031-01-01T00:00:00.000Z',
       revoked: false,
+      overlap_until: null,
       created_at: '2030-01-07T00:00:00.000Z',
       updated_at: '2030-01-08T00:00:00.000Z',
     });
@@ -57,6 +58,7 @@ describe('toApiKeyView', () => {
             'expires_at',
             'key_id',
             'name',
+            'overlap_until',
             'rate_limit',
             'revoked',
             'roles',

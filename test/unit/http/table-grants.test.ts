@@ -283,6 +283,27 @@ describe('DynamoDB grants of the route table against the calls of each function'
       passwordHash: await bcrypt.hash(password, 10),
       createdAt: new Date().toISOString(),
     });
+    // One user per user-administration route, each with a session reference the change must revoke.
+    const userRoutes = [
+      'show-user',
+      'update-user',
+      'set-user-password',
+      'revoke-user-sessions',
+      'delete-user',
+    ] as const;
+    for (const id of userRoutes) {
+      const sessionId = randomBytes(16).toString('base64url');
+      const familyId = randomBytes(16).toString('base64url');
+      items.set(`users|target-${id}`, {
+        username: { S: `target-${id}` },
+        id: { S: randomUUID() },
+        roles: { L: [{ S: 'user' }] },
+        passwordHash: { S: await bcrypt.hash('a long old password', 4) },
+        createdAt: { S: new Date().toISOString() },
+        revision: { N: '3' },
+        sessionRefs: { SS: [`${sessionId}:${familyId}:${Math.floor(Date.now() / 1000) + 3600}`] },
+      });
+    }
     const pepper = String((secrets[secretArn('apiKeyPepper')] as { pepper: string }).pepper);
     const { apiKey, key } = await createApiKeys({
       store: dynamoDbApiKeyStore(client, tableName('apiKeys')),
@@ -351,11 +372,47 @@ describe('DynamoDB grants of the route table against the calls of each function'
         ...json('PATCH', `/admin/api-keys/${key_id}`, { roles: ['admin'] }, credential),
         pathParameters: { key_id },
       }),
+      'rotate-api-key': (credential) => ({
+        ...json('POST', `/admin/api-keys/${key_id}/rotate`, { overlap_seconds: 60 }, credential),
+        pathParameters: { key_id },
+      }),
       'revoke-api-key': (credential) => ({
         method: 'DELETE',
         path: `/admin/api-keys/${key_id}`,
         headers: credential,
         pathParameters: { key_id },
+      }),
+      'health-full': (credential) => ({ path: '/health/full', headers: credential }),
+      'list-users': (credential) => ({ path: '/admin/users', headers: credential }),
+      'show-user': (credential) => ({
+        path: '/admin/users/target-show-user',
+        headers: credential,
+        pathParameters: { username: 'target-show-user' },
+      }),
+      'update-user': (credential) => ({
+        ...json('PATCH', '/admin/users/target-update-user', { roles: ['user'] }, credential),
+        pathParameters: { username: 'target-update-user' },
+      }),
+      'set-user-password': (credential) => ({
+        ...json(
+          'PUT',
+          '/admin/users/target-set-user-password/password',
+          { password: 'a new long password' },
+          credential,
+        ),
+        pathParameters: { username: 'target-set-user-password' },
+      }),
+      'revoke-user-sessions': (credential) => ({
+        method: 'POST',
+        path: '/admin/users/target-revoke-user-sessions/sessions/revoke',
+        headers: credential,
+        pathParameters: { username: 'target-revoke-user-sessions' },
+      }),
+      'delete-user': (credential) => ({
+        method: 'DELETE',
+        path: '/admin/users/target-delete-user',
+        headers: credential,
+        pathParameters: { username: 'target-delete-user' },
       }),
     };
     // Each authenticated function: an access token (limiter transaction with the marker check), the same

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoginThrottle } from '../../../shared/domain/login-throttle/login-throttle.js';
 import { RateLimitBackendError } from '../../../shared/domain/rate-limit/rate-limit-store.js';
+import { SessionOwnerChangedError } from '../../../shared/domain/sessions/refresh-sessions.js';
 import { type LogInDependencies, logIn } from '../../../shared/domain/users/log-in.js';
 import type { User } from '../../../shared/domain/users/user.js';
 import { BulwarkError } from '../../../shared/errors/bulwark-error.js';
@@ -40,11 +41,27 @@ const recordingThrottle = (overrides: Partial<LoginThrottle> = {}) => {
   return { throttle, calls };
 };
 
-const dependencies = (throttle: LoginThrottle, compared: string[]): LogInDependencies => ({
+const notUsed = async (): Promise<never> => {
+  throw new Error('not used by login');
+};
+
+const dependencies = (
+  throttle: LoginThrottle,
+  compared: string[],
+  user: User = alice,
+  forgotten: string[][] = [],
+): LogInDependencies => ({
   users: {
     create: async () => undefined,
-    get: async (username) => (username === 'alice' ? alice : undefined),
+    get: async (username) => (username === 'alice' ? user : undefined),
+    list: notUsed,
+    change: notUsed,
+    delete: notUsed,
+    forgetSessions: async (_username, refs) => {
+      forgotten.push([...refs]);
+    },
   },
+  nowMs: () => Date.UTC(2026, 10, 23, 12),
   throttle,
   verifyPassword: async (password, hash) => {
     compared.push(hash);
@@ -109,5 +126,45 @@ describe('logIn', () => {
     )) as BulwarkError;
     expect(error.code).toBe('limiter-unavailable');
     expect(error.headers['Retry-After']).toBe('5');
+  });
+
+  it('refuses a disabled user exactly as a wrong password, counted as a failure, with no session', async () => {
+    const { throttle, calls } = recordingThrottle();
+    const compared: string[] = [];
+    const deps = dependencies(throttle, compared, { ...alice, disabled: true });
+    const error = await rejectionOf(
+      logIn(deps, { username: 'alice', password: 'correct', clientIp: '192.0.2.1' }),
+    );
+    expect((error as BulwarkError).code).toBe('invalid-credentials');
+    expect(compared).toEqual(['hash-of-correct']);
+    expect(calls).toEqual(['check', 'failure', 'finish']);
+  });
+
+  it('passes the revision it read, and answers 401 when an administrator changed the user meanwhile', async () => {
+    const { throttle } = recordingThrottle();
+    const seen: number[] = [];
+    const deps: LogInDependencies = {
+      ...dependencies(throttle, [], { ...alice, revision: 7 }),
+      startSession: async (user) => {
+        seen.push(user.revision);
+        throw new SessionOwnerChangedError();
+      },
+    };
+    const error = await rejectionOf(
+      logIn(deps, { username: 'alice', password: 'correct', clientIp: '192.0.2.1' }),
+    );
+    expect(seen).toEqual([7]);
+    expect((error as BulwarkError).code).toBe('invalid-credentials');
+  });
+
+  it('forgets the references of expired sessions after a login, and only those', async () => {
+    const { throttle } = recordingThrottle();
+    const forgotten: string[][] = [];
+    const nowSeconds = Math.floor(Date.UTC(2026, 10, 23, 12) / 1000);
+    const stale = `${'a'.repeat(22)}:${'b'.repeat(22)}:${nowSeconds - 1}`;
+    const live = `${'c'.repeat(22)}:${'d'.repeat(22)}:${nowSeconds + 100}`;
+    const deps = dependencies(throttle, [], { ...alice, sessionRefs: [stale, live] }, forgotten);
+    await logIn(deps, { username: 'alice', password: 'correct', clientIp: '192.0.2.1' });
+    expect(forgotten).toEqual([[stale]]);
   });
 });

@@ -1,0 +1,101 @@
+import { probeTable } from '../adapters/dynamodb/dynamodb-table-probe.js';
+import { createSecretsManagerClient } from '../adapters/secrets/create-secrets-manager-client.js';
+import { localSecretMetadata } from '../adapters/secrets/local-secret-metadata.js';
+import { secretsManagerSecretMetadata } from '../adapters/secrets/secrets-manager-secret-metadata.js';
+import { isUnlimitedInEffect } from '../domain/api-keys/api-key.js';
+import { type ComponentProbe, checkFullHealth, type FullHealthReport } from '../domain/health/full-health.js';
+import type { SecretMetadataSource } from '../domain/secret-store.js';
+import { secretDefinitions } from '../resources/secret-definitions.js';
+import { type TableId, tableDefinitions } from '../resources/table-definitions.js';
+import { apiKeysFor } from './api-keys-for.js';
+import { guardrailsFor } from './guardrails-for.js';
+import { perRuntime } from './per-runtime.js';
+import { requireSetting } from './require-setting.js';
+import type { Runtime } from './runtime.js';
+
+/** Component names: the backend and the table's role, never a table name or an ARN. */
+const tableComponents: Readonly<Record<Exclude<TableId, 'apiKeys'>, string>> = {
+  users: 'dynamodb:users',
+  rateLimits: 'dynamodb:rate-limits',
+  sessions: 'dynamodb:sessions',
+};
+
+/**
+ * `GET /health/full`: every table (the API-key table through the scan that counts unlimited keys),
+ * Secrets Manager (the verification keys read past the cache, the signing-key secret described), each
+ * within twice SECURITY_LIMITER_TIMEOUT_MS; the limiter outcomes this process counted; guard-rail state.
+ */
+export const fullHealthFor = perRuntime((runtime: Runtime): (() => Promise<FullHealthReport>) => {
+  const { config, secretStore } = runtime;
+  const tableName = (id: TableId): string | undefined =>
+    ({
+      users: config.usersTableName,
+      rateLimits: config.rateLimit.tableName,
+      sessions: config.sessionsTableName,
+      apiKeys: config.apiKeysTableName,
+    })[id];
+  const probes: ComponentProbe[] = (Object.keys(tableComponents) as (keyof typeof tableComponents)[]).map(
+    (id) => ({
+      name: tableComponents[id],
+      check: async () =>
+        probeTable(
+          runtime.dynamoDb(),
+          requireSetting(tableDefinitions[id].environmentVariable, tableName(id)),
+          tableDefinitions[id].partitionKey.name,
+        )(),
+    }),
+  );
+  const verificationArn = () =>
+    requireSetting(
+      secretDefinitions.jwtVerificationKeys.environmentVariable,
+      config.tokens.verificationSecretArn,
+    );
+  probes.push({
+    name: 'secrets-manager',
+    // Past the cache: a cached secret proves nothing about Secrets Manager now.
+    check: async () => {
+      await (secretStore.refreshSecretJson ?? secretStore.getSecretJson)(verificationArn());
+    },
+  });
+  const metadata: SecretMetadataSource =
+    runtime.stores.secretMetadata ??
+    (config.localSecretsFile === undefined
+      ? secretsManagerSecretMetadata(
+          createSecretsManagerClient({ region: config.awsRegion, attemptMs: config.rateLimit.timeoutMs }),
+        )
+      : localSecretMetadata());
+  const failOpenInEffect = config.rateLimit.failureMode === 'fail-open';
+  const guardrails = guardrailsFor(runtime);
+  return () =>
+    checkFullHealth({
+      probes,
+      budgetMs: 2 * config.rateLimit.timeoutMs + 100,
+      clock: runtime.clock,
+      version: config.operations.buildVersion,
+      signingKeyRotation: () =>
+        metadata.describeRotation(
+          requireSetting(
+            secretDefinitions.jwtSigningKeys.environmentVariable,
+            config.tokens.signingSecretArn,
+          ),
+        ),
+      unlimitedApiKeys: async () => {
+        const keys = await apiKeysFor(runtime).apiKeys.list();
+        const nowMs = runtime.clock.nowMs();
+        return keys.filter(
+          (key) =>
+            !key.revoked &&
+            (key.expires_at === null || Date.parse(key.expires_at) > nowMs) &&
+            isUnlimitedInEffect(
+              key.rate_limit === null || key.rate_limit === 'unlimited'
+                ? (key.rate_limit ?? undefined)
+                : { burst: key.rate_limit.burst, perSeconds: key.rate_limit.per_seconds },
+            ),
+        ).length;
+      },
+      failOpenInEffect,
+      limiterOutcomes: runtime.tally,
+      recentEvents: guardrails.recent,
+      raise: guardrails.raise,
+    });
+});
