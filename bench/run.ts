@@ -4,14 +4,17 @@ import { fileURLToPath } from 'node:url';
 import { FAST_START_JAVA_TOOL_OPTIONS } from '../shared/local/dynamodb-local.js';
 import { authSection } from './auth/auth-section.js';
 import { authTarget, bcryptTable, callsTable, tokenTable } from './auth/auth-tables.js';
+import { costRows, costTable } from './auth/cost-table.js';
 import { defaultBcryptCost, measureAuth } from './auth/measure-auth.js';
 import { coldStartSection } from './cold-start/cold-start-section.js';
 import { detailsTable, targetsTable } from './cold-start/cold-start-tables.js';
 import { coldStartVerdicts } from './cold-start/cold-start-targets.js';
 import { measureColdStart } from './cold-start/measure-cold-start.js';
+import { hotKeySection, hotKeyTable } from './limiter/hot-key-section.js';
 import { limiterSection } from './limiter/limiter-section.js';
 import { limiterTable } from './limiter/limiter-table.js';
-import { limiterTarget } from './limiter/limiter-target.js';
+import { bucketTarget, limiterTarget } from './limiter/limiter-target.js';
+import { hotKeyVerdict, measureHotKey } from './limiter/measure-hot-key.js';
 import { measureLimiters } from './limiter/measure-limiters.js';
 import { machineInfo } from './machine-info.js';
 import { markdownTable } from './markdown-table.js';
@@ -27,7 +30,7 @@ const docPath = join(projectRoot, 'docs', 'benchmarks.md');
 const chainOptions = { warmupIterations: 2_000, rounds: 25, iterationsPerRound: 1_000 } as const;
 
 /** The bench's parts, in the order they run; `npm run bench -- --only cold-start,auth` picks some. */
-const partNames = ['foundation', 'cold-start', 'limiter', 'auth'] as const;
+const partNames = ['foundation', 'cold-start', 'limiter', 'hot-key', 'auth'] as const;
 type PartName = (typeof partNames)[number];
 
 const selectedParts = (args: readonly string[]): ReadonlySet<PartName> => {
@@ -174,14 +177,16 @@ const main = async () => {
     const limiters = await measureLimiters((line) => console.log(line));
     const limiterFigures = limiterTable(limiters.rows);
     const target = limiterTarget(limiters.rows);
+    const bucket = bucketTarget(limiters.rows);
     console.log(`${textTable(limiterFigures.header, limiterFigures.rows)}\n`);
     console.log(target.line);
+    console.log(bucket.line);
     for (const warning of limiters.warnings) console.log(`Warning: ${warning}`);
     const limiterLoadAtEnd = loadAverage();
     await writeBenchmarksSection(
       docPath,
       'limiter',
-      limiterSection(limiters, target, {
+      limiterSection(limiters, target, bucket, {
         date,
         machineLine,
         loadAtStart: limiterLoadAtStart,
@@ -193,16 +198,41 @@ const main = async () => {
     );
   });
 
+  await runPart('hot-key', async () => {
+    const hotLoadAtStart = loadAverage();
+    console.log('\n4. Hot key: one key at 5,000/s offered 10,000/s over 20 simulated instances (leases)...');
+    const hot = await measureHotKey((line) => console.log(line));
+    const verdict = hotKeyVerdict(hot);
+    const table = hotKeyTable(hot, verdict);
+    console.log(`${textTable(table.header, table.rows)}\n`);
+    console.log(verdict.line);
+    const hotLoadAtEnd = loadAverage();
+    await writeBenchmarksSection(
+      docPath,
+      'hot-key',
+      hotKeySection(hot, verdict, {
+        date,
+        machineLine,
+        loadAtStart: hotLoadAtStart,
+        loadAtEnd: hotLoadAtEnd,
+      }),
+    );
+    console.log(
+      `Wrote ${docPath} (section hot-key); hot-key part ${hot.elapsedS.toFixed(1)} s; load average ${hotLoadAtEnd}.`,
+    );
+  });
+
   await runPart('auth', async () => {
     const authLoadAtStart = loadAverage();
     console.log(
-      "\n4. Authentication: login cost, token cost, DynamoDB calls per request (this machine's figures)...",
+      "\n5. Authentication: login cost, token cost, DynamoDB calls per request (this machine's figures)...",
     );
     const auth = await measureAuth((line) => console.log(line));
     const authTables = [
       bcryptTable(auth.bcrypt, defaultBcryptCost),
       tokenTable(auth.tokens),
       callsTable(auth.calls.scenarios),
+      costTable(costRows(auth.calls.scenarios, auth.routeCalls)),
     ];
     for (const table of authTables) console.log(`${textTable(table.header, table.rows)}\n`);
     const authVerdict = authTarget(auth.calls.scenarios);

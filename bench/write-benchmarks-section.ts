@@ -11,7 +11,7 @@ outside the markers is kept, so other benchmarks can add their own sections.
 \`\`\`sh
 npm ci
 npm run bench                        # every part, about six minutes; rewrites the sections below
-npm run bench -- --only cold-start   # one part (foundation, cold-start, limiter, auth; comma-separated)
+npm run bench -- --only cold-start   # one part (foundation, cold-start, limiter, hot-key, auth)
 \`\`\`
 
 ## Noise

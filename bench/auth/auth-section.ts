@@ -7,6 +7,7 @@ import {
   callsTable,
   tokenTable,
 } from './auth-tables.js';
+import { costRows, costTable, priceLine } from './cost-table.js';
 import { type AuthBenchResult, authSettings, defaultBcryptCost } from './measure-auth.js';
 
 export interface AuthRunContext {
@@ -48,7 +49,23 @@ export const authSection = (result: AuthBenchResult, target: AuthTarget, context
     return found === undefined ? '?' : callsPerRequest(found).toFixed(2);
   };
   const surprises = callSurprises(result.calls.scenarios);
-  const warnings = [...surprises, ...result.calls.warnings];
+  const routeWarnings = result.routeCalls.flatMap((entry) => {
+    const wrong = [...entry.statuses].filter(([status]) => status !== entry.expectedStatus);
+    return wrong.length === 0
+      ? []
+      : [
+          `${entry.label}: expected ${entry.expectedStatus} on every request, got ` +
+            wrong.map(([status, count]) => `${status} x${count}`).join(', '),
+        ];
+  });
+  const warnings = [...surprises, ...result.calls.warnings, ...routeWarnings];
+  const costs = costTable(costRows(result.calls.scenarios, result.routeCalls));
+  const apiKey = scenario('api-key');
+  const apiKeyMet = apiKey !== undefined && apiKey.maxCallsPerRequest <= 1;
+  const apiKeyLine =
+    'Target (issue 14, part 1) "1.00 DynamoDB calls per API-key request": ' +
+    `${apiKeyMet ? 'MET' : 'NOT MET'} (${perRequest('api-key')} calls/request: the key record's consistent ` +
+    'read, then the limiter write).';
   return [
     '## Authentication: login cost, token cost, DynamoDB calls per request',
     '',
@@ -92,7 +109,7 @@ export const authSection = (result: AuthBenchResult, target: AuthTarget, context
       "every client is counted: the runtime's one request-path client, which the limiter shares (it also " +
       'carries an SDK middleware, to split the count). One count is one HTTP request to DynamoDB, ' +
       'retries included. Tables come from `createTables`; the secret store holds a fresh Ed25519 key set and a ' +
-      `48-character pepper. Rate limit: fixed window, ${callSettings.windowSeconds} s; ` +
+      `48-character pepper. Rate limit: fixed window, 999 requests per ${callSettings.windowSeconds} s; ` +
       `SECURITY_LIMITER_TIMEOUT_MS=${callSettings.limiterTimeoutMs} (raised from 300 so a DynamoDB Local pause ` +
       `cannot add a retry). ${authSettings.calls.warmupRequests} warm-up requests per scenario, then ` +
       `${authSettings.calls.rounds * authSettings.calls.requestsPerRound} measured, one at a time, scenarios ` +
@@ -102,15 +119,37 @@ export const authSection = (result: AuthBenchResult, target: AuthTarget, context
     '- (a) `Authorization: Bearer` with a live session: the limiter write is a TransactWriteItems carrying ' +
       'the ConditionCheck that the session is not revoked.',
     '- (b) API key: a strongly consistent GetItem of the key, then the limiter (no session to guard: a plain ' +
-      'UpdateItem).',
-    "- (c) A token of a session revoked at logout: the limiter's transaction fails on the revocation check, 401.",
+      'UpdateItem). The window here is 999 requests, below the 1,000 from which a busy key is leased; with a ' +
+      "lease most requests skip the limiter's write and cost the read alone (ADR 0005, hot keys).",
+    "- (c) A token of a session revoked at logout: the limiter's transaction fails on the revocation check, " +
+      '401; the instance then remembers the marker (revocation is permanent), so after the warm-up each ' +
+      'request is refused with no call.',
     `- (d) A token over its limit (a second process configured at ${callSettings.overLimitRequests} requests per ` +
-      'window, its warm-up having spent the quota): the limiter rejects from its in-process state, 429.',
+      'window, its warm-up having spent the quota): the limiter rejects from its in-process state after one ' +
+      'consistent read of the revocation marker (a revoked token gets its 401, not a 429), 429.',
     '',
     markdownTable(calls.header, calls.rows, [2, 3, 5, 6, 7, 9, 10]),
     '',
     `${target.line} API key requests: ${perRequest('api-key')} calls/request; revoked: ` +
       `${perRequest('revoked')}; over the limit: ${perRequest('over-limit')}.`,
+    '',
+    `**${apiKeyLine}**`,
+    '',
+    '### DynamoDB calls and cost per request kind',
+    '',
+    'The access-token and API-key rows are (a) and (b) above. The others run the real `health`, `login` and ' +
+      '`refresh-token` route modules (`route.build(runtime)`) on the same kind of runtime against a fresh ' +
+      `DynamoDB Local behind the counting proxy, ${authSettings.routeCalls.requestsPerScenario} requests per ` +
+      'row, one at a time, PASSWORD_BCRYPT_COST=10. Logins come from a fresh client address each (so the ' +
+      "address's own budget never interferes): *success* with the right password, *wrong password* against " +
+      'one existing account (its account streak grows, so later ones also set the back-off), *unknown user*; ' +
+      '*throttled* repeats guesses from one address already in its back-off (429 before any password check). ' +
+      '*refresh* rotates the refresh token a login returned, each time the successor. Every request also pays ' +
+      "its route's rate-limit write.",
+    '',
+    markdownTable(costs.header, costs.rows, [1, 4, 5, 6]),
+    '',
+    priceLine,
     ...(warnings.length === 0 ? [] : ['', ...warnings.map((warning) => `- Warning: ${warning}.`)]),
   ].join('\n');
 };

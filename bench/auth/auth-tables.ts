@@ -46,6 +46,7 @@ const operationsCell = (result: AuthScenarioResult): string =>
   result.operations.size === 0
     ? 'none'
     : [...result.operations]
+        .filter(([operation]) => !operation.includes(':'))
         .map(([operation, count]) => `${operation} ${fixed(count / result.requests, 2)}`)
         .join(', ');
 

@@ -7,7 +7,10 @@ export interface CountingProxy {
   readonly endpoint: string;
   /** Requests forwarded so far, all operations together. */
   readonly total: () => number;
-  /** Requests forwarded so far per DynamoDB operation (from `X-Amz-Target`). */
+  /**
+   * Requests forwarded so far per DynamoDB operation (from `X-Amz-Target`), plus the items of
+   * multi-item operations under `<operation>:items` (a transaction's capacity is per item).
+   */
   readonly byOperation: () => ReadonlyMap<string, number>;
   readonly close: () => Promise<void>;
 }
@@ -16,6 +19,23 @@ export interface CountingProxy {
 const operationOf = (target: string | string[] | undefined): string => {
   const value = Array.isArray(target) ? target[0] : target;
   return value?.split('.').pop() ?? '(no X-Amz-Target)';
+};
+
+/** Items a multi-item request names: transaction entries, or keys over every table of a batch read. */
+const itemsOf = (operation: string, body: string): number => {
+  try {
+    const parsed = JSON.parse(body) as {
+      TransactItems?: unknown[];
+      RequestItems?: Record<string, { Keys?: unknown[] }>;
+    };
+    if (operation !== 'BatchGetItem') return parsed.TransactItems?.length ?? 0;
+    return Object.values(parsed.RequestItems ?? {}).reduce(
+      (sum, table) => sum + (table.Keys?.length ?? 0),
+      0,
+    );
+  } catch {
+    return 0;
+  }
 };
 
 /**
@@ -36,6 +56,18 @@ export const startCountingProxy = async (
     total += 1;
     const operation = operationOf(incoming.headers['x-amz-target']);
     counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    if (
+      operation === 'TransactWriteItems' ||
+      operation === 'TransactGetItems' ||
+      operation === 'BatchGetItem'
+    ) {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('end', () => {
+        const items = itemsOf(operation, Buffer.concat(chunks).toString('utf8'));
+        counts.set(`${operation}:items`, (counts.get(`${operation}:items`) ?? 0) + items);
+      });
+    }
     const forwarded = request(
       {
         host: upstream.hostname,

@@ -1,6 +1,7 @@
 import { parseRuntimeConfig } from '../../shared/config/runtime-config.js';
 import { type AuthCallsResult, measureAuthCalls } from './measure-auth-calls.js';
 import { type BcryptCostResult, measureBcrypt } from './measure-bcrypt.js';
+import { measureRouteCalls, type RouteCallsResult } from './measure-route-calls.js';
 import { measureTokens, type TokenResult } from './measure-tokens.js';
 
 /** PASSWORD_BCRYPT_COST when unset, read from the real parser rather than restated here. */
@@ -14,12 +15,15 @@ export const authSettings = {
   },
   tokens: { warmupOps: 1_000, rounds: 10, opsPerRound: 500 },
   calls: { warmupRequests: 30, rounds: 10, requestsPerRound: 30 },
+  routeCalls: { requestsPerScenario: 10 },
 } as const;
 
 export interface AuthBenchResult {
   readonly bcrypt: readonly BcryptCostResult[];
   readonly tokens: TokenResult;
   readonly calls: AuthCallsResult;
+  /** Login per outcome, refresh and a plain public route. */
+  readonly routeCalls: readonly RouteCallsResult[];
   readonly elapsedS: number;
 }
 
@@ -44,7 +48,10 @@ export const measureAuth = async (progress: (line: string) => void): Promise<Aut
     const tokenResult = await measureTokens(tokens);
     progress('   DynamoDB calls per authenticated request (DynamoDB Local behind a counting proxy)...');
     const callsResult = await measureAuthCalls(calls, progress);
+    progress('   DynamoDB calls per login (each outcome), refresh and public request...');
+    const routeCalls = await measureRouteCalls(authSettings.routeCalls.requestsPerScenario, progress);
     return {
+      routeCalls,
       bcrypt: bcryptResults,
       tokens: tokenResult,
       calls: callsResult,

@@ -40,7 +40,8 @@ interface Variant {
 
 const subject = {
   subject: '01JBENCHUSER0000000000000',
-  sessionId: 'bench-session-0001',
+  // A session id has one shape (16 random bytes, base64url): the issuer refuses any other.
+  sessionId: 'YmVuY2gtc2Vzc2lvbi0wMQ',
   username: 'bench.user',
   roles: ['user'] as const,
 };

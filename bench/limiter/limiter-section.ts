@@ -19,6 +19,7 @@ export interface LimiterRunContext {
 export const limiterSection = (
   result: LimiterBenchResult,
   target: LimiterTarget,
+  bucket: { readonly line: string },
   context: LimiterRunContext,
 ): string => {
   const figures = limiterTable(result.rows);
@@ -89,6 +90,8 @@ export const limiterSection = (
     markdownTable(figures.header, figures.rows, [2, 5, 6, 7]),
     '',
     `**${target.line}**`,
+    '',
+    `**${bucket.line}**`,
     ...(result.warnings.length === 0
       ? []
       : ['', ...result.warnings.map((warning) => `> Warning: ${warning}`)]),
@@ -102,9 +105,12 @@ export const limiterSection = (
       'call (`source: cache`), and a cached state is never used to admit. The fixed window is ' +
       '`ADD count :1` if `count < limit`: always one call. The token bucket is GCRA with the whole state in ' +
       'one number, the TAT; DynamoDB expressions have no `max()`, so the write has to guess *idle* ' +
-      '(`TAT := now + interval` if TAT is in the past) or *busy* (`TAT := TAT + interval` if it is in the ' +
-      'future). The cached TAT picks the guess; a wrong guess fails like a reject, returns the TAT and costs a ' +
-      'second call. On an uncached key the first decision goes alone and concurrent ones wait to learn from it.',
+      '(`TAT := now + interval` if TAT is in the past or absent) or *busy* (`TAT := TAT + interval` if it is ' +
+      'in the future, `now + interval` if absent). Both writes are right for a missing item, so an instance ' +
+      'guesses *busy* for a key it has no state for, and *idle* only when its cached TAT has passed; a wrong ' +
+      'guess (only *busy* on an existing idle bucket, or *idle* on a bucket other instances made busy) fails ' +
+      'like a reject, returns the TAT and costs a second call. On an uncached key the first decision goes ' +
+      'alone and concurrent ones wait to learn from it.',
     '',
     `- ${label('burst-1')}: all ${burst.decisions} decisions are in flight before any answer, so no cache ` +
       `can help anyone: ${calls('bulwark-tb', 'burst-1')} calls/decision, every one a single write (the ` +
@@ -120,9 +126,10 @@ export const limiterSection = (
       `right).${steadyBucketNote}`,
     `- ${label('under-20')}: the token bucket costs ${calls('bulwark-tb', 'under-20')} against ` +
       `${calls('bulwark-tb', 'under-1')} with one instance: a key's next decision usually lands on an instance ` +
-      'that has not seen it, which guesses *idle* while the bucket is busy (TAT still in the future, interval ' +
-      `${(burst.limit.periodSeconds / burst.limit.quota).toFixed(0)} s) and pays a second call. The fixed window ` +
-      'has no guess and stays at one.',
+      'that has not seen it, which guesses *busy*, right for a new key and for a key other instances keep busy ' +
+      `(TAT still in the future, interval ${(burst.limit.periodSeconds / burst.limit.quota).toFixed(0)} s). ` +
+      'Until 2026-12 such an instance guessed *idle* and paid a second call (1.67 calls/decision). The fixed ' +
+      'window has no guess and stays at one.',
     '',
     "**rate-limiter-flexible**'s `RateLimiterDynamo` (`lib/RateLimiterDynamo.js`) runs `_upsert` on every " +
       '`consume` that its in-memory block does not stop: first `UpdateItem SET points = 1, expire = now + ' +

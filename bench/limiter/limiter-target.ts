@@ -45,3 +45,29 @@ export const limiterTarget = (rows: readonly LimiterRow[]): LimiterTarget => {
     `${exact ? 'exact (no run above its maximum, every burst run at exactly the limit)' : 'NOT exact'}.`;
   return { callsPerDecision: average, decisions, perAlgorithm, exact, met, line };
 };
+
+export const targetBucketCallsPerDecision = 1.05;
+
+/**
+ * Issue 14, part 2: the token bucket costs no more than the fixed window's one write in every
+ * workload, under the limit with many instances included, at most 1.05 calls per decision in each,
+ * with no run admitting more than a correct limiter may.
+ */
+export const bucketTarget = (
+  rows: readonly LimiterRow[],
+): { readonly met: boolean; readonly line: string } => {
+  const bucket = rows.filter((row) => row.contender.id === 'bulwark-tb');
+  const perWorkload = bucket.map((row) => ({ workload: row.workload, calls: averageCalls(row.runs) }));
+  const worst = perWorkload.reduce(
+    (most, entry) => (entry.calls > most.calls ? entry : most),
+    perWorkload[0] ?? { workload: 'under-20' as const, calls: Number.NaN },
+  );
+  const exact = bucket.every((row) => overAdmitted(row) === 0);
+  const met = bucket.length > 0 && exact && worst.calls <= targetBucketCallsPerDecision;
+  const line =
+    `Target "token bucket at most ${targetBucketCallsPerDecision} DynamoDB calls per decision in every ` +
+    `workload, admission exact": ${met ? 'MET' : 'NOT MET'}. ` +
+    perWorkload.map((entry) => `${entry.workload} ${entry.calls.toFixed(3)}`).join(', ') +
+    `; admission ${exact ? 'exact (no run above its maximum)' : 'NOT exact'}.`;
+  return { met, line };
+};

@@ -66,7 +66,14 @@ export interface LimiterBenchResult {
  * behind one count), and a timeout far above DynamoDB Local's queueing under a 200-request burst.
  */
 const clientOptions = (endpoint: string) =>
-  ({ region: 'local', endpoint, maxAttempts: 1, requestTimeoutMs: 15_000 }) as const;
+  ({
+    region: 'local',
+    endpoint,
+    maxAttempts: 1,
+    requestTimeoutMs: 15_000,
+    // A 2-core machine shared with other work can take seconds to accept a connection in a burst.
+    connectionTimeoutMs: 10_000,
+  }) as const;
 
 /**
  * Bulwark's limiter (token bucket and fixed window) against rate-limiter-flexible's RateLimiterDynamo
@@ -88,7 +95,7 @@ export const measureLimiters = async (progress: (line: string) => void): Promise
         endpoint: local.endpoint,
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         maxAttempts: 1,
-        requestHandler: { requestTimeout: 15_000, connectionTimeout: 1_000 },
+        requestHandler: { requestTimeout: 15_000, connectionTimeout: 10_000 },
       });
       clients.push(client);
       return client;

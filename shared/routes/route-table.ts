@@ -91,7 +91,8 @@ export const routes = defineRoutes([
       // Reads the user; the session's transaction adds its reference to the record on condition that
       // the record is unchanged (UpdateItem), and stale references are forgotten (UpdateItem).
       users: [{ actions: ['GetItem', 'UpdateItem'] }],
-      // The login throttle reads (consistently), counts, blocks, takes the attempt slot of and clears
+      // The login throttle reads (consistently, its three streaks in one TransactGetItems, which IAM
+      // authorises as a GetItem per item), counts, blocks, takes the attempt slot of and clears
       // failure streaks: GetItem, conditional UpdateItems and DeleteItem on login# items only.
       rateLimits: [
         limiterUpdate,

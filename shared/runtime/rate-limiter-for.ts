@@ -2,6 +2,7 @@ import { dynamoDbRateLimitStore } from '../adapters/dynamodb/dynamodb-rate-limit
 import { emfLimiterMetrics } from '../adapters/metrics/emf-limiter-metrics.js';
 import type { LimiterMetrics } from '../domain/rate-limit/limiter-metrics.js';
 import { createRateLimiter, type RateLimiter } from '../domain/rate-limit/rate-limiter.js';
+import { defaultLeasingOptions } from '../domain/rate-limit/window-lease.js';
 import { tableDefinitions } from '../resources/table-definitions.js';
 import { perRuntime } from './per-runtime.js';
 import { requireSetting } from './require-setting.js';
@@ -13,7 +14,8 @@ export interface RateLimiterCapability {
 
 /**
  * One limiter per process, on the request path's DynamoDB client. Revocation markers live in the
- * sessions table; a function without it (a public route) never passes any to check.
+ * sessions table; a function without it (a public route) never passes any to check. Hot fixed-window
+ * keys with no revocation guard are leased (ADR 0005, hot keys): a key past one partition's write rate.
  */
 export const rateLimiterFor = perRuntime((runtime): RateLimiterCapability => {
   const { config } = runtime;
@@ -25,7 +27,7 @@ export const rateLimiterFor = perRuntime((runtime): RateLimiterCapability => {
       config.sessionsTableName,
     );
   return {
-    limiter: createRateLimiter({ store, clock: runtime.clock }),
+    limiter: createRateLimiter({ store, clock: runtime.clock, leasing: defaultLeasingOptions }),
     metrics: emfLimiterMetrics(runtime.counters),
   };
 });

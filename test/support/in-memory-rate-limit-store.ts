@@ -37,13 +37,19 @@ export const inMemoryRateLimitStore = (
         mustNotExist,
         (tat) => {
           if (assume === 'idle') return tat === undefined || tat <= nowMs ? nowMs + intervalMs : undefined;
-          return tat !== undefined && tat > nowMs && tat <= nowMs + toleranceMs
-            ? tat + intervalMs
-            : undefined;
+          if (tat === undefined) return nowMs + intervalMs;
+          return tat > nowMs && tat <= nowMs + toleranceMs ? tat + intervalMs : undefined;
         },
         key,
       ),
-    consumeFixedWindow: ({ key, limit, mustNotExist }) =>
-      write(mustNotExist, (count) => ((count ?? 0) < limit ? (count ?? 0) + 1 : undefined), key),
+    consumeFixedWindow: async ({ key, limit, take = 1, mustNotExist }) => {
+      if (!Number.isInteger(take) || take < 1 || take > limit)
+        throw new TypeError('take must be a whole number from 1 to the limit');
+      return write(
+        mustNotExist,
+        (count) => ((count ?? 0) + take <= limit ? (count ?? 0) + take : undefined),
+        key,
+      );
+    },
   };
 };

@@ -165,8 +165,10 @@ export const dynamoDbRateLimitStore = (
           : await update(
               {
                 Key: { pk: { S: key } },
-                UpdateExpression: 'SET #tat = #tat + :interval, #expiresAt = :expiresAt',
-                ConditionExpression: '#tat > :now AND #tat <= :latest',
+                // Right for a missing item too (TAT := now + interval), so a cold guess of busy is
+                // wrong only for an existing idle bucket.
+                UpdateExpression: 'SET #tat = if_not_exists(#tat, :now) + :interval, #expiresAt = :expiresAt',
+                ConditionExpression: 'attribute_not_exists(#tat) OR (#tat > :now AND #tat <= :latest)',
                 ExpressionAttributeNames: names,
                 ExpressionAttributeValues: {
                   ':interval': n(intervalMs),
@@ -184,14 +186,21 @@ export const dynamoDbRateLimitStore = (
       };
     },
 
-    consumeFixedWindow: async ({ key, limit, expiresAtSeconds, mustNotExist }) => {
+    consumeFixedWindow: async ({ key, limit, take = 1, expiresAtSeconds, mustNotExist }) => {
+      if (!Number.isInteger(take) || take < 1 || take > limit)
+        throw new TypeError('take must be a whole number from 1 to the limit');
       const result = await update(
         {
           Key: { pk: { S: key } },
-          UpdateExpression: 'ADD #count :one SET #expiresAt = :expiresAt',
-          ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+          UpdateExpression: 'ADD #count :take SET #expiresAt = :expiresAt',
+          // count + take <= limit, with the arithmetic on our side: conditions cannot add.
+          ConditionExpression: 'attribute_not_exists(#count) OR #count <= :most',
           ExpressionAttributeNames: { '#count': 'count', '#expiresAt': 'expiresAt' },
-          ExpressionAttributeValues: { ':one': n(1), ':limit': n(limit), ':expiresAt': n(expiresAtSeconds) },
+          ExpressionAttributeValues: {
+            ':take': n(take),
+            ':most': n(limit - take),
+            ':expiresAt': n(expiresAtSeconds),
+          },
         },
         mustNotExist,
       );

@@ -18,6 +18,11 @@ export interface LoginThrottleStore {
   /** Strongly consistent read; undefined when the key has no streak. */
   readonly read: (key: string) => Promise<LoginFailureState | undefined>;
   /**
+   * Strongly consistent reads of several keys in one call (one snapshot), in the order given;
+   * undefined for a key with no streak.
+   */
+  readonly readAll: (keys: readonly string[]) => Promise<readonly (LoginFailureState | undefined)[]>;
+  /**
    * Counts one failure and returns the streak length: continues the streak when the previous failure is
    * newer than `streakStartMs`, otherwise starts a new one at 1. Atomic under concurrency.
    */
@@ -26,6 +31,11 @@ export interface LoginThrottleStore {
     readonly nowMs: number;
     readonly streakStartMs: number;
     readonly expiresAtSeconds: number;
+    /**
+     * Whether the caller last saw a streak running (default true): picks which conditional write is
+     * tried first, so the usual case is one write. A stale hint costs one more write, never a count.
+     */
+    readonly streakRunning?: boolean;
   }) => Promise<number>;
   /** Moves `blockedUntilMs` forward to `untilMs`, never backwards. */
   readonly blockUntil: (request: {
@@ -33,6 +43,7 @@ export interface LoginThrottleStore {
     readonly untilMs: number;
     readonly expiresAtSeconds: number;
   }) => Promise<void>;
+  /** Deletes the key's item: its streak and, for an account, its attempt slot. */
   readonly clear: (key: string) => Promise<void>;
 
   /**

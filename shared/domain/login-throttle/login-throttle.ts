@@ -100,6 +100,8 @@ export const createLoginThrottle = (options: {
   const chargeAddress = async (
     key: string,
     nowMs: number,
+    /** The address's streak as the check read it: picks the first write (a stale one costs a retry). */
+    known: LoginFailureState | undefined,
   ): Promise<
     { charged: true; blockedUntilMs: number | undefined } | { charged: false; retryAfterMs: number }
   > => {
@@ -111,11 +113,9 @@ export const createLoginThrottle = (options: {
       expiresAtSeconds: expiresAtSeconds(policy, nowMs),
     };
     let blockedUntilMs: number | undefined;
-    let result: ConditionalStreakWrite = await store.countFreeAttempt({
-      ...common,
-      freeAttempts: policy.freeAttempts,
-    });
-    for (let write = 1; write < maxChargeWrites; write += 1) {
+    // The first write is chosen from the state read before, exactly as after a refused write.
+    let result: ConditionalStreakWrite = { applied: false, state: known };
+    for (let write = 0; write < maxChargeWrites; write += 1) {
       if (result.applied) return { charged: true, blockedUntilMs };
       const state = result.state;
       blockedUntilMs = undefined;
@@ -143,6 +143,8 @@ export const createLoginThrottle = (options: {
     subject: LoginSubject,
     owner: string,
     charge: { readonly blockedUntilMs: number | undefined },
+    /** The streaks as the check read them, to pick the failure write that usually applies first. */
+    seen: ReadonlyMap<string, LoginFailureState | undefined>,
   ): LoginAttempt => {
     let verdict: 'failure' | 'success' | undefined;
     const refund = () =>
@@ -158,6 +160,8 @@ export const createLoginThrottle = (options: {
               nowMs,
               streakStartMs: streakStartMs(policy, nowMs),
               expiresAtSeconds: expiresAtSeconds(policy, nowMs),
+              // What the continuing write's condition tests: a failure inside the streak's span.
+              streakRunning: (seen.get(key)?.lastFailureMs ?? 0) > streakStartMs(policy, nowMs),
             });
             const delayMs = backoffDelayMs(policy, failures);
             if (delayMs > 0) {
@@ -175,6 +179,8 @@ export const createLoginThrottle = (options: {
         await Promise.all([...accountStreaks(subject).map(({ key }) => store.clear(key)), refund()]);
       },
       finish: async () => {
+        // A success deleted the account's item (its streak and the slot with it): nothing to release.
+        if (verdict === 'success') return;
         await store.releaseAttempt({ key: accountKey(subject), owner });
         if (verdict === undefined) await refund();
       },
@@ -185,11 +191,13 @@ export const createLoginThrottle = (options: {
     check: async (subject) => {
       const nowMs = clock.nowMs();
       const pairPolicy = options.accountAtClientIpPolicy;
-      const [account, pair, address] = await Promise.all([
-        store.read(accountKey(subject)),
-        pairPolicy === undefined ? undefined : store.read(pairKey(subject)),
-        store.read(addressKey(subject)),
-      ]);
+      // One call for the three streaks (issue 14: a login's reads were three round trips).
+      const states = await store.readAll(
+        pairPolicy === undefined
+          ? [accountKey(subject), addressKey(subject)]
+          : [accountKey(subject), addressKey(subject), pairKey(subject)],
+      );
+      const [account, address, pair] = states;
       const addressHasFailed =
         hasRunningFailures(address, options.clientIpPolicy, nowMs) ||
         (pairPolicy !== undefined && hasRunningFailures(pair, pairPolicy, nowMs));
@@ -209,7 +217,7 @@ export const createLoginThrottle = (options: {
         };
       }
 
-      const charge = await chargeAddress(addressKey(subject), nowMs);
+      const charge = await chargeAddress(addressKey(subject), nowMs, address);
       if (!charge.charged) {
         return {
           allowed: false,
@@ -229,7 +237,11 @@ export const createLoginThrottle = (options: {
         await store.refundAttempt({ key: addressKey(subject), blockedUntilMs: charge.blockedUntilMs });
         return { allowed: false, retryAfterSeconds: 1, scope: 'account_in_flight' };
       }
-      return { allowed: true, attempt: attemptFor(subject, owner, charge) };
+      const seen = new Map([
+        [accountKey(subject), account],
+        [pairKey(subject), pair],
+      ]);
+      return { allowed: true, attempt: attemptFor(subject, owner, charge, seen) };
     },
   };
 };

@@ -14,7 +14,7 @@ export const fixedWindowMath = (policy: FixedWindowPolicy) => {
       allowed: boolean,
       count: number,
       nowMs: number,
-      source: 'backend' | 'cache',
+      source: RateLimitDecision['source'],
       backendCalls: number,
     ): RateLimitDecision => {
       const untilNextWindowMs = Math.floor(nowMs / windowMs) * windowMs + windowMs - nowMs;

@@ -9,8 +9,11 @@ export interface RateLimitDecision {
   readonly resetSeconds: number;
   /** Whole seconds, at least 1, when rejected. */
   readonly retryAfterSeconds: number | undefined;
-  /** `cache`: rejected in process from a state that proves the key is over its limit. */
-  readonly source: 'backend' | 'cache';
+  /**
+   * `cache`: rejected in process from a state that proves the key is over its limit. `lease`: admitted
+   * in process from requests this instance already took from the window (ADR 0005, hot keys).
+   */
+  readonly source: 'backend' | 'cache' | 'lease';
   /** DynamoDB calls this decision made (0 for cache rejects). */
   readonly backendCalls: number;
   /** A guard (a revocation marker) was present: nothing was spent and the credential must be refused. */

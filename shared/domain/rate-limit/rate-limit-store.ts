@@ -6,8 +6,10 @@
 export interface RateLimitStore {
   /**
    * Admits iff the bucket's TAT allows it. `assume` picks the write: `idle` (no item, or TAT in the
-   * past: TAT := now + interval) or `busy` (TAT in the future: TAT := TAT + interval). A wrong guess
-   * fails its condition like a reject does; the returned TAT tells the engine which it was.
+   * past: TAT := now + interval) or `busy` (no item: TAT := now + interval; TAT in the future:
+   * TAT := TAT + interval). Both writes are right for a missing item, so the only wrong guesses are
+   * `idle` on a busy bucket and `busy` on an idle one; a wrong guess fails its condition like a reject
+   * does, and the returned TAT tells the engine which it was.
    */
   readonly consumeTokenBucket: (request: {
     readonly key: string;
@@ -19,12 +21,17 @@ export interface RateLimitStore {
     readonly mustNotExist?: readonly string[];
   }) => Promise<ConsumeResult>;
 
-  /** Admits iff the window's count is below `limit`; returns the count after (or at) the decision. */
   readonly anyGuardExists: GuardLookup;
 
+  /**
+   * Admits iff the window's count plus `take` is at most `limit`, adding `take`; returns the count
+   * after (or at) the decision. `take` (default 1) above 1 is a lease: that many requests taken from
+   * the window at once, to be spent in process (never more than the window allows).
+   */
   readonly consumeFixedWindow: (request: {
     readonly key: string;
     readonly limit: number;
+    readonly take?: number;
     readonly expiresAtSeconds: number;
     readonly mustNotExist?: readonly string[];
   }) => Promise<ConsumeResult>;

@@ -4,6 +4,7 @@ import type { RateLimitDecision } from './rate-limit-decision.js';
 import { policyName, type RateLimitPolicy } from './rate-limit-policy.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import { tokenBucketMath } from './token-bucket.js';
+import { type LeaseState, type LeasingOptions, nextLeaseSize } from './window-lease.js';
 
 export interface DecideOptions {
   /**
@@ -27,6 +28,11 @@ export interface RateLimiterOptions {
   readonly clock: Clock;
   /** Bound on the in-process state cache (least recently used keys are dropped first). */
   readonly maxCachedKeys?: number;
+  /**
+   * Leases for hot fixed-window keys (window-lease.ts): only decisions with no revocation guard, on
+   * windows of at least `minQuota`, once this instance sees the key busy. Undefined: never lease.
+   */
+  readonly leasing?: LeasingOptions;
 }
 
 /** A guess can be wrong at most once per transition (idle → busy, or an expired item); three is ample. */
@@ -42,6 +48,8 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
   const { store, clock } = options;
   const maxCachedKeys = options.maxCachedKeys ?? 10_000;
   const cache = new Map<string, number>();
+  /** Token-bucket decisions in flight per key in this instance. */
+  const inFlight = new Map<string, number>();
   /** First decisions on keys with no cached state, so concurrent ones can wait and learn from it. */
   const coldFlights = new Map<string, Promise<unknown>>();
 
@@ -96,7 +104,32 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
     if (cached !== undefined && math.provesReject(cached, nowMs)) {
       return math.rejected(policy, cached, nowMs, 'cache', 0);
     }
-    let assume: 'idle' | 'busy' = cached !== undefined && cached > nowMs ? 'busy' : 'idle';
+    // A cached TAT in the future proves the bucket busy (TAT never decreases). With nothing cached,
+    // busy is the better guess: the busy write is also right for a missing item, so it is wrong only
+    // for an existing idle bucket, which a key that just arrived on a cold instance rarely is.
+    // A decision of this instance still in flight on the key will have made it busy if it admits.
+    const busyHere = (inFlight.get(storageKey) ?? 0) > 0;
+    const assume: 'idle' | 'busy' = cached === undefined || cached > nowMs || busyHere ? 'busy' : 'idle';
+    inFlight.set(storageKey, (inFlight.get(storageKey) ?? 0) + 1);
+    try {
+      return await decideWithGuess(storageKey, policy, mustNotExist, math, nowMs, cached, assume);
+    } finally {
+      const left = (inFlight.get(storageKey) ?? 1) - 1;
+      if (left > 0) inFlight.set(storageKey, left);
+      else inFlight.delete(storageKey);
+    }
+  };
+
+  const decideWithGuess = async (
+    storageKey: string,
+    policy: Extract<RateLimitPolicy, { kind: 'token_bucket' }>,
+    mustNotExist: readonly string[],
+    math: ReturnType<typeof tokenBucketMath>,
+    nowMs: number,
+    cached: number | undefined,
+    firstGuess: 'idle' | 'busy',
+  ): Promise<RateLimitDecision> => {
+    let assume = firstGuess;
     let lastTatMs = cached ?? nowMs;
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       const result = await store.consumeTokenBucket({
@@ -122,12 +155,9 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
         remember(storageKey, result.value);
         lastTatMs = result.value;
       }
-      const tatMs = result.value;
-      if (tatMs === undefined) {
-        // No item: it expired between our guess and the write. The bucket is full.
-        assume = 'idle';
-        continue;
-      }
+      // Both writes succeed on a missing item, so a refused one always returns the stored TAT; if a
+      // store ever returned none, treating it as idle (a full bucket) is what a missing item means.
+      const tatMs = result.value ?? nowMs;
       if (math.provesReject(tatMs, nowMs)) return math.rejected(policy, tatMs, nowMs, 'backend', attempt);
       assume = tatMs > nowMs ? 'busy' : 'idle';
     }
@@ -141,7 +171,20 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
     );
   };
 
-  const decideFixedWindow = async (
+  const decideFixedWindow = (
+    key: string,
+    policy: Extract<RateLimitPolicy, { kind: 'fixed_window' }>,
+    mustNotExist: readonly string[],
+  ): Promise<RateLimitDecision> => {
+    const { leasing } = options;
+    // Leasing is never used with a revocation guard (each guarded request must prove its marker
+    // absent in its own write) nor for small quotas, where one unspent leased request is felt.
+    if (leasing === undefined || mustNotExist.length > 0 || policy.requests < leasing.minQuota)
+      return decideFixedWindowExactly(key, policy, mustNotExist);
+    return decideFixedWindowLeased(key, policy, leasing);
+  };
+
+  const decideFixedWindowExactly = async (
     key: string,
     policy: Extract<RateLimitPolicy, { kind: 'fixed_window' }>,
     mustNotExist: readonly string[],
@@ -167,6 +210,101 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
     const count = result.value ?? (result.admitted ? (cached ?? 0) + 1 : policy.requests);
     remember(storageKey, count);
     return math.decision(policy, result.admitted, count, nowMs, 'backend', 1);
+  };
+
+  /** Per key and policy (not window): the lease this instance holds and what it observed. */
+  const leases = new Map<string, LeaseState>();
+  /** Lease writes in flight per key, so concurrent requests wait for one write instead of each making one. */
+  const leaseFlights = new Map<string, Promise<unknown>>();
+
+  const decideFixedWindowLeased = async (
+    key: string,
+    policy: Extract<RateLimitPolicy, { kind: 'fixed_window' }>,
+    leasing: LeasingOptions,
+  ): Promise<RateLimitDecision> => {
+    const math = fixedWindowMath(policy);
+    const leaseKey = `${key}#${policyName(policy)}`;
+    // The request is decided at its arrival, like every decision (an exact one's write carries the
+    // time read before it): waiting for another request's lease write does not move it to a later window.
+    const nowMs = clock.nowMs();
+    const windowStartMs = math.windowStartMs(nowMs);
+    for (;;) {
+      const lease = leases.get(leaseKey);
+      if (
+        lease !== undefined &&
+        lease.windowStartMs === windowStartMs &&
+        lease.tokens > 0 &&
+        nowMs < lease.endsAtMs
+      ) {
+        lease.tokens -= 1;
+        return math.decision(policy, true, lease.storedCount - lease.tokens, nowMs, 'lease', 0);
+      }
+      const storageKey = `${leaseKey}#${windowStartMs}`;
+      const cached = cache.get(storageKey);
+      if (cached !== undefined && cached >= policy.requests) {
+        return math.decision(policy, false, cached, nowMs, 'cache', 0);
+      }
+      const pendingLease = leaseFlights.get(leaseKey);
+      if (pendingLease !== undefined) {
+        await pendingLease.catch(() => undefined);
+        continue;
+      }
+      const flight = takeLease(storageKey, leaseKey, policy, leasing, nowMs, windowStartMs, lease);
+      leaseFlights.set(leaseKey, flight);
+      try {
+        return await flight;
+      } finally {
+        leaseFlights.delete(leaseKey);
+      }
+    }
+  };
+
+  /**
+   * One write that takes this request and, when the key is busy here, a lease of more. A lease larger
+   * than what is left of the window is refused with the stored count; the retry takes exactly what is
+   * left, so the window's last requests are not stranded.
+   */
+  const takeLease = async (
+    storageKey: string,
+    leaseKey: string,
+    policy: Extract<RateLimitPolicy, { kind: 'fixed_window' }>,
+    leasing: LeasingOptions,
+    nowMs: number,
+    windowStartMs: number,
+    previous: LeaseState | undefined,
+  ): Promise<RateLimitDecision> => {
+    const math = fixedWindowMath(policy);
+    let take = nextLeaseSize({ previous, nowMs, waiting: 1, quota: policy.requests, options: leasing });
+    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+      const result = await store.consumeFixedWindow({
+        key: storageKey,
+        limit: policy.requests,
+        take,
+        expiresAtSeconds: math.expiresAtSeconds(windowStartMs),
+      });
+      // Unguarded writes always return the stored count; a missing one is treated as the worst case.
+      const count = result.value ?? policy.requests;
+      remember(storageKey, count);
+      if (result.admitted) {
+        leases.set(leaseKey, {
+          windowStartMs,
+          tokens: take - 1,
+          takenAtMs: nowMs,
+          taken: take,
+          endsAtMs: Math.min(nowMs + leasing.lifetimeMs, windowStartMs + policy.windowSeconds * 1000),
+          storedCount: count,
+        });
+        if (leases.size > maxCachedKeys) {
+          const oldest = leases.keys().next();
+          if (oldest.done !== true) leases.delete(oldest.value);
+        }
+        return math.decision(policy, true, count - (take - 1), nowMs, 'backend', attempt);
+      }
+      if (count >= policy.requests) return math.decision(policy, false, count, nowMs, 'backend', attempt);
+      take = policy.requests - count;
+    }
+    // Only reachable when other instances take every remainder first; rejecting is the safe answer.
+    return math.decision(policy, false, policy.requests, nowMs, 'backend', maxAttempts);
   };
 
   /**

@@ -14,7 +14,12 @@ import {
   type LoginThrottlePolicy,
 } from '../../../shared/domain/login-throttle/login-throttle-policy.js';
 import type { LoginThrottleStore } from '../../../shared/domain/login-throttle/login-throttle-store.js';
-import { createTestTables, type MutableClock, mutableClock } from '../../support/dynamodb-test-tables.js';
+import {
+  countCommands,
+  createTestTables,
+  type MutableClock,
+  mutableClock,
+} from '../../support/dynamodb-test-tables.js';
 
 const accountPolicy: LoginThrottlePolicy = {
   freeAttempts: 3,
@@ -76,6 +81,93 @@ const succeed = async (throttle: LoginThrottle, subject: LoginSubject): Promise<
 };
 
 describe('login throttling on DynamoDB Local', () => {
+  it("frees the account's slot on success with the streak's delete, without a release write", async () => {
+    const clock = mutableClock(t0);
+    const throttle = throttleAt(clock);
+    const subject = { account: `acct-${randomUUID()}`, clientIp: '192.0.2.78' };
+    const first = await throttle.check(subject);
+    if (!first.allowed) throw new Error('the first attempt must be allowed');
+    await first.attempt.recordSuccess();
+    const calls = countCommands(client);
+    await first.attempt.finish();
+    expect(calls.count()).toBe(0);
+    const next = await throttle.check(subject);
+    expect(next.allowed).toBe(true);
+    if (next.allowed) await next.attempt.finish();
+  });
+
+  it("records an account's first failure with one write per streak, and later ones with one each too", async () => {
+    const clock = mutableClock(t0);
+    const throttle = createLoginThrottle({
+      store,
+      clock,
+      accountPolicy: { ...accountPolicy, freeAttempts: 100 },
+      clientIpPolicy: roomyClientIpPolicy,
+      accountAtClientIpPolicy: { ...accountPolicy, freeAttempts: 100 },
+      newAttemptId: randomUUID,
+    });
+    const subject = { account: `acct-${randomUUID()}`, clientIp: '192.0.2.79' };
+    for (const expected of [1, 2]) {
+      const attempt = await throttle.check(subject);
+      if (!attempt.allowed) throw new Error('the attempt must be allowed');
+      const calls = countCommands(client);
+      await attempt.attempt.recordFailure();
+      // Account and account-at-address streaks: one write each, no back-off yet.
+      expect(calls.count()).toBe(2);
+      await attempt.attempt.finish();
+      expect((await store.read(`login#account#${subject.account}`))?.failures).toBe(expected);
+      expect((await store.read(`login#pair#${subject.account}#${subject.clientIp}`))?.failures).toBe(
+        expected,
+      );
+      clock.advance(1_000);
+    }
+  });
+
+  it('counts a failure whichever write the hint picks, when the hint is stale', async () => {
+    const key = `login#account#${randomUUID()}`;
+    const request = { key, nowMs: t0, streakStartMs: t0 - 600_000, expiresAtSeconds: t0 / 1000 + 3_600 };
+    expect(await store.recordFailure({ ...request, streakRunning: true })).toBe(1);
+    expect(await store.recordFailure({ ...request, streakRunning: false })).toBe(2);
+    expect(await store.recordFailure({ ...request, streakRunning: true })).toBe(3);
+    const fresh = `login#account#${randomUUID()}`;
+    expect(await store.recordFailure({ ...request, key: fresh, streakRunning: false })).toBe(1);
+    expect(await store.recordFailure({ ...request, key: fresh })).toBe(2);
+  });
+
+  it("makes a check three calls, fresh address or running streak: one read, the address's charge, the slot", async () => {
+    const clock = mutableClock(t0);
+    const throttle = throttleAt(clock);
+    const subject = { account: `acct-${randomUUID()}`, clientIp: '192.0.2.80' };
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const calls = countCommands(client);
+      const result = await throttle.check(subject);
+      expect(calls.count()).toBe(3);
+      if (!result.allowed) throw new Error('the attempt must be allowed');
+      await result.attempt.recordFailure();
+      await result.attempt.finish();
+      clock.advance(1_000);
+    }
+    expect((await store.read(`login#ip#${subject.clientIp}`))?.failures).toBe(2);
+  });
+
+  it('reads every streak a check needs in one consistent call, in the order asked, missing ones undefined', async () => {
+    const clock = mutableClock(t0);
+    const subject = { account: `acct-${randomUUID()}`, clientIp: '192.0.2.77' };
+    await fail(throttleAt(clock), subject);
+    const calls = countCommands(client);
+    const states = await store.readAll([
+      `login#account#${subject.account}`,
+      `login#none#${randomUUID()}`,
+      `login#ip#${subject.clientIp}`,
+    ]);
+    expect(calls.count()).toBe(1);
+    expect(states[0]).toMatchObject({ failures: 1, lastFailureMs: t0 });
+    expect(states[1]).toBeUndefined();
+    expect(states[2]?.failures).toBeGreaterThanOrEqual(1);
+    expect(states).toHaveLength(3);
+    expect(await store.readAll([])).toEqual([]);
+  });
+
   it('allows the free attempts, then backs off with a doubling delay capped at the maximum', async () => {
     const clock = mutableClock(t0);
     const throttle = throttleAt(clock, roomyClientIpPolicy);

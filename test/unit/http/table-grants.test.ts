@@ -20,6 +20,8 @@ import {
   GetItemCommand,
   PutItemCommand,
   ScanCommand,
+  TransactGetItemsCommand,
+  type TransactGetItemsCommandInput,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -92,6 +94,11 @@ const accessesOf = (command: { constructor: { name: string }; input: unknown }):
       return [access(input.TableName, 'DeleteItem', input.Key)];
     case 'ScanCommand':
       return [access(input.TableName, 'Scan')];
+    case 'TransactGetItemsCommand':
+      // Authorised as one GetItem per item.
+      return (
+        (input as { TransactItems?: { Get?: { TableName?: string; Key?: Item } }[] }).TransactItems ?? []
+      ).map((item) => access(item.Get?.TableName, 'GetItem', item.Get?.Key));
     case 'TransactWriteItemsCommand':
       return (input.TransactItems ?? []).map((item) => {
         if (item.Put !== undefined) return access(item.Put.TableName, 'PutItem', item.Put.Item);
@@ -211,6 +218,11 @@ describe('DynamoDB grants of the route table against the calls of each function'
       }
       return {};
     });
+    ddb.on(TransactGetItemsCommand).callsFake((input: TransactGetItemsCommandInput) => ({
+      Responses: (input.TransactItems ?? []).map((item) => ({
+        Item: stored(item.Get?.TableName, item.Get?.Key),
+      })),
+    }));
   };
 
   const invoke = async (

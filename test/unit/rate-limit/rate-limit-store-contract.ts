@@ -71,7 +71,7 @@ export const describeRateLimitStoreContract = (
       });
     });
 
-    it('refuses the busy guess on a bucket that has no state', async () => {
+    it('admits the busy guess on a bucket that has no state at now + interval (no wrong cold guess)', async () => {
       const { store } = subjectOf();
       expect(
         await store.consumeTokenBucket({
@@ -82,7 +82,68 @@ export const describeRateLimitStoreContract = (
           toleranceMs: 2_000,
           expiresAtSeconds,
         }),
-      ).toEqual({ admitted: false, value: undefined, guardFailed: false });
+      ).toEqual({ admitted: true, value: t0 + 1_000, guardFailed: false });
+    });
+
+    it('refuses the busy guess on an idle bucket, returning its TAT, and changes nothing', async () => {
+      const { store } = subjectOf();
+      const k = key();
+      const bucket = { key: k, intervalMs: 1_000, toleranceMs: 2_000, expiresAtSeconds };
+      await store.consumeTokenBucket({ ...bucket, nowMs: t0, assume: 'idle' });
+      expect(await store.consumeTokenBucket({ ...bucket, nowMs: t0 + 1_000, assume: 'busy' })).toEqual({
+        admitted: false,
+        value: t0 + 1_000,
+        guardFailed: false,
+      });
+      expect(await store.consumeTokenBucket({ ...bucket, nowMs: t0 + 5_000, assume: 'idle' })).toEqual({
+        admitted: true,
+        value: t0 + 6_000,
+        guardFailed: false,
+      });
+    });
+
+    it('takes several requests from a window at once (a lease) while they fit, never past the limit', async () => {
+      const { store } = subjectOf();
+      const k = key();
+      const window = { key: k, limit: 10, expiresAtSeconds };
+      expect(await store.consumeFixedWindow({ ...window, take: 4 })).toEqual({
+        admitted: true,
+        value: 4,
+        guardFailed: false,
+      });
+      expect(await store.consumeFixedWindow({ ...window, take: 6 })).toMatchObject({
+        admitted: true,
+        value: 10,
+      });
+      expect(await store.consumeFixedWindow({ ...window, take: 1 })).toEqual({
+        admitted: false,
+        value: 10,
+        guardFailed: false,
+      });
+    });
+
+    it('refuses a lease larger than what is left, returning the count, and takes what is left after', async () => {
+      const { store } = subjectOf();
+      const k = key();
+      const window = { key: k, limit: 10, expiresAtSeconds };
+      await store.consumeFixedWindow({ ...window, take: 7 });
+      expect(await store.consumeFixedWindow({ ...window, take: 4 })).toEqual({
+        admitted: false,
+        value: 7,
+        guardFailed: false,
+      });
+      expect(await store.consumeFixedWindow({ ...window, take: 3 })).toMatchObject({
+        admitted: true,
+        value: 10,
+      });
+    });
+
+    it('rejects a take that is not a whole number from 1 to the limit as a caller mistake', async () => {
+      const { store } = subjectOf();
+      for (const take of [0, -1, 1.5, 11])
+        await expect(
+          store.consumeFixedWindow({ key: key(), limit: 10, take, expiresAtSeconds }),
+        ).rejects.toThrow(TypeError);
     });
 
     it('admits a guarded write with no value returned (a transaction returns none)', async () => {
