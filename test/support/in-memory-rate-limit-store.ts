@@ -1,0 +1,98 @@
+import type { ConsumeResult, RateLimitStore } from '../../shared/domain/rate-limit/rate-limit-store.js';
+
+/** One stored limiter item, as the DynamoDB adapter writes it. */
+export interface StoredLimiterItem {
+  /** Token bucket: theoretical arrival time of the next request. */
+  readonly tat?: number;
+  /** Fixed window: requests counted in the window. */
+  readonly count?: number;
+  readonly expiresAtSeconds: number;
+}
+
+export interface InMemoryRateLimitStore extends RateLimitStore {
+  /** Store calls made so far (consume and guard lookups), as DynamoDB round trips. */
+  readonly calls: () => number;
+  readonly item: (key: string) => StoredLimiterItem | undefined;
+  /** Writes a revocation marker, as a logout does in the sessions table. */
+  readonly revoke: (guardKey: string) => void;
+  /** Deletes an item, as DynamoDB's TTL may at any time after its expiry. */
+  readonly expire: (key: string) => void;
+  /** Sets an item's state directly, as another instance's writes would. */
+  readonly put: (key: string, item: StoredLimiterItem) => void;
+}
+
+/**
+ * The RateLimitStore contract in memory: the DynamoDB adapter's conditions, evaluated synchronously, so
+ * every call is trivially atomic. A guarded call (markers to check) returns no value when it admits, like
+ * the adapter's transaction; a refusal returns the stored state (ALL_OLD). test/unit/rate-limit/
+ * rate-limit-store-contract.ts runs the same checks against this fake and against DynamoDB Local.
+ */
+export const inMemoryRateLimitStore = (): InMemoryRateLimitStore => {
+  const items = new Map<string, StoredLimiterItem>();
+  const guards = new Set<string>();
+  let calls = 0;
+
+  const guardFailed = (mustNotExist: readonly string[] | undefined): boolean =>
+    (mustNotExist ?? []).some((key) => guards.has(key));
+  const refused = (value: number | undefined): ConsumeResult => ({
+    admitted: false,
+    value,
+    guardFailed: false,
+  });
+
+  return {
+    calls: () => calls,
+    item: (key) => items.get(key),
+    revoke: (guardKey) => {
+      guards.add(guardKey);
+    },
+    expire: (key) => {
+      items.delete(key);
+    },
+    put: (key, item) => {
+      items.set(key, item);
+    },
+
+    anyGuardExists: async (keys) => {
+      if (keys.length === 0) return false;
+      calls += 1;
+      return keys.some((key) => guards.has(key));
+    },
+
+    consumeTokenBucket: async ({
+      key,
+      assume,
+      nowMs,
+      intervalMs,
+      toleranceMs,
+      expiresAtSeconds,
+      mustNotExist,
+    }) => {
+      calls += 1;
+      if (guardFailed(mustNotExist)) return { admitted: false, value: undefined, guardFailed: true };
+      const guarded = (mustNotExist ?? []).length > 0;
+      const tat = items.get(key)?.tat;
+      let next: number;
+      if (assume === 'idle') {
+        if (tat !== undefined && tat > nowMs) return refused(tat);
+        next = nowMs + intervalMs;
+      } else {
+        if (tat === undefined || !(tat > nowMs && tat <= nowMs + toleranceMs)) return refused(tat);
+        next = tat + intervalMs;
+      }
+      items.set(key, { tat: next, expiresAtSeconds });
+      return { admitted: true, value: guarded ? undefined : next, guardFailed: false };
+    },
+
+    consumeFixedWindow: async ({ key, limit, expiresAtSeconds, mustNotExist }) => {
+      calls += 1;
+      if (guardFailed(mustNotExist)) return { admitted: false, value: undefined, guardFailed: true };
+      const guarded = (mustNotExist ?? []).length > 0;
+      const count = items.get(key)?.count;
+      if (count !== undefined && count >= limit) return refused(count);
+      const next = (count ?? 0) + 1;
+      items.set(key, { count: next, expiresAtSeconds });
+      return { admitted: true, value: guarded ? undefined : next, guardFailed: false };
+    },
+  };
+};
