@@ -14,7 +14,11 @@ export interface ReportMutant {
   readonly replacement?: string;
   readonly status: string;
   readonly static?: boolean;
-  readonly location: { readonly start: { readonly line: number; readonly column: number } };
+  /** 1-based lines and columns; `end` is exclusive. */
+  readonly location: {
+    readonly start: { readonly line: number; readonly column: number };
+    readonly end: { readonly line: number; readonly column: number };
+  };
 }
 
 export interface MutationReport {
@@ -24,13 +28,15 @@ export interface MutationReport {
 }
 
 /**
- * One recorded mutant, matched by file, mutator, the trimmed source line it starts on and its
- * replacement (whitespace collapsed), so it survives line shifts and a file move is a search and replace.
+ * One recorded mutant, matched by file, mutator, the source line it starts on, the code it replaces and
+ * its replacement (all with whitespace collapsed), so it survives line shifts and reformatting, and a file
+ * move is a search and replace.
  */
 export interface RecordedMutant {
   readonly file: string;
   readonly mutator: string;
   readonly line: string;
+  readonly original: string;
   readonly replacement: string;
   /** `equivalent`: no observable difference. `integration`: only DynamoDB Local can tell, in `coveredBy`. */
   readonly kind: 'equivalent' | 'integration';
@@ -55,6 +61,7 @@ export interface ClassifiedMutant {
   readonly line: number;
   readonly column: number;
   readonly mutator: string;
+  readonly original: string;
   readonly replacement: string;
   readonly status: string;
   readonly verdict: Verdict;
@@ -89,7 +96,17 @@ export const readReport = (path: string): MutationReport =>
 
 const collapse = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
-const lineOf = (source: string, line: number): string => collapse(source.split('\n')[line - 1] ?? '');
+const lineOf = (lines: readonly string[], line: number): string => collapse(lines[line - 1] ?? '');
+
+/** The source text a mutant replaces. */
+const originalOf = (lines: readonly string[], { start, end }: ReportMutant['location']): string => {
+  if (start.line === end.line)
+    return collapse((lines[start.line - 1] ?? '').slice(start.column - 1, end.column - 1));
+  const first = (lines[start.line - 1] ?? '').slice(start.column - 1);
+  const middle = lines.slice(start.line, end.line - 1);
+  const last = (lines[end.line - 1] ?? '').slice(0, end.column - 1);
+  return collapse([first, ...middle, last].join(' '));
+};
 
 const statusVerdict = (status: string): Verdict => {
   switch (status) {
@@ -119,14 +136,17 @@ export const classify = (report: MutationReport, recorded: readonly RecordedMuta
   const stale: { entry: RecordedMutant; why: string }[] = [];
   const mutants: ClassifiedMutant[] = [];
   for (const [file, { source, mutants: fileMutants }] of Object.entries(report.files)) {
+    const lines = source.split('\n');
     for (const mutant of fileMutants) {
-      const line = lineOf(source, mutant.location.start.line);
+      const line = lineOf(lines, mutant.location.start.line);
+      const original = originalOf(lines, mutant.location);
       const replacement = collapse(mutant.replacement ?? '');
       const entry = recorded.find(
         (candidate) =>
           candidate.file === file &&
           candidate.mutator === mutant.mutatorName &&
           collapse(candidate.line) === line &&
+          collapse(candidate.original) === original &&
           collapse(candidate.replacement) === replacement,
       );
       const verdict = statusVerdict(mutant.status);
@@ -139,6 +159,7 @@ export const classify = (report: MutationReport, recorded: readonly RecordedMuta
         line: mutant.location.start.line,
         column: mutant.location.start.column,
         mutator: mutant.mutatorName,
+        original,
         replacement,
         status: mutant.status,
         verdict: entry !== undefined && verdict === 'live' ? entry.kind : verdict,

@@ -69,6 +69,8 @@ export const inMemoryRateLimitStore = (): InMemoryRateLimitStore => {
       mustNotExist,
     }) => {
       calls += 1;
+      // The adapter writes one of two updates; any other guess is a caller bug, not a third update.
+      if (assume !== 'idle' && assume !== 'busy') throw new TypeError(`unknown guess: ${String(assume)}`);
       if (guardFailed(mustNotExist)) return { admitted: false, value: undefined, guardFailed: true };
       const guarded = (mustNotExist ?? []).length > 0;
       const tat = items.get(key)?.tat;

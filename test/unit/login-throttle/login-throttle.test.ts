@@ -204,6 +204,32 @@ describe('addresses that fail and addresses that do not', () => {
     expect((await probe(throttle, { account: 'guessed', clientIp: '203.0.113.7' })).allowed).toBe(true);
   });
 
+  it('lets an address whose last failure is exactly resetAfterSeconds old pass the account-wide back-off', async () => {
+    const { throttle, store } = setup();
+    store.put('login#ip#198.51.100.1', { failures: 1, lastFailureMs: t0 - 600_000 });
+    store.put('login#account#alice', { failures: 9, lastFailureMs: t0 - 1, blockedUntilMs: t0 + 6_000 });
+    expect((await probe(throttle, alice)).allowed).toBe(true);
+    store.put('login#ip#198.51.100.1', { failures: 1, lastFailureMs: t0 - 599_999 });
+    expect((await probe(throttle, alice)).allowed).toBe(false);
+  });
+
+  it('never stops the owner on a clean address when a pair policy is set either', async () => {
+    const { throttle, store } = setup({ pair: pairPolicy });
+    store.put('login#account#alice', { failures: 9, lastFailureMs: t0 - 1, blockedUntilMs: t0 + 6_000 });
+    expect((await probe(throttle, alice)).allowed).toBe(true);
+  });
+
+  it('neither reads nor honours a pair streak without a pair policy', async () => {
+    const { throttle, store } = setup();
+    store.put('login#pair#alice#198.51.100.1', {
+      failures: 9,
+      lastFailureMs: t0 - 1,
+      blockedUntilMs: t0 + 30_000,
+    });
+    expect((await probe(throttle, alice)).allowed).toBe(true);
+    expect(store.calls().filter((call) => call.includes('login#pair#'))).toEqual([]);
+  });
+
   it('holds one account at one failing address to its own, longer back-off', async () => {
     const { throttle, clock } = setup({ pair: pairPolicy, clientIp: roomy });
     const attacker = { account: 'target', clientIp: '192.0.2.66' };
@@ -341,6 +367,20 @@ describe('the address budget, charged before the password check', () => {
     expect(store.item(`login#ip#${ip}`)).toMatchObject({ failures: 1 });
     expect(store.item(`login#ip#${ip}`)?.blockedUntilMs).toBeUndefined();
     expect((await probe(throttle, { account: 'c', clientIp: ip })).allowed).toBe(true);
+  });
+
+  it('refuses until the block ends when another attempt set one after its read', async () => {
+    const base = inMemoryLoginThrottleStore();
+    const ip = 'login#ip#198.51.100.1';
+    base.put(ip, { failures: 30, lastFailureMs: t0 - 1, blockedUntilMs: t0 + 4_500 });
+    // The read saw the address before the other attempt's block landed.
+    const store: LoginThrottleStore = {
+      ...base,
+      read: async (key) => (key === ip ? undefined : base.read(key)),
+    };
+    const { throttle } = setup({ store });
+    expect(await throttle.check(alice)).toEqual({ allowed: false, retryAfterSeconds: 5, scope: 'client_ip' });
+    expect(base.item(ip)).toMatchObject({ failures: 30, blockedUntilMs: t0 + 4_500 });
   });
 
   it('refuses for a second when contention keeps refusing every write of the charge', async () => {

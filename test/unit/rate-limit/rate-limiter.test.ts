@@ -155,6 +155,75 @@ describe('token bucket decisions', () => {
     expect(store.calls()).toBe(2);
   });
 
+  it('guesses idle, not busy, when its cached state is exactly now', async () => {
+    const { limiter, clock } = setup();
+    await limiter.decide('client', bucket);
+    clock.advanceMs(1_000);
+    expect(await limiter.decide('client', bucket)).toMatchObject({ allowed: true, backendCalls: 1 });
+  });
+
+  it('corrects a wrong busy guess when the stored state is not after now (another clock, a rewritten item)', async () => {
+    for (const storedTat of [t0 - 500, t0]) {
+      const { limiter, store } = setup();
+      await limiter.decide('client', bucket);
+      store.put(bucketKey('client'), { tat: storedTat, expiresAtSeconds: t0 / 1000 + 70 });
+      expect(await limiter.decide('client', bucket)).toMatchObject({ allowed: true, backendCalls: 2 });
+    }
+  });
+
+  it('keeps rejecting in process after an expired item was written again', async () => {
+    const { limiter, store } = setup();
+    await limiter.decide('client', bucket);
+    await limiter.decide('client', bucket);
+    store.expire(bucketKey('client'));
+    for (let i = 0; i < 3; i += 1) expect((await limiter.decide('client', bucket)).allowed).toBe(true);
+    const calls = store.calls();
+    expect(await limiter.decide('client', bucket)).toMatchObject({ allowed: false, source: 'cache' });
+    expect(store.calls()).toBe(calls);
+  });
+
+  it('counts a guarded admit after an expired item from now, not from its stale cached state', async () => {
+    const { limiter, store } = setup();
+    const guard = { mustNotExist: ['revoked#live'] };
+    await limiter.decide('user', bucket, guard);
+    await limiter.decide('user', bucket, guard);
+    store.expire(bucketKey('user'));
+    expect(await limiter.decide('user', bucket, guard)).toMatchObject({
+      allowed: true,
+      remaining: 2,
+      resetSeconds: 1,
+      backendCalls: 2,
+    });
+  });
+
+  it('keeps the latest state when concurrent writes answer out of order', async () => {
+    const store = inMemoryRateLimitStore();
+    let release: (() => void) | undefined;
+    let holdNext = false;
+    const lateAnswer: RateLimitStore = {
+      ...store,
+      consumeTokenBucket: async (request) => {
+        const result = await store.consumeTokenBucket(request);
+        if (holdNext) {
+          holdNext = false;
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        }
+        return result;
+      },
+    };
+    const limiter = createRateLimiter({ store: lateAnswer, clock: manualClock(t0) });
+    await limiter.decide('client', bucket);
+    holdNext = true;
+    const first = limiter.decide('client', bucket);
+    // The second write lands after the first and spends the bucket; its answer arrives first.
+    expect(await limiter.decide('client', bucket)).toMatchObject({ allowed: true, remaining: 0 });
+    release?.();
+    await first;
+    expect(await limiter.decide('client', bucket)).toMatchObject({ allowed: false, source: 'cache' });
+  });
+
   it('rejects after three writes when contention keeps refusing its guesses', async () => {
     const store = scriptedStore({ admitted: false, value: t0, guardFailed: false });
     const limiter = createRateLimiter({ store, clock: manualClock(t0) });
@@ -275,6 +344,19 @@ describe('fixed window decisions', () => {
     expect(remaining).toEqual([2, 1, 0]);
   });
 
+  it('refuses a revoked credential without spending, reporting the window as it knew it', async () => {
+    const { limiter, store } = setup();
+    await limiter.decide('user', window);
+    await limiter.decide('user', window);
+    store.revoke('revoked#dead');
+    expect(await limiter.decide('user', window, { mustNotExist: ['revoked#dead'] })).toMatchObject({
+      allowed: false,
+      guardFailed: true,
+      remaining: 1,
+    });
+    expect(store.item(windowKey('user'))?.count).toBe(2);
+  });
+
   it('takes a refusal that does not say the count as a full window', async () => {
     const store = scriptedStore({ admitted: false, value: undefined, guardFailed: false });
     const limiter = createRateLimiter({ store, clock: manualClock(t0) });
@@ -327,6 +409,20 @@ describe.each([
       allowed: true,
       guardFailed: false,
     });
+  });
+
+  it('remembers no marker that a read found absent', async () => {
+    const { limiter, clock } = setup();
+    const guard = { mustNotExist: ['revoked#live'] };
+    for (let i = 0; i < 4; i += 1) await limiter.decide('user', policy, guard);
+    clock.advanceMs(60_000);
+    expect(await limiter.decide('user', policy, guard)).toMatchObject({ allowed: true, guardFailed: false });
+  });
+
+  it('costs one store call for an admitted guarded decision', async () => {
+    const { limiter, store } = setup();
+    await limiter.decide('user', policy, { mustNotExist: ['revoked#live'] });
+    expect(store.calls()).toBe(1);
   });
 
   it('lets revocation win over a limit proven in process: one consistent read of the marker', async () => {
@@ -416,6 +512,54 @@ describe('a burst on a cold key', () => {
     // Guessing alone, each of the ten would pay a wrong idle guess: nineteen writes instead of ten.
     expect(store.calls()).toBe(10);
     expect(decisions.reduce((sum, d) => sum + d.backendCalls, 0)).toBe(10);
+  });
+
+  it('sends the first decision after a failed one alone again', async () => {
+    const store = inMemoryRateLimitStore();
+    let failNext = true;
+    let writes = 0;
+    const failingOnce: RateLimitStore = {
+      ...store,
+      consumeTokenBucket: async (request) => {
+        writes += 1;
+        if (failNext) {
+          failNext = false;
+          throw new Error('backend down');
+        }
+        return store.consumeTokenBucket(request);
+      },
+    };
+    const limiter = createRateLimiter({ store: failingOnce, clock: manualClock(t0) });
+    await expect(limiter.decide('cold', bucket)).rejects.toThrow('backend down');
+    writes = 0;
+    const decisions = await Promise.all(Array.from({ length: 10 }, () => limiter.decide('cold', bucket)));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(3);
+    expect(writes).toBe(10);
+  });
+
+  it('lets decisions on a key with cached state run side by side: a slow write holds up no other', async () => {
+    const store = inMemoryRateLimitStore();
+    let release: (() => void) | undefined;
+    let holdNext = false;
+    const slowOnce: RateLimitStore = {
+      ...store,
+      consumeTokenBucket: async (request) => {
+        if (holdNext) {
+          holdNext = false;
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        }
+        return store.consumeTokenBucket(request);
+      },
+    };
+    const limiter = createRateLimiter({ store: slowOnce, clock: manualClock(t0) });
+    await limiter.decide('warm', bucket);
+    holdNext = true;
+    const slow = limiter.decide('warm', bucket);
+    expect(await limiter.decide('warm', bucket)).toMatchObject({ allowed: true });
+    release?.();
+    expect(await slow).toMatchObject({ allowed: true });
   });
 
   it('still decides the waiting ones when the first decision fails', async () => {
