@@ -151,8 +151,9 @@ export const classify = (report: MutationReport, recorded: readonly RecordedMuta
       );
       const verdict = statusVerdict(mutant.status);
       if (entry !== undefined) used.add(entry);
-      if (entry !== undefined && verdict === 'detected') {
-        stale.push({ entry, why: `a test now detects it (${mutant.status}); remove the entry` });
+      // A timeout on a busy machine proves nothing about an equivalent mutant; only a failing test does.
+      if (entry !== undefined && mutant.status === 'Killed') {
+        stale.push({ entry, why: 'a test now detects it (Killed); remove the entry' });
       }
       mutants.push({
         file,
@@ -162,7 +163,7 @@ export const classify = (report: MutationReport, recorded: readonly RecordedMuta
         original,
         replacement,
         status: mutant.status,
-        verdict: entry !== undefined && verdict === 'live' ? entry.kind : verdict,
+        verdict: entry !== undefined && mutant.status !== 'Killed' && verdict !== 'ignored' ? entry.kind : verdict,
         ...(entry === undefined ? {} : { recorded: entry }),
       });
     }

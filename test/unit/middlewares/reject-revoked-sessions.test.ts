@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { jsonResponse } from '../../../shared/http/json-response.js';
 import { createSecureHandler } from '../../../shared/http/secure-handler.js';
+import type { SecureRequest } from '../../../shared/http/secure-request.js';
+import { rejectRevokedSessions } from '../../../shared/middlewares/reject-revoked-sessions.js';
 import { authServices } from '../../../shared/runtime/auth-services.js';
 import {
   apiGatewayEvent,
@@ -32,5 +34,19 @@ describe('an authenticated route without a rate limit', () => {
     const after = await call();
     expect(after.statusCode).toBe(401);
     expect(after.headers?.['WWW-Authenticate']).toBe('Bearer realm="bulwark", error="invalid_token"');
+  });
+});
+
+describe('rejectRevokedSessions on its own', () => {
+  const requestWith = (principal: unknown) =>
+    ({ context: { bulwark: { principal } } }) as unknown as SecureRequest;
+
+  it('reads nothing for a request without a user session (no principal, an API key)', async () => {
+    const runtime = testRuntime();
+    const isSessionRevoked = vi.spyOn(authServices(runtime).sessions(), 'isSessionRevoked');
+    const check = rejectRevokedSessions(runtime).before;
+    await check?.(requestWith(undefined));
+    await check?.(requestWith({ kind: 'api_key', id: 'bwk_abcdefghijklmnopqrst', roles: ['admin'] }));
+    expect(isSessionRevoked).not.toHaveBeenCalled();
   });
 });
