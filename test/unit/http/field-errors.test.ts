@@ -2,10 +2,19 @@
  * fieldErrorsOf: zod issues as RFC 6901 JSON pointers with messages written from the schema, never from
  * the rejected input; unknown keys listed one by one; a bounded list.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { createUserInput } from '../../../shared/domain/users/create-user-input.js';
-import { fieldErrorsOf } from '../../../shared/http/field-errors.js';
+import { importFresh } from '../../support/import-fresh.js';
+
+type FieldErrorsModule = typeof import('../../../shared/http/field-errors.js');
+// Loaded afresh for each test, so the module's own functions are mutation-tested too.
+let fieldErrorsOf: FieldErrorsModule['fieldErrorsOf'];
+beforeEach(async () => {
+  ({ fieldErrorsOf } = await importFresh<FieldErrorsModule>(
+    new URL('../../../shared/http/field-errors.js', import.meta.url),
+  ));
+});
 
 const errorsFor = (schema: z.ZodType, input: unknown) => {
   const result = schema.safeParse(input);
@@ -101,6 +110,40 @@ describe('fieldErrorsOf messages', () => {
   ])('describes %s', (_, input, field, message) => {
     const errors = errorsFor(schema, input).filter((error) => error.path === `/${field}`);
     expect(errors).toEqual([{ path: `/${field}`, message }]);
+  });
+
+  it('describes any other failure, such as no member of a union matching, as invalid', () => {
+    const union = z.strictObject({ limit: z.union([z.literal('unlimited'), z.number()]) });
+    expect(errorsFor(union, { limit: true })).toEqual([{ path: '/limit', message: 'is invalid' }]);
+  });
+
+  it('calls a field present only when the input holds a value at its path', () => {
+    const nested = z.strictObject({ profile: z.strictObject({ name: z.string() }) });
+    expect(errorsFor(nested, { profile: { name: undefined } })).toEqual([
+      { path: '/profile/name', message: 'is required' },
+    ]);
+    expect(errorsFor(nested, { profile: {} })).toEqual([{ path: '/profile/name', message: 'is required' }]);
+    expect(errorsFor(nested, { profile: { name: null } })).toEqual([
+      { path: '/profile/name', message: 'must be of type string' },
+    ]);
+  });
+
+  it('finds no value at a path that runs through null or a primitive', () => {
+    const tuple = z.tuple([z.strictObject({ name: z.string() })]);
+    expect(fieldErrorsOf(tuple.safeParse([{}]).error as z.ZodError, null)).toEqual([
+      { path: '/0/name', message: 'is required' },
+    ]);
+    expect(fieldErrorsOf(tuple.safeParse([{}]).error as z.ZodError, [null])).toEqual([
+      { path: '/0/name', message: 'is required' },
+    ]);
+    expect(fieldErrorsOf(tuple.safeParse([{}]).error as z.ZodError, ['name'])).toEqual([
+      { path: '/0/name', message: 'is required' },
+    ]);
+    // A string has an own `length`, yet a field of a string is never a value the client sent.
+    const lengthOf = z.tuple([z.strictObject({ length: z.number() })]);
+    expect(fieldErrorsOf(lengthOf.safeParse([{}]).error as z.ZodError, ['abc'])).toEqual([
+      { path: '/0/length', message: 'is required' },
+    ]);
   });
 
   it('never repeats the rejected values', () => {
