@@ -1,4 +1,4 @@
-// StrykerJS over Bulwark's security core: docs/test-strength.md and ADR 0013 say what it runs, how it
+// StrykerJS over Bulwark's security core: docs/test-strength.md and ADR 0017 say what it runs, how it
 // is scored and why. The files are listed in test/mutation/security-core.json; mutants no unit test can
 // detect are recorded, with their reasons, in test/mutation/equivalent-mutants.json and applied by
 // scripts/mutation-report.ts, which also enforces the thresholds.

@@ -2,8 +2,13 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { apiGatewayIdentity } from '../shared/local/api-gateway-event.js';
 
 export interface BenchEventOptions {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
   readonly path: string;
+  /** The API Gateway resource (`/admin/api-keys/{key_id}`); the path when absent. */
+  readonly resource?: string;
+  readonly pathParameters?: Readonly<Record<string, string>>;
+  /** The caller's address as API Gateway sees it. */
+  readonly sourceIp?: string;
   /** Extra headers, with the mixed-case names clients and API Gateway send. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
@@ -17,6 +22,9 @@ export interface BenchEventOptions {
 export const benchEvent = ({
   method,
   path,
+  resource = path,
+  pathParameters,
+  sourceIp = '203.0.113.42',
   headers = {},
   body,
   sequence,
@@ -42,14 +50,14 @@ export const benchEvent = ({
   const multiValueHeaders: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(allHeaders)) multiValueHeaders[name] = [value];
   return {
-    resource: path,
+    resource,
     path,
     httpMethod: method,
     headers: allHeaders,
     multiValueHeaders,
     queryStringParameters: null,
     multiValueQueryStringParameters: null,
-    pathParameters: null,
+    pathParameters: pathParameters === undefined ? null : { ...pathParameters },
     stageVariables: null,
     body: body ?? null,
     isBase64Encoded: false,
@@ -64,8 +72,8 @@ export const benchEvent = ({
       requestId: `c6af9ac6-7b61-11e6-9a41-${sequence.toString(16).padStart(12, '0')}`,
       requestTimeEpoch: 1_767_225_600_000 + sequence,
       resourceId: 'a1b2c3',
-      resourcePath: path,
-      identity: apiGatewayIdentity('203.0.113.42', allHeaders['User-Agent'] ?? null),
+      resourcePath: resource,
+      identity: apiGatewayIdentity(sourceIp, allHeaders['User-Agent'] ?? null),
     },
   };
 };

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { cachedSecretStore } from '../shared/adapters/secrets/cached-secret-store.js';
-import type { SecretStore } from '../shared/adapters/secrets/secret-store.js';
 import { jwksOf } from '../shared/auth/tokens/jwks.js';
 import { generateSigningKey, parseSigningKeySet } from '../shared/auth/tokens/signing-key-set.js';
 import { parseRuntimeConfig } from '../shared/config/runtime-config.js';
 import type { Clock } from '../shared/domain/clock.js';
+import type { SecretStore } from '../shared/domain/secret-store.js';
 import { createLogger } from '../shared/logging/create-logger.js';
-import { authServices } from '../shared/runtime/auth-services.js';
+import { apiKeysFor } from '../shared/runtime/api-keys-for.js';
+import { createRuntime } from '../shared/runtime/create-runtime.js';
 import type { Runtime } from '../shared/runtime/runtime.js';
 import { inMemoryApiKeyStore } from '../test/support/in-memory-api-key-store.js';
 
@@ -61,18 +62,16 @@ export const benchRuntime = async (): Promise<BenchRuntime> => {
       return secret;
     },
   };
-  const runtime: Runtime = Object.freeze({
+  const runtime = createRuntime({
     config,
     logger: createLogger(config.logLevel),
     clock,
     secretStore: cachedSecretStore(inMemory, config.secretsCacheTtlSeconds, clock),
-    authStores: { apiKeys: inMemoryApiKeyStore() },
+    stores: { apiKeys: inMemoryApiKeyStore() },
     dynamoDb: () => {
       throw new Error('the chain benchmark never touches DynamoDB');
     },
   });
-  const { apiKey } = await authServices(runtime)
-    .apiKeys()
-    .issue({ name: 'bench', roles: ['admin'] });
+  const { apiKey } = await apiKeysFor(runtime).apiKeys.issue({ name: 'bench', roles: ['admin'] });
   return { runtime, apiKey };
 };

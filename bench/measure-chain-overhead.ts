@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { authenticationFor } from '../shared/chain/authentication-for.js';
+import { createSecureHandler } from '../shared/chain/create-secure-handler.js';
 import { createUserInput } from '../shared/domain/users/create-user-input.js';
 import { jsonResponse } from '../shared/http/json-response.js';
-import { createSecureHandler } from '../shared/http/secure-handler.js';
 import type { BulwarkContext } from '../shared/http/secure-request.js';
 import { benchEvent } from './bench-event.js';
 import { benchRuntime } from './bench-runtime.js';
@@ -52,12 +53,18 @@ const buildVariants = async (): Promise<Variant[]> => {
   const { runtime, apiKey } = await benchRuntime();
   const health = { status: 'ok' };
   const bare: Invoke = async () => jsonResponse(200, health);
-  const publicRoute = await createSecureHandler(runtime, { auth: 'public' }, async () =>
+  const publicRoute = await createSecureHandler(runtime, { routeId: 'health', auth: 'public' }, async () =>
     jsonResponse(200, health),
   );
   const jsonRoute = await createSecureHandler(
     runtime,
-    { auth: 'required', body: createUserInput },
+    {
+      routeId: 'create-user',
+      auth: 'required',
+      // API keys carry no session, so there is no revocation marker to read without a limiter.
+      authentication: { ...(await authenticationFor(runtime)), isSessionRevoked: async () => false },
+      body: createUserInput,
+    },
     async ({ body }) =>
       jsonResponse(201, {
         id: '0f8fad5b-d9cb-469f-a165-70867728950e',

@@ -1,19 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FAST_START_JAVA_TOOL_OPTIONS } from '../shared/local/dynamodb-local.js';
 import { authSection } from './auth/auth-section.js';
 import { authTarget, bcryptTable, callsTable, tokenTable } from './auth/auth-tables.js';
 import { defaultBcryptCost, measureAuth } from './auth/measure-auth.js';
-import {
-  benchOrigin,
-  benchPepperSecretArn,
-  benchSecrets,
-  benchSigningSecretArn,
-  benchVerificationSecretArn,
-} from './bench-runtime.js';
-import { buildFunctionBundles, type FunctionBundle } from './build-function-bundles.js';
+import { coldStartSection } from './cold-start/cold-start-section.js';
+import { detailsTable, targetsTable } from './cold-start/cold-start-tables.js';
+import { coldStartVerdicts } from './cold-start/cold-start-targets.js';
+import { measureColdStart } from './cold-start/measure-cold-start.js';
 import { limiterSection } from './limiter/limiter-section.js';
 import { limiterTable } from './limiter/limiter-table.js';
 import { limiterTarget } from './limiter/limiter-target.js';
@@ -21,7 +16,6 @@ import { measureLimiters } from './limiter/measure-limiters.js';
 import { machineInfo } from './machine-info.js';
 import { markdownTable } from './markdown-table.js';
 import { type ChainOverheadResult, measureChainOverhead } from './measure-chain-overhead.js';
-import { type ModuleInitResult, measureModuleInit } from './measure-module-init.js';
 import { textTable } from './text-table.js';
 import { writeBenchmarksSection } from './write-benchmarks-section.js';
 
@@ -30,15 +24,32 @@ process.env.JAVA_TOOL_OPTIONS ??= FAST_START_JAVA_TOOL_OPTIONS;
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const docPath = join(projectRoot, 'docs', 'benchmarks.md');
-const initRuns = 15;
 const chainOptions = { warmupIterations: 2_000, rounds: 25, iterationsPerRound: 1_000 } as const;
-const baselineId = '(empty module)';
+
+/** The bench's parts, in the order they run; `npm run bench -- --only cold-start,auth` picks some. */
+const partNames = ['foundation', 'cold-start', 'limiter', 'auth'] as const;
+type PartName = (typeof partNames)[number];
+
+const selectedParts = (args: readonly string[]): ReadonlySet<PartName> => {
+  const at = args.findIndex((arg) => arg === '--only' || arg.startsWith('--only='));
+  if (at === -1) {
+    if (args.length > 0)
+      throw new Error(`unknown arguments: ${args.join(' ')} (only --only <parts> is known)`);
+    return new Set(partNames);
+  }
+  const arg = args[at] ?? '';
+  const value = arg === '--only' ? args[at + 1] : arg.slice('--only='.length);
+  const names = (value ?? '').split(',').filter((name) => name.length > 0);
+  const unknown = names.filter((name) => !(partNames as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new Error(`--only takes a comma-separated list of ${partNames.join(', ')}; got "${value ?? ''}"`);
+  }
+  return new Set(names as PartName[]);
+};
 
 const us = (value: number | undefined) => (value === undefined ? '' : value.toFixed(1));
 const signedUs = (value: number | undefined) =>
   value === undefined ? '-' : `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
-const ms = (value: number) => value.toFixed(1);
-const kib = (bytes: number) => (bytes / 1024).toFixed(1);
 const loadAverage = () => loadavg()[0]?.toFixed(2) ?? '?';
 
 const chainTable = (result: ChainOverheadResult) => ({
@@ -64,58 +75,26 @@ const chainTable = (result: ChainOverheadResult) => ({
   ]),
 });
 
-const topPackages = (bundle: FunctionBundle) =>
-  bundle.packages
-    .slice(0, 3)
-    .map((share) => `${share.name} ${kib(share.bytes)}`)
-    .join(', ');
-
-const functionTable = (bundles: readonly FunctionBundle[], inits: readonly ModuleInitResult[]) => {
-  const initOf = (id: string) => {
-    const found = inits.find((init) => init.id === id);
-    if (found === undefined) throw new Error(`no init figures for ${id}`);
-    return found;
-  };
-  const initCells = (init: ModuleInitResult) => [
-    ms(init.importP50Ms),
-    ms(init.importP90Ms),
-    ms(init.readyP50Ms),
-    ms(init.readyP90Ms),
-  ];
-  return {
-    header: [
-      'function',
-      'bundle KiB',
-      'gzip KiB',
-      'import p50 ms',
-      'import p90 ms',
-      'ready p50 ms',
-      'ready p90 ms',
-      'largest contributors (KiB)',
-    ],
-    rows: [
-      ...bundles.map((bundle) => [
-        bundle.id,
-        kib(bundle.bytes),
-        kib(bundle.gzipBytes),
-        ...initCells(initOf(bundle.id)),
-        topPackages(bundle),
-      ]),
-      [baselineId, '0.0', '-', ...initCells(initOf(baselineId)), '-'],
-    ],
-  };
-};
-
 const main = async () => {
-  const started = performance.now();
+  let parts: ReadonlySet<PartName>;
+  try {
+    parts = selectedParts(process.argv.slice(2));
+  } catch (error) {
+    console.error(`npm run bench: ${(error as Error).message}`);
+    process.exitCode = 2;
+    return;
+  }
   const machine = machineInfo();
   const date = new Date().toISOString();
   const machineLine = `${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}`;
   const loadAtStart = loadAverage();
-  console.log(`Bulwark foundation bench, ${date}\n${machineLine}; 1-min load average ${loadAtStart}\n`);
+  console.log(
+    `Bulwark bench (${[...parts].join(', ')}), ${date}\n${machineLine}; 1-min load average ${loadAtStart}\n`,
+  );
   const failures: string[] = [];
   /** A part that throws is reported and the next one still runs; the run then exits non-zero. */
-  const runPart = async (name: string, part: () => Promise<void>) => {
+  const runPart = async (name: PartName, part: () => Promise<void>) => {
+    if (!parts.has(name)) return;
     try {
       await part();
     } catch (error) {
@@ -125,6 +104,8 @@ const main = async () => {
   };
 
   await runPart('foundation', async () => {
+    const partStarted = performance.now();
+    const foundationLoadAtStart = loadAverage();
     console.log(
       `1. Security chain, in process: ${chainOptions.warmupIterations} warm-up then ` +
         `${chainOptions.rounds} x ${chainOptions.iterationsPerRound} interleaved iterations per variant...`,
@@ -132,87 +113,59 @@ const main = async () => {
     const chain = await measureChainOverhead(chainOptions);
     const chainFigures = chainTable(chain);
     console.log(`${textTable(chainFigures.header, chainFigures.rows)}\n`);
+    const elapsedS = (performance.now() - partStarted) / 1000;
+    const loadAtEnd = loadAverage();
+    const section = [
+      '## Foundation: security chain overhead',
+      '',
+      `Run ${date} on ${machineLine}; this part took ${elapsedS.toFixed(0)} s; 1-min load average ${foundationLoadAtStart} before it, ` +
+        `${loadAtEnd} after (above the core count means other work shared the machine and every figure is inflated). ` +
+        'Bundle sizes and module init are in the cold-start section.',
+      '',
+      '### Security chain overhead (in process)',
+      '',
+      `Per-request latency of one invocation, timed with \`process.hrtime.bigint()\` around \`await handler(event, context)\`: ` +
+        `${chainOptions.warmupIterations.toLocaleString('en')} warm-up iterations per variant, then ` +
+        `${(chainOptions.rounds * chainOptions.iterationsPerRound).toLocaleString('en')} measured per variant in ` +
+        `${chainOptions.rounds} interleaved rounds. Events are API Gateway REST proxy events with mixed-case ` +
+        'headers and an allowed `Origin`; the runtime has an in-memory secret store behind the real cache, a ' +
+        'Powertools logger at `error` and a fixed clock. (c) and (d) send the API key and run `createUserInput`; ' +
+        'the handler does not hash or store. Overhead = variant − bare handler at the same percentile.',
+      '',
+      markdownTable(chainFigures.header, chainFigures.rows, [1, 2, 3, 4, 5, 6, 7]),
+    ].join('\n');
+    await writeBenchmarksSection(docPath, 'foundation', section);
+    console.log(
+      `Wrote ${docPath} (section foundation); foundation part ${elapsedS.toFixed(1)} s; load average ${loadAtEnd}.`,
+    );
+  });
 
-    const workDir = await mkdtemp(join(tmpdir(), 'bulwark-bench-'));
-    try {
-      console.log('2. Function bundles (esbuild, CDK settings, no source map) and module init...');
-      const bundles = await buildFunctionBundles(projectRoot, join(workDir, 'bundles'));
-      const secretsFile = join(workDir, 'secrets.json');
-      await writeFile(secretsFile, JSON.stringify(await benchSecrets()));
-      const emptyModule = join(workDir, 'empty.mjs');
-      await writeFile(emptyModule, '');
-      const inits = await measureModuleInit(
-        workDir,
-        [
-          { id: baselineId, file: emptyModule },
-          ...bundles.map((bundle) => ({ id: bundle.id, file: bundle.outfile })),
-        ],
-        {
-          ENVIRONMENT: 'development',
-          API_KEY_PEPPER_SECRET_ARN: benchPepperSecretArn,
-          JWT_SIGNING_SECRET_ARN: benchSigningSecretArn,
-          JWT_VERIFICATION_KEYS_SECRET_ARN: benchVerificationSecretArn,
-          LOCAL_SECRETS_FILE: secretsFile,
-          SESSIONS_TABLE_NAME: 'bench-sessions',
-          API_KEYS_TABLE_NAME: 'bench-api-keys',
-          USERS_TABLE_NAME: 'bench-users',
-          RATE_LIMIT_TABLE_NAME: 'bench-rate-limits',
-          DYNAMODB_ENDPOINT: 'http://127.0.0.1:1',
-          LOG_LEVEL: 'error',
-          CORS_ALLOW_ORIGINS: benchOrigin,
-        },
-        initRuns,
-      );
-      const functionFigures = functionTable(bundles, inits);
-      console.log(`${textTable(functionFigures.header, functionFigures.rows)}\n`);
-
-      const largest = [...bundles].sort((left, right) => right.bytes - left.bytes)[0];
-      const elapsedS = (performance.now() - started) / 1000;
-      const loadAtEnd = loadAverage();
-      const section = [
-        '## Foundation: security chain overhead, bundle size, module init',
-        '',
-        `Run ${date} on ${machineLine}; bench took ${elapsedS.toFixed(0)} s; 1-min load average ${loadAtStart} at start, ` +
-          `${loadAtEnd} at end (above the core count means other work shared the machine and every figure is inflated).`,
-        '',
-        '### Security chain overhead (in process)',
-        '',
-        `Per-request latency of one invocation, timed with \`process.hrtime.bigint()\` around \`await handler(event, context)\`: ` +
-          `${chainOptions.warmupIterations.toLocaleString('en')} warm-up iterations per variant, then ` +
-          `${(chainOptions.rounds * chainOptions.iterationsPerRound).toLocaleString('en')} measured per variant in ` +
-          `${chainOptions.rounds} interleaved rounds. Events are API Gateway REST proxy events with mixed-case ` +
-          'headers and an allowed `Origin`; the runtime has an in-memory secret store behind the real cache, a ' +
-          'Powertools logger at `error` and a fixed clock. (c) and (d) send the API key and run `createUserInput`; ' +
-          'the handler does not hash or store. Overhead = variant − bare handler at the same percentile.',
-        '',
-        markdownTable(chainFigures.header, chainFigures.rows, [1, 2, 3, 4, 5, 6, 7]),
-        '',
-        '### Per-function bundle size and module init',
-        '',
-        'Bundled with esbuild as the CDK stack does (bundle, platform node, ESM, target node24, minified, ' +
-          "`mainFields: ['module', 'main']`, the createRequire banner, **no externals: `@aws-sdk/*` is bundled**), " +
-          'without the source map the stack also ships. gzip (level 9) approximates the deployment zip.',
-        '',
-        `Module init: \`node\` ${machine.node} spawned ${initRuns} times per function (one child at a time, functions ` +
-          'interleaved) with a development environment (local secrets file, unreachable DynamoDB endpoint that ' +
-          'init never calls, `LOG_LEVEL=error`). *import* is measured inside the child from the first line of a ' +
-          'wrapper script to the end of `await import(bundle)`, top-level await (config parse, secret load) ' +
-          'included; *ready* is the same end point measured from process start (Node bootstrap included). ' +
-          `The \`${baselineId}\` row imports an empty file: the floor.`,
-        '',
-        markdownTable(functionFigures.header, functionFigures.rows, [1, 2, 3, 4, 5, 6]),
-        '',
-        largest === undefined
-          ? ''
-          : `Largest bundle: \`${largest.id}\`, ${kib(largest.bytes)} KiB, mostly ${topPackages(largest)}.`,
-      ].join('\n');
-      await writeBenchmarksSection(docPath, 'foundation', section);
-      console.log(
-        `Wrote ${docPath} (section foundation); total ${elapsedS.toFixed(1)} s; load average ${loadAtEnd}.`,
-      );
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
-    }
+  await runPart('cold-start', async () => {
+    const coldLoadAtStart = loadAverage();
+    console.log(
+      '\n2. Cold start: every function against the hand-written baseline (bundle size, module init, ' +
+        'init + first request)...',
+    );
+    const bench = await measureColdStart(projectRoot, (line) => console.log(line));
+    const verdicts = coldStartVerdicts(bench.bundles, bench.results);
+    for (const table of [targetsTable(bench, verdicts), detailsTable(bench)])
+      console.log(`${textTable(table.header, table.rows)}\n`);
+    console.log(verdicts.line);
+    const coldLoadAtEnd = loadAverage();
+    await writeBenchmarksSection(
+      docPath,
+      'cold-start',
+      coldStartSection(bench, verdicts, {
+        date,
+        machineLine,
+        node: machine.node,
+        loadAtStart: coldLoadAtStart,
+        loadAtEnd: coldLoadAtEnd,
+      }),
+    );
+    console.log(
+      `Wrote ${docPath} (section cold-start); cold-start part ${bench.elapsedS.toFixed(1)} s; load average ${coldLoadAtEnd}.`,
+    );
   });
 
   await runPart('limiter', async () => {

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { AuthStrategy, Environment, LogLevel } from '../shared/config/runtime-config.js';
+import { environmentOf, type StageRuntimeValues } from '../shared/config/environment-of.js';
+import { parseRuntimeConfig, type RuntimeConfig } from '../shared/config/runtime-config.js';
 
 /**
  * Deploy-time configuration, typed per stage. Nothing here reads process.env or CDK context: infra/app.ts
@@ -10,38 +11,15 @@ import type { AuthStrategy, Environment, LogLevel } from '../shared/config/runti
 export const stageNames = ['dev', 'prod'] as const;
 export type StageName = (typeof stageNames)[number];
 
-/** The runtime settings every function receives as environment variables (see runtimeEnvironment()). */
-export interface RuntimeSettings {
-  readonly environment: Environment;
-  readonly authStrategy: AuthStrategy;
-  /** Lowercase header carrying the API key. */
-  readonly authHeader: string;
-  readonly bodyMaxBytes: number;
-  readonly cors: {
-    readonly enabled: boolean;
-    /** Exact origins (scheme://host[:port]). Production refuses an empty list and "*". */
-    readonly allowOrigins: readonly string[];
-    readonly maxAgeSeconds: number;
-  };
-  /**
-   * Extra host names the functions accept (custom domains). The API stack always adds the API's own
-   * execute-api host name, which is only known at deploy time.
-   */
-  readonly trustedHosts: readonly string[];
-  /** 0: API Gateway's own `requestContext.identity.sourceIp` is the client address; no proxy in front. */
-  readonly trustProxyHops: number;
-  readonly logLevel: LogLevel;
-  readonly passwordBcryptCost: number;
-  readonly secretsCacheTtlSeconds: number;
-  readonly rateLimit: {
-    /** The `default` policy of the route table: a fixed window. */
-    readonly defaultRequests: number;
-    readonly defaultWindowSeconds: number;
-    /** prod is always fail-closed: stageConfig() refuses anything else. */
-    readonly failureMode: 'fail-closed' | 'fail-open';
-    readonly timeoutMs: number;
-  };
-}
+/**
+ * The runtime settings a stage gives its functions: the typed config they parse from their environment
+ * (stageConfig() derives it from the stage's values through the same settings table, so infrastructure
+ * and functions read one thing).
+ */
+export type RuntimeSettings = RuntimeConfig;
+
+/** A stage as written below: its runtime values are only the settings it sets (the rest keep defaults). */
+type StageDefinition = Omit<StageConfig, 'runtime'> & { readonly runtime: StageRuntimeValues };
 
 export interface StageConfig {
   readonly stageName: StageName;
@@ -84,19 +62,26 @@ export interface OperationsSettings {
   };
 }
 
+/**
+ * Why a stage without tracing passes cdk-nag's tracing rules (Serverless-APIGWXrayEnabled on the API stage,
+ * Serverless-LambdaTracing on each function): an acknowledgement with this reason, never a fix.
+ */
+export const tracingOffReason =
+  'X-Ray tracing is a per-stage setting (StageConfig.tracingEnabled): prod traces the stage and every ' +
+  'function; dev leaves it off to keep its cost and trace volume at zero.';
+
 const sharedRuntime = {
   // Access tokens for users, API keys for machines; both verified in the functions.
-  authStrategy: 'jwt_or_api_key',
-  authHeader: 'x-api-key',
+  auth: { strategy: 'jwt_or_api_key', header: 'x-api-key' },
   bodyMaxBytes: 65_536,
   trustProxyHops: 0,
   logLevel: 'info',
   passwordBcryptCost: 11,
   secretsCacheTtlSeconds: 300,
   rateLimit: { defaultRequests: 100, defaultWindowSeconds: 60, failureMode: 'fail-closed', timeoutMs: 300 },
-} as const satisfies Partial<RuntimeSettings>;
+} as const satisfies StageRuntimeValues;
 
-const stages: Readonly<Record<StageName, StageConfig>> = {
+const stages: Readonly<Record<StageName, StageDefinition>> = {
   dev: {
     stageName: 'dev',
     runtime: {
@@ -165,7 +150,9 @@ export const stageConfig = (name: string): StageConfig => {
     );
   }
   const stage = stages[name];
-  if (stage.stageName === 'prod' && stage.runtime.rateLimit.failureMode !== 'fail-closed') {
+  // Parsed exactly as a function will parse it, so a bad stage value fails the synth, naming the variable.
+  const runtime = parseRuntimeConfig(environmentOf(stage.runtime));
+  if (stage.stageName === 'prod' && runtime.rateLimit.failureMode !== 'fail-closed') {
     // Fail-open in production is a temporary, change-controlled switch on the function (see the runbook).
     throw new TypeError('Stage prod must rate limit fail-closed');
   }
@@ -178,25 +165,12 @@ export const stageConfig = (name: string): StageConfig => {
   if (!(alarms.serverErrorRatePercent > 0 && alarms.serverErrorRatePercent <= 100)) {
     throw new TypeError(`Stage ${name}: serverErrorRatePercent must be in (0, 100]`);
   }
-  return stage;
+  return { ...stage, runtime };
 };
 
-/** The runtime settings as the environment variables shared/config/runtime-config.ts parses. */
-export const runtimeEnvironment = (runtime: RuntimeSettings): Record<string, string> => ({
-  ENVIRONMENT: runtime.environment,
-  API_AUTH_STRATEGY: runtime.authStrategy,
-  API_AUTH_HEADER: runtime.authHeader,
-  API_BODY_MAX_BYTES: String(runtime.bodyMaxBytes),
-  CORS_ENABLED: String(runtime.cors.enabled),
-  CORS_ALLOW_ORIGINS: runtime.cors.allowOrigins.join(','),
-  CORS_MAX_AGE_SECONDS: String(runtime.cors.maxAgeSeconds),
-  TRUSTED_HOSTS: runtime.trustedHosts.join(','),
-  API_TRUST_PROXY_HOPS: String(runtime.trustProxyHops),
-  LOG_LEVEL: runtime.logLevel,
-  PASSWORD_BCRYPT_COST: String(runtime.passwordBcryptCost),
-  SECRETS_CACHE_TTL_SECONDS: String(runtime.secretsCacheTtlSeconds),
-  API_RATE_LIMIT_REQUESTS: String(runtime.rateLimit.defaultRequests),
-  API_RATE_LIMIT_WINDOW_SECONDS: String(runtime.rateLimit.defaultWindowSeconds),
-  SECURITY_LIMITER_FAILURE_MODE: runtime.rateLimit.failureMode,
-  SECURITY_LIMITER_TIMEOUT_MS: String(runtime.rateLimit.timeoutMs),
-});
+/**
+ * The runtime settings as the environment variables shared/config/runtime-config.ts parses: one
+ * variable per stage setting, derived from the settings table (shared/config/runtime-settings.ts).
+ */
+export const runtimeEnvironment = (runtime: RuntimeSettings): Record<string, string> =>
+  environmentOf(runtime);

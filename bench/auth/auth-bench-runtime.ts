@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { cachedSecretStore } from '../../shared/adapters/secrets/cached-secret-store.js';
-import type { SecretStore } from '../../shared/adapters/secrets/secret-store.js';
 import { jwksOf } from '../../shared/auth/tokens/jwks.js';
 import { generateSigningKey, parseSigningKeySet } from '../../shared/auth/tokens/signing-key-set.js';
 import { parseRuntimeConfig, type RuntimeConfig } from '../../shared/config/runtime-config.js';
 import { systemClock } from '../../shared/domain/clock.js';
+import type { SecretStore } from '../../shared/domain/secret-store.js';
 import { createLogger } from '../../shared/logging/create-logger.js';
+import { createRuntime } from '../../shared/runtime/create-runtime.js';
 import type { Runtime } from '../../shared/runtime/runtime.js';
 import { benchOrigin } from '../bench-runtime.js';
 
@@ -60,7 +61,7 @@ export const authBenchRuntime = (
     },
   };
   let client: DynamoDBClient | undefined;
-  return Object.freeze({
+  return createRuntime({
     config,
     logger: createLogger(config.logLevel),
     clock: systemClock,

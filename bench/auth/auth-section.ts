@@ -76,21 +76,21 @@ export const authSection = (result: AuthBenchResult, target: AuthTarget, context
       `fresh token per issue(). ${authSettings.tokens.warmupOps.toLocaleString('en')} warm-up ops per variant, ` +
       `then ${(authSettings.tokens.rounds * authSettings.tokens.opsPerRound).toLocaleString('en')} timed one by ` +
       `one with \`process.hrtime.bigint()\`, variants interleaved in ${authSettings.tokens.rounds} rounds. ` +
-      '*As authServices wires it*: the issuer and verifier a function gets, whose `keys()` reads the key set ' +
-      'through the cached secret store and `parseSigningKeySet` (schema validation and a SHA-256 digest of the ' +
-      'secret before the import memo answers) on every call. *Key set passed in*: the same issuer and verifier ' +
+      '*As the runtime wires it*: the issuer and verifier a function gets, whose `keys()` reads the key set ' +
+      'through the cached secret store on every call; the set is parsed, and its keys imported, once per ' +
+      'cached secret value. *Key set passed in*: the same issuer and verifier ' +
       `with the imported key set handed over directly, the token work alone.${keySetNote}`,
     '',
     markdownTable(tokens.header, tokens.rows, [1, 2, 3, 4, 5, 6]),
     '',
     '### DynamoDB calls per authenticated request',
     '',
-    'The real chain of the `current-user` route: `createSecureHandler(runtime, routeSecurity(runtime, ' +
-      "'current-user'), handler)` with a handler that answers from the principal alone, so the figures are the " +
+    "The real chain of the `current-user` route: `secureRoute(routes, 'current-user', {}, setup)` built on " +
+      'the runtime, with a handler that answers from the principal alone, so the figures are the ' +
       "chain's (the deployed `current-user` handler also reads the user for a token principal: one more GetItem). " +
       'DynamoDB Local runs behind a small counting HTTP proxy and `DYNAMODB_ENDPOINT` points at the proxy, so ' +
-      "every client is counted: the runtime's (which also carries an SDK middleware, to split the count) and the " +
-      'one the limiter builds for itself in `route-security.ts`. One count is one HTTP request to DynamoDB, ' +
+      "every client is counted: the runtime's one request-path client, which the limiter shares (it also " +
+      'carries an SDK middleware, to split the count). One count is one HTTP request to DynamoDB, ' +
       'retries included. Tables come from `createTables`; the secret store holds a fresh Ed25519 key set and a ' +
       `48-character pepper. Rate limit: fixed window, ${callSettings.windowSeconds} s; ` +
       `SECURITY_LIMITER_TIMEOUT_MS=${callSettings.limiterTimeoutMs} (raised from 300 so a DynamoDB Local pause ` +

@@ -1,13 +1,16 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createDynamoDbClient } from '../../shared/adapters/dynamodb/create-dynamodb-client.js';
+import type { SecureHandler } from '../../shared/chain/create-secure-handler.js';
+import { secureRoute } from '../../shared/chain/secure-route.js';
 import type { RuntimeConfig } from '../../shared/config/runtime-config.js';
 import { jsonResponse } from '../../shared/http/json-response.js';
-import { createSecureHandler, type SecureHandler } from '../../shared/http/secure-handler.js';
 import { createTables } from '../../shared/local/create-tables.js';
 import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
-import { authServices } from '../../shared/runtime/auth-services.js';
-import { routeSecurity } from '../../shared/runtime/route-security.js';
+import { routes } from '../../shared/routes/route-table.js';
+import { apiKeysFor } from '../../shared/runtime/api-keys-for.js';
+import { refreshSessionsFor } from '../../shared/runtime/refresh-sessions-for.js';
 import type { Runtime } from '../../shared/runtime/runtime.js';
+import { tokenIssuerFor } from '../../shared/runtime/token-issuer-for.js';
 import { benchEvent } from '../bench-event.js';
 import { lambdaContext } from '../lambda-context.js';
 import { type LatencyStats, latencyStats } from '../latency-stats.js';
@@ -69,13 +72,18 @@ const settings = { limiterTimeoutMs: '2000', overLimitRequests: '2', windowSecon
 
 /** The `current-user` chain with a handler that answers from the principal alone (no users-table read). */
 const currentUserChain = (runtime: Runtime): Promise<SecureHandler> =>
-  createSecureHandler(runtime, routeSecurity(runtime, 'current-user'), async ({ principal }) =>
-    jsonResponse(200, { kind: principal?.kind, id: principal?.id, roles: principal?.roles ?? [] }),
-  );
+  secureRoute(
+    routes,
+    'current-user',
+    { responses: { 200: { description: 'The principal' } } },
+    () =>
+      async ({ principal }) =>
+        jsonResponse(200, { kind: principal?.kind, id: principal?.id, roles: principal?.roles ?? [] }),
+  ).build(runtime);
 
 /**
- * DynamoDB calls per authenticated request through the real chain (createSecureHandler +
- * routeSecurity('current-user')) against DynamoDB Local behind a counting HTTP proxy, which every
+ * DynamoDB calls per authenticated request through the real chain (secureRoute(routes,
+ * 'current-user')) against DynamoDB Local behind a counting HTTP proxy, which every
  * client in the process is pointed at (DYNAMODB_ENDPOINT), so the limiter's own client is counted too.
  * Requests run one at a time, so the proxy's count between two requests is that request's.
  */
@@ -129,14 +137,17 @@ export const measureAuthCalls = async (
     const openHandler = await currentUserChain(open);
     const tightHandler = await currentUserChain(tight);
 
-    const services = authServices(open);
+    const sessions = refreshSessionsFor(open);
     const bearerFor = async (username: string, revoke: boolean) => {
       const userId = `bench-user-${username}`;
-      const session = await services.sessions().start({ userId, username, roles: ['user'] });
-      const { token } = await services
-        .tokenIssuer()
-        .issue({ subject: userId, sessionId: session.sessionId, username, roles: ['user'] });
-      if (revoke && (await services.sessions().revokeSession(session.sessionId, 'logout')) !== 'revoked') {
+      const session = await sessions.start({ userId, username, roles: ['user'] });
+      const { token } = await tokenIssuerFor(open).issuer.issue({
+        subject: userId,
+        sessionId: session.sessionId,
+        username,
+        roles: ['user'],
+      });
+      if (revoke && (await sessions.revokeSession(session.sessionId, 'logout')) !== 'revoked') {
         throw new Error('the bench session could not be revoked');
       }
       return `Bearer ${token}`;
@@ -144,7 +155,7 @@ export const measureAuthCalls = async (
     const liveBearer = await bearerFor('live.user', false);
     const revokedBearer = await bearerFor('revoked.user', true);
     const limitedBearer = await bearerFor('limited.user', false);
-    const { apiKey } = await services.apiKeys().issue({ name: 'bench key', roles: ['user'] });
+    const { apiKey } = await apiKeysFor(open).apiKeys.issue({ name: 'bench key', roles: ['user'] });
     const get = (headers: Readonly<Record<string, string>>) => (sequence: number) =>
       benchEvent({ method: 'GET', path, headers, sequence });
 

@@ -10,7 +10,8 @@ import {
   createAccessTokenVerifier,
 } from '../../shared/auth/tokens/verify-access-token.js';
 import { systemClock } from '../../shared/domain/clock.js';
-import { authServices } from '../../shared/runtime/auth-services.js';
+import { tokenIssuerFor } from '../../shared/runtime/token-issuer-for.js';
+import { tokenVerifierFor } from '../../shared/runtime/token-verifier-for.js';
 import { type LatencyStats, latencyStats } from '../latency-stats.js';
 import { authBenchRuntime, authBenchSecrets, benchSigningSecretArn } from './auth-bench-runtime.js';
 
@@ -45,16 +46,16 @@ const subject = {
 };
 
 /**
- * issue() and verify() per operation, EdDSA (Ed25519) through jose, in two wirings: as authServices
+ * issue() and verify() per operation, EdDSA (Ed25519) through jose, in two wirings: as the runtime
  * builds them for a function (each call reads its key set, private for issue and public for verify,
  * through the cached secret store and the per-value parse memo), and with the
  * imported key set handed over directly (the token work alone). Variants interleave round by round.
  */
 export const measureTokens = async (options: TokenOptions): Promise<TokenResult> => {
   const secrets = await authBenchSecrets();
-  const services = authServices(authBenchRuntime(secrets, {}));
-  const wiredIssuer: AccessTokenIssuer = services.tokenIssuer();
-  const wiredVerifier: AccessTokenVerifier = services.tokenVerifier();
+  const runtime = authBenchRuntime(secrets, {});
+  const wiredIssuer: AccessTokenIssuer = tokenIssuerFor(runtime).issuer;
+  const wiredVerifier: AccessTokenVerifier = tokenVerifierFor(runtime);
 
   const set = await parseSigningKeySet(secrets[benchSigningSecretArn], benchSigningSecretArn);
   const settings = accessTokenSettings({ issuer: 'bulwark', audience: 'bulwark-api' });
@@ -69,11 +70,11 @@ export const measureTokens = async (options: TokenOptions): Promise<TokenResult>
   const variants: Variant[] = [
     {
       id: 'verify-wired',
-      label: 'verify(), as authServices wires it',
+      label: 'verify(), as the runtime wires it',
       op: () => wiredVerifier.verify(token),
     },
     { id: 'verify-direct', label: 'verify(), key set passed in', op: () => directVerifier.verify(token) },
-    { id: 'issue-wired', label: 'issue(), as authServices wires it', op: () => wiredIssuer.issue(subject) },
+    { id: 'issue-wired', label: 'issue(), as the runtime wires it', op: () => wiredIssuer.issue(subject) },
     { id: 'issue-direct', label: 'issue(), key set passed in', op: () => directIssuer.issue(subject) },
   ];
 

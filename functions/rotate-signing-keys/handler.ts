@@ -9,8 +9,8 @@ import { rotateSigningKeys } from '../../shared/auth/tokens/rotation/rotate-sign
 import { readRuntimeConfig } from '../../shared/config/read-runtime-config.js';
 import { systemClock } from '../../shared/domain/clock.js';
 import { createLogger } from '../../shared/logging/create-logger.js';
+import { secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import { requireSetting } from '../../shared/runtime/require-setting.js';
-import { secretDefinitions } from '../../shared/tables/secret-definitions.js';
 
 const config = readRuntimeConfig();
 // Without it the rotation could not publish the public keys: fail at cold start, naming the variable.

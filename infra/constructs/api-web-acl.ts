@@ -3,7 +3,7 @@ import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { type ProblemCode, problemTypes, problemTypeUri } from '../../shared/http/problem-types.js';
+import { type ProblemCode, problemTypes, problemTypeUri } from '../../shared/errors/problem-types.js';
 
 export interface ApiWebAclProps {
   /** The REST API stage the web ACL protects. */

@@ -1,6 +1,14 @@
 import { type BundlingOptions, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 
 /**
+ * Modules replaced at bundle time, relative to the project root. The AWS SDK's default credential chain
+ * becomes the environment provider Lambda needs (shared/adapters/aws/lambda-credential-provider.ts).
+ */
+export const bundleAliases: Readonly<Record<string, string>> = Object.freeze({
+  '@aws-sdk/credential-provider-node': './shared/adapters/aws/lambda-credential-provider.ts',
+});
+
+/**
  * How every Bulwark function is bundled: one ESM file for Node 24, minified, with source maps. The
  * banner lets CommonJS dependencies that call require() work inside the ESM bundle, and the pinned AWS
  * SDK is bundled too, so the deployed code is the code the tests ran.
@@ -15,4 +23,5 @@ export const esmBundling: BundlingOptions = Object.freeze({
   sourceMapMode: SourceMapMode.DEFAULT,
   sourcesContent: false,
   externalModules: [],
+  esbuildArgs: Object.fromEntries(Object.entries(bundleAliases).map(([from, to]) => [`--alias:${from}`, to])),
 });

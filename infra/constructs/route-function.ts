@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -7,19 +7,20 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { TableGrant } from '../../shared/http/route-table.js';
-import { functionEntry } from '../../shared/http/route-table.js';
-import type { SecretDefinition } from '../../shared/tables/secret-definitions.js';
-import type { TableDefinition } from '../../shared/tables/table-definitions.js';
-import type { StageConfig } from '../config.js';
+import type { SecretDefinition } from '../../shared/resources/secret-definitions.js';
+import type { TableDefinition } from '../../shared/resources/table-definitions.js';
+import type { TableGrant } from '../../shared/routes/route-definition.js';
+import { type StageConfig, tracingOffReason } from '../config.js';
 import { esmBundling } from './esm-bundling.js';
 
 export interface RouteFunctionProps {
-  /** Route id: the folder under functions/ and the construct id. */
+  /** Route id: names the role and the alarms. */
   readonly routeId: string;
   readonly description: string;
-  /** Repository root holding functions/ and package-lock.json. */
+  /** The app's root, holding package-lock.json; esbuild runs here. */
   readonly projectRoot: string;
+  /** The function's handler module, relative to projectRoot (or absolute). */
+  readonly entry: string;
   readonly config: StageConfig;
   /** Runtime variables shared by every function (see runtimeEnvironment()). */
   readonly environment: Readonly<Record<string, string>>;
@@ -27,7 +28,8 @@ export interface RouteFunctionProps {
 
 /**
  * One route's Lambda function: ESM bundle for Node 24 on arm64, its own log group, and its own role whose
- * only permissions are writing to that log group plus what bindTable()/bindSecret() grant.
+ * only permissions are writing to that log group plus what bindTable()/bindSecret() grant. API Gateway
+ * invokes it synchronously, through the `live` alias CanaryReleases gives it.
  */
 export class RouteFunction extends Construct {
   readonly function: NodejsFunction;
@@ -53,7 +55,7 @@ export class RouteFunction extends Construct {
 
     this.function = new NodejsFunction(this, 'Function', {
       description: props.description,
-      entry: join(props.projectRoot, functionEntry(props.routeId)),
+      entry: resolve(props.projectRoot, props.entry),
       projectRoot: props.projectRoot,
       depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
       handler: 'handler',
@@ -70,6 +72,13 @@ export class RouteFunction extends Construct {
       },
       bundling: esmBundling,
     });
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Only API Gateway invokes this function, synchronously through its live alias; a dead-letter ' +
+        'queue only receives failed asynchronous invocations, so it would stay empty. Failures surface ' +
+        'as 5xx answers and in the Errors alarm.',
+    });
     if (config.tracingEnabled) {
       Validations.of(this.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -77,6 +86,8 @@ export class RouteFunction extends Construct {
           'Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
           'resource-level permissions; every other statement of this role names its log group, table or secret.',
       });
+    } else {
+      Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaTracing', reason: tracingOffReason });
     }
   }
 

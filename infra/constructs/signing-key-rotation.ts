@@ -7,7 +7,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { RotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { LIFETIME_SECONDS_MAX } from '../../shared/auth/tokens/access-token-settings.js';
-import { secretDefinitions } from '../../shared/tables/secret-definitions.js';
+import { secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import { runtimeEnvironment, type StageConfig } from '../config.js';
 import { esmBundling } from './esm-bundling.js';
 

@@ -1,20 +1,18 @@
-import { fileURLToPath } from 'node:url';
 import { type CfnResource, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { type SecretId, secretDefinitions } from '../../shared/tables/secret-definitions.js';
-import { type TableId, tableDefinitions } from '../../shared/tables/table-definitions.js';
+import { type SecretId, secretDefinitions } from '../../shared/resources/secret-definitions.js';
+import { type TableId, tableDefinitions } from '../../shared/resources/table-definitions.js';
 import type { StageConfig } from '../config.js';
 import { SigningKeyRotation } from '../constructs/signing-key-rotation.js';
+import { repositoryRoot } from '../repository-root.js';
 
 export interface DataStackProps extends StackProps {
   readonly config: StageConfig;
-  /** Repository root holding functions/ and package-lock.json; defaults to this file's repository. */
+  /** Folder holding functions/ and package-lock.json; defaults to the repository root. */
   readonly projectRoot?: string;
 }
-
-const defaultProjectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 const pascalCase = (id: string): string => id.charAt(0).toUpperCase() + id.slice(1);
 
@@ -35,7 +33,7 @@ export class DataStack extends Stack {
   readonly signingKeyRotation: SigningKeyRotation;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
-    const { config, projectRoot = defaultProjectRoot, ...stackProps } = props;
+    const { config, projectRoot = repositoryRoot, ...stackProps } = props;
     super(scope, id, { terminationProtection: config.terminationProtection, ...stackProps });
 
     const tables = {} as Record<TableId, Table>;

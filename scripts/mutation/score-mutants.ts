@@ -163,7 +163,8 @@ export const classify = (report: MutationReport, recorded: readonly RecordedMuta
         original,
         replacement,
         status: mutant.status,
-        verdict: entry !== undefined && mutant.status !== 'Killed' && verdict !== 'ignored' ? entry.kind : verdict,
+        verdict:
+          entry !== undefined && mutant.status !== 'Killed' && verdict !== 'ignored' ? entry.kind : verdict,
         ...(entry === undefined ? {} : { recorded: entry }),
       });
     }

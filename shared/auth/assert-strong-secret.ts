@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../config/configuration-error.js';
+import { ConfigurationError } from '../errors/configuration-error.js';
 
 /** Prefix of every credential `npm start` generates, so production can recognise and refuse them. */
 export const DEVELOPMENT_SECRET_PREFIX = 'bulwark-dev-';

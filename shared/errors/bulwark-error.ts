@@ -1,4 +1,4 @@
-import type { ProblemCode } from '../http/problem-types.js';
+import type { ProblemCode } from './problem-types.js';
 
 export interface FieldError {
   readonly path: string;

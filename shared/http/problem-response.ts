@@ -1,6 +1,6 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { BulwarkError } from '../errors/bulwark-error.js';
-import { problemTypes, problemTypeUri } from './problem-types.js';
+import { problemTypes, problemTypeUri } from '../errors/problem-types.js';
 
 const internal = new BulwarkError('internal-error', {
   detail: 'The server could not complete the request. Quote the request id when reporting it.',

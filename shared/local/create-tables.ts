@@ -5,7 +5,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { type TableId, tableDefinitions } from '../tables/table-definitions.js';
+import { type TableId, tableDefinitions } from '../resources/table-definitions.js';
 
 /**
  * Creates every table of `tableDefinitions` (the list the CDK data stack also reads) with the given

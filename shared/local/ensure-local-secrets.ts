@@ -3,7 +3,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { DEVELOPMENT_SECRET_PREFIX } from '../auth/assert-strong-secret.js';
 import { jwksOf } from '../auth/tokens/jwks.js';
 import { generateSigningKey, parseSigningKeySet } from '../auth/tokens/signing-key-set.js';
-import { type SecretDefinition, type SecretId, secretDefinitions } from '../tables/secret-definitions.js';
+import { type SecretDefinition, type SecretId, secretDefinitions } from '../resources/secret-definitions.js';
 
 const readSecrets = async (path: string): Promise<Record<string, unknown>> => {
   try {

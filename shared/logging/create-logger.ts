@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { LogLevel } from '../config/runtime-config.js';
+import type { LogLevel } from './log-level.js';
 import { redactSensitive } from './redact-sensitive.js';
 
 const powertoolsLevel = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;

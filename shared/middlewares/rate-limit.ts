@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import type { LimiterFailureMode } from '../domain/rate-limit/limiter-failure-mode.js';
 import type { LimiterMetrics } from '../domain/rate-limit/limiter-metrics.js';
 import type { RateLimitDecision } from '../domain/rate-limit/rate-limit-decision.js';
 import { policyName, type RateLimitPolicy } from '../domain/rate-limit/rate-limit-policy.js';
@@ -6,9 +7,7 @@ import type { RateLimiter } from '../domain/rate-limit/rate-limiter.js';
 import { CredentialsInvalidError } from '../errors/auth-errors.js';
 import { LimiterUnavailableError, QuotaExceededError } from '../errors/rate-limit-errors.js';
 import { clientAddressKey } from '../http/client-address-key.js';
-import { matchRoute } from '../http/match-route.js';
 import { rateLimitHeaders } from '../http/rate-limit-headers.js';
-import type { LimiterFailureMode } from '../http/route-table.js';
 import type { SecureMiddleware, SecureRequest } from '../http/secure-request.js';
 
 export interface RateLimitOptions {
@@ -22,6 +21,11 @@ export interface RateLimitOptions {
   readonly failureMode: LimiterFailureMode;
   /** Retry-After of the 503 when the limiter is down and the mode is fail-closed. */
   readonly unavailableRetryAfterSeconds?: number;
+  /**
+   * Requests this route never limits: the fallback's CORS preflights for paths the API serves, which
+   * must always pass (floods at unknown paths are limited like any other request).
+   */
+  readonly exempt?: (event: SecureRequest['event']) => boolean;
 }
 
 /** The authenticated principal when there is one, the trusted client IP otherwise. */
@@ -69,13 +73,7 @@ export const rateLimit = (options: RateLimitOptions): SecureMiddleware => {
   return {
     name: 'rateLimit',
     before: async (request) => {
-      // A preflight for a path the API serves is never limited; OPTIONS floods at unknown paths are.
-      if (
-        request.event.httpMethod === 'OPTIONS' &&
-        matchRoute('OPTIONS', request.event.path).kind !== 'not-found'
-      ) {
-        return;
-      }
+      if (options.exempt?.(request.event) === true) return;
       const state = request.context.bulwark;
       // Explicitly unlimited keys skip the limiter; authentication logged and counted the breach.
       if (state.principal?.kind === 'api_key' && state.principal.rateLimit === 'unlimited') return;

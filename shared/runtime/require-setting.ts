@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../config/configuration-error.js';
+import { ConfigurationError } from '../errors/configuration-error.js';
 
 /** For settings only some functions need: absent where required is a cold-start failure naming it. */
 export const requireSetting = <T>(variable: string, value: T | undefined): T => {

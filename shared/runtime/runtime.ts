@@ -1,18 +1,43 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SecretStore } from '../adapters/secrets/secret-store.js';
+import type { Counters } from '../adapters/metrics/emf-counters.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
+import type { ApiKeyStore } from '../domain/api-keys/api-key-store.js';
 import type { Clock } from '../domain/clock.js';
-import type { AuthStores } from './auth-services.js';
+import type { LoginThrottleStore } from '../domain/login-throttle/login-throttle-store.js';
+import type { RateLimitStore } from '../domain/rate-limit/rate-limit-store.js';
+import type { SecretStore } from '../domain/secret-store.js';
+import type { SessionStore } from '../domain/sessions/session-store.js';
+import type { UsersRepository } from '../domain/users/users-repository.js';
 
-/** Everything a function needs from its environment, built once per cold start. */
+/** The ports whose DynamoDB adapters a runtime builds unless it is given others (tests, the bench). */
+export interface Stores {
+  readonly apiKeys: ApiKeyStore;
+  readonly sessions: SessionStore;
+  readonly users: UsersRepository;
+  readonly loginThrottle: LoginThrottleStore;
+  readonly rateLimits: RateLimitStore;
+}
+
+/**
+ * Everything a function needs from its environment, built once per process by createRuntime(). A plain
+ * context object: capabilities (token verifier, API keys, sessions, ...) are built from it by their own
+ * `...For(runtime)` builders, so a function loads only the ones its route uses.
+ */
 export interface Runtime {
   readonly config: RuntimeConfig;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly secretStore: SecretStore;
-  /** Created on first use, so functions without a table never build a client. */
+  /**
+   * The request path's DynamoDB client, created on first use: two attempts of
+   * SECURITY_LIMITER_TIMEOUT_MS each, the whole call aborted after both.
+   */
   readonly dynamoDb: () => DynamoDBClient;
-  /** In-memory stores for unit tests; functions leave it unset and get DynamoDB's. */
-  readonly authStores?: AuthStores;
+  /** EMF counters, namespace Bulwark. */
+  readonly counters: Counters;
+  /** Stores given instead of the DynamoDB adapters; empty on Lambda and in `npm start`. */
+  readonly stores: Partial<Stores>;
+  /** Fresh random ids (token ids, login attempts). */
+  readonly newId: () => string;
 }

@@ -7,8 +7,8 @@ import {
   type ProblemCode,
   problemTypes,
   problemTypeUri,
-} from '../../shared/http/problem-types.js';
-import { routes } from '../../shared/http/route-table.js';
+} from '../../shared/errors/problem-types.js';
+import { routes } from '../../shared/routes/route-table.js';
 
 const readme = readFileSync('README.md', 'utf8');
 const problemDoc = readFileSync('docs/problem-types.md', 'utf8');

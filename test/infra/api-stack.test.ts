@@ -13,18 +13,11 @@ import { ScopedNagPack } from '../../infra/constructs/scoped-nag-pack.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack, secretLogicalId, tableLogicalId } from '../../infra/stacks/data-stack.js';
 import { limiterOutcomes } from '../../shared/domain/rate-limit/limiter-metrics.js';
-import { gatewayCatchAllProblemTypes, problemTypes } from '../../shared/http/problem-types.js';
-import {
-  fallbackRoute,
-  functionEntry,
-  type RouteDefinition,
-  routes,
-  type SecuredFunction,
-  securedFunctions,
-  type TableGrant,
-} from '../../shared/http/route-table.js';
-import { secretDefinitions } from '../../shared/tables/secret-definitions.js';
-import { tableDefinitions } from '../../shared/tables/table-definitions.js';
+import { gatewayCatchAllProblemTypes, problemTypes } from '../../shared/errors/problem-types.js';
+import { secretDefinitions } from '../../shared/resources/secret-definitions.js';
+import { tableDefinitions } from '../../shared/resources/table-definitions.js';
+import type { RouteDefinition, SecuredFunction, TableGrant } from '../../shared/routes/route-definition.js';
+import { fallbackRoute, functionEntry, routes, securedFunctions } from '../../shared/routes/route-table.js';
 
 type Json = Record<string, unknown>;
 interface CfnResourceJson {

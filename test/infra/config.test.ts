@@ -37,7 +37,7 @@ describe('stage configuration', () => {
   it.each(stageNames)('gives %s the agreed runtime defaults', (stage) => {
     const { runtime, throttling } = stageConfig(stage);
     expect(runtime).toMatchObject({
-      authStrategy: 'jwt_or_api_key',
+      auth: { strategy: 'jwt_or_api_key', header: 'x-api-key' },
       bodyMaxBytes: 65_536,
       trustProxyHops: 0,
       logLevel: 'info',
@@ -75,7 +75,7 @@ describe('stage configuration', () => {
     const parsed = parseRuntimeConfig(deployedEnvironment(stage));
     const { runtime } = stageConfig(stage);
     expect(parsed.environment).toBe(runtime.environment);
-    expect(parsed.auth).toEqual({ strategy: 'jwt_or_api_key', header: runtime.authHeader });
+    expect(parsed.auth).toEqual({ strategy: 'jwt_or_api_key', header: runtime.auth.header });
     expect(parsed.cors.allowOrigins).toEqual(runtime.cors.allowOrigins);
     expect(parsed.passwordBcryptCost).toBe(11);
   });

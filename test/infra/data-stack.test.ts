@@ -5,8 +5,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type StageName, stageConfig } from '../../infra/config.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
-import { secretDefinitions } from '../../shared/tables/secret-definitions.js';
-import { tableDefinitions } from '../../shared/tables/table-definitions.js';
+import { secretDefinitions } from '../../shared/resources/secret-definitions.js';
+import { tableDefinitions } from '../../shared/resources/table-definitions.js';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
   context: Record<string, unknown>;

@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { createDynamoDbClient } from '../../shared/adapters/dynamodb/create-dynamodb-client.js';
 import { createTables } from '../../shared/local/create-tables.js';
-import type { TableId } from '../../shared/tables/table-definitions.js';
+import type { TableId } from '../../shared/resources/table-definitions.js';
 
 /** Every table of the shared definitions, under a prefix unique to the calling test file. */
 export const createTestTables = async (): Promise<{

@@ -26,14 +26,22 @@ export interface InMemoryRateLimitStore extends RateLimitStore {
  * every call is trivially atomic. A guarded call (markers to check) returns no value when it admits, like
  * the adapter's transaction; a refusal returns the stored state (ALL_OLD). test/unit/rate-limit/
  * rate-limit-store-contract.ts runs the same checks against this fake and against DynamoDB Local.
+ *
+ * A revocation marker exists when `revoke` wrote it or when `guardExists` says so (the test runtime
+ * answers from its in-memory session store, where a logout writes the marker).
  */
-export const inMemoryRateLimitStore = (): InMemoryRateLimitStore => {
+export const inMemoryRateLimitStore = (
+  guardExists: (key: string) => Promise<boolean> | boolean = () => false,
+): InMemoryRateLimitStore => {
   const items = new Map<string, StoredLimiterItem>();
   const guards = new Set<string>();
   let calls = 0;
 
-  const guardFailed = (mustNotExist: readonly string[] | undefined): boolean =>
-    (mustNotExist ?? []).some((key) => guards.has(key));
+  const exists = async (key: string): Promise<boolean> => guards.has(key) || (await guardExists(key));
+  const guardFailed = async (mustNotExist: readonly string[] | undefined): Promise<boolean> => {
+    for (const key of mustNotExist ?? []) if (await exists(key)) return true;
+    return false;
+  };
   const refused = (value: number | undefined): ConsumeResult => ({
     admitted: false,
     value,
@@ -56,7 +64,7 @@ export const inMemoryRateLimitStore = (): InMemoryRateLimitStore => {
     anyGuardExists: async (keys) => {
       if (keys.length === 0) return false;
       calls += 1;
-      return keys.some((key) => guards.has(key));
+      return guardFailed(keys);
     },
 
     consumeTokenBucket: async ({
@@ -71,7 +79,7 @@ export const inMemoryRateLimitStore = (): InMemoryRateLimitStore => {
       calls += 1;
       // The adapter writes one of two updates; any other guess is a caller bug, not a third update.
       if (assume !== 'idle' && assume !== 'busy') throw new TypeError(`unknown guess: ${String(assume)}`);
-      if (guardFailed(mustNotExist)) return { admitted: false, value: undefined, guardFailed: true };
+      if (await guardFailed(mustNotExist)) return { admitted: false, value: undefined, guardFailed: true };
       const guarded = (mustNotExist ?? []).length > 0;
       const tat = items.get(key)?.tat;
       let next: number;
@@ -88,7 +96,7 @@ export const inMemoryRateLimitStore = (): InMemoryRateLimitStore => {
 
     consumeFixedWindow: async ({ key, limit, expiresAtSeconds, mustNotExist }) => {
       calls += 1;
-      if (guardFailed(mustNotExist)) return { admitted: false, value: undefined, guardFailed: true };
+      if (await guardFailed(mustNotExist)) return { admitted: false, value: undefined, guardFailed: true };
       const guarded = (mustNotExist ?? []).length > 0;
       const count = items.get(key)?.count;
       if (count !== undefined && count >= limit) return refused(count);

@@ -4,10 +4,10 @@
  * secret store and a DynamoDB factory that refuses to be used. Plus builders for the API Gateway REST
  * proxy event and the Lambda context a real invocation receives.
  */
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { SecretStore } from '../../shared/adapters/secrets/secret-store.js';
 import { accessTokenSettings } from '../../shared/auth/tokens/access-token-settings.js';
 import {
   createAccessTokenIssuer,
@@ -19,13 +19,17 @@ import type { ApiKeyRecord } from '../../shared/domain/api-keys/api-key.js';
 import { hashApiKeySecret } from '../../shared/domain/api-keys/api-key-secret-hash.js';
 import type { ApiKeyStore } from '../../shared/domain/api-keys/api-key-store.js';
 import type { Clock } from '../../shared/domain/clock.js';
+import type { RateLimitStore } from '../../shared/domain/rate-limit/rate-limit-store.js';
+import type { SecretStore } from '../../shared/domain/secret-store.js';
 import type { Role } from '../../shared/domain/users/user.js';
 import type { BulwarkContext } from '../../shared/http/secure-request.js';
 import { apiGatewayIdentity } from '../../shared/local/api-gateway-event.js';
 import { createLogger } from '../../shared/logging/create-logger.js';
-import type { Runtime } from '../../shared/runtime/runtime.js';
+import { createRuntime } from '../../shared/runtime/create-runtime.js';
+import type { Runtime, Stores } from '../../shared/runtime/runtime.js';
 import { inMemoryApiKeyStore } from './in-memory-api-key-store.js';
-import { inMemorySessionStore } from './in-memory-session-store.js';
+import { inMemoryRateLimitStore } from './in-memory-rate-limit-store.js';
+import { type InMemorySessionStore, inMemorySessionStore } from './in-memory-session-store.js';
 
 /** The API key pepper's secret. */
 export const TEST_SECRET_ARN = 'arn:test';
@@ -170,9 +174,16 @@ export const inMemorySecretStore = (
 // ---------------------------------------------------------------------------------------------------
 // Runtime
 
+export interface CountedMetric {
+  readonly name: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+}
+
 export interface TestRuntime extends Runtime {
   readonly logs: LogCapture;
   readonly clock: ManualClock;
+  /** Every metric counted through the runtime's counters, in order. */
+  readonly counted: () => readonly CountedMetric[];
 }
 
 export interface TestRuntimeOverrides {
@@ -181,6 +192,10 @@ export interface TestRuntimeOverrides {
   readonly secretStore?: SecretStore;
   readonly dynamoDb?: () => DynamoDBClient;
   readonly apiKeyStore?: ApiKeyStore;
+  readonly sessionStore?: InMemorySessionStore;
+  readonly rateLimitStore?: RateLimitStore;
+  readonly stores?: Partial<Stores>;
+  readonly newId?: () => string;
 }
 
 /** A stored API key record as issuing would write it, for in-memory key stores. */
@@ -232,18 +247,35 @@ export const testRuntime = (
       [config.tokens.signingSecretArn ?? TEST_SIGNING_SECRET_ARN]: { current: TEST_SIGNING_KEY },
       [config.tokens.verificationSecretArn ?? TEST_VERIFICATION_SECRET_ARN]: TEST_VERIFICATION_KEYS,
     });
-  return {
+  const sessions = overrides.sessionStore ?? inMemorySessionStore();
+  const counted: CountedMetric[] = [];
+  const runtime = createRuntime({
     config,
     logger,
-    logs: captureLogs(logger),
     clock: overrides.clock ?? manualClock(),
     secretStore,
-    authStores: { apiKeys: overrides.apiKeyStore ?? testApiKeyStore(), sessions: inMemorySessionStore() },
     dynamoDb:
       overrides.dynamoDb ??
       (() => {
         throw new Error('dynamoDb() is not available in unit tests');
       }),
+    counters: { count: (name, dimensions) => counted.push({ name, dimensions: { ...dimensions } }) },
+    stores: {
+      apiKeys: overrides.apiKeyStore ?? testApiKeyStore(),
+      sessions,
+      // The limiter's guard is the session's revocation marker, as in the DynamoDB tables.
+      rateLimits:
+        overrides.rateLimitStore ??
+        inMemoryRateLimitStore((key) => key.startsWith('revoked#') && sessions.isRevoked(key.slice(8))),
+      ...overrides.stores,
+    },
+    newId: overrides.newId ?? randomUUID,
+  });
+  return {
+    ...runtime,
+    clock: runtime.clock as ManualClock,
+    logs: captureLogs(logger),
+    counted: () => counted,
   };
 };
 

@@ -6,32 +6,15 @@ import {
   GetItemCommand,
   TransactionCanceledException,
   TransactionConflictException,
-  type TransactWriteItem,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { sessionRevocationKey } from '../../domain/sessions/session-revocation-key.js';
 import type { SessionFamily, SessionStore } from '../../domain/sessions/session-store.js';
 import { DependencyUnavailableError } from '../../errors/request-errors.js';
 
 const familyKey = (familyId: string): string => `family#${familyId}`;
 const sessionKey = (sessionId: string): string => `session#${sessionId}`;
-
-/** Partition key of the item whose presence means every access token of `sessionId` is revoked. */
-export const sessionRevocationKey = (sessionId: string): string => `revoked#${sessionId}`;
-
-/**
- * The revocation check as a transaction item, so a write that must only happen for a live session (the
- * rate limiter's, for one) can carry it: the transaction is cancelled with `ConditionalCheckFailed` at
- * this item's index iff the session is revoked.
- */
-export const sessionNotRevokedCheck = (tableName: string, sessionId: string): TransactWriteItem => ({
-  ConditionCheck: {
-    TableName: tableName,
-    Key: { pk: { S: sessionRevocationKey(sessionId) } },
-    ConditionExpression: 'attribute_not_exists(#pk)',
-    ExpressionAttributeNames: { '#pk': 'pk' },
-  },
-});
 
 /**
  * A write on an item that a transaction is changing fails with a conflict instead of waiting; the only

@@ -1,5 +1,5 @@
 import type { Clock } from '../../domain/clock.js';
-import type { SecretStore } from './secret-store.js';
+import type { SecretStore } from '../../domain/secret-store.js';
 
 interface Entry {
   value: Readonly<Record<string, unknown>> | undefined;

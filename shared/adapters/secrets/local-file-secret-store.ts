@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigurationError } from '../../config/configuration-error.js';
-import type { SecretStore } from './secret-store.js';
+import type { SecretStore } from '../../domain/secret-store.js';
+import { ConfigurationError } from '../../errors/configuration-error.js';
 
 /**
  * Development stand-in for Secrets Manager: a JSON file `{ "<secret id>": { ...secret json } }` written

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../../config/configuration-error.js';
+import { ConfigurationError } from '../../errors/configuration-error.js';
 
 /** A secret that is not a JSON object is an operator mistake: fail loudly, never echo its content. */
 export const parseSecretJson = (

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretStore } from '../../domain/secret-store.js';
 import { DependencyUnavailableError } from '../../errors/request-errors.js';
 import { parseSecretJson } from './parse-secret-json.js';
-import type { SecretStore } from './secret-store.js';
 
 /** Reads AWSCURRENT. Every SDK failure becomes a 503-class domain error; nothing of the secret is logged. */
 export const secretsManagerSecretStore = (client: SecretsManagerClient): SecretStore => ({

@@ -1,5 +1,5 @@
 import { type CryptoKey, importJWK } from 'jose';
-import { ConfigurationError } from '../../config/configuration-error.js';
+import { ConfigurationError } from '../../errors/configuration-error.js';
 
 /**
  * Imports one Ed25519 JWK (private with `d`, public without) as a non-extractable key. A bad key is a

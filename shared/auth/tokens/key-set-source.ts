@@ -1,4 +1,4 @@
-import type { SecretStore } from '../../adapters/secrets/secret-store.js';
+import type { SecretStore } from '../../domain/secret-store.js';
 
 export interface KeySetSource<T> {
   /** Reads the secret through the (cached) store; a rotated secret is picked up when the cache expires. */

@@ -1,4 +1,4 @@
-import type { SecretStore } from '../../adapters/secrets/secret-store.js';
+import type { SecretStore } from '../../domain/secret-store.js';
 import { keySetSource } from './key-set-source.js';
 import { parseSigningKeySet, type SigningKeySet } from './signing-key-set.js';
 

@@ -1,4 +1,4 @@
-import type { SecretStore } from '../../adapters/secrets/secret-store.js';
+import type { SecretStore } from '../../domain/secret-store.js';
 import { keySetSource } from './key-set-source.js';
 import { parseVerificationKeySet, type VerificationKeySet } from './verification-key-set.js';
 

@@ -1,6 +1,6 @@
-import { ConfigurationError } from '../../config/configuration-error.js';
 import type { FieldError } from '../../errors/bulwark-error.js';
-import { fieldErrorsOf } from '../../http/field-errors.js';
+import { ConfigurationError } from '../../errors/configuration-error.js';
+import { fieldErrorsOf } from '../../errors/field-errors.js';
 import type { Clock } from '../clock.js';
 import type { Role } from '../users/user.js';
 import { type ApiKeyRateLimit, type ApiKeyRecord, type ApiKeyView, toApiKeyView } from './api-key.js';

@@ -6,11 +6,8 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  dynamoDbSessionStore,
-  sessionNotRevokedCheck,
-  sessionRevocationKey,
-} from '../../../shared/adapters/dynamodb/dynamodb-session-store.js';
+import { dynamoDbSessionStore } from '../../../shared/adapters/dynamodb/dynamodb-session-store.js';
+import { sessionRevocationKey } from '../../../shared/domain/sessions/session-revocation-key.js';
 import { describeSessionStoreContract } from '../../unit/sessions/session-store-contract.js';
 import { createSessionsTestTable } from './sessions-test-table.js';
 
@@ -31,7 +28,14 @@ describe('the session revocation condition for other writers', () => {
     client.send(
       new TransactWriteItemsCommand({
         TransactItems: [
-          sessionNotRevokedCheck(tableName, sessionId),
+          // What the rate limiter's transaction carries for an access token (dynamodb-rate-limit-store).
+          {
+            ConditionCheck: {
+              TableName: tableName,
+              Key: { pk: { S: sessionRevocationKey(sessionId) } },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
           { Put: { TableName: tableName, Item: { pk: { S: `probe#${sessionId}` } } } },
         ],
       }),

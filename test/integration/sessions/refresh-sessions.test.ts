@@ -1,15 +1,13 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbClient } from '../../../shared/adapters/dynamodb/create-dynamodb-client.js';
-import {
-  dynamoDbSessionStore,
-  sessionRevocationKey,
-} from '../../../shared/adapters/dynamodb/dynamodb-session-store.js';
+import { dynamoDbSessionStore } from '../../../shared/adapters/dynamodb/dynamodb-session-store.js';
 import {
   createRefreshSessions,
   type RefreshSessions,
   type RotationResult,
 } from '../../../shared/domain/sessions/refresh-sessions.js';
+import { sessionRevocationKey } from '../../../shared/domain/sessions/session-revocation-key.js';
 import type { SessionStore } from '../../../shared/domain/sessions/session-store.js';
 import { DependencyUnavailableError } from '../../../shared/errors/request-errors.js';
 import { freePort } from '../../../shared/local/dynamodb-local.js';

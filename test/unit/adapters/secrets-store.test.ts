@@ -11,10 +11,10 @@ import {
   RETRY_AFTER_FAILURE_MS,
 } from '../../../shared/adapters/secrets/cached-secret-store.js';
 import { parseSecretJson } from '../../../shared/adapters/secrets/parse-secret-json.js';
-import type { SecretStore } from '../../../shared/adapters/secrets/secret-store.js';
 import { secretsManagerSecretStore } from '../../../shared/adapters/secrets/secrets-manager-secret-store.js';
 import { assertStrongSecret, DEVELOPMENT_SECRET_PREFIX } from '../../../shared/auth/assert-strong-secret.js';
-import { ConfigurationError } from '../../../shared/config/configuration-error.js';
+import type { SecretStore } from '../../../shared/domain/secret-store.js';
+import { ConfigurationError } from '../../../shared/errors/configuration-error.js';
 import { DependencyUnavailableError } from '../../../shared/errors/request-errors.js';
 import { rejectionOf } from '../../support/rejection-of.js';
 import { inMemorySecretStore, manualClock, TEST_PEPPER } from '../../support/test-runtime.js';

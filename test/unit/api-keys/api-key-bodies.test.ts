@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type * as z from 'zod';
-import { fieldErrorsOf } from '../../../shared/http/field-errors.js';
+import { fieldErrorsOf } from '../../../shared/errors/field-errors.js';
 import { importFresh } from '../../support/import-fresh.js';
 
 type BodiesModule = typeof import('../../../shared/domain/api-keys/api-key-bodies.js');

@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../../shared/config/configuration-error.js';
 import type { ApiKeyMetadata, ApiKeyRecord } from '../../../shared/domain/api-keys/api-key.js';
 import {
   ApiKeyInvalidError,
@@ -9,6 +8,7 @@ import {
 import { hashApiKeySecret } from '../../../shared/domain/api-keys/api-key-secret-hash.js';
 import type { ApiKeyChanges, ApiKeyStore } from '../../../shared/domain/api-keys/api-key-store.js';
 import { BulwarkError } from '../../../shared/errors/bulwark-error.js';
+import { ConfigurationError } from '../../../shared/errors/configuration-error.js';
 import { importFresh } from '../../support/import-fresh.js';
 import { rejectionOf } from '../../support/rejection-of.js';
 

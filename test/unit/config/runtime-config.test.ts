@@ -3,8 +3,8 @@
  * never repeat a value that might be a secret pasted into the wrong place.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../../shared/config/configuration-error.js';
 import { parseRuntimeConfig } from '../../../shared/config/runtime-config.js';
+import { ConfigurationError } from '../../../shared/errors/configuration-error.js';
 
 const configurationErrorOf = (env: Record<string, string>): ConfigurationError => {
   try {

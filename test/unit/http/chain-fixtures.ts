@@ -4,22 +4,13 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { expect } from 'vitest';
-import { MethodNotAllowedError, RouteNotFoundError } from '../../../shared/errors/request-errors.js';
-import { emptyResponse } from '../../../shared/http/json-response.js';
-import { matchRoute } from '../../../shared/http/match-route.js';
-import { createSecureHandler, type SecureHandler } from '../../../shared/http/secure-handler.js';
+import { route as fallbackRoute } from '../../../functions/route-fallback/route.js';
+import type { SecureHandler } from '../../../shared/chain/create-secure-handler.js';
 import type { Runtime } from '../../../shared/runtime/runtime.js';
 import { lambdaContext } from '../../support/test-runtime.js';
 
-/** The logic of functions/route-fallback/handler.ts, built on a given runtime instead of loadRuntime(). */
-export const fallbackHandler = (runtime: Runtime): Promise<SecureHandler> =>
-  createSecureHandler(runtime, { auth: 'public' }, async ({ event }) => {
-    const match = matchRoute(event.httpMethod, event.path);
-    if (match.kind === 'not-found') throw new RouteNotFoundError();
-    const allowed = match.kind === 'route' ? [match.route.method, 'OPTIONS'] : match.allowedMethods;
-    if (event.httpMethod === 'OPTIONS') return emptyResponse(204, { Allow: allowed.join(', ') });
-    throw new MethodNotAllowedError(allowed);
-  });
+/** The real route-fallback module (functions/route-fallback/route.ts), built on a given runtime. */
+export const fallbackHandler = (runtime: Runtime): Promise<SecureHandler> => fallbackRoute.build(runtime);
 
 export const invoke = (handler: SecureHandler, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
   handler(event, lambdaContext());

@@ -7,17 +7,17 @@ import * as z from 'zod';
 import { createUserInput } from '../../../shared/domain/users/create-user-input.js';
 import { importFresh } from '../../support/import-fresh.js';
 
-type FieldErrorsModule = typeof import('../../../shared/http/field-errors.js');
+type FieldErrorsModule = typeof import('../../../shared/errors/field-errors.js');
 // Loaded afresh for each test, so the module's own functions are mutation-tested too.
 let fieldErrorsOf: FieldErrorsModule['fieldErrorsOf'];
 beforeEach(async () => {
   ({ fieldErrorsOf } = await importFresh<FieldErrorsModule>(
-    new URL('../../../shared/http/field-errors.js', import.meta.url),
+    new URL('../../../shared/errors/field-errors.js', import.meta.url),
   ));
 });
 
-const errorsFor = (schema: z.ZodType, input: unknown) => {
-  const result = schema.safeParse(input);
+const errorsFor = (schema: z.core.$ZodType, input: unknown) => {
+  const result = z.safeParse(schema, input);
   if (result.success) throw new Error(`expected ${JSON.stringify(input)} to be rejected`);
   return fieldErrorsOf(result.error, input);
 };

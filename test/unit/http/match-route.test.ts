@@ -3,8 +3,9 @@
  * tells the fallback whether to answer 404, 405 (with Allow) or let a route through.
  */
 import { describe, expect, it } from 'vitest';
-import { allowedMethodsFor, matchRoute } from '../../../shared/http/match-route.js';
-import { type RouteDefinition, routes } from '../../../shared/http/route-table.js';
+import { allowedMethodsFor, matchRoute } from '../../../shared/routes/match-route.js';
+import type { RouteDefinition } from '../../../shared/routes/route-definition.js';
+import { routes } from '../../../shared/routes/route-table.js';
 
 const route = (id: string, method: RouteDefinition['method'], path: string): RouteDefinition =>
   ({ ...routes[0], id, method, path }) as RouteDefinition;
@@ -82,13 +83,16 @@ describe('matchRoute', () => {
   });
 
   it('resolves the real route table', () => {
-    expect(matchRoute('GET', '/health')).toMatchObject({ kind: 'route', route: { id: 'health' } });
-    expect(matchRoute('POST', '/api/v1/user')).toMatchObject({ kind: 'route', route: { id: 'create-user' } });
-    expect(matchRoute('GET', '/api/v1/user')).toEqual({
+    expect(matchRoute('GET', '/health', routes)).toMatchObject({ kind: 'route', route: { id: 'health' } });
+    expect(matchRoute('POST', '/api/v1/user', routes)).toMatchObject({
+      kind: 'route',
+      route: { id: 'create-user' },
+    });
+    expect(matchRoute('GET', '/api/v1/user', routes)).toEqual({
       kind: 'method-not-allowed',
       allowedMethods: ['POST', 'OPTIONS'],
     });
-    expect(matchRoute('GET', '/api/v1/users')).toEqual({ kind: 'not-found' });
+    expect(matchRoute('GET', '/api/v1/users', routes)).toEqual({ kind: 'not-found' });
   });
 });
 

@@ -6,12 +6,12 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { ConfigurationError } from '../../../shared/config/configuration-error.js';
 import { createUserInput } from '../../../shared/domain/users/create-user-input.js';
+import { ConfigurationError } from '../../../shared/errors/configuration-error.js';
 import { DependencyUnavailableError } from '../../../shared/errors/request-errors.js';
 import { jsonResponse } from '../../../shared/http/json-response.js';
-import { createSecureHandler } from '../../../shared/http/secure-handler.js';
 import { inMemoryApiKeyStore } from '../../support/in-memory-api-key-store.js';
+import { chainOf } from '../../support/test-chain.js';
 import {
   type ApiGatewayEventOptions,
   apiGatewayEvent,
@@ -56,22 +56,19 @@ const buildRoutes = async (env: Record<string, string> = {}, runtime?: TestRunti
   const rt = runtime ?? testRuntime({ ...baseEnv, ...env });
   return {
     runtime: rt,
-    publicRoute: await createSecureHandler(rt, { auth: 'public' }, async (input) =>
+    publicRoute: await chainOf(rt, { auth: 'public' }, async (input) =>
       jsonResponse(200, { requestId: input.requestId, clientIp: input.clientIp }),
     ),
-    createUser: await createSecureHandler(
-      rt,
-      { auth: 'required', body: createUserInput },
-      async ({ body, principal }) =>
-        jsonResponse(201, { username: body.username, principal: principal?.kind ?? null }),
+    createUser: await chainOf(rt, { auth: 'required', body: createUserInput }, async ({ body, principal }) =>
+      jsonResponse(201, { username: body.username, principal: principal?.kind ?? null }),
     ),
-    quantity: await createSecureHandler(rt, { auth: 'required', body: quantityInput }, async ({ body }) =>
+    quantity: await chainOf(rt, { auth: 'required', body: quantityInput }, async ({ body }) =>
       jsonResponse(200, { quantity: body.quantity }),
     ),
-    throwing: await createSecureHandler(rt, { auth: 'public' }, async () => {
+    throwing: await chainOf(rt, { auth: 'public' }, async () => {
       throw new Error(thrownMessage);
     }),
-    unavailable: await createSecureHandler(rt, { auth: 'public' }, async () => {
+    unavailable: await chainOf(rt, { auth: 'public' }, async () => {
       throw new DependencyUnavailableError('users-table', new Error('socket hang up at 10.0.0.12'), 7);
     }),
     fallback: await fallbackHandler(rt),
@@ -146,10 +143,8 @@ describe('a request the chain admits', () => {
     });
     const apiKeyStore = testApiKeyStore();
     const runtime = testRuntime(baseEnv, { secretStore: store, apiKeyStore });
-    const createUser = await createSecureHandler(
-      runtime,
-      { auth: 'required', body: createUserInput },
-      async () => jsonResponse(201, {}),
+    const createUser = await chainOf(runtime, { auth: 'required', body: createUserInput }, async () =>
+      jsonResponse(201, {}),
     );
     expect(store.requests).toEqual([TEST_VERIFICATION_SECRET_ARN, TEST_SECRET_ARN]);
     expect(apiKeyStore.gets()).toBe(0);
@@ -161,7 +156,7 @@ describe('a request the chain admits', () => {
   it('admits an access token in Authorization: Bearer as the user principal, reading the verification keys and no key record', async () => {
     const apiKeyStore = testApiKeyStore();
     const runtime = testRuntime(baseEnv, { apiKeyStore });
-    const createUser = await createSecureHandler(
+    const createUser = await chainOf(
       runtime,
       { auth: 'required', body: createUserInput },
       async ({ body, principal }) => jsonResponse(201, { username: body.username, principal }),
@@ -803,7 +798,7 @@ describe('the authentication strategy', () => {
   const production = { ENVIRONMENT: 'production', CORS_ALLOW_ORIGINS: allowedOrigin };
 
   const buildFailure = async (runtime: TestRuntime): Promise<unknown> =>
-    createSecureHandler(runtime, { auth: 'required' }, async () => jsonResponse(200, {})).then(
+    chainOf(runtime, { auth: 'required' }, async () => jsonResponse(200, {})).then(
       () => undefined,
       (rejection: unknown) => rejection,
     );
@@ -863,7 +858,7 @@ describe('the authentication strategy', () => {
         [TEST_VERIFICATION_SECRET_ARN]: TEST_VERIFICATION_KEYS,
       }),
     });
-    const handler = await createSecureHandler(runtime, { auth: 'required' }, async ({ principal }) =>
+    const handler = await chainOf(runtime, { auth: 'required' }, async ({ principal }) =>
       jsonResponse(200, { id: principal?.id }),
     );
     const admitted = await invoke(
@@ -893,7 +888,7 @@ describe('the authentication strategy', () => {
     async (variable, strategy) => {
       const runtime = testRuntime({ [variable]: '', API_AUTH_STRATEGY: strategy });
       await expect(
-        createSecureHandler(runtime, { auth: 'required' }, async () => jsonResponse(200, {})),
+        chainOf(runtime, { auth: 'required' }, async () => jsonResponse(200, {})),
       ).rejects.toMatchObject({ name: 'ConfigurationError', variable });
     },
   );
@@ -904,9 +899,7 @@ describe('the authentication strategy', () => {
       JWT_VERIFICATION_KEYS_SECRET_ARN: '',
       API_AUTH_STRATEGY: 'api_key',
     });
-    const handler = await createSecureHandler(runtime, { auth: 'required' }, async () =>
-      jsonResponse(200, {}),
-    );
+    const handler = await chainOf(runtime, { auth: 'required' }, async () => jsonResponse(200, {}));
     const { token } = await issueTestAccessToken(testRuntime(baseEnv));
     const response = await invoke(
       handler,
@@ -921,9 +914,7 @@ describe('the authentication strategy', () => {
 
   it('with API_AUTH_STRATEGY=jwt builds without a pepper and answers an API key as a missing credential', async () => {
     const runtime = testRuntime({ ...baseEnv, API_KEY_PEPPER_SECRET_ARN: '', API_AUTH_STRATEGY: 'jwt' });
-    const handler = await createSecureHandler(runtime, { auth: 'required' }, async () =>
-      jsonResponse(200, {}),
-    );
+    const handler = await chainOf(runtime, { auth: 'required' }, async () => jsonResponse(200, {}));
     const response = await invoke(handler, apiGatewayEvent({ headers: { 'X-Api-Key': TEST_API_KEY } }));
     const problem = expectProblem(response, 401, 'unauthenticated');
     expect(problem.detail).toBe('This route requires an access token in the Authorization header.');

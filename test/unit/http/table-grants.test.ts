@@ -33,15 +33,11 @@ import { dynamoDbApiKeyStore } from '../../../shared/adapters/dynamodb/dynamodb-
 import { dynamoDbUsersRepository } from '../../../shared/adapters/dynamodb/dynamodb-users-repository.js';
 import { createApiKeys } from '../../../shared/domain/api-keys/create-api-keys.js';
 import { systemClock } from '../../../shared/domain/clock.js';
-import {
-  functionEntry,
-  type SecuredFunction,
-  securedFunctions,
-  type TableGrant,
-} from '../../../shared/http/route-table.js';
 import { ensureLocalSecrets } from '../../../shared/local/ensure-local-secrets.js';
-import { type SecretId, secretDefinitions } from '../../../shared/tables/secret-definitions.js';
-import { type TableId, tableDefinitions } from '../../../shared/tables/table-definitions.js';
+import { type SecretId, secretDefinitions } from '../../../shared/resources/secret-definitions.js';
+import { type TableId, tableDefinitions } from '../../../shared/resources/table-definitions.js';
+import type { SecuredFunction, TableGrant } from '../../../shared/routes/route-definition.js';
+import { functionEntry, securedFunctions } from '../../../shared/routes/route-table.js';
 import { apiGatewayEvent, lambdaContext } from '../../support/test-runtime.js';
 
 type Item = Record<string, AttributeValue>;
@@ -284,6 +280,7 @@ describe('DynamoDB grants of the route table against the calls of each function'
 
     await invoke('health', { path: '/health' });
     await invoke('jwks', { path: '/.well-known/jwks.json' });
+    await invoke('openapi', { path: '/openapi.json' });
     await invoke('route-fallback', { path: '/no-such-path' });
 
     await invoke('login', json('POST', '/auth/login', { username: 'root', password: 'wrong password here' }));

@@ -11,7 +11,7 @@ import { jwksOf } from '../../../shared/auth/tokens/jwks.js';
 import { DEVELOPMENT_KID_PREFIX, parseSigningKeySet } from '../../../shared/auth/tokens/signing-key-set.js';
 import { parseVerificationKeySet } from '../../../shared/auth/tokens/verification-key-set.js';
 import { ensureLocalSecrets } from '../../../shared/local/ensure-local-secrets.js';
-import type { SecretId } from '../../../shared/tables/secret-definitions.js';
+import type { SecretId } from '../../../shared/resources/secret-definitions.js';
 import { keyA, keyB, secretOf } from '../auth/tokens/token-fixtures.js';
 
 const arnOf = (id: SecretId): string =>

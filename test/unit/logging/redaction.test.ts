@@ -3,11 +3,11 @@
  * sensitive key, at any depth, never reach the output; the request id is on every line.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createSecureHandler } from '../../../shared/http/secure-handler.js';
 import { createLogger } from '../../../shared/logging/create-logger.js';
 import { REDACTED as LOGGER_REDACTED } from '../../../shared/logging/redact-sensitive.js';
 import { requestLogger } from '../../../shared/logging/request-logger.js';
 import { importFresh } from '../../support/import-fresh.js';
+import { chainOf } from '../../support/test-chain.js';
 import {
   apiGatewayEvent,
   captureLogs,
@@ -207,7 +207,7 @@ describe('logging through the security chain', () => {
     'writes no credential when a route logs the whole request authenticated with %s, and stamps every line with its id',
     async (credential) => {
       const runtime = testRuntime({ LOG_LEVEL: 'debug' });
-      const handler = await createSecureHandler(runtime, { auth: 'required' }, async ({ event, log }) => {
+      const handler = await chainOf(runtime, { auth: 'required' }, async ({ event, log }) => {
         log.debug('request received', { headers: event.headers, multiValueHeaders: event.multiValueHeaders });
         log.info('body received', { body: JSON.parse(event.body ?? '{}') as unknown });
         throw new Error('boom');
@@ -245,7 +245,7 @@ describe('logging through the security chain', () => {
 
   it('writes no credential when authentication fails, and logs only the reason', async () => {
     const runtime = testRuntime({ LOG_LEVEL: 'debug' });
-    const handler = await createSecureHandler(runtime, { auth: 'required' }, async () => {
+    const handler = await chainOf(runtime, { auth: 'required' }, async () => {
       throw new Error('the route must not run');
     });
     const { token } = await issueTestAccessToken(runtime);

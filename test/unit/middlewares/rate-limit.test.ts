@@ -7,18 +7,20 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { sessionRevocationKey } from '../../../shared/adapters/dynamodb/dynamodb-session-store.js';
+import { isServedPreflight } from '../../../shared/chain/route-fallback.js';
 import { apiKeyRateLimitPolicy } from '../../../shared/domain/api-keys/api-key.js';
+import type { LimiterFailureMode } from '../../../shared/domain/rate-limit/limiter-failure-mode.js';
 import type { LimiterOutcome } from '../../../shared/domain/rate-limit/limiter-metrics.js';
 import type { RateLimitPolicy } from '../../../shared/domain/rate-limit/rate-limit-policy.js';
 import { RateLimitBackendError } from '../../../shared/domain/rate-limit/rate-limit-store.js';
 import { createRateLimiter, type RateLimiter } from '../../../shared/domain/rate-limit/rate-limiter.js';
+import { sessionRevocationKey } from '../../../shared/domain/sessions/session-revocation-key.js';
 import { jsonResponse } from '../../../shared/http/json-response.js';
-import type { LimiterFailureMode } from '../../../shared/http/route-table.js';
-import { createSecureHandler } from '../../../shared/http/secure-handler.js';
 import type { RateLimitOptions } from '../../../shared/middlewares/rate-limit.js';
+import { routes } from '../../../shared/routes/route-table.js';
 import { inMemoryApiKeyStore } from '../../support/in-memory-api-key-store.js';
 import { inMemoryRateLimitStore } from '../../support/in-memory-rate-limit-store.js';
+import { chainOf } from '../../support/test-chain.js';
 import {
   type ApiGatewayEventOptions,
   apiGatewayEvent,
@@ -85,14 +87,14 @@ const route = async (setup: RouteSetup = {}) => {
         ? apiKeyRateLimitPolicy(principal.rateLimit)
         : undefined,
     failureMode: setup.failureMode ?? 'fail-closed',
+    // As the route fallback configures it: preflights for paths Bulwark's table serves pass unlimited.
+    exempt: isServedPreflight(routes),
     ...(setup.unavailableRetryAfterSeconds === undefined
       ? {}
       : { unavailableRetryAfterSeconds: setup.unavailableRetryAfterSeconds }),
   };
-  const handler = await createSecureHandler(
-    runtime,
-    { auth: setup.auth ?? 'public', rateLimit: options },
-    async () => jsonResponse(200, { ok: true }),
+  const handler = await chainOf(runtime, { auth: setup.auth ?? 'public', rateLimit: options }, async () =>
+    jsonResponse(200, { ok: true }),
   );
   const send = (event: ApiGatewayEventOptions = {}): Promise<APIGatewayProxyResult> =>
     handler(apiGatewayEvent({ path: '/api/v1/user/me', ...event }), lambdaContext());
@@ -314,7 +316,7 @@ describe('failed authentication', () => {
 describe('a route without per-principal policies', () => {
   it("limits every principal by the route's policy", async () => {
     const runtime = testRuntime();
-    const handler = await createSecureHandler(
+    const handler = await chainOf(
       runtime,
       {
         auth: 'required',
@@ -338,7 +340,7 @@ describe('a route without per-principal policies', () => {
 describe('the address a request is keyed by', () => {
   it('is the trusted client address when no proxy hop is trusted', async () => {
     const { store, runtime } = await route();
-    const handler = await createSecureHandler(
+    const handler = await chainOf(
       testRuntime(),
       {
         auth: 'public',

@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { jsonResponse } from '../../../shared/http/json-response.js';
-import { createSecureHandler } from '../../../shared/http/secure-handler.js';
 import type { SecureRequest } from '../../../shared/http/secure-request.js';
 import { rejectRevokedSessions } from '../../../shared/middlewares/reject-revoked-sessions.js';
-import { authServices } from '../../../shared/runtime/auth-services.js';
+import { refreshSessionsFor } from '../../../shared/runtime/refresh-sessions-for.js';
+import { chainOf } from '../../support/test-chain.js';
 import {
   apiGatewayEvent,
   issueTestAccessToken,
@@ -14,13 +14,13 @@ import {
 describe('an authenticated route without a rate limit', () => {
   it('reads the session revocation marker itself, so a logged-out token is refused at once', async () => {
     const runtime = testRuntime();
-    const sessions = authServices(runtime).sessions();
+    const sessions = refreshSessionsFor(runtime);
     const session = await sessions.start({ userId: 'user-1', username: 'alice', roles: ['user'] });
     const { token } = await issueTestAccessToken(runtime, {
       sessionId: session.sessionId,
       subject: 'user-1',
     });
-    const handler = await createSecureHandler(runtime, { auth: 'required' }, async ({ principal }) =>
+    const handler = await chainOf(runtime, { auth: 'required' }, async ({ principal }) =>
       jsonResponse(200, { id: principal?.id }),
     );
     const call = () =>
@@ -42,9 +42,8 @@ describe('rejectRevokedSessions on its own', () => {
     ({ context: { bulwark: { principal } } }) as unknown as SecureRequest;
 
   it('reads nothing for a request without a user session (no principal, an API key)', async () => {
-    const runtime = testRuntime();
-    const isSessionRevoked = vi.spyOn(authServices(runtime).sessions(), 'isSessionRevoked');
-    const check = rejectRevokedSessions(runtime).before;
+    const isSessionRevoked = vi.fn(async (_sessionId: string) => true);
+    const check = rejectRevokedSessions({ isSessionRevoked }).before;
     await check?.(requestWith(undefined));
     await check?.(requestWith({ kind: 'api_key', id: 'bwk_abcdefghijklmnopqrst', roles: ['admin'] }));
     expect(isSessionRevoked).not.toHaveBeenCalled();

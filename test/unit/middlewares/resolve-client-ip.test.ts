@@ -6,9 +6,9 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonResponse } from '../../../shared/http/json-response.js';
-import { createSecureHandler } from '../../../shared/http/secure-handler.js';
 import { resolveClientIp } from '../../../shared/middlewares/resolve-client-ip.js';
 import { secureRequestOf } from '../../support/secure-request-of.js';
+import { chainOf } from '../../support/test-chain.js';
 import {
   type ApiGatewayEventOptions,
   apiGatewayEvent,
@@ -19,7 +19,7 @@ import {
 
 const clientIpRoute = async (hops: number) => {
   const runtime = testRuntime({ API_TRUST_PROXY_HOPS: String(hops) });
-  const handler = await createSecureHandler(runtime, { auth: 'public' }, async ({ clientIp }) =>
+  const handler = await chainOf(runtime, { auth: 'public' }, async ({ clientIp }) =>
     jsonResponse(200, { clientIp }),
   );
   const clientIpFor = async (options: ApiGatewayEventOptions): Promise<string> => {

@@ -5,3 +5,14 @@ describeRateLimitStoreContract('in-memory fake', () => {
   const store = inMemoryRateLimitStore();
   return { store, revoke: async (guardKey) => store.revoke(guardKey) };
 });
+
+// As the test runtime wires it: markers live in another store (the sessions), looked up on demand.
+describeRateLimitStoreContract('in-memory fake with markers looked up elsewhere', () => {
+  const markers = new Set<string>();
+  return {
+    store: inMemoryRateLimitStore(async (key) => markers.has(key)),
+    revoke: async (guardKey) => {
+      markers.add(guardKey);
+    },
+  };
+});

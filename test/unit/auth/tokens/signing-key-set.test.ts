@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { jwksOf } from '../../../../shared/auth/tokens/jwks.js';
 import { signingKeySetFrom } from '../../../../shared/auth/tokens/load-signing-key-set.js';
 import { DEVELOPMENT_KID_PREFIX } from '../../../../shared/auth/tokens/signing-key-set.js';
-import { ConfigurationError } from '../../../../shared/config/configuration-error.js';
+import { ConfigurationError } from '../../../../shared/errors/configuration-error.js';
 import { importFresh } from '../../../support/import-fresh.js';
 import { inMemorySecretStore } from '../../../support/test-runtime.js';
 import { keyA, keyB, keyC, keySetOf, rejectionOf, SECRET_NAME, secretOf } from './token-fixtures.js';

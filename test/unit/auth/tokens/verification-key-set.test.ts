@@ -12,7 +12,7 @@ import {
   verificationKeySetFrom,
 } from '../../../../shared/auth/tokens/load-verification-key-set.js';
 import { createAccessTokenVerifier } from '../../../../shared/auth/tokens/verify-access-token.js';
-import { ConfigurationError } from '../../../../shared/config/configuration-error.js';
+import { ConfigurationError } from '../../../../shared/errors/configuration-error.js';
 import { importFresh } from '../../../support/import-fresh.js';
 import { inMemorySecretStore, manualClock } from '../../../support/test-runtime.js';
 import {

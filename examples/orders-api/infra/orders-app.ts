@@ -1,0 +1,35 @@
+import { relative } from 'node:path';
+import { type App, Stack, type StackProps } from 'aws-cdk-lib';
+import { BulwarkApi, DataStack, type StageConfig } from 'bulwark/cdk';
+import { handlerModuleOf } from '../entries.js';
+import { appRoutes } from '../routes.js';
+
+/**
+ * The orders API on AWS: Bulwark's data stack (tables, secrets) and one stack where BulwarkApi builds every
+ * route of the app table (Bulwark's and the app's) with its function, method, grants and canary, behind
+ * the WAF, with Bulwark's alarms and dashboard.
+ */
+export const ordersApp = (
+  app: App,
+  config: StageConfig,
+  options: { readonly projectRoot: string; readonly env?: StackProps['env'] },
+) => {
+  const stage = config.stageName;
+  const data = new DataStack(app, `Orders-${stage}-Data`, {
+    config,
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
+  const stack = new Stack(app, `Orders-${stage}-Api`, {
+    terminationProtection: config.terminationProtection,
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
+  const api = new BulwarkApi(stack, 'Api', {
+    config,
+    tables: data.tables,
+    secrets: data.secrets,
+    routes: appRoutes,
+    projectRoot: options.projectRoot,
+    entryOf: (routeId) => relative(options.projectRoot, handlerModuleOf(routeId)),
+  });
+  return { data, stack, api };
+};

@@ -1,0 +1,10 @@
+/**
+ * `bulwark/cdk`: deploy a team's routes with Bulwark's. DataStack holds the tables and secrets; BulwarkApi
+ * builds, for every route of a table, the function, the method, the least-privilege grants the entry
+ * declares and a canary release, plus the WAF, alarms and dashboard.
+ */
+export { type RuntimeSettings, type StageConfig, type StageName, stageConfig, stageNames } from './config.js';
+export { BulwarkApi, type BulwarkApiProps } from './constructs/bulwark-api.js';
+export { bulwarkPackageRoot } from './repository-root.js';
+export { ApiStack, type ApiStackProps } from './stacks/api-stack.js';
+export { DataStack, type DataStackProps } from './stacks/data-stack.js';

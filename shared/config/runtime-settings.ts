@@ -1,0 +1,194 @@
+import * as z from 'zod/mini';
+import { parseTrustedHostPattern } from '../http/trusted-host.js';
+import { logLevels } from '../logging/log-level.js';
+import { secretDefinitions } from '../resources/secret-definitions.js';
+import { tableDefinitions } from '../resources/table-definitions.js';
+import { isReservedHeaderName } from './reserved-header-names.js';
+import { setting } from './runtime-setting.js';
+
+export const environments = ['development', 'test', 'production'] as const;
+export const authStrategies = ['jwt', 'api_key', 'jwt_or_api_key', 'disabled'] as const;
+
+const headerName = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+const list = (value: string): string[] =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+
+/*
+ * zod/mini, not zod classic: these schemas are built and run at every cold start of every function, and
+ * the mini build is a fraction of classic's size and set-up time (docs/benchmarks.md, cold start). Each
+ * check carries its own message because mini loads no default messages.
+ */
+const text = z.string();
+const withDefault = <S extends z.ZodMiniType>(schema: S, value: z.output<S>) =>
+  z._default(schema, value as never);
+const trimmedLower = z.pipe(
+  text,
+  z.transform((value: string) => value.trim().toLowerCase()),
+);
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(', ')}` });
+const booleanText = z.pipe(
+  oneOf(['true', 'false']),
+  z.transform((value: 'true' | 'false') => value === 'true'),
+);
+const integerText = (min: number, max: number) =>
+  z.pipe(
+    text.check(z.regex(/^\d+$/, 'must be a whole number')),
+    z.pipe(
+      z.transform(Number),
+      z.number().check(z.minimum(min, `must be at least ${min}`), z.maximum(max, `must be at most ${max}`)),
+    ),
+  );
+const lengthBetween = (min: number, max: number) =>
+  text.check(
+    z.minLength(min, `must be at least ${min} characters`),
+    z.maxLength(max, `must be at most ${max} characters`),
+  );
+
+const isOrigin = (value: string): boolean => {
+  if (value === '*') return true;
+  // @middy/http-cors would turn any `*` inside an entry into a pattern (`https://*example.com` matches
+  // `https://evilexample.com`); Bulwark's allowlist is exact, so only the bare wildcard exists.
+  if (value.includes('*')) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+};
+
+const listOf = (isEntry: (entry: string) => boolean, message: string, lower = false) =>
+  z.pipe(
+    z.pipe(
+      text,
+      z.transform((value: string) => list(lower ? value.toLowerCase() : value)),
+    ),
+    z.array(text).check(
+      z.maxLength(100, 'must list at most 100 entries'),
+      z.refine((entries: string[]) => entries.every(isEntry), message),
+    ),
+  );
+
+const isHttpUrl = (value: string): boolean => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+};
+
+const tableName = z.optional(lengthBetween(3, 255));
+const secretArn = z.optional(lengthBetween(1, 2048));
+
+/**
+ * Every runtime setting Bulwark reads, declared once: the variable (names follow the reference runbooks
+ * where they exist), how its text is parsed and bounded, its default, where it sits in the typed config
+ * and who sets it. The parser, the typed config, the CDK stage values and their environment variables all
+ * come from this tree; the README's table is checked against it.
+ */
+export const runtimeSettings = {
+  environment: setting('ENVIRONMENT', withDefault(oneOf(environments), 'development')),
+  auth: {
+    strategy: setting('API_AUTH_STRATEGY', withDefault(oneOf(authStrategies), 'jwt_or_api_key')),
+    header: setting(
+      'API_AUTH_HEADER',
+      withDefault(
+        z.pipe(
+          trimmedLower,
+          text.check(
+            z.regex(headerName, 'must be a lowercase HTTP header name'),
+            z.refine(
+              (name: string) => !isReservedHeaderName(name),
+              'must not be a header that browsers, proxies or API Gateway already use (such as authorization or cookie)',
+            ),
+          ),
+        ),
+        'x-api-key',
+      ),
+    ),
+  },
+  bodyMaxBytes: setting('API_BODY_MAX_BYTES', withDefault(integerText(1, 10 * 1024 * 1024), 64 * 1024)),
+  cors: {
+    enabled: setting('CORS_ENABLED', withDefault(booleanText, true)),
+    allowOrigins: setting(
+      'CORS_ALLOW_ORIGINS',
+      withDefault(
+        listOf(
+          isOrigin,
+          'each entry must be an exact origin such as https://app.example.com (scheme, host and optional port, no path)',
+        ),
+        [],
+      ),
+    ),
+    maxAgeSeconds: setting('CORS_MAX_AGE_SECONDS', withDefault(integerText(0, 86_400), 600)),
+  },
+  trustedHosts: setting(
+    'TRUSTED_HOSTS',
+    withDefault(
+      listOf(
+        (entry) => parseTrustedHostPattern(entry) !== undefined,
+        'each entry must be a host name or address, optionally *.suffix, with an optional port 1-65535',
+        true,
+      ),
+      [],
+    ),
+  ),
+  trustProxyHops: setting('API_TRUST_PROXY_HOPS', withDefault(integerText(0, 10), 0)),
+  logLevel: setting('LOG_LEVEL', withDefault(z.pipe(trimmedLower, oneOf(logLevels)), 'info')),
+  rateLimit: {
+    defaultRequests: setting('API_RATE_LIMIT_REQUESTS', withDefault(integerText(1, 1_000_000), 100)),
+    defaultWindowSeconds: setting('API_RATE_LIMIT_WINDOW_SECONDS', withDefault(integerText(1, 86_400), 60)),
+    failureMode: setting(
+      'SECURITY_LIMITER_FAILURE_MODE',
+      withDefault(oneOf(['fail-closed', 'fail-open']), 'fail-closed'),
+    ),
+    /** Production accepts fail-open (globally or on a route) only with this acknowledgement. */
+    failOpenAcknowledged: setting('SECURITY_LIMITER_FAIL_OPEN_ACKNOWLEDGED', withDefault(booleanText, false)),
+    /** Per attempt of every backend call on the request path (two attempts, then the call is aborted). */
+    timeoutMs: setting('SECURITY_LIMITER_TIMEOUT_MS', withDefault(integerText(50, 5_000), 300)),
+    tableName: setting(tableDefinitions.rateLimits.environmentVariable, tableName, 'infrastructure'),
+  },
+  passwordBcryptCost: setting('PASSWORD_BCRYPT_COST', withDefault(integerText(10, 15), 11)),
+  secretsCacheTtlSeconds: setting('SECRETS_CACHE_TTL_SECONDS', withDefault(integerText(0, 3_600), 300)),
+  tokens: {
+    issuer: setting('JWT_ISSUER', withDefault(lengthBetween(1, 200), 'bulwark')),
+    audience: setting('JWT_AUDIENCE', withDefault(lengthBetween(1, 200), 'bulwark-api')),
+    accessTokenTtlSeconds: setting('ACCESS_TOKEN_TTL_SECONDS', withDefault(integerText(60, 3_600), 600)),
+    refreshSessionTtlSeconds: setting(
+      'REFRESH_SESSION_TTL_SECONDS',
+      withDefault(integerText(3_600, 90 * 86_400), 14 * 86_400),
+    ),
+    refreshReuseGraceSeconds: setting('REFRESH_REUSE_GRACE_SECONDS', withDefault(integerText(0, 60), 10)),
+    signingSecretArn: setting(
+      secretDefinitions.jwtSigningKeys.environmentVariable,
+      secretArn,
+      'infrastructure',
+    ),
+    verificationSecretArn: setting(
+      secretDefinitions.jwtVerificationKeys.environmentVariable,
+      secretArn,
+      'infrastructure',
+    ),
+  },
+  apiKeyPepperSecretArn: setting(
+    secretDefinitions.apiKeyPepper.environmentVariable,
+    secretArn,
+    'infrastructure',
+  ),
+  usersTableName: setting(tableDefinitions.users.environmentVariable, tableName, 'infrastructure'),
+  sessionsTableName: setting(tableDefinitions.sessions.environmentVariable, tableName, 'infrastructure'),
+  apiKeysTableName: setting(tableDefinitions.apiKeys.environmentVariable, tableName, 'infrastructure'),
+  awsRegion: setting('AWS_REGION', withDefault(lengthBetween(1, 64), 'us-east-1'), 'platform'),
+  dynamoDbEndpoint: setting(
+    'DYNAMODB_ENDPOINT',
+    z.optional(text.check(z.refine(isHttpUrl, 'must be an http(s) URL'))),
+    'local',
+  ),
+  localSecretsFile: setting('LOCAL_SECRETS_FILE', z.optional(lengthBetween(1, 4096)), 'local'),
+} as const;

@@ -1,0 +1,53 @@
+/**
+ * `bulwark`: what a team's own app uses to put its routes behind Bulwark. One explicit list, no `export *`.
+ * Declare routes in a table, write one module per route with secureRoute()/publicRoute(), and let
+ * `bulwark/cdk` (BulwarkApi) and `bulwark/local` (serveLocally) deploy and serve them with Bulwark's own.
+ */
+
+// Answers and errors: a BulwarkError with a catalogue code becomes problem+json with the code's status.
+export type { Principal } from './auth/principal.js';
+// Route modules: the one call per route, and the fallback for a whole table.
+export type { RouteHandle, RouteInput, SecureHandler } from './chain/create-secure-handler.js';
+export { publicRoute, type RouteBodyOptions, type RouteOptions } from './chain/public-route.js';
+export type {
+  CredentialKind,
+  ResponseContract,
+  RouteContract,
+  RouteResponses,
+  SuccessStatus,
+} from './chain/route-contract.js';
+export { routeFallback } from './chain/route-fallback.js';
+export type { RouteModule } from './chain/route-module.js';
+export { type SecureRouteOptions, secureRoute } from './chain/secure-route.js';
+export type { Role } from './domain/users/user.js';
+export { BulwarkError } from './errors/bulwark-error.js';
+export type { ProblemCode } from './errors/problem-types.js';
+export { emptyResponse, jsonResponse } from './http/json-response.js';
+// The route that serves a table's OpenAPI document (generated at build time with `bulwark/openapi`).
+export { openApiRoute } from './openapi/openapi-route.js';
+export type {
+  AuthenticatedRouteIdOf,
+  HttpMethod,
+  PublicRouteIdOf,
+  RouteDefinition,
+  RouteIdOf,
+  RouteRateLimit,
+  RouteTable,
+  SecuredFunction,
+  TableGrant,
+  TableGrants,
+} from './routes/route-definition.js';
+// Route tables: Bulwark's own routes, and the helpers a team's entries are written with.
+export {
+  admin,
+  authenticatedEntry,
+  defaultLimit,
+  defineRoutes,
+  fallbackRoute,
+  publicEntry,
+} from './routes/route-definition.js';
+export { functionEntry as bulwarkFunctionEntry, routes as bulwarkRoutes } from './routes/route-table.js';
+// The runtime a route module is built on: Lambda's from the environment, or one composed by hand (tests).
+export { createRuntime, type RuntimeParts } from './runtime/create-runtime.js';
+export { loadRuntime } from './runtime/load-runtime.js';
+export type { Runtime, Stores } from './runtime/runtime.js';

@@ -1,0 +1,31 @@
+import { dynamoDbRateLimitStore } from '../adapters/dynamodb/dynamodb-rate-limit-store.js';
+import { emfLimiterMetrics } from '../adapters/metrics/emf-limiter-metrics.js';
+import type { LimiterMetrics } from '../domain/rate-limit/limiter-metrics.js';
+import { createRateLimiter, type RateLimiter } from '../domain/rate-limit/rate-limiter.js';
+import { tableDefinitions } from '../resources/table-definitions.js';
+import { perRuntime } from './per-runtime.js';
+import { requireSetting } from './require-setting.js';
+
+export interface RateLimiterCapability {
+  readonly limiter: RateLimiter;
+  readonly metrics: LimiterMetrics;
+}
+
+/**
+ * One limiter per process, on the request path's DynamoDB client. Revocation markers live in the
+ * sessions table; a function without it (a public route) never passes any to check.
+ */
+export const rateLimiterFor = perRuntime((runtime): RateLimiterCapability => {
+  const { config } = runtime;
+  const store =
+    runtime.stores.rateLimits ??
+    dynamoDbRateLimitStore(
+      runtime.dynamoDb(),
+      requireSetting(tableDefinitions.rateLimits.environmentVariable, config.rateLimit.tableName),
+      config.sessionsTableName,
+    );
+  return {
+    limiter: createRateLimiter({ store, clock: runtime.clock }),
+    metrics: emfLimiterMetrics(runtime.counters),
+  };
+});
