@@ -87,7 +87,7 @@ if (stale === undefined) {
   console.log(
     `Mutation baseline: ${stale.changedFiles.length} core file(s) and ${stale.changedTestFiles.length} unit test file(s) changed since it was written; about ${stale.mutants} mutant(s) to run again, about ${estimateSeconds} s.`,
   );
-  for (const file of stale.changedFiles) console.log(`  changed core file: ${file}`);
+  for (const file of stale.changedFiles) console.log(`  changed or new core file: ${file}`);
   if (budgetSeconds > 0 && estimateSeconds > budgetSeconds) {
     console.error(
       `\nThe committed mutation baseline is too stale for CI's ${budgetSeconds} s budget (estimate ${estimateSeconds} s).\n` +
