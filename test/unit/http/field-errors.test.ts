@@ -10,8 +10,9 @@ import { importFresh } from '../../support/import-fresh.js';
 type FieldErrorsModule = typeof import('../../../shared/errors/field-errors.js');
 // Loaded afresh for each test, so the module's own functions are mutation-tested too.
 let fieldErrorsOf: FieldErrorsModule['fieldErrorsOf'];
+let describeIssue: FieldErrorsModule['describeIssue'];
 beforeEach(async () => {
-  ({ fieldErrorsOf } = await importFresh<FieldErrorsModule>(
+  ({ fieldErrorsOf, describeIssue } = await importFresh<FieldErrorsModule>(
     new URL('../../../shared/errors/field-errors.js', import.meta.url),
   ));
 });
@@ -196,5 +197,14 @@ describe('fieldErrorsOf size', () => {
     );
     const input = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`x${i}`, i]));
     expect(errorsFor(schema, input)).toHaveLength(20);
+  });
+});
+
+describe('describeIssue', () => {
+  it('describes a value of the wrong type as such unless told the field was absent', () => {
+    const issue = z.number().safeParse('60').error?.issues[0] as z.core.$ZodIssue;
+    expect(describeIssue(issue)).toBe('must be of type number');
+    expect(describeIssue(issue, true)).toBe('must be of type number');
+    expect(describeIssue(issue, false)).toBe('is required');
   });
 });
