@@ -1,55 +1,113 @@
-import type { RateLimitStore } from '../../shared/domain/rate-limit/rate-limit-store.js';
+import type { ConsumeResult, RateLimitStore } from '../../shared/domain/rate-limit/rate-limit-store.js';
+
+/** One stored limiter item, as the DynamoDB adapter writes it. */
+export interface StoredLimiterItem {
+  /** Token bucket: theoretical arrival time of the next request. */
+  readonly tat?: number;
+  /** Fixed window: requests counted in the window. */
+  readonly count?: number;
+  readonly expiresAtSeconds: number;
+}
+
+export interface InMemoryRateLimitStore extends RateLimitStore {
+  /** Store calls made so far (consume and guard lookups), as DynamoDB round trips. */
+  readonly calls: () => number;
+  readonly item: (key: string) => StoredLimiterItem | undefined;
+  /** Writes a revocation marker, as a logout does in the sessions table. */
+  readonly revoke: (guardKey: string) => void;
+  /** Deletes an item, as DynamoDB's TTL may at any time after its expiry. */
+  readonly expire: (key: string) => void;
+  /** Sets an item's state directly, as another instance's writes would. */
+  readonly put: (key: string, item: StoredLimiterItem) => void;
+}
 
 /**
- * The RateLimitStore contract in memory, for unit tests of routes and the chain. Single-threaded, so each
- * call is trivially atomic; it mirrors the DynamoDB adapter's conditions, including what a transaction
- * cannot return (no value after a guarded admit). test/unit/rate-limit/rate-limit-store-contract.ts runs
- * the same cases against it and against DynamoDB Local, so it cannot drift. `guardExists` answers
- * whether a revocation marker exists (the test runtime wires the in-memory session store).
+ * The RateLimitStore contract in memory: the DynamoDB adapter's conditions, evaluated synchronously, so
+ * every call is trivially atomic. A guarded call (markers to check) returns no value when it admits, like
+ * the adapter's transaction; a refusal returns the stored state (ALL_OLD). test/unit/rate-limit/
+ * rate-limit-store-contract.ts runs the same checks against this fake and against DynamoDB Local.
+ *
+ * A revocation marker exists when `revoke` wrote it or when `guardExists` says so (the test runtime
+ * answers from its in-memory session store, where a logout writes the marker).
  */
 export const inMemoryRateLimitStore = (
   guardExists: (key: string) => Promise<boolean> | boolean = () => false,
-): RateLimitStore => {
-  const values = new Map<string, number>();
-  const anyGuardExists = async (keys: readonly string[]): Promise<boolean> => {
-    for (const key of keys) if (await guardExists(key)) return true;
+): InMemoryRateLimitStore => {
+  const items = new Map<string, StoredLimiterItem>();
+  const guards = new Set<string>();
+  let calls = 0;
+
+  const exists = async (key: string): Promise<boolean> => guards.has(key) || (await guardExists(key));
+  const guardFailed = async (mustNotExist: readonly string[] | undefined): Promise<boolean> => {
+    for (const key of mustNotExist ?? []) if (await exists(key)) return true;
     return false;
   };
-  /** Applies a write unless a guard exists; a guarded admit returns no value, as a transaction does. */
-  const write = async (
-    mustNotExist: readonly string[] | undefined,
-    decide: (current: number | undefined) => number | undefined,
-    key: string,
-  ) => {
-    const guarded = (mustNotExist?.length ?? 0) > 0;
-    if (guarded && (await anyGuardExists(mustNotExist ?? [])))
-      return { admitted: false, value: undefined, guardFailed: true };
-    const current = values.get(key);
-    const next = decide(current);
-    if (next === undefined) return { admitted: false, value: current, guardFailed: false };
-    values.set(key, next);
-    return { admitted: true, value: guarded ? undefined : next, guardFailed: false };
-  };
+  const refused = (value: number | undefined): ConsumeResult => ({
+    admitted: false,
+    value,
+    guardFailed: false,
+  });
+
   return {
-    anyGuardExists,
-    consumeTokenBucket: ({ key, assume, nowMs, intervalMs, toleranceMs, mustNotExist }) =>
-      write(
-        mustNotExist,
-        (tat) => {
-          if (assume === 'idle') return tat === undefined || tat <= nowMs ? nowMs + intervalMs : undefined;
-          if (tat === undefined) return nowMs + intervalMs;
-          return tat > nowMs && tat <= nowMs + toleranceMs ? tat + intervalMs : undefined;
-        },
-        key,
-      ),
-    consumeFixedWindow: async ({ key, limit, take = 1, mustNotExist }) => {
+    calls: () => calls,
+    item: (key) => items.get(key),
+    revoke: (guardKey) => {
+      guards.add(guardKey);
+    },
+    expire: (key) => {
+      items.delete(key);
+    },
+    put: (key, item) => {
+      items.set(key, item);
+    },
+
+    anyGuardExists: async (keys) => {
+      if (keys.length === 0) return false;
+      calls += 1;
+      return guardFailed(keys);
+    },
+
+    consumeTokenBucket: async ({
+      key,
+      assume,
+      nowMs,
+      intervalMs,
+      toleranceMs,
+      expiresAtSeconds,
+      mustNotExist,
+    }) => {
+      calls += 1;
+      // The adapter writes one of two updates; any other guess is a caller bug, not a third update.
+      if (assume !== 'idle' && assume !== 'busy') throw new TypeError(`unknown guess: ${String(assume)}`);
+      if (await guardFailed(mustNotExist)) return { admitted: false, value: undefined, guardFailed: true };
+      const guarded = (mustNotExist ?? []).length > 0;
+      const tat = items.get(key)?.tat;
+      let next: number;
+      if (assume === 'idle') {
+        if (tat !== undefined && tat > nowMs) return refused(tat);
+        next = nowMs + intervalMs;
+      } else if (tat === undefined) {
+        // The busy write is right for a missing item too (if_not_exists(tat, now) + interval).
+        next = nowMs + intervalMs;
+      } else {
+        if (!(tat > nowMs && tat <= nowMs + toleranceMs)) return refused(tat);
+        next = tat + intervalMs;
+      }
+      items.set(key, { tat: next, expiresAtSeconds });
+      return { admitted: true, value: guarded ? undefined : next, guardFailed: false };
+    },
+
+    consumeFixedWindow: async ({ key, limit, take = 1, expiresAtSeconds, mustNotExist }) => {
       if (!Number.isInteger(take) || take < 1 || take > limit)
         throw new TypeError('take must be a whole number from 1 to the limit');
-      return write(
-        mustNotExist,
-        (count) => ((count ?? 0) + take <= limit ? (count ?? 0) + take : undefined),
-        key,
-      );
+      calls += 1;
+      if (await guardFailed(mustNotExist)) return { admitted: false, value: undefined, guardFailed: true };
+      const guarded = (mustNotExist ?? []).length > 0;
+      const count = items.get(key)?.count;
+      if ((count ?? 0) + take > limit) return refused(count);
+      const next = (count ?? 0) + take;
+      items.set(key, { count: next, expiresAtSeconds });
+      return { admitted: true, value: guarded ? undefined : next, guardFailed: false };
     },
   };
 };

@@ -5,7 +5,6 @@ import type { RateLimitPolicy } from '../../../shared/domain/rate-limit/rate-lim
 import type { RateLimitStore } from '../../../shared/domain/rate-limit/rate-limit-store.js';
 import { createRateLimiter } from '../../../shared/domain/rate-limit/rate-limiter.js';
 import { countCommands, createTestTables, mutableClock } from '../../support/dynamodb-test-tables.js';
-import { describeRateLimitStoreContract } from '../../unit/rate-limit/rate-limit-store-contract.js';
 
 const t0 = Date.UTC(2030, 0, 7, 12, 0, 10);
 let client: DynamoDBClient;
@@ -93,10 +92,3 @@ describe.each([
     expect(calls.count()).toBe(0);
   });
 });
-
-describeRateLimitStoreContract('DynamoDB adapter on DynamoDB Local', () => ({
-  store,
-  revoke: async (key) => {
-    await revoke(key);
-  },
-}));

@@ -1,14 +1,23 @@
-import { describe, expect, it } from 'vitest';
-import {
-  createApiKeyBody,
-  issueInputFromBody,
-  patchFromBody,
-  updateApiKeyBody,
-} from '../../../shared/domain/api-keys/api-key-bodies.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import { fieldErrorsOf } from '../../../shared/errors/field-errors.js';
+import { importFresh } from '../../support/import-fresh.js';
 
-const errorsOf = (schema: typeof createApiKeyBody | typeof updateApiKeyBody, body: unknown) => {
-  const result = schema.safeParse(body);
+type BodiesModule = typeof import('../../../shared/domain/api-keys/api-key-bodies.js');
+// Loaded afresh for each test, so the body schemas (module constants) are mutation-tested too.
+let createApiKeyBody: BodiesModule['createApiKeyBody'];
+let issueInputFromBody: BodiesModule['issueInputFromBody'];
+let patchFromBody: BodiesModule['patchFromBody'];
+let updateApiKeyBody: BodiesModule['updateApiKeyBody'];
+beforeEach(async () => {
+  ({ createApiKeyBody, issueInputFromBody, patchFromBody, updateApiKeyBody } =
+    await importFresh<BodiesModule>(
+      new URL('../../../shared/domain/api-keys/api-key-bodies.js', import.meta.url),
+    ));
+});
+
+const errorsOf = (schema: z.core.$ZodType, body: unknown) => {
+  const result = z.safeParse(schema, body);
   return result.success ? [] : fieldErrorsOf(result.error, body);
 };
 
@@ -100,15 +109,28 @@ describe('createApiKeyBody', () => {
       rateLimit: { burst: 5, perSeconds: 10 },
       expiresAt: '2031-01-01T00:00:00Z',
     });
-    expect(issueInputFromBody(createApiKeyBody.parse({ name: 'ci', roles: ['user'] }))).toEqual({
+    expect(issueInputFromBody(createApiKeyBody.parse({ name: 'ci', roles: ['user'] }))).toStrictEqual({
       name: 'ci',
       roles: ['user'],
     });
+    expect(
+      issueInputFromBody(createApiKeyBody.parse({ name: 'ci', roles: ['user'], rate_limit: 'unlimited' })),
+    ).toStrictEqual({ name: 'ci', roles: ['user'], rateLimit: 'unlimited' });
+  });
+
+  it('accepts an expiry with a UTC offset', () => {
+    expect(
+      createApiKeyBody.safeParse({ name: 'ci', roles: ['user'], expires_at: '2031-01-01T02:00:00+02:00' })
+        .success,
+    ).toBe(true);
   });
 });
 
 describe('updateApiKeyBody', () => {
   it('needs at least one field', () => {
+    expect(errorsOf(updateApiKeyBody, {})).toEqual([
+      { path: '', message: 'must change at least one of roles, rate_limit' },
+    ]);
     expect(updateApiKeyBody.safeParse({}).success).toBe(false);
     expect(updateApiKeyBody.safeParse({ roles: ['admin'] }).success).toBe(true);
     expect(updateApiKeyBody.safeParse({ rate_limit: 'unlimited' }).success).toBe(true);
@@ -116,7 +138,14 @@ describe('updateApiKeyBody', () => {
 
   it('takes rate_limit null as "back to the route policy" and maps it through', () => {
     const body = updateApiKeyBody.parse({ rate_limit: null });
-    expect(patchFromBody(body)).toEqual({ rateLimit: null });
+    expect(patchFromBody(body)).toStrictEqual({ rateLimit: null });
+    expect(patchFromBody(updateApiKeyBody.parse({ roles: ['admin'] }))).toStrictEqual({ roles: ['admin'] });
+    expect(patchFromBody(updateApiKeyBody.parse({ rate_limit: 'unlimited', roles: ['user'] }))).toStrictEqual(
+      {
+        roles: ['user'],
+        rateLimit: 'unlimited',
+      },
+    );
     expect(patchFromBody(updateApiKeyBody.parse({ rate_limit: { burst: 2, per_seconds: 3 } }))).toEqual({
       rateLimit: { burst: 2, perSeconds: 3 },
     });

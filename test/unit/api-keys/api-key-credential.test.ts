@@ -1,11 +1,30 @@
-import { describe, expect, it } from 'vitest';
-import {
-  API_KEY_CREDENTIAL_LENGTH,
-  formatApiKeyCredential,
-  generateApiKeyId,
-  generateApiKeySecret,
-  parseApiKeyCredential,
-} from '../../../shared/domain/api-keys/api-key-credential.js';
+/**
+ * The API-key credential: the published pattern, parsing that checks the length before the pattern,
+ * and generation from a random source. The module is loaded afresh for each test, so its constants
+ * (prefix, lengths, patterns, alphabet) are mutation-tested too (test/support/import-fresh.ts).
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { importFresh } from '../../support/import-fresh.js';
+
+type CredentialModule = typeof import('../../../shared/domain/api-keys/api-key-credential.js');
+let credentials: CredentialModule;
+let API_KEY_CREDENTIAL_LENGTH: CredentialModule['API_KEY_CREDENTIAL_LENGTH'];
+let formatApiKeyCredential: CredentialModule['formatApiKeyCredential'];
+let generateApiKeyId: CredentialModule['generateApiKeyId'];
+let generateApiKeySecret: CredentialModule['generateApiKeySecret'];
+let parseApiKeyCredential: CredentialModule['parseApiKeyCredential'];
+beforeEach(async () => {
+  credentials = await importFresh<CredentialModule>(
+    new URL('../../../shared/domain/api-keys/api-key-credential.js', import.meta.url),
+  );
+  ({
+    API_KEY_CREDENTIAL_LENGTH,
+    formatApiKeyCredential,
+    generateApiKeyId,
+    generateApiKeySecret,
+    parseApiKeyCredential,
+  } = credentials);
+});
 
 const keyId = 'bwk_abcdefghijklmnopqrst';
 const secret = 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde';
@@ -55,6 +74,20 @@ describe('parseApiKeyCredential', () => {
     expect(parseApiKeyCredential(value)).toBeUndefined();
   });
 
+  it('checks the length before the pattern, so a value of any other length costs one comparison', () => {
+    const exec = vi.spyOn(credentials.API_KEY_CREDENTIAL_PATTERN, 'exec');
+    for (const value of ['', keyId, `${valid}A`, `${valid}${'a'.repeat(100_000)}`]) {
+      expect(parseApiKeyCredential(value)).toBeUndefined();
+    }
+    expect(exec).not.toHaveBeenCalled();
+    expect(parseApiKeyCredential(valid)).toEqual({ keyId, secret });
+    expect(exec).toHaveBeenCalledTimes(1);
+  });
+
+  it('counts 68 characters: bwk_, 20 id characters, a colon and a 43-character secret', () => {
+    expect(API_KEY_CREDENTIAL_LENGTH).toBe(68);
+  });
+
   it('rejects non-string values passed around the type system', () => {
     for (const value of [undefined, null, 42, { toString: () => valid }, [valid]]) {
       expect(parseApiKeyCredential(value as unknown as string)).toBeUndefined();
@@ -97,6 +130,8 @@ describe('generated credentials', () => {
   it('refuse a random source that returns the wrong number of bytes', () => {
     expect(() => generateApiKeyId(() => Buffer.alloc(19))).toThrow(TypeError);
     expect(() => generateApiKeySecret(() => Buffer.alloc(16))).toThrow(TypeError);
+    expect(() => generateApiKeyId(() => Buffer.alloc(21))).toThrow('random() returned the wrong size');
+    expect(() => generateApiKeySecret(() => Buffer.alloc(33))).toThrow('random() returned the wrong size');
   });
 
   it('do not repeat across 10,000 draws', () => {
@@ -104,5 +139,24 @@ describe('generated credentials', () => {
     const secrets = new Set(Array.from({ length: 10_000 }, () => generateApiKeySecret()));
     expect(ids.size).toBe(10_000);
     expect(secrets.size).toBe(10_000);
+  });
+});
+
+describe('API_KEY_ID_PATTERN', () => {
+  it('matches exactly bwk_ and 20 base32 characters', () => {
+    const pattern = credentials.API_KEY_ID_PATTERN;
+    expect(pattern.test(keyId)).toBe(true);
+    expect(pattern.test('bwk_234567zyxwvutsrqponm')).toBe(true);
+    for (const id of [
+      `x${keyId}`,
+      `${keyId}x`,
+      'bwk_a',
+      'bwk_abcdefghijklmnopqrs',
+      `bwk_${'1'.repeat(20)}`,
+      'BWK_ABCDEFGHIJKLMNOPQRST',
+      `${keyId}\n`,
+    ]) {
+      expect(pattern.test(id), id).toBe(false);
+    }
   });
 });

@@ -1,6 +1,16 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { type ApiKeyRecord, toApiKeyView } from '../../../shared/domain/api-keys/api-key.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ApiKeyRecord } from '../../../shared/domain/api-keys/api-key.js';
+import { importFresh } from '../../support/import-fresh.js';
+
+type ApiKeyModule = typeof import('../../../shared/domain/api-keys/api-key.js');
+// Loaded afresh for each test, like api-key.test.ts, so the function itself is mutation-tested.
+let toApiKeyView: ApiKeyModule['toApiKeyView'];
+beforeEach(async () => {
+  ({ toApiKeyView } = await importFresh<ApiKeyModule>(
+    new URL('../../../shared/domain/api-keys/api-key.js', import.meta.url),
+  ));
+});
 
 const secretHash = 'SECRETHASHxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx';
 const record: ApiKeyRecord = {

@@ -1,23 +1,35 @@
-import { describe, expect, it } from 'vitest';
-import type { ApiKeyRecord } from '../../../shared/domain/api-keys/api-key.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ApiKeyMetadata, ApiKeyRecord } from '../../../shared/domain/api-keys/api-key.js';
 import {
   ApiKeyInvalidError,
   ApiKeyNotFoundError,
   ApiKeySettingsInvalidError,
 } from '../../../shared/domain/api-keys/api-key-errors.js';
-import type { ApiKeyStore } from '../../../shared/domain/api-keys/api-key-store.js';
-import { createApiKeys } from '../../../shared/domain/api-keys/create-api-keys.js';
+import { hashApiKeySecret } from '../../../shared/domain/api-keys/api-key-secret-hash.js';
+import type { ApiKeyChanges, ApiKeyStore } from '../../../shared/domain/api-keys/api-key-store.js';
 import { BulwarkError } from '../../../shared/errors/bulwark-error.js';
 import { ConfigurationError } from '../../../shared/errors/configuration-error.js';
+import { importFresh } from '../../support/import-fresh.js';
 import { rejectionOf } from '../../support/rejection-of.js';
+
+type ApiKeysModule = typeof import('../../../shared/domain/api-keys/create-api-keys.js');
+// Loaded afresh for each test, so the module's constants (the field-name map) are mutation-tested too.
+let createApiKeys: ApiKeysModule['createApiKeys'];
+beforeEach(async () => {
+  ({ createApiKeys } = await importFresh<ApiKeysModule>(
+    new URL('../../../shared/domain/api-keys/create-api-keys.js', import.meta.url),
+  ));
+});
 
 const nowMs = Date.UTC(2030, 0, 7);
 const pepperValue = 'unit-test-pepper-0123456789-abcdefghij';
 
-/** A store that records calls; get answers from `records`. */
-const recordingStore = (records: Record<string, ApiKeyRecord> = {}) => {
+/** A store that records calls; get answers from `records`, list from `listed`, update echoes the change. */
+const recordingStore = (records: Record<string, ApiKeyRecord> = {}, listed: ApiKeyMetadata[] = []) => {
   const calls: string[] = [];
   const created: ApiKeyRecord[] = [];
+  const changes: { keyId: string; changes: ApiKeyChanges }[] = [];
+  const revoked: { keyId: string; updatedAtMs: number }[] = [];
   const store: ApiKeyStore = {
     create: async (record) => {
       calls.push('create');
@@ -29,22 +41,57 @@ const recordingStore = (records: Record<string, ApiKeyRecord> = {}) => {
     },
     list: async () => {
       calls.push('list');
-      return [];
+      return listed;
     },
-    update: async () => {
+    update: async (keyId, change) => {
       calls.push('update');
-      throw new Error('not expected');
+      changes.push({ keyId, changes: change });
+      const { rateLimit, ...rest } = change;
+      // A store answers with the key as written: null removes the own limit.
+      return {
+        ...metadata(keyId),
+        ...rest,
+        ...(rateLimit === undefined ? {} : { rateLimit: rateLimit ?? undefined }),
+        version: 2,
+      };
     },
-    revoke: async () => {
+    revoke: async (keyId, updatedAtMs) => {
       calls.push('revoke');
-      throw new Error('not expected');
+      revoked.push({ keyId, updatedAtMs });
+      return { ...metadata(keyId), revoked: true, updatedAtMs, version: 2 };
     },
   };
-  return { store, calls, created };
+  return { store, calls, created, changes, revoked };
 };
 
-const build = (records?: Record<string, ApiKeyRecord>, pepper = async () => pepperValue) => {
-  const recording = recordingStore(records);
+const metadata = (keyId: string, overrides: Partial<ApiKeyMetadata> = {}): ApiKeyMetadata => ({
+  keyId,
+  name: 'ci',
+  roles: ['user'],
+  rateLimit: undefined,
+  expiresAtMs: undefined,
+  revoked: false,
+  createdAtMs: nowMs - 1_000,
+  updatedAtMs: nowMs - 1_000,
+  version: 1,
+  ...overrides,
+});
+
+const keyId = 'bwk_abcdefghijklmnopqrst';
+const secret = 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde';
+const credential = `${keyId}:${secret}`;
+const storedKey = (overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord => ({
+  ...metadata(keyId, { roles: ['admin'], rateLimit: { burst: 5, perSeconds: 60 } }),
+  secretHash: hashApiKeySecret(pepperValue, secret),
+  ...overrides,
+});
+
+const build = (
+  records?: Record<string, ApiKeyRecord>,
+  pepper: () => Promise<string> = async () => pepperValue,
+  listed?: ApiKeyMetadata[],
+) => {
+  const recording = recordingStore(records, listed);
   let pepperCalls = 0;
   const apiKeys = createApiKeys({
     store: recording.store,
@@ -93,6 +140,60 @@ describe('createApiKeys().verify', () => {
     expect(pepperCalls()).toBe(1);
   });
 
+  it('accepts the right secret, answering with the key id, roles and own limit', async () => {
+    const { apiKeys } = build({ [keyId]: storedKey() });
+    expect(await apiKeys.verify(credential)).toEqual({
+      keyId,
+      roles: ['admin'],
+      rateLimit: { burst: 5, perSeconds: 60 },
+    });
+  });
+
+  it.each([
+    ['a wrong secret', storedKey(), `${keyId}:${secret.slice(0, -1)}f`, 'mismatch'],
+    ['a revoked key', storedKey({ revoked: true }), credential, 'revoked'],
+    [
+      'a revoked key with a wrong secret',
+      storedKey({ revoked: true }),
+      `${keyId}:${secret.slice(0, -1)}f`,
+      'mismatch',
+    ],
+    ['a key expiring now', storedKey({ expiresAtMs: nowMs }), credential, 'expired'],
+    [
+      'an expired key with a wrong secret',
+      storedKey({ expiresAtMs: nowMs }),
+      `${keyId}:${secret.slice(0, -1)}f`,
+      'mismatch',
+    ],
+  ] as const)('refuses %s as %s', async (_label, record, presented, reason) => {
+    const { apiKeys } = build({ [keyId]: record });
+    const error = await rejectionOf(apiKeys.verify(presented));
+    expect(error).toBeInstanceOf(ApiKeyInvalidError);
+    expect((error as ApiKeyInvalidError).reason).toBe(reason);
+  });
+
+  it('accepts a key until the millisecond it expires', async () => {
+    const { apiKeys } = build({ [keyId]: storedKey({ expiresAtMs: nowMs + 1 }) });
+    await expect(apiKeys.verify(credential)).resolves.toMatchObject({ keyId });
+  });
+
+  it('accepts a pepper of exactly 32 characters', async () => {
+    const { apiKeys } = build(
+      { [keyId]: { ...storedKey(), secretHash: hashApiKeySecret('p'.repeat(32), secret) } },
+      async () => 'p'.repeat(32),
+    );
+    await expect(apiKeys.verify(credential)).resolves.toMatchObject({ keyId });
+  });
+
+  it('names the pepper and its minimum when it is too short or not a string', async () => {
+    for (const pepper of ['p'.repeat(31), 42 as unknown as string]) {
+      const { apiKeys } = build({ [keyId]: storedKey() }, async () => pepper);
+      const error = await rejectionOf(apiKeys.verify(credential));
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(String((error as Error).message)).toBe('API key pepper: must be at least 32 characters');
+    }
+  });
+
   it('fails as misconfiguration, not as a bad key, when the pepper is shorter than 32 characters', async () => {
     const { apiKeys } = build(undefined, async () => 'short');
     const error = await rejectionOf(
@@ -127,6 +228,29 @@ describe('createApiKeys().issue', () => {
     expect(calls).toEqual([]);
   });
 
+  it('accepts an expiry a millisecond in the future and stores it as epoch milliseconds', async () => {
+    const { apiKeys, created } = build();
+    const expiresAt = new Date(nowMs + 1).toISOString();
+    await apiKeys.issue({ name: 'ci', roles: ['user'], expiresAt });
+    expect(created[0]?.expiresAtMs).toBe(nowMs + 1);
+  });
+
+  it('names every settings field in the admin API spelling', async () => {
+    const { apiKeys } = build();
+    const error = await rejectionOf(
+      apiKeys.issue({
+        name: 'ci',
+        roles: ['user'],
+        rateLimit: { burst: 1, perSeconds: 0 },
+        expiresAt: 'soon',
+      }),
+    );
+    expect((error as ApiKeySettingsInvalidError).errors?.map((e) => e.path)).toEqual([
+      '/rate_limit/per_seconds',
+      '/expires_at',
+    ]);
+  });
+
   it('reports invalid settings with snake_case paths and a 422 code', async () => {
     const { apiKeys } = build();
     const error = await rejectionOf(
@@ -151,4 +275,79 @@ describe('createApiKeys().update and revoke', () => {
       expect(calls).toEqual([]);
     },
   );
+});
+
+describe('createApiKeys().update', () => {
+  it('writes only the fields the patch changes, with the time of the change', async () => {
+    const { apiKeys, changes } = build();
+    await apiKeys.update(keyId, { roles: ['admin'] });
+    await apiKeys.update(keyId, { rateLimit: null });
+    await apiKeys.update(keyId, { roles: ['user'], rateLimit: { burst: 2, perSeconds: 3 } });
+    expect(changes).toStrictEqual([
+      { keyId, changes: { roles: ['admin'], updatedAtMs: nowMs } },
+      { keyId, changes: { rateLimit: null, updatedAtMs: nowMs } },
+      { keyId, changes: { roles: ['user'], rateLimit: { burst: 2, perSeconds: 3 }, updatedAtMs: nowMs } },
+    ]);
+  });
+
+  it('answers with the view of the updated key', async () => {
+    const { apiKeys } = build();
+    expect(await apiKeys.update(keyId, { rateLimit: 'unlimited' })).toMatchObject({
+      key_id: keyId,
+      rate_limit: 'unlimited',
+    });
+  });
+
+  it('refuses an invalid patch with admin API paths, without a store call', async () => {
+    const { apiKeys, calls } = build();
+    const error = await rejectionOf(apiKeys.update(keyId, { rateLimit: { burst: 0, perSeconds: 1 } }));
+    expect(error).toBeInstanceOf(ApiKeySettingsInvalidError);
+    expect((error as ApiKeySettingsInvalidError).errors?.map((e) => e.path)).toEqual(['/rate_limit/burst']);
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses an id that is not a string as missing', async () => {
+    const { apiKeys } = build();
+    const error = await rejectionOf(apiKeys.update(42 as never, { roles: ['admin'] }));
+    expect(error).toBeInstanceOf(ApiKeyNotFoundError);
+    expect((error as ApiKeyNotFoundError).reason).toBe('missing');
+  });
+});
+
+describe('createApiKeys().revoke', () => {
+  it('revokes at the current time and answers with the revoked key', async () => {
+    const { apiKeys, revoked } = build();
+    expect(await apiKeys.revoke(keyId)).toMatchObject({ key_id: keyId, revoked: true });
+    expect(revoked).toEqual([{ keyId, updatedAtMs: nowMs }]);
+  });
+});
+
+describe('createApiKeys().list', () => {
+  it('lists keys oldest first, and by id among keys created at the same time', async () => {
+    const listed = [
+      metadata('bwk_cccccccccccccccccccc', { createdAtMs: 2 }),
+      metadata('bwk_bbbbbbbbbbbbbbbbbbbb', { createdAtMs: 1 }),
+      metadata('bwk_dddddddddddddddddddd', { createdAtMs: 1 }),
+      metadata('bwk_aaaaaaaaaaaaaaaaaaaa', { createdAtMs: 3 }),
+      metadata('bwk_bbbbbbbbbbbbbbbbbbbb', { createdAtMs: 1, name: 'same id again' }),
+    ];
+    const { apiKeys } = build(undefined, undefined, listed);
+    expect((await apiKeys.list()).map((key) => [key.key_id, key.name])).toEqual([
+      ['bwk_bbbbbbbbbbbbbbbbbbbb', 'ci'],
+      ['bwk_bbbbbbbbbbbbbbbbbbbb', 'same id again'],
+      ['bwk_dddddddddddddddddddd', 'ci'],
+      ['bwk_cccccccccccccccccccc', 'ci'],
+      ['bwk_aaaaaaaaaaaaaaaaaaaa', 'ci'],
+    ]);
+  });
+
+  it('never reorders what the store returned in place', async () => {
+    const listed = [
+      metadata('bwk_cccccccccccccccccccc', { createdAtMs: 2 }),
+      metadata(keyId, { createdAtMs: 1 }),
+    ];
+    const { apiKeys } = build(undefined, undefined, listed);
+    await apiKeys.list();
+    expect(listed.map((key) => key.keyId)).toEqual(['bwk_cccccccccccccccccccc', keyId]);
+  });
 });

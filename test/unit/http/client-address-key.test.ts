@@ -22,6 +22,26 @@ describe('clientAddressKey', () => {
     expect(clientAddressKey('fe80::')).toBe('fe80:0000:0000:0000::/64');
   });
 
+  it('expands a compressed run between groups, counting the groups on both sides', () => {
+    expect(clientAddressKey('2001:db8:1:2::10')).toBe('2001:0db8:0001:0002::/64');
+    expect(clientAddressKey('2001:db8::1:2:3:4:5')).toBe('2001:0db8:0000:0001::/64');
+    expect(clientAddressKey('2001::2:3:4:5:6:7')).toBe('2001:0000:0002:0003::/64');
+    expect(clientAddressKey('::2:3:4:5:6:7:8')).toBe('0000:0002:0003:0004::/64');
+    expect(clientAddressKey('1:2:3::')).toBe('0001:0002:0003:0000::/64');
+  });
+
+  it('keys a link-local address with a zone by its /64, ignoring the zone', () => {
+    expect(clientAddressKey('fe80::1%eth0')).toBe('fe80:0000:0000:0000::/64');
+    expect(clientAddressKey('fe80:1:2:3:4:5:6:7%2')).toBe('fe80:0001:0002:0003::/64');
+  });
+
+  it('keys an IPv4-mapped address only in its exact ::ffff: form', () => {
+    expect(clientAddressKey('::FFFF:192.0.2.1')).toBe('192.0.2.1');
+    // Other IPv6 addresses with an IPv4 tail are IPv6 clients of their own, kept as they are.
+    expect(clientAddressKey('2001:db8::ffff:192.0.2.1')).toBe('2001:db8::ffff:192.0.2.1');
+    expect(clientAddressKey('::ffff:192.0.2.1.5')).toBe('::ffff:192.0.2.1.5');
+  });
+
   it('leaves anything that is not an address unchanged', () => {
     expect(clientAddressKey('unknown')).toBe('unknown');
   });

@@ -2,10 +2,20 @@
  * fieldErrorsOf: zod issues as RFC 6901 JSON pointers with messages written from the schema, never from
  * the rejected input; unknown keys listed one by one; a bounded list.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { createUserInput } from '../../../shared/domain/users/create-user-input.js';
-import { fieldErrorsOf } from '../../../shared/errors/field-errors.js';
+import { importFresh } from '../../support/import-fresh.js';
+
+type FieldErrorsModule = typeof import('../../../shared/errors/field-errors.js');
+// Loaded afresh for each test, so the module's own functions are mutation-tested too.
+let fieldErrorsOf: FieldErrorsModule['fieldErrorsOf'];
+let describeIssue: FieldErrorsModule['describeIssue'];
+beforeEach(async () => {
+  ({ fieldErrorsOf, describeIssue } = await importFresh<FieldErrorsModule>(
+    new URL('../../../shared/errors/field-errors.js', import.meta.url),
+  ));
+});
 
 const errorsFor = (schema: z.core.$ZodType, input: unknown) => {
   const result = z.safeParse(schema, input);
@@ -103,6 +113,40 @@ describe('fieldErrorsOf messages', () => {
     expect(errors).toEqual([{ path: `/${field}`, message }]);
   });
 
+  it('describes any other failure, such as no member of a union matching, as invalid', () => {
+    const union = z.strictObject({ limit: z.union([z.literal('unlimited'), z.number()]) });
+    expect(errorsFor(union, { limit: true })).toEqual([{ path: '/limit', message: 'is invalid' }]);
+  });
+
+  it('calls a field present only when the input holds a value at its path', () => {
+    const nested = z.strictObject({ profile: z.strictObject({ name: z.string() }) });
+    expect(errorsFor(nested, { profile: { name: undefined } })).toEqual([
+      { path: '/profile/name', message: 'is required' },
+    ]);
+    expect(errorsFor(nested, { profile: {} })).toEqual([{ path: '/profile/name', message: 'is required' }]);
+    expect(errorsFor(nested, { profile: { name: null } })).toEqual([
+      { path: '/profile/name', message: 'must be of type string' },
+    ]);
+  });
+
+  it('finds no value at a path that runs through null or a primitive', () => {
+    const tuple = z.tuple([z.strictObject({ name: z.string() })]);
+    expect(fieldErrorsOf(tuple.safeParse([{}]).error as z.ZodError, null)).toEqual([
+      { path: '/0/name', message: 'is required' },
+    ]);
+    expect(fieldErrorsOf(tuple.safeParse([{}]).error as z.ZodError, [null])).toEqual([
+      { path: '/0/name', message: 'is required' },
+    ]);
+    expect(fieldErrorsOf(tuple.safeParse([{}]).error as z.ZodError, ['name'])).toEqual([
+      { path: '/0/name', message: 'is required' },
+    ]);
+    // A string has an own `length`, yet a field of a string is never a value the client sent.
+    const lengthOf = z.tuple([z.strictObject({ length: z.number() })]);
+    expect(fieldErrorsOf(lengthOf.safeParse([{}]).error as z.ZodError, ['abc'])).toEqual([
+      { path: '/0/length', message: 'is required' },
+    ]);
+  });
+
   it('never repeats the rejected values', () => {
     const sentinel = 'SENTINEL-c0ffee-secret';
     const errors = errorsFor(schema, {
@@ -153,5 +197,14 @@ describe('fieldErrorsOf size', () => {
     );
     const input = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`x${i}`, i]));
     expect(errorsFor(schema, input)).toHaveLength(20);
+  });
+});
+
+describe('describeIssue', () => {
+  it('describes a value of the wrong type as such unless told the field was absent', () => {
+    const issue = z.number().safeParse('60').error?.issues[0] as z.core.$ZodIssue;
+    expect(describeIssue(issue)).toBe('must be of type number');
+    expect(describeIssue(issue, true)).toBe('must be of type number');
+    expect(describeIssue(issue, false)).toBe('is required');
   });
 });

@@ -1,11 +1,18 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import {
-  isTrustedHost,
-  parseHost,
-  parseTrustedHostPattern,
-  type TrustedHostPattern,
-} from '../../../shared/http/trusted-host.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { TrustedHostPattern } from '../../../shared/http/trusted-host.js';
+import { importFresh } from '../../support/import-fresh.js';
+
+type HostModule = typeof import('../../../shared/http/trusted-host.js');
+// Loaded afresh for each test, so the label and port patterns (module constants) are mutation-tested too.
+let isTrustedHost: HostModule['isTrustedHost'];
+let parseHost: HostModule['parseHost'];
+let parseTrustedHostPattern: HostModule['parseTrustedHostPattern'];
+beforeEach(async () => {
+  ({ isTrustedHost, parseHost, parseTrustedHostPattern } = await importFresh<HostModule>(
+    new URL('../../../shared/http/trusted-host.js', import.meta.url),
+  ));
+});
 
 const pattern = (entry: string): TrustedHostPattern => {
   const parsed = parseTrustedHostPattern(entry);
@@ -35,6 +42,33 @@ describe('parseHost', () => {
     expect(parseHost('api.example.com..')).toBeUndefined();
   });
 
+  it('accepts a name of up to 253 characters, each label up to 63', () => {
+    const label63 = 'a'.repeat(63);
+    const longest = `${label63}.${label63}.${label63}.${'b'.repeat(61)}`;
+    expect(longest).toHaveLength(253);
+    expect(parseHost(longest)).toEqual({ hostname: longest, port: undefined });
+    expect(parseHost(`${longest}.`)).toEqual({ hostname: longest, port: undefined });
+    expect(parseHost(`${longest}b`)).toBeUndefined();
+    expect(parseHost(`${'c'.repeat(2)}-${'d'.repeat(2)}.example`)).toEqual({
+      hostname: 'cc-dd.example',
+      port: undefined,
+    });
+  });
+
+  it('accepts single-character labels and digits anywhere in a label', () => {
+    expect(parseHost('a.b.c')).toEqual({ hostname: 'a.b.c', port: undefined });
+    expect(parseHost('1a.b2.3-4')).toEqual({ hostname: '1a.b2.3-4', port: undefined });
+  });
+
+  it('accepts ports of one to five digits', () => {
+    expect(parseHost('a.example:8')?.port).toBe(8);
+    expect(parseHost('a.example:80')?.port).toBe(80);
+    expect(parseHost('a.example:10000')?.port).toBe(10_000);
+    expect(parseHost('a.example:100000')).toBeUndefined();
+    expect(parseHost('a.example:8x')).toBeUndefined();
+    expect(parseHost('a.example:x8')).toBeUndefined();
+  });
+
   it('accepts ports 1 and 65535 and nothing outside them', () => {
     expect(parseHost('a.example:1')?.port).toBe(1);
     expect(parseHost('a.example:65535')?.port).toBe(65_535);
@@ -58,6 +92,11 @@ describe('parseHost', () => {
     '[::1',
     '[not-an-address]',
     '[::1]x',
+    '[::1]x80',
+    '[::1]:0',
+    '[::1]:',
+    '[192.0.2.1]',
+    '[192.0.2.1]:80',
     '::1',
     '',
     'exa mple.com',

@@ -2,10 +2,11 @@
  * What the production logger (createLogger + requestLogger) actually writes: credentials under any
  * sensitive key, at any depth, never reach the output; the request id is on every line.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../shared/logging/create-logger.js';
-import { isSensitiveKey, REDACTED, redactSensitive } from '../../../shared/logging/redact-sensitive.js';
+import { REDACTED as LOGGER_REDACTED } from '../../../shared/logging/redact-sensitive.js';
 import { requestLogger } from '../../../shared/logging/request-logger.js';
+import { importFresh } from '../../support/import-fresh.js';
 import { chainOf } from '../../support/test-chain.js';
 import {
   apiGatewayEvent,
@@ -15,6 +16,18 @@ import {
   TEST_API_KEY,
   testRuntime,
 } from '../../support/test-runtime.js';
+
+type RedactModule = typeof import('../../../shared/logging/redact-sensitive.js');
+// Loaded afresh for each test, so the sensitive-key pattern (a module constant) is mutation-tested by the
+// tests that call the functions directly; the logger tests check the instance the logger really uses.
+let isSensitiveKey: RedactModule['isSensitiveKey'];
+let redactSensitive: RedactModule['redactSensitive'];
+let REDACTED: RedactModule['REDACTED'];
+beforeEach(async () => {
+  ({ isSensitiveKey, redactSensitive, REDACTED } = await importFresh<RedactModule>(
+    new URL('../../../shared/logging/redact-sensitive.js', import.meta.url),
+  ));
+});
 
 const secrets = {
   password: 'S3cret-password-value-1',
@@ -69,14 +82,14 @@ describe('createLogger with requestLogger', () => {
       service: 'bulwark',
       request_id: 'req-redact-1',
       username: 'alice',
-      password: REDACTED,
-      token: REDACTED,
-      authorization: REDACTED,
-      'x-api-key': REDACTED,
-      apiKey: REDACTED,
-      headers: { Authorization: REDACTED, Cookie: REDACTED, Accept: 'application/json' },
-      client: { oauth: { client_secret: REDACTED } },
-      user: { passwordHash: REDACTED },
+      password: LOGGER_REDACTED,
+      token: LOGGER_REDACTED,
+      authorization: LOGGER_REDACTED,
+      'x-api-key': LOGGER_REDACTED,
+      apiKey: LOGGER_REDACTED,
+      headers: { Authorization: LOGGER_REDACTED, Cookie: LOGGER_REDACTED, Accept: 'application/json' },
+      client: { oauth: { client_secret: LOGGER_REDACTED } },
+      user: { passwordHash: LOGGER_REDACTED },
     });
   });
 
@@ -87,7 +100,7 @@ describe('createLogger with requestLogger', () => {
     });
     expectNoSecret(logs.text());
     expect(logs.entries()[0]).toMatchObject({
-      multiValueHeaders: { 'X-Api-Key': REDACTED, authorization: REDACTED },
+      multiValueHeaders: { 'X-Api-Key': LOGGER_REDACTED, authorization: LOGGER_REDACTED },
     });
   });
 
@@ -137,6 +150,11 @@ describe('createLogger with requestLogger', () => {
 });
 
 describe('redactSensitive', () => {
+  it('writes [REDACTED] in place of a sensitive value', () => {
+    expect(REDACTED).toBe('[REDACTED]');
+    expect(redactSensitive('password', 'hunter2')).toBe('[REDACTED]');
+  });
+
   it.each([
     'password',
     'Password',
@@ -156,7 +174,14 @@ describe('redactSensitive', () => {
     'credentials',
     'signature',
     'private_key',
+    'private-key',
+    'privateKey',
     'passwordHash',
+    'pass',
+    'apikey',
+    'api-key',
+    'secret',
+    'hash',
   ])('treats %s as sensitive', (key) => {
     expect(isSensitiveKey(key)).toBe(true);
     expect(redactSensitive(key, 'value')).toBe(REDACTED);

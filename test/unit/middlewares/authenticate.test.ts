@@ -1,9 +1,27 @@
-import { describe, expect, it } from 'vitest';
+/**
+ * authenticate on its own: the unlimited-key guard rail, exactly one credential, configuration checked
+ * when built, the Bearer scheme, which principal and revocation guards each credential establishes, what a failure counts and logs, and which failures are
+ * not the client's (a backend outage passes through uncounted). The module is loaded afresh for each test,
+ * so the Bearer pattern (a module constant) is mutation-tested too (test/support/import-fresh.ts).
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApiKeyRateLimit } from '../../../shared/domain/api-keys/api-key.js';
+import { BulwarkError } from '../../../shared/errors/bulwark-error.js';
+import { DependencyUnavailableError } from '../../../shared/errors/request-errors.js';
 import type { SecureRequest } from '../../../shared/http/secure-request.js';
-import { authenticate } from '../../../shared/middlewares/authenticate.js';
+import type { AuthenticateOptions } from '../../../shared/middlewares/authenticate.js';
+import { importFresh } from '../../support/import-fresh.js';
 import { rejectionOf } from '../../support/rejection-of.js';
+import { secureRequestOf } from '../../support/secure-request-of.js';
 import { apiGatewayEvent, lambdaContext } from '../../support/test-runtime.js';
+
+type AuthenticateModule = typeof import('../../../shared/middlewares/authenticate.js');
+let authenticate: AuthenticateModule['authenticate'];
+beforeEach(async () => {
+  ({ authenticate } = await importFresh<AuthenticateModule>(
+    new URL('../../../shared/middlewares/authenticate.js', import.meta.url),
+  ));
+});
 
 const requestWith = (
   headers: Record<string, string>,
@@ -81,5 +99,226 @@ describe('authenticate: exactly one credential', () => {
     const error = await rejectionOf(middleware.before?.(requestWith(last, multiValueHeaders)));
     expect(error).toMatchObject({ code: 'invalid-credentials', reason: 'repeated_credential' });
     expect(counted).toEqual(['auth_failure']);
+  });
+});
+
+const claims = {
+  sub: 'user-1',
+  sid: 'c2Vzc2lvbi0wMDAxLWFiYw',
+  jti: 'tok-1',
+  username: 'alice',
+  roles: ['user'],
+} as const;
+
+const setup = (overrides: Partial<AuthenticateOptions> = {}) => {
+  const counted: [string, Record<string, string>][] = [];
+  const verifyAccessToken = vi.fn(async (_token: string) => claims);
+  const verifyApiKey = vi.fn(async (_credential: string) => ({
+    keyId: 'bwk_key',
+    roles: ['admin'] as const,
+    rateLimit: undefined,
+  }));
+  const limitFailure = vi.fn(async () => undefined);
+  const middleware = authenticate({
+    strategy: 'jwt_or_api_key',
+    routeId: 'me',
+    apiKeyHeader: 'x-api-key',
+    verifyAccessToken,
+    verifyApiKey,
+    sessionRevocationKey: (sessionId) => `revoked#${sessionId}`,
+    metrics: { count: (metric, dimensions) => counted.push([metric, { ...dimensions }]) },
+    limitFailure,
+    ...overrides,
+  });
+  const run = (headers: Record<string, string>) => {
+    const { request, logged } = secureRequestOf({ event: { headers } });
+    return {
+      request,
+      logged,
+      done: Promise.resolve().then(() => middleware.before?.(request)),
+    };
+  };
+  return { counted, verifyAccessToken, verifyApiKey, limitFailure, run };
+};
+
+describe('authenticate, when built', () => {
+  it('requires a token verifier for the strategies that accept tokens', () => {
+    for (const strategy of ['jwt', 'jwt_or_api_key'] as const) {
+      expect(() =>
+        authenticate({
+          strategy,
+          routeId: 'me',
+          apiKeyHeader: 'x-api-key',
+          verifyApiKey: async () => ({ keyId: 'k', roles: [], rateLimit: undefined }),
+          sessionRevocationKey: (id) => id,
+          metrics: { count: () => undefined },
+        }),
+      ).toThrow('verifyAccessToken is required');
+    }
+  });
+
+  it('requires an API-key verifier for the strategies that accept keys', () => {
+    for (const strategy of ['api_key', 'jwt_or_api_key'] as const) {
+      expect(() =>
+        authenticate({
+          strategy,
+          routeId: 'me',
+          apiKeyHeader: 'x-api-key',
+          verifyAccessToken: async () => claims,
+          sessionRevocationKey: (id) => id,
+          metrics: { count: () => undefined },
+        }),
+      ).toThrow('verifyApiKey is required');
+    }
+  });
+});
+
+describe('the Bearer scheme', () => {
+  it.each([
+    ['Bearer abc.def.ghi', 'abc.def.ghi'],
+    ['bearer abc.def.ghi', 'abc.def.ghi'],
+    ['BEARER   abc.def.ghi', 'abc.def.ghi'],
+    ['Bearer a-b_c~d+e/f.g', 'a-b_c~d+e/f.g'],
+    ['Bearer abc=', 'abc='],
+    ['Bearer abc==', 'abc=='],
+  ])('passes the token of %j to the verifier', async (authorization, token) => {
+    const { run, verifyAccessToken } = setup();
+    await run({ authorization }).done;
+    expect(verifyAccessToken).toHaveBeenCalledWith(token);
+  });
+
+  it.each([
+    'Basic dXNlcjpwYXNz',
+    'Bearer',
+    'Bearer ',
+    'Bearerabc.def',
+    'Bearer\tabc.def',
+    'Bearer abc def',
+    'Bearer abc.def ',
+    'xBearer abc.def',
+    'Bearer =abc',
+    'Bearer abc=def',
+    'Bearer ab!c',
+  ])('refuses %j as the wrong scheme, without calling the verifier', async (authorization) => {
+    const { run, verifyAccessToken } = setup();
+    const error = await rejectionOf(run({ authorization }).done);
+    expect(error).toMatchObject({ code: 'invalid-credentials', reason: 'authorization_scheme' });
+    expect(verifyAccessToken).not.toHaveBeenCalled();
+  });
+});
+
+describe('the principal each credential establishes', () => {
+  it("establishes a token's user and guards the request with the session's revocation marker", async () => {
+    const { run } = setup();
+    const { request, done } = run({ authorization: 'Bearer abc.def.ghi' });
+    await done;
+    expect(request.context.bulwark.principal).toEqual({
+      kind: 'user',
+      id: 'user-1',
+      username: 'alice',
+      roles: ['user'],
+      sessionId: claims.sid,
+      tokenId: 'tok-1',
+    });
+    expect(request.context.bulwark.revocationGuards).toEqual([`revoked#${claims.sid}`]);
+  });
+
+  it('establishes an API key with no revocation guard', async () => {
+    const { run, verifyApiKey } = setup();
+    const { request, done } = run({ 'x-api-key': 'bwk_x:y' });
+    await done;
+    expect(verifyApiKey).toHaveBeenCalledWith('bwk_x:y');
+    expect(request.context.bulwark.principal).toEqual({
+      kind: 'api_key',
+      id: 'bwk_key',
+      roles: ['admin'],
+      rateLimit: undefined,
+    });
+    expect(request.context.bulwark.revocationGuards).toEqual([]);
+  });
+
+  it('admits every request as a development admin when authentication is disabled, and says so', async () => {
+    const { request, logged } = secureRequestOf();
+    await authenticate({
+      strategy: 'disabled',
+      routeId: 'me',
+      apiKeyHeader: 'x-api-key',
+      sessionRevocationKey: (id) => id,
+      metrics: { count: () => undefined },
+    }).before?.(request);
+    expect(request.context.bulwark.principal).toEqual({
+      kind: 'auth_disabled',
+      id: 'auth-disabled',
+      roles: ['admin'],
+    });
+    expect(logged).toEqual([
+      {
+        level: 'warn',
+        message: 'authentication disabled: request accepted without a credential',
+        attributes: undefined,
+      },
+    ]);
+  });
+});
+
+describe('a failed authentication', () => {
+  it('counts an auth failure for the route, logs the reason and lets the failure limit run first', async () => {
+    const { run, counted, limitFailure } = setup();
+    const { logged, done } = run({ authorization: 'Basic x' });
+    await rejectionOf(done);
+    expect(counted).toEqual([['auth_failure', { route: 'me' }]]);
+    expect(logged).toEqual([
+      { level: 'info', message: 'authentication failed', attributes: { reason: 'authorization_scheme' } },
+    ]);
+    expect(limitFailure).toHaveBeenCalledTimes(1);
+  });
+
+  it("logs a Bulwark error's code when it has no reason, and 'error' for anything else", async () => {
+    const bulwark = setup({
+      verifyApiKey: async () => {
+        throw new BulwarkError('forbidden', { detail: 'no' });
+      },
+    });
+    const first = bulwark.run({ 'x-api-key': 'bwk_x:y' });
+    await rejectionOf(first.done);
+    expect(first.logged[0]?.attributes).toEqual({ reason: 'forbidden' });
+    const plain = setup({
+      verifyApiKey: async () => {
+        throw new Error('boom');
+      },
+    });
+    const second = plain.run({ 'x-api-key': 'bwk_x:y' });
+    await rejectionOf(second.done);
+    expect(second.logged[0]?.attributes).toEqual({ reason: 'error' });
+  });
+
+  it('lets a backend outage through uncounted: it is not a failed authentication', async () => {
+    const outage = new DependencyUnavailableError('dynamodb', new Error('timeout'));
+    const { run, counted, limitFailure } = setup({
+      verifyApiKey: async () => {
+        throw outage;
+      },
+    });
+    expect(await rejectionOf(run({ 'x-api-key': 'bwk_x:y' }).done)).toBe(outage);
+    expect(counted).toEqual([]);
+    expect(limitFailure).not.toHaveBeenCalled();
+  });
+});
+
+describe('an explicitly unlimited API key', () => {
+  it('counts the breach for the route and warns with the key id', async () => {
+    const { run, counted } = setup({
+      verifyApiKey: async () => ({ keyId: 'bwk_wide', roles: ['user'], rateLimit: 'unlimited' }),
+    });
+    const { logged, done } = run({ 'x-api-key': 'bwk_x:y' });
+    await done;
+    expect(counted).toEqual([['api_key_unlimited_used', { route: 'me' }]]);
+    expect(logged).toEqual([
+      {
+        level: 'warn',
+        message: 'guard-rail breach: unlimited API key used',
+        attributes: { key_id: 'bwk_wide' },
+      },
+    ]);
   });
 });

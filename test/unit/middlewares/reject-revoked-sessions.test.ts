@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { jsonResponse } from '../../../shared/http/json-response.js';
+import type { SecureRequest } from '../../../shared/http/secure-request.js';
+import { rejectRevokedSessions } from '../../../shared/middlewares/reject-revoked-sessions.js';
 import { refreshSessionsFor } from '../../../shared/runtime/refresh-sessions-for.js';
+import { rejectionOf } from '../../support/rejection-of.js';
 import { chainOf } from '../../support/test-chain.js';
 import {
   apiGatewayEvent,
@@ -32,5 +35,31 @@ describe('an authenticated route without a rate limit', () => {
     const after = await call();
     expect(after.statusCode).toBe(401);
     expect(after.headers?.['WWW-Authenticate']).toBe('Bearer realm="bulwark", error="invalid_token"');
+  });
+});
+
+describe('rejectRevokedSessions on its own', () => {
+  const requestWith = (principal: unknown) =>
+    ({ context: { bulwark: { principal } } }) as unknown as SecureRequest;
+
+  it('reads nothing for a request without a user session (no principal, an API key)', async () => {
+    const isSessionRevoked = vi.fn(async (_sessionId: string) => true);
+    const check = rejectRevokedSessions({ isSessionRevoked }).before;
+    await check?.(requestWith(undefined));
+    await check?.(requestWith({ kind: 'api_key', id: 'bwk_abcdefghijklmnopqrst', roles: ['admin'] }));
+    expect(isSessionRevoked).not.toHaveBeenCalled();
+  });
+
+  it("refuses a user whose session is revoked as invalid credentials, naming the reason, and reads that session's marker", async () => {
+    const isSessionRevoked = vi.fn(async (_sessionId: string) => true);
+    const error = await rejectionOf(
+      Promise.resolve().then(() =>
+        rejectRevokedSessions({ isSessionRevoked }).before?.(
+          requestWith({ kind: 'user', id: 'user-1', roles: ['user'], sessionId: 'sess-1', tokenId: 't' }),
+        ),
+      ),
+    );
+    expect(error).toMatchObject({ code: 'invalid-credentials', reason: 'session_revoked' });
+    expect(isSessionRevoked).toHaveBeenCalledWith('sess-1');
   });
 });

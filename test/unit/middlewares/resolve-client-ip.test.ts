@@ -2,9 +2,12 @@
  * resolveClientIp inside the real chain: which address the route sees for a given X-Forwarded-For and
  * hop count, and the warning that explains why the header was not trusted.
  */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonResponse } from '../../../shared/http/json-response.js';
+import { resolveClientIp } from '../../../shared/middlewares/resolve-client-ip.js';
+import { secureRequestOf } from '../../support/secure-request-of.js';
 import { chainOf } from '../../support/test-chain.js';
 import {
   type ApiGatewayEventOptions,
@@ -130,9 +133,47 @@ describe('resolveClientIp', () => {
   ])('keeps the source IP and warns when the chosen entry is %s', async (_, entry) => {
     const { runtime, clientIpFor } = await clientIpRoute(2);
     expect(await clientIpFor(withForwardedFor(`${entry}, 10.0.0.1`))).toBe(TEST_SOURCE_IP);
-    expect(runtime.logs.messages('WARN')).toEqual([
-      'trust proxy hops configured but X-Forwarded-For entry is invalid',
+    expect(runtime.logs.entries()).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'trust proxy hops configured but X-Forwarded-For entry is invalid',
+        trust_proxy_hops: 2,
+      }),
     ]);
     expect(runtime.logs.text()).not.toContain(entry);
+  });
+});
+
+describe('resolveClientIp on events without multi-value headers', () => {
+  // Events built by other front ends (or API Gateway with no repeated headers) may carry only `headers`.
+  const clientIpOf = (hops: number, event: Partial<APIGatewayProxyEvent>) => {
+    const { request, logged } = secureRequestOf({ event, clientIp: TEST_SOURCE_IP });
+    resolveClientIp({ trustProxyHops: hops }).before?.(request);
+    return { clientIp: request.context.bulwark.clientIp, logged };
+  };
+
+  it('reads the single X-Forwarded-For header when there are no multi-value headers', () => {
+    for (const multiValueHeaders of [null, undefined, {}]) {
+      const { clientIp } = clientIpOf(1, {
+        headers: { 'x-forwarded-for': '6.6.6.6, 203.0.113.50' },
+        multiValueHeaders: multiValueHeaders as never,
+      });
+      expect(clientIp).toBe('203.0.113.50');
+    }
+  });
+
+  it('treats an event without any headers as having no X-Forwarded-For', () => {
+    const { clientIp, logged } = clientIpOf(1, { headers: null as never, multiValueHeaders: null as never });
+    expect(clientIp).toBe(TEST_SOURCE_IP);
+    expect(logged.map((line) => line.message)).toEqual([
+      'trust proxy hops configured but X-Forwarded-For is missing',
+    ]);
+  });
+
+  it('skips header values API Gateway left null', () => {
+    const { clientIp } = clientIpOf(1, {
+      multiValueHeaders: { 'x-forwarded-for': ['203.0.113.51', null as never] },
+    });
+    expect(clientIp).toBe('203.0.113.51');
   });
 });

@@ -1,121 +1,100 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { RateLimitStore } from '../../../shared/domain/rate-limit/rate-limit-store.js';
 
 const t0 = Date.UTC(2030, 0, 7, 12, 0, 0);
-const expiresAtSeconds = Math.ceil(t0 / 1000) + 3_600;
+const expiresAtSeconds = Math.ceil(t0 / 1000) + 3600;
 
 export interface RateLimitStoreUnderTest {
   readonly store: RateLimitStore;
-  /** Makes `key` exist where guards are looked up (a revocation marker). */
-  readonly revoke: (key: string) => Promise<void>;
+  /** Writes a revocation marker where the store's guards look. */
+  readonly revoke: (guardKey: string) => Promise<void>;
 }
 
 /**
  * What every RateLimitStore must do, run against the in-memory fake (unit) and the DynamoDB adapter
- * (integration), so route and chain tests on the fake see DynamoDB's semantics.
+ * (integration), so the fake the limiter's unit tests rely on cannot drift from the real conditions.
  */
 export const describeRateLimitStoreContract = (
   name: string,
-  subjectOf: () => RateLimitStoreUnderTest,
+  storeOf: () => RateLimitStoreUnderTest,
 ): void => {
-  const key = (): string => `rl#contract#${randomBytes(8).toString('hex')}`;
-
   describe(`RateLimitStore contract: ${name}`, () => {
-    it('admits a fixed window up to its limit, returning the count, then refuses with the count', async () => {
-      const { store } = subjectOf();
-      const k = key();
-      const results = [];
-      for (let i = 0; i < 3; i += 1)
-        results.push(await store.consumeFixedWindow({ key: k, limit: 2, expiresAtSeconds }));
-      expect(results).toEqual([
-        { admitted: true, value: 1, guardFailed: false },
-        { admitted: true, value: 2, guardFailed: false },
-        { admitted: false, value: 2, guardFailed: false },
-      ]);
+    const key = () => `contract-${randomUUID()}`;
+    const bucket = { intervalMs: 1_000, toleranceMs: 2_000, expiresAtSeconds };
+
+    it('admits an idle guess on a key with no item and stores now + interval', async () => {
+      const { store } = storeOf();
+      await expect(
+        store.consumeTokenBucket({ key: key(), assume: 'idle', nowMs: t0, ...bucket }),
+      ).resolves.toEqual({ admitted: true, value: t0 + 1_000, guardFailed: false });
     });
 
-    it('admits an idle token bucket at now + interval, and refuses the idle guess once it is busy', async () => {
-      const { store } = subjectOf();
+    it('admits an idle guess once the stored TAT is not after now, starting again from now', async () => {
+      const { store } = storeOf();
       const k = key();
-      const bucket = { key: k, nowMs: t0, intervalMs: 1_000, toleranceMs: 2_000, expiresAtSeconds };
-      expect(await store.consumeTokenBucket({ ...bucket, assume: 'idle' })).toEqual({
-        admitted: true,
-        value: t0 + 1_000,
-        guardFailed: false,
-      });
-      expect(await store.consumeTokenBucket({ ...bucket, assume: 'idle' })).toEqual({
-        admitted: false,
-        value: t0 + 1_000,
-        guardFailed: false,
-      });
+      await store.consumeTokenBucket({ key: k, assume: 'idle', nowMs: t0, ...bucket });
+      await expect(
+        store.consumeTokenBucket({ key: k, assume: 'idle', nowMs: t0 + 1_000, ...bucket }),
+      ).resolves.toEqual({ admitted: true, value: t0 + 2_000, guardFailed: false });
     });
 
-    it('admits a busy bucket within the tolerance, adding one interval, and refuses past it', async () => {
-      const { store } = subjectOf();
+    it('refuses an idle guess while the TAT is in the future and returns the stored TAT', async () => {
+      const { store } = storeOf();
       const k = key();
-      const bucket = { key: k, nowMs: t0, intervalMs: 1_000, toleranceMs: 2_000, expiresAtSeconds };
-      await store.consumeTokenBucket({ ...bucket, assume: 'idle' });
-      expect(await store.consumeTokenBucket({ ...bucket, assume: 'busy' })).toMatchObject({
-        admitted: true,
-        value: t0 + 2_000,
-      });
-      expect(await store.consumeTokenBucket({ ...bucket, assume: 'busy' })).toMatchObject({
-        admitted: true,
-        value: t0 + 3_000,
-      });
-      expect(await store.consumeTokenBucket({ ...bucket, assume: 'busy' })).toEqual({
-        admitted: false,
-        value: t0 + 3_000,
-        guardFailed: false,
-      });
+      await store.consumeTokenBucket({ key: k, assume: 'idle', nowMs: t0, ...bucket });
+      await expect(
+        store.consumeTokenBucket({ key: k, assume: 'idle', nowMs: t0 + 999, ...bucket }),
+      ).resolves.toEqual({ admitted: false, value: t0 + 1_000, guardFailed: false });
     });
 
-    it('admits the busy guess on a bucket that has no state at now + interval (no wrong cold guess)', async () => {
-      const { store } = subjectOf();
-      expect(
-        await store.consumeTokenBucket({
-          key: key(),
-          assume: 'busy',
-          nowMs: t0,
-          intervalMs: 1_000,
-          toleranceMs: 2_000,
-          expiresAtSeconds,
-        }),
-      ).toEqual({ admitted: true, value: t0 + 1_000, guardFailed: false });
+    it('admits a busy guess while the TAT is within the tolerance, adding one interval, then refuses with the TAT', async () => {
+      const { store } = storeOf();
+      const k = key();
+      await store.consumeTokenBucket({ key: k, assume: 'idle', nowMs: t0, ...bucket });
+      await expect(
+        store.consumeTokenBucket({ key: k, assume: 'busy', nowMs: t0, ...bucket }),
+      ).resolves.toEqual({ admitted: true, value: t0 + 2_000, guardFailed: false });
+      await expect(
+        store.consumeTokenBucket({ key: k, assume: 'busy', nowMs: t0, ...bucket }),
+      ).resolves.toEqual({ admitted: true, value: t0 + 3_000, guardFailed: false });
+      await expect(
+        store.consumeTokenBucket({ key: k, assume: 'busy', nowMs: t0, ...bucket }),
+      ).resolves.toEqual({ admitted: false, value: t0 + 3_000, guardFailed: false });
     });
 
-    it('refuses the busy guess on an idle bucket, returning its TAT, and changes nothing', async () => {
-      const { store } = subjectOf();
+    it('admits the busy guess on a key with no item at now + interval (no wrong cold guess)', async () => {
+      const { store } = storeOf();
+      await expect(
+        store.consumeTokenBucket({ key: key(), assume: 'busy', nowMs: t0, ...bucket }),
+      ).resolves.toEqual({ admitted: true, value: t0 + 1_000, guardFailed: false });
+    });
+
+    it('refuses the busy guess on an idle bucket (TAT already past), returning its TAT, and changes nothing', async () => {
+      const { store } = storeOf();
       const k = key();
-      const bucket = { key: k, intervalMs: 1_000, toleranceMs: 2_000, expiresAtSeconds };
-      await store.consumeTokenBucket({ ...bucket, nowMs: t0, assume: 'idle' });
-      expect(await store.consumeTokenBucket({ ...bucket, nowMs: t0 + 1_000, assume: 'busy' })).toEqual({
-        admitted: false,
-        value: t0 + 1_000,
-        guardFailed: false,
-      });
-      expect(await store.consumeTokenBucket({ ...bucket, nowMs: t0 + 5_000, assume: 'idle' })).toEqual({
-        admitted: true,
-        value: t0 + 6_000,
-        guardFailed: false,
-      });
+      await store.consumeTokenBucket({ key: k, assume: 'idle', nowMs: t0, ...bucket });
+      await expect(
+        store.consumeTokenBucket({ key: k, assume: 'busy', nowMs: t0 + 1_000, ...bucket }),
+      ).resolves.toEqual({ admitted: false, value: t0 + 1_000, guardFailed: false });
+      await expect(
+        store.consumeTokenBucket({ key: k, assume: 'idle', nowMs: t0 + 5_000, ...bucket }),
+      ).resolves.toEqual({ admitted: true, value: t0 + 6_000, guardFailed: false });
     });
 
     it('takes several requests from a window at once (a lease) while they fit, never past the limit', async () => {
-      const { store } = subjectOf();
-      const k = key();
-      const window = { key: k, limit: 10, expiresAtSeconds };
-      expect(await store.consumeFixedWindow({ ...window, take: 4 })).toEqual({
+      const { store } = storeOf();
+      const window = { key: key(), limit: 10, expiresAtSeconds };
+      await expect(store.consumeFixedWindow({ ...window, take: 4 })).resolves.toEqual({
         admitted: true,
         value: 4,
         guardFailed: false,
       });
-      expect(await store.consumeFixedWindow({ ...window, take: 6 })).toMatchObject({
+      await expect(store.consumeFixedWindow({ ...window, take: 6 })).resolves.toMatchObject({
         admitted: true,
         value: 10,
       });
-      expect(await store.consumeFixedWindow({ ...window, take: 1 })).toEqual({
+      await expect(store.consumeFixedWindow({ ...window, take: 1 })).resolves.toEqual({
         admitted: false,
         value: 10,
         guardFailed: false,
@@ -123,63 +102,86 @@ export const describeRateLimitStoreContract = (
     });
 
     it('refuses a lease larger than what is left, returning the count, and takes what is left after', async () => {
-      const { store } = subjectOf();
-      const k = key();
-      const window = { key: k, limit: 10, expiresAtSeconds };
+      const { store } = storeOf();
+      const window = { key: key(), limit: 10, expiresAtSeconds };
       await store.consumeFixedWindow({ ...window, take: 7 });
-      expect(await store.consumeFixedWindow({ ...window, take: 4 })).toEqual({
+      await expect(store.consumeFixedWindow({ ...window, take: 4 })).resolves.toEqual({
         admitted: false,
         value: 7,
         guardFailed: false,
       });
-      expect(await store.consumeFixedWindow({ ...window, take: 3 })).toMatchObject({
+      await expect(store.consumeFixedWindow({ ...window, take: 3 })).resolves.toMatchObject({
         admitted: true,
         value: 10,
       });
     });
 
     it('rejects a take that is not a whole number from 1 to the limit as a caller mistake', async () => {
-      const { store } = subjectOf();
+      const { store } = storeOf();
       for (const take of [0, -1, 1.5, 11])
         await expect(
           store.consumeFixedWindow({ key: key(), limit: 10, take, expiresAtSeconds }),
         ).rejects.toThrow(TypeError);
     });
 
-    it('admits a guarded write with no value returned (a transaction returns none)', async () => {
-      const { store } = subjectOf();
-      expect(
-        await store.consumeFixedWindow({
-          key: key(),
-          limit: 5,
-          expiresAtSeconds,
-          mustNotExist: [`revoked#${randomBytes(8).toString('hex')}`],
-        }),
-      ).toEqual({ admitted: true, value: undefined, guardFailed: false });
-    });
-
-    it('refuses a write whose guard exists, spending nothing', async () => {
-      const { store, revoke } = subjectOf();
-      const guard = `revoked#${randomBytes(8).toString('hex')}`;
-      await revoke(guard);
+    it('counts a fixed window up to its limit, then refuses with the stored count', async () => {
+      const { store } = storeOf();
       const k = key();
-      expect(
-        await store.consumeFixedWindow({ key: k, limit: 1, expiresAtSeconds, mustNotExist: [guard] }),
-      ).toEqual({ admitted: false, value: undefined, guardFailed: true });
-      expect(await store.consumeFixedWindow({ key: k, limit: 1, expiresAtSeconds })).toMatchObject({
+      const request = { key: k, limit: 2, expiresAtSeconds };
+      await expect(store.consumeFixedWindow(request)).resolves.toEqual({
         admitted: true,
         value: 1,
+        guardFailed: false,
+      });
+      await expect(store.consumeFixedWindow(request)).resolves.toEqual({
+        admitted: true,
+        value: 2,
+        guardFailed: false,
+      });
+      await expect(store.consumeFixedWindow(request)).resolves.toEqual({
+        admitted: false,
+        value: 2,
+        guardFailed: false,
       });
     });
 
-    it('says whether any guard exists', async () => {
-      const { store, revoke } = subjectOf();
-      const present = `revoked#${randomBytes(8).toString('hex')}`;
-      const absent = `revoked#${randomBytes(8).toString('hex')}`;
-      await revoke(present);
-      expect(await store.anyGuardExists([absent])).toBe(false);
-      expect(await store.anyGuardExists([absent, present])).toBe(true);
-      expect(await store.anyGuardExists([])).toBe(false);
+    it('admits a guarded write whose markers are absent, without a value', async () => {
+      const { store } = storeOf();
+      const mustNotExist = [`revoked#${randomUUID()}`];
+      await expect(
+        store.consumeTokenBucket({ key: key(), assume: 'idle', nowMs: t0, ...bucket, mustNotExist }),
+      ).resolves.toEqual({ admitted: true, value: undefined, guardFailed: false });
+      await expect(
+        store.consumeFixedWindow({ key: key(), limit: 5, expiresAtSeconds, mustNotExist }),
+      ).resolves.toEqual({ admitted: true, value: undefined, guardFailed: false });
+    });
+
+    it('refuses a guarded write when one marker exists and spends nothing', async () => {
+      const { store, revoke } = storeOf();
+      const dead = `revoked#${randomUUID()}`;
+      await revoke(dead);
+      const k = key();
+      const mustNotExist = [`revoked#${randomUUID()}`, dead];
+      await expect(
+        store.consumeFixedWindow({ key: k, limit: 1, expiresAtSeconds, mustNotExist }),
+      ).resolves.toMatchObject({ admitted: false, guardFailed: true });
+      // The window was not spent: the single allowed request is still there.
+      await expect(store.consumeFixedWindow({ key: k, limit: 1, expiresAtSeconds })).resolves.toMatchObject({
+        admitted: true,
+        value: 1,
+      });
+      await expect(
+        store.consumeTokenBucket({ key: key(), assume: 'idle', nowMs: t0, ...bucket, mustNotExist }),
+      ).resolves.toMatchObject({ admitted: false, guardFailed: true });
+    });
+
+    it('tells whether any of several markers exists', async () => {
+      const { store, revoke } = storeOf();
+      const dead = `revoked#${randomUUID()}`;
+      await revoke(dead);
+      await expect(store.anyGuardExists([`revoked#${randomUUID()}`])).resolves.toBe(false);
+      await expect(store.anyGuardExists([`revoked#${randomUUID()}`, dead])).resolves.toBe(true);
+      await expect(store.anyGuardExists([])).resolves.toBe(false);
     });
   });
 };

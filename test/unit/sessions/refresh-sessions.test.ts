@@ -91,11 +91,107 @@ describe('createRefreshSessions', () => {
     expect(() => setup(overrides)).toThrow(TypeError);
   });
 
+  it('says which setting is wrong and what it must be', () => {
+    expect(() => setup({ accessTokenLifetimeSeconds: 0 })).toThrow(
+      'accessTokenLifetimeSeconds must be an integer >= 1',
+    );
+    expect(() => setup({ reuseGraceSeconds: -1 })).toThrow('reuseGraceSeconds must be an integer >= 0');
+    expect(() => setup({ reuseGraceSeconds: 3_600 })).toThrow(
+      'reuseGraceSeconds must be shorter than absoluteLifetimeSeconds',
+    );
+    expect(() => setup({ lifetime: 5, grace: 1 } as Partial<RefreshSessionSettings>)).toThrow(
+      'unknown refresh session settings: lifetime, grace',
+    );
+  });
+
+  it('accepts no grace at all', () => {
+    expect(() => setup({ reuseGraceSeconds: 0 })).not.toThrow();
+  });
+
   it('refuses a principal without ids or with non-string roles', async () => {
     const { sessions, store } = setup();
     await expect(sessions.start({ ...bob, userId: '' })).rejects.toThrow(TypeError);
     await expect(sessions.start({ ...bob, roles: [1] as unknown as string[] })).rejects.toThrow(TypeError);
     expect(store.calls()).toEqual([]);
+  });
+
+  it.each([
+    ['an empty user id', { userId: '' }, 'userId must be a non-empty string'],
+    ['a numeric user id', { userId: 7 }, 'userId must be a non-empty string'],
+    ['an empty username', { username: '' }, 'username must be a non-empty string'],
+    ['a numeric username', { username: 7 }, 'username must be a non-empty string'],
+    ['roles that are not a list', { roles: 'user' }, 'roles must be an array of non-empty strings'],
+    ['an empty role', { roles: ['user', ''] }, 'roles must be an array of non-empty strings'],
+    ['a numeric role', { roles: ['user', 1] }, 'roles must be an array of non-empty strings'],
+  ])('refuses a principal with %s, naming the field', async (_label, change, message) => {
+    const { sessions, store } = setup();
+    await expect(sessions.start({ ...bob, ...change } as never)).rejects.toThrow(message);
+    expect(store.calls()).toEqual([]);
+  });
+
+  it('keeps a family a day past its absolute expiry, so a late replay still finds it', async () => {
+    const store = inMemorySessionStore();
+    const ttls: number[] = [];
+    const sessions = createRefreshSessions({
+      store: {
+        ...store,
+        create: (request) => {
+          ttls.push(request.expiresAtSeconds);
+          return store.create(request);
+        },
+      },
+      clock: mutableClock(t0 + 500),
+      settings,
+    });
+    const started = await sessions.start(bob);
+    expect(started.absoluteExpiresAtMs).toBe(t0 + 500 + 3_600_000);
+    expect(ttls).toEqual([Math.ceil((t0 + 500 + 3_600_000) / 1000) + 86_400]);
+  });
+
+  it('answers invalid to a malformed refresh token without a store call', async () => {
+    const { sessions, store } = setup();
+    expect(await sessions.rotate('brt_not-a-token')).toEqual({ outcome: 'invalid' });
+    expect(store.calls()).toEqual([]);
+  });
+
+  it('detects a reuse without a reuse callback too', async () => {
+    const store = inMemorySessionStore();
+    const clock = mutableClock(t0);
+    const sessions = createRefreshSessions({ store, clock, settings });
+    const started = await sessions.start(bob);
+    tokenOf(await sessions.rotate(started.refreshToken));
+    clock.advance(10_001);
+    expect(await sessions.rotate(started.refreshToken)).toEqual({
+      outcome: 'reuse_detected',
+      sessionId: started.sessionId,
+    });
+  });
+
+  it('answers unknown, writing nothing, to a logout for a session, token or family that does not exist', async () => {
+    const { sessions, store } = setup();
+    expect(await sessions.revokeSession('c2Vzc2lvbi1pZC1mb3ItdA', 'logout')).toBe('unknown');
+    expect(await sessions.revokeRefreshToken('not a token', 'logout')).toBe('unknown');
+    expect(await sessions.revokeRefreshToken(`brt_${'A'.repeat(22)}.${'A'.repeat(43)}`, 'logout')).toBe(
+      'unknown',
+    );
+    expect(store.calls()).toEqual(['findFamilyIdOfSession', 'findFamily']);
+  });
+
+  it('logs out with any token of the family, revoking the family and its session', async () => {
+    const { sessions, clock } = setup();
+    const started = await sessions.start(bob);
+    const current = tokenOf(await sessions.rotate(started.refreshToken));
+    clock.advance(20_000);
+    expect(await sessions.revokeRefreshToken(started.refreshToken, 'logout')).toBe('revoked');
+    expect(await sessions.isSessionRevoked(started.sessionId)).toBe(true);
+    expect(await sessions.rotate(current)).toEqual({ outcome: 'invalid' });
+  });
+
+  it('logs out with an access token by its session id', async () => {
+    const { sessions, store } = setup();
+    const started = await sessions.start(bob);
+    expect(await sessions.revokeSession(started.sessionId, 'logout')).toBe('revoked');
+    expect(store.marker(started.sessionId)).toMatchObject({ reason: 'logout' });
   });
 
   it('fails loudly instead of sharing a session when the random source repeats itself', async () => {

@@ -1,13 +1,29 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import {
-  assertSessionId,
-  issueRefreshToken,
-  newFamilyId,
-  newSessionId,
-  parseRefreshToken,
-  refreshTokenLength,
-} from '../../../shared/domain/sessions/refresh-token.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { importFresh } from '../../support/import-fresh.js';
+
+type TokenModule = typeof import('../../../shared/domain/sessions/refresh-token.js');
+// Loaded afresh for each test, so the token and session-id patterns (module constants) are mutation-tested.
+let assertSessionId: TokenModule['assertSessionId'];
+let isSessionId: TokenModule['isSessionId'];
+let issueRefreshToken: TokenModule['issueRefreshToken'];
+let newFamilyId: TokenModule['newFamilyId'];
+let newSessionId: TokenModule['newSessionId'];
+let parseRefreshToken: TokenModule['parseRefreshToken'];
+let refreshTokenLength: TokenModule['refreshTokenLength'];
+beforeEach(async () => {
+  ({
+    assertSessionId,
+    isSessionId,
+    issueRefreshToken,
+    newFamilyId,
+    newSessionId,
+    parseRefreshToken,
+    refreshTokenLength,
+  } = await importFresh<TokenModule>(
+    new URL('../../../shared/domain/sessions/refresh-token.js', import.meta.url),
+  ));
+});
 
 describe('refresh token format', () => {
   it('issues brt_<16-byte family>.<32-byte secret> and stores only the SHA-256 of the secret bytes', () => {
@@ -31,8 +47,29 @@ describe('refresh token format', () => {
     );
   });
 
-  it('refuses a random source that returns the wrong number of bytes', () => {
+  it('refuses a random source that returns the wrong number of bytes, or no bytes at all', () => {
     expect(() => newFamilyId(() => new Uint8Array(8))).toThrow(TypeError);
+    expect(() => newSessionId(() => new Uint8Array(17))).toThrow(
+      'random must return a Uint8Array of 16 bytes',
+    );
+    expect(() => issueRefreshToken('F'.repeat(22), () => 'x'.repeat(32) as never)).toThrow(
+      'random must return a Uint8Array of 32 bytes',
+    );
+  });
+
+  it('is 70 characters long: brt_, a 22-character family id, a dot and a 43-character secret', () => {
+    expect(refreshTokenLength).toBe(70);
+  });
+
+  it('parses a token at the family id and the dot', () => {
+    const familyId = 'abcdefghijklmnopqrstuQ';
+    const { refreshToken, secretHash } = issueRefreshToken(familyId, randomBytes);
+    expect(parseRefreshToken(refreshToken)).toEqual({ familyId, secretHash });
+  });
+
+  it('rejects a value that is not a string, even one that turns into a valid token', () => {
+    const { refreshToken } = issueRefreshToken(newFamilyId(randomBytes), randomBytes);
+    expect(parseRefreshToken({ toString: () => refreshToken, length: refreshToken.length })).toBeUndefined();
   });
 
   it.each([
@@ -56,6 +93,27 @@ describe('refresh token format', () => {
     expect(assertSessionId(sessionId)).toBe(sessionId);
     for (const bad of ['', 'short', `${sessionId}A`, `${sessionId.slice(0, 21)}B`, `${'A'.repeat(21)}/`, 7]) {
       expect(() => assertSessionId(bad)).toThrow(TypeError);
+    }
+    expect(() => assertSessionId('short')).toThrow(
+      'sessionId must be 22 characters of canonical base64url (16 bytes)',
+    );
+  });
+
+  it('tells a session id from anything else without throwing', () => {
+    const sessionId = newSessionId(randomBytes);
+    expect(isSessionId(sessionId)).toBe(true);
+    expect(isSessionId('A'.repeat(22))).toBe(true);
+    for (const other of [
+      undefined,
+      null,
+      7,
+      'x'.repeat(22),
+      'A'.repeat(21),
+      `${sessionId.slice(0, 21)}+`,
+      `+${sessionId.slice(1)}`,
+      { toString: () => sessionId, length: 22 },
+    ]) {
+      expect(isSessionId(other), String(other)).toBe(false);
     }
   });
 });

@@ -5,6 +5,7 @@
 import { createHmac, createPrivateKey, createPublicKey, sign } from 'node:crypto';
 import { errors, importJWK, jwtVerify } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { AccessTokenInvalidError } from '../../../../shared/auth/tokens/access-token-invalid-error.js';
 import { createAccessTokenVerifier } from '../../../../shared/auth/tokens/verify-access-token.js';
 import { DependencyUnavailableError } from '../../../../shared/errors/request-errors.js';
 import { FIXED_NOW_MS } from '../../../support/test-runtime.js';
@@ -43,6 +44,7 @@ describe('the rejection', () => {
       'alg_not_allowed',
     );
     expect(error.code).toBe('invalid-credentials');
+    expect(error.name).toBe('AccessTokenInvalidError');
     expect(error.detail).toBe('The access token is not valid.');
     expect(error.message).toBe('The access token is not valid.');
     expect(error.headers).toStrictEqual({
@@ -170,6 +172,18 @@ describe('header parameters', () => {
     await expect(jwtVerify(b64, key, { currentDate: new Date(h.clock.nowMs()) })).resolves.toBeDefined();
   });
 
+  it('refuses a missing or non-string kid before loading any key', async () => {
+    const claims = validClaims(h.clock);
+    const { kid: _kid, ...withoutKid } = validHeader(keyA.kid);
+    await expectRejected(h.verifier, signRaw(withoutKid, claims, keyA), 'unknown_kid');
+    await expectRejected(
+      h.verifier,
+      signRaw({ ...validHeader(keyA.kid), kid: 7 }, claims, keyA),
+      'unknown_kid',
+    );
+    expect(h.keyLoads()).toBe(0);
+  });
+
   it('refuses a missing, non-string or unknown kid', async () => {
     const claims = validClaims(h.clock);
     const { kid: _kid, ...withoutKid } = validHeader(keyA.kid);
@@ -197,6 +211,8 @@ describe('header parameters', () => {
     }
     const { typ: _typ, ...withoutTyp } = validHeader(keyA.kid);
     await expectRejected(h.verifier, signRaw(withoutTyp, claims, keyA), 'typ');
+    // A header check: no key is loaded and no signature checked for any of them.
+    expect(h.keyLoads()).toBe(0);
   });
 });
 
@@ -210,10 +226,13 @@ describe('signature', () => {
     await expectRejected(h.verifier, `${header}.${escalated}.${signature}`, 'signature');
   });
 
-  it('refuses a signature of the wrong length, or one cut short', async () => {
+  it('refuses a signature of the wrong length, or one cut short, before loading any key', async () => {
     const { token } = await h.issuer.issue(alice);
+    const loads = h.keyLoads();
     await expectRejected(h.verifier, token.slice(0, -1), 'signature');
     await expectRejected(h.verifier, `${token}AA`, 'signature');
+    await expectRejected(h.verifier, `${token.slice(0, -4)}AAAAAAAA`, 'signature');
+    expect(h.keyLoads()).toBe(loads);
   });
 
   it('refuses every non-canonical spelling of a valid signature, which jose alone would accept', async () => {
@@ -286,6 +305,8 @@ describe('claims', () => {
     ['roles not an array', { roles: 'admin' }, 'claims'],
     ['fractional iat', { iat: 1.5 }, 'expired'],
     ['string exp', { exp: '9999999999' }, 'claims'],
+    ['string iat', { iat: 'yesterday' }, 'claims'],
+    ['string nbf', { nbf: 'soon' }, 'not_yet_valid'],
     ['exp not after iat', { iat: startSeconds + 3, exp: startSeconds + 3 }, 'claims'],
   ] as const)('refuses a token with %s (%s)', async (_name, change, reason) => {
     const claims = JSON.parse(JSON.stringify({ ...validClaims(h.clock), ...change }));
@@ -325,6 +346,23 @@ describe('claims', () => {
     const token = signRaw(validHeader(keyA.kid), { ...validClaims(h.clock), token_use: 'access' }, keyA);
     await expect(h.verifier.verify(token)).resolves.toMatchObject({ sub: 'user-0001' });
   });
+
+  it.each([{ typ: 'at+jwt' }, { token_type: 'Bearer' }, { type: 'access' }])(
+    'accepts a payload whose %o names no refresh use',
+    async (marker) => {
+      const token = signRaw(validHeader(keyA.kid), { ...validClaims(h.clock), ...marker }, keyA);
+      await expect(h.verifier.verify(token)).resolves.toMatchObject({ sub: 'user-0001' });
+    },
+  );
+
+  it('refuses a token without a required claim as a claims failure, whatever use it declares', async () => {
+    const { sub: _sub, ...claims } = validClaims(h.clock);
+    await expectRejected(
+      h.verifier,
+      signRaw(validHeader(keyA.kid), { ...claims, typ: 'refresh' }, keyA),
+      'claims',
+    );
+  });
 });
 
 describe('shape and size, before any key is loaded', () => {
@@ -347,8 +385,30 @@ describe('shape and size, before any key is loaded', () => {
     ['header not JSON', `${Buffer.from('not json').toString('base64url')}.e30.AAAA`],
     ['header an array', `${Buffer.from('["EdDSA"]').toString('base64url')}.e30.AAAA`],
     ['header null', `${Buffer.from('null').toString('base64url')}.e30.AAAA`],
+    ['header a number', `${Buffer.from('7').toString('base64url')}.e30.AAAA`],
+    ['header a string', `${Buffer.from('"EdDSA"').toString('base64url')}.e30.AAAA`],
     ['header not UTF-8', `${Buffer.from([0x7b, 0xff, 0x7d]).toString('base64url')}.e30.AAAA`],
   ])('refuses garbage (%s) as malformed', async (_name, token) => {
+    await expectRejected(h.verifier, token, 'malformed');
+    expect(h.keyLoads()).toBe(0);
+  });
+
+  it('refuses a character outside base64url before or after the segments as malformed, loading no key', async () => {
+    const { token } = await h.issuer.issue(alice);
+    const loads = h.keyLoads();
+    for (const candidate of [`!${token}`, `${token}!`, `${token}\n`, ` ${token}`]) {
+      await expectRejected(h.verifier, candidate, 'malformed');
+    }
+    expect(h.keyLoads()).toBe(loads);
+  });
+
+  it('refuses a header that is not UTF-8 even inside a JSON string', async () => {
+    const json = Buffer.concat([
+      Buffer.from(`{"alg":"EdDSA","kid":"${keyA.kid}`),
+      Buffer.from([0xff]),
+      Buffer.from('","typ":"at+jwt"}'),
+    ]);
+    const token = `${json.toString('base64url')}.e30.${'A'.repeat(86)}`;
     await expectRejected(h.verifier, token, 'malformed');
     expect(h.keyLoads()).toBe(0);
   });
@@ -377,6 +437,19 @@ describe('shape and size, before any key is loaded', () => {
 });
 
 describe('key loading', () => {
+  it('lets an error that is not about the token through unchanged', async () => {
+    const { token } = await h.issuer.issue(alice);
+    const verifier = createAccessTokenVerifier({
+      // A broken key set: the "key" it returns is no key at all.
+      keys: async () => ({ publicJwks: [], verificationKey: () => ({}) as never }),
+      settings,
+      clock: h.clock,
+    });
+    const error = await rejectionOf(verifier.verify(token));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).not.toBeInstanceOf(AccessTokenInvalidError);
+  });
+
   it('lets a failure to load the keys through unchanged: it is not the token that is wrong', async () => {
     const { token } = await h.issuer.issue(alice);
     const outage = new DependencyUnavailableError('secrets', new Error('throttled'));

@@ -4,8 +4,18 @@
  */
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { FIXED_NOW_MS } from '../../../support/test-runtime.js';
-import { alice, expectRejected, harness, keyA, keyB, keyC, keySetOf, settings } from './token-fixtures.js';
+import { FIXED_NOW_MS, manualClock } from '../../../support/test-runtime.js';
+import {
+  alice,
+  expectRejected,
+  freshTokenModules,
+  harness,
+  keyA,
+  keyB,
+  keyC,
+  keySetOf,
+  settings,
+} from './token-fixtures.js';
 
 const nowSeconds = Math.floor(FIXED_NOW_MS / 1000);
 
@@ -63,9 +73,53 @@ describe('createAccessTokenIssuer', () => {
     await expect(issuer.issue({ ...alice, roles: ['user', 'user'] })).rejects.toThrow(TypeError);
   });
 
+  it('says which input is wrong and what it must be', async () => {
+    const { issuer } = await harness();
+    await expect(issuer.issue({ ...alice, subject: 42 as never })).rejects.toThrow(
+      'subject must be a string of 1 to 256 characters',
+    );
+    await expect(issuer.issue({ ...alice, username: '' })).rejects.toThrow(
+      'username must be a string of 1 to 256 characters',
+    );
+    await expect(issuer.issue({ ...alice, roles: ['root' as never] })).rejects.toThrow(
+      'roles must be distinct values among user, admin',
+    );
+    const { createAccessTokenIssuer } = await freshTokenModules();
+    const withoutIds = createAccessTokenIssuer({
+      keys: () => keySetOf(keyA),
+      settings,
+      clock: manualClock(),
+      newId: () => '',
+    });
+    await expect(withoutIds.issue(alice)).rejects.toThrow('newId() must be a string of 1 to 256 characters');
+  });
+
+  it('says how large the refused token is', async () => {
+    const { issuer } = await harness({ maxTokenBytes: 512 });
+    await expect(issuer.issue({ ...alice, username: 'a'.repeat(256) })).rejects.toThrow(
+      /^the access token is \d+ bytes, over maxTokenBytes$/,
+    );
+  });
+
   it('refuses to issue a token the verifier would refuse as too large', async () => {
     const { issuer } = await harness({ maxTokenBytes: 512 });
     await expect(issuer.issue({ ...alice, username: 'a'.repeat(256) })).rejects.toThrow(RangeError);
+  });
+
+  it('issues, and the verifier accepts, a token of exactly maxTokenBytes', async () => {
+    // Each harness issues its first token with the same jti, so lengths compare across harnesses.
+    const lengthWith = async (username: string) =>
+      (await (await harness()).issuer.issue({ ...alice, username })).token.length;
+    // Base64url grows by one or two characters per byte: some username length lands on 600 exactly.
+    let username = 'a'.repeat(100);
+    while ((await lengthWith(username)) < 600) username += 'a';
+    expect(await lengthWith(username)).toBe(600);
+    const exact = await harness({ maxTokenBytes: 600 });
+    const { token } = await exact.issuer.issue({ ...alice, username });
+    await expect(exact.verifier.verify(token)).resolves.toMatchObject({ username });
+    const tighter = await harness({ maxTokenBytes: 599 });
+    await expect(tighter.issuer.issue({ ...alice, username })).rejects.toThrow(RangeError);
+    await expectRejected(tighter.verifier, token, 'too_large');
   });
 });
 

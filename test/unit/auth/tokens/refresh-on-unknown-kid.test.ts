@@ -42,6 +42,19 @@ describe('a verifier whose cached key set predates a rotation', () => {
     expect(refreshes()).toBe(1);
   });
 
+  it('never refreshes for a kid the cached set knows', async () => {
+    const { verifier, refreshes } = await setup();
+    const current = createAccessTokenIssuer({
+      keys: async () => keySetOf(keyA),
+      settings,
+      clock: manualClock(),
+      newId: () => 'jti-2',
+    });
+    const { token } = await current.issue(alice);
+    await expect(verifier.verify(token)).resolves.toMatchObject({ sub: alice.subject });
+    expect(refreshes()).toBe(0);
+  });
+
   it('refreshes at most once per interval, so unknown kids cannot force a fetch per request', async () => {
     const { clock, verifier, refreshes } = await setup();
     const forgedIssuer = createAccessTokenIssuer({

@@ -2,18 +2,25 @@
  * The signing-key secret: strict validation that never echoes key material, one import per distinct
  * content, the development-key refusal, key generation and the JWKS built from the set.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { jwksOf } from '../../../../shared/auth/tokens/jwks.js';
 import { signingKeySetFrom } from '../../../../shared/auth/tokens/load-signing-key-set.js';
-import {
-  assertProductionSigningKeys,
-  DEVELOPMENT_KID_PREFIX,
-  generateSigningKey,
-  parseSigningKeySet,
-} from '../../../../shared/auth/tokens/signing-key-set.js';
+import { DEVELOPMENT_KID_PREFIX } from '../../../../shared/auth/tokens/signing-key-set.js';
 import { ConfigurationError } from '../../../../shared/errors/configuration-error.js';
+import { importFresh } from '../../../support/import-fresh.js';
 import { inMemorySecretStore } from '../../../support/test-runtime.js';
 import { keyA, keyB, keyC, keySetOf, rejectionOf, SECRET_NAME, secretOf } from './token-fixtures.js';
+
+type SigningModule = typeof import('../../../../shared/auth/tokens/signing-key-set.js');
+// Loaded afresh for each test, so the secret's schema (a module constant) is mutation-tested too.
+let parseSigningKeySet: SigningModule['parseSigningKeySet'];
+let generateSigningKey: SigningModule['generateSigningKey'];
+let assertProductionSigningKeys: SigningModule['assertProductionSigningKeys'];
+beforeEach(async () => {
+  ({ parseSigningKeySet, generateSigningKey, assertProductionSigningKeys } = await importFresh<SigningModule>(
+    new URL('../../../../shared/auth/tokens/signing-key-set.js', import.meta.url),
+  ));
+});
 
 const errorText = (error: unknown): string =>
   error instanceof Error
@@ -141,7 +148,7 @@ describe('parseSigningKeySet', () => {
         current: { kid: keyA.kid, privateJwk: keyA.privateJwk },
         previous: { kid: keyA.kid, publicJwk: { kty: 'OKP', crv: 'Ed25519', x: keyB.privateJwk.x } },
       },
-      'different kids',
+      'previous.kid: current and previous must have different kids',
     );
   });
 
@@ -156,7 +163,7 @@ describe('parseSigningKeySet', () => {
     );
     await expectRefused(
       { current: { kid: keyA.kid, privateJwk: { ...keyA.privateJwk, kid: keyB.kid } } },
-      'privateJwk.kid differs',
+      'current.privateJwk.kid: privateJwk.kid differs from kid',
     );
     await expectRefused(
       {
@@ -173,6 +180,72 @@ describe('parseSigningKeySet', () => {
       { current: { kid: keyA.kid, privateJwk: keyA.privateJwk }, previous: { kid: keyB.kid } },
       'exactly one',
     );
+  });
+
+  it('accepts JWKs that repeat the kid of their entry', async () => {
+    const set = await parseSigningKeySet(
+      {
+        current: { kid: keyA.kid, privateJwk: { ...keyA.privateJwk, kid: keyA.kid } },
+        previous: {
+          kid: keyB.kid,
+          publicJwk: { kty: 'OKP', crv: 'Ed25519', x: keyB.privateJwk.x, kid: keyB.kid },
+        },
+      },
+      SECRET_NAME,
+    );
+    expect([set.current.kid, set.previous?.kid]).toEqual([keyA.kid, keyB.kid]);
+  });
+
+  it('accepts the JWK metadata members a key tool writes: alg EdDSA or Ed25519, use sig', async () => {
+    for (const metadata of [
+      { alg: 'EdDSA' },
+      { alg: 'Ed25519' },
+      { use: 'sig' },
+      { key_ops: ['sign'], ext: true },
+    ]) {
+      const set = await parseSigningKeySet(
+        {
+          current: { kid: keyA.kid, privateJwk: { ...keyA.privateJwk, ...metadata } },
+          previous: {
+            kid: keyB.kid,
+            publicJwk: { kty: 'OKP', crv: 'Ed25519', x: keyB.privateJwk.x, ...metadata },
+          },
+        },
+        SECRET_NAME,
+      );
+      expect(set.current.kid).toBe(keyA.kid);
+    }
+  });
+
+  it('refuses JWK metadata for another algorithm or use', async () => {
+    await expectRefused(
+      { current: { kid: keyA.kid, privateJwk: { ...keyA.privateJwk, alg: 'RS256' } } },
+      'current.privateJwk.alg',
+    );
+    await expectRefused(
+      { current: { kid: keyA.kid, privateJwk: { ...keyA.privateJwk, use: 'enc' } } },
+      'current.privateJwk.use',
+    );
+  });
+
+  it('refuses a previous public JWK whose kid contradicts its entry', async () => {
+    await expectRefused(
+      {
+        current: { kid: keyA.kid, privateJwk: keyA.privateJwk },
+        previous: {
+          kid: keyB.kid,
+          publicJwk: { kty: 'OKP', crv: 'Ed25519', x: keyB.privateJwk.x, kid: keyC.kid },
+        },
+      },
+      'the JWK kid differs from kid',
+    );
+  });
+
+  it('imports keys nobody can export: the private key never leaves the runtime', async () => {
+    const set = await keySetOf(keyA, keyB);
+    expect(set.current.privateKey.extractable).toBe(false);
+    expect(set.current.publicKey.extractable).toBe(false);
+    expect(set.previous?.publicKey.extractable).toBe(false);
   });
 
   it('does not remember a failed import: the corrected secret then loads', async () => {
@@ -204,6 +277,7 @@ describe('generateSigningKey', () => {
 
   it('refuses a kid the secret format would refuse (a caller mistake: TypeError)', async () => {
     await expect(generateSigningKey('short')).rejects.toThrow(TypeError);
+    await expect(generateSigningKey('key/2026')).rejects.toThrow(/kid must match/);
   });
 });
 
@@ -224,9 +298,11 @@ describe('assertProductionSigningKeys', () => {
     expect(() => assertProductionSigningKeys(devPrevious, SECRET_NAME)).toThrow(`${SECRET_NAME}: previous`);
   });
 
-  it('accepts production keys', async () => {
+  it('accepts production keys, with or without a previous key', async () => {
     const set = await keySetOf(keyA, keyB);
     expect(() => assertProductionSigningKeys(set, SECRET_NAME)).not.toThrow();
+    const currentOnly = await keySetOf(keyA);
+    expect(() => assertProductionSigningKeys(currentOnly, SECRET_NAME)).not.toThrow();
   });
 });
 

@@ -13,20 +13,15 @@ import {
   type AccessTokenSettings,
   accessTokenSettings,
 } from '../../../../shared/auth/tokens/access-token-settings.js';
-import {
-  type AccessTokenIssuer,
-  createAccessTokenIssuer,
-} from '../../../../shared/auth/tokens/issue-access-token.js';
+import type { AccessTokenIssuer } from '../../../../shared/auth/tokens/issue-access-token.js';
 import {
   generateSigningKey,
   type PrivateSigningJwk,
   parseSigningKeySet,
   type SigningKeySet,
 } from '../../../../shared/auth/tokens/signing-key-set.js';
-import {
-  type AccessTokenVerifier,
-  createAccessTokenVerifier,
-} from '../../../../shared/auth/tokens/verify-access-token.js';
+import type { AccessTokenVerifier } from '../../../../shared/auth/tokens/verify-access-token.js';
+import { importFresh } from '../../../support/import-fresh.js';
 import { rejectionOf } from '../../../support/rejection-of.js';
 import { type ManualClock, manualClock } from '../../../support/test-runtime.js';
 
@@ -69,6 +64,30 @@ export interface TokenHarness {
   readonly keyLoads: () => number;
 }
 
+type IssueModule = typeof import('../../../../shared/auth/tokens/issue-access-token.js');
+type VerifyModule = typeof import('../../../../shared/auth/tokens/verify-access-token.js');
+
+/**
+ * The issuer's and the verifier's modules, loaded afresh for every harness: their constants (the token
+ * shape, the allowed header parameters, the claim schema) are then mutation-tested by every test that
+ * uses a harness (test/support/import-fresh.ts).
+ */
+export const freshTokenModules = async (): Promise<{
+  readonly createAccessTokenIssuer: IssueModule['createAccessTokenIssuer'];
+  readonly createAccessTokenVerifier: VerifyModule['createAccessTokenVerifier'];
+}> => {
+  const issue = await importFresh<IssueModule>(
+    new URL('../../../../shared/auth/tokens/issue-access-token.js', import.meta.url),
+  );
+  const verify = await importFresh<VerifyModule>(
+    new URL('../../../../shared/auth/tokens/verify-access-token.js', import.meta.url),
+  );
+  return {
+    createAccessTokenIssuer: issue.createAccessTokenIssuer,
+    createAccessTokenVerifier: verify.createAccessTokenVerifier,
+  };
+};
+
 export const harness = async (
   overrides: Partial<AccessTokenSettings> = {},
   initial?: SigningKeySet,
@@ -82,6 +101,7 @@ export const harness = async (
     return set;
   };
   const merged = accessTokenSettings({ ...settings, ...overrides });
+  const { createAccessTokenIssuer, createAccessTokenVerifier } = await freshTokenModules();
   return {
     clock,
     issuer: createAccessTokenIssuer({

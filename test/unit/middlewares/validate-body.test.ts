@@ -1,0 +1,32 @@
+/** validateBody on its own: the parsed value replaces the body; a mismatch is 422 with field errors. */
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { RequestValidationError } from '../../../shared/errors/request-errors.js';
+import { validateBody } from '../../../shared/middlewares/validate-body.js';
+import { rejectionOf } from '../../support/rejection-of.js';
+import { secureRequestOf } from '../../support/secure-request-of.js';
+
+const schema = z.strictObject({ name: z.string().trim() });
+
+const validate = (body: unknown) => {
+  const { request } = secureRequestOf();
+  request.context.bulwark.body = body;
+  return Promise.resolve()
+    .then(() => validateBody({ schema }).before?.(request))
+    .then(() => request.context.bulwark.body);
+};
+
+describe('validateBody', () => {
+  it('replaces the body with what the schema made of it', async () => {
+    expect(await validate({ name: '  alice ' })).toEqual({ name: 'alice' });
+  });
+
+  it('refuses a mismatch with 422 and field errors that never repeat the value', async () => {
+    const error = await rejectionOf(validate({ name: 42, password: 'hunter2' }));
+    expect(error).toBeInstanceOf(RequestValidationError);
+    expect((error as RequestValidationError).errors).toEqual([
+      { path: '/name', message: 'must be of type string' },
+      { path: '/password', message: 'is not an allowed field' },
+    ]);
+  });
+});
