@@ -162,6 +162,10 @@ export const startColdStartStack = async (workDir: string): Promise<ColdStartSta
       name: 'cold start update target',
       roles: ['user'],
     });
+    const keyToRotate = await apiKeysFor(runtime).apiKeys.issue({
+      name: 'cold start rotate target',
+      roles: ['user'],
+    });
 
     const functionIds = [...routes.map((route) => route.id), fallbackRoute.id];
     const json = (value: unknown) => JSON.stringify(value);
@@ -180,7 +184,75 @@ export const startColdStartStack = async (workDir: string): Promise<ColdStartSta
       pathParameters: { key_id: keyId },
     });
 
+    const withUser = (id: string, sample: number, username: string) => ({
+      ...route(id, sample),
+      path: routeById(id).path.replace('{username}', username),
+      resource: routeById(id).path,
+      pathParameters: { username },
+    });
+    // A user per sample for the routes that change or remove one.
+    const freshUser = async (sample: number, label: string) =>
+      (await seedUser(`cold.${label}.${sample}.${randomUUID().slice(0, 8)}`, ['user'])).user.username;
+
     const requests: Record<string, (sample: number) => Promise<FirstRequest>> = {
+      'health-full': async (sample) => ({
+        event: benchEvent({
+          ...route('health-full', sample),
+          headers: { Authorization: await adminBearer() },
+        }),
+        expectedStatus: 200,
+      }),
+      'rotate-api-key': async (sample) => ({
+        event: benchEvent({
+          ...withKey('rotate-api-key', sample, keyToRotate.key.key_id),
+          headers: { Authorization: await adminBearer() },
+        }),
+        expectedStatus: 200,
+      }),
+      'list-users': async (sample) => ({
+        event: benchEvent({
+          ...route('list-users', sample),
+          headers: { Authorization: await adminBearer() },
+        }),
+        expectedStatus: 200,
+      }),
+      'show-user': async (sample) => ({
+        event: benchEvent({
+          ...withUser('show-user', sample, member.user.username),
+          headers: { Authorization: await adminBearer() },
+        }),
+        expectedStatus: 200,
+      }),
+      'update-user': async (sample) => ({
+        event: benchEvent({
+          ...withUser('update-user', sample, await freshUser(sample, 'update')),
+          headers: jsonHeaders(await adminBearer()),
+          body: json({ roles: ['user', 'admin'] }),
+        }),
+        expectedStatus: 200,
+      }),
+      'set-user-password': async (sample) => ({
+        event: benchEvent({
+          ...withUser('set-user-password', sample, await freshUser(sample, 'password')),
+          headers: jsonHeaders(await adminBearer()),
+          body: json({ password: randomBytes(18).toString('base64url') }),
+        }),
+        expectedStatus: 200,
+      }),
+      'revoke-user-sessions': async (sample) => ({
+        event: benchEvent({
+          ...withUser('revoke-user-sessions', sample, await freshUser(sample, 'revoke')),
+          headers: { Authorization: await adminBearer() },
+        }),
+        expectedStatus: 200,
+      }),
+      'delete-user': async (sample) => ({
+        event: benchEvent({
+          ...withUser('delete-user', sample, await freshUser(sample, 'delete')),
+          headers: { Authorization: await adminBearer() },
+        }),
+        expectedStatus: 204,
+      }),
       health: async (sample) => ({ event: benchEvent(route('health', sample)), expectedStatus: 200 }),
       jwks: async (sample) => ({ event: benchEvent(route('jwks', sample)), expectedStatus: 200 }),
       openapi: async (sample) => ({ event: benchEvent(route('openapi', sample)), expectedStatus: 200 }),

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export interface SecretsManagerStandIn {
   /** Point a client here: `AWS_ENDPOINT_URL_SECRETS_MANAGER`, read by every SDK client without an endpoint. */
   readonly endpoint: string;
-  /** GetSecretValue calls answered so far (found or not). */
+  /** GetSecretValue and DescribeSecret calls answered so far (found or not). */
   readonly calls: () => number;
   readonly close: () => Promise<void>;
 }
@@ -33,8 +33,12 @@ export const startSecretsManagerStandIn = async (
         response.writeHead(status, { 'Content-Type': json, 'X-Amzn-ErrorType': type });
         response.end(JSON.stringify({ __type: type, message }));
       };
-      if (target !== 'secretsmanager.GetSecretValue') {
-        fail(400, 'UnknownOperationException', `the stand-in answers GetSecretValue only, not ${target}`);
+      if (target !== 'secretsmanager.GetSecretValue' && target !== 'secretsmanager.DescribeSecret') {
+        fail(
+          400,
+          'UnknownOperationException',
+          `the stand-in answers GetSecretValue and DescribeSecret only, not ${target}`,
+        );
         return;
       }
       calls += 1;
@@ -53,6 +57,21 @@ export const startSecretsManagerStandIn = async (
         return;
       }
       response.writeHead(200, { 'Content-Type': json });
+      if (target === 'secretsmanager.DescribeSecret') {
+        // What GET /health/full reads: rotation on, rotated a day ago, next in 29 days.
+        const nowSeconds = Math.floor(Date.now() / 1000);
+        response.end(
+          JSON.stringify({
+            ARN: secretId,
+            Name: secretId.split(':').at(-1),
+            RotationEnabled: true,
+            LastRotatedDate: nowSeconds - 86_400,
+            NextRotationDate: nowSeconds + 29 * 86_400,
+            VersionIdsToStages: { '00000000-0000-4000-8000-000000000001': ['AWSCURRENT'] },
+          }),
+        );
+        return;
+      }
       response.end(
         JSON.stringify({
           ARN: secretId,
