@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { secureRoute } from '../../shared/chain/secure-route.js';
 import { apiKeyViewBody, asApiKeyViewBody } from '../../shared/domain/api-keys/api-key-bodies.js';
 import { jsonResponse } from '../../shared/http/json-response.js';
@@ -6,7 +6,9 @@ import { routes } from '../../shared/routes/route-table.js';
 import { apiKeysFor } from '../../shared/runtime/api-keys-for.js';
 
 /** Every key's metadata, never a secret or its hash. */
-const keyList = z.strictObject({ keys: z.array(apiKeyViewBody) }).meta({ id: 'ApiKeyList' });
+const keyList = z
+  .strictObject({ keys: z.array(apiKeyViewBody) })
+  .register(z.globalRegistry, { id: 'ApiKeyList' });
 
 const responses = { 200: { description: 'Every key, revoked ones included', body: keyList } } as const;
 
