@@ -76,8 +76,8 @@ const missingProblems = (
 )
   .filter(([code]) => !problems.includes(`| \`${problemTypeUri(code)}\``))
   .map(([code, type]) => {
-    changes.push(`docs/problem-types.md: added ${code} (write when it is answered)`);
-    return `| \`${problemTypeUri(code)}\` | ${type.status} | TODO: ${type.title}: when it is answered. |`;
+    changes.push(`docs/problem-types.md: added ${code} (write when it is answered and what the client does)`);
+    return `| \`${problemTypeUri(code)}\` | ${type.status} | TODO: ${type.title}: when it is answered. | TODO: what the client does, and whether it retries. |`;
   });
 problems = insertAfterLast(problems, (line) => problemRow.test(line), missingProblems);
 writeFileSync('docs/problem-types.md', problems);
