@@ -1,7 +1,7 @@
 /**
  * `npm run docs:fix`: regenerates what the documentation tests derive from the code, in place:
- * - README "Configuration": a row for every runtime setting that has none (default and who sets it from
- *   the settings table; the meaning is left as TODO for a person to write), rows of removed settings dropped;
+ * - docs/configuration.md: the variable table, from the runtime settings table (default, accepted values, who
+ *   sets it) and the meanings in scripts/configuration-doc.ts (it stops and names a setting that has none);
  * - README "Routes": a row for every route of the table that has none (auth and description from its entry);
  * - docs/problem-types.md: a row for every problem code that has none (its status and title);
  * - the OpenAPI document (docs/openapi.json and the compressed copy functions/openapi/ serves), saying which
@@ -14,13 +14,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type $ZodType, safeParse } from 'zod/v4/core';
-import { settingsOf } from '../shared/config/runtime-setting.js';
-import { runtimeSettings } from '../shared/config/runtime-settings.js';
 import { problemTypes, problemTypeUri } from '../shared/errors/problem-types.js';
 import { compressedDocumentModule } from '../shared/openapi/compressed-document.js';
 import type { RouteDefinition } from '../shared/routes/route-definition.js';
 import { routes } from '../shared/routes/route-table.js';
+import { configurationDoc, configurationDocFile } from './configuration-doc.js';
 import { breakingChanges, breakingChangeTrailer } from './openapi-breaking-changes.js';
 import {
   bulwarkOpenApiDocument,
@@ -47,25 +45,13 @@ const insertAfterLast = (
   return lines.join('\n');
 };
 
-let readme = readFileSync('README.md', 'utf8');
-const variableRow = /^\| `([A-Z][A-Z0-9_]+)`\s*\|/;
-const documented = new Set(readme.split('\n').flatMap((line) => variableRow.exec(line)?.[1] ?? []));
-const settings = settingsOf(runtimeSettings);
-const defaultOf = (schema: $ZodType): string => {
-  const parsed = safeParse(schema, undefined);
-  return parsed.success && parsed.data !== undefined ? `\`${String(parsed.data)}\`` : 'none';
-};
-const missingVariables = settings
-  .filter(({ setting }) => !documented.has(setting.variable))
-  .map(({ setting }) => {
-    changes.push(`README: added the variable ${setting.variable} (write its meaning)`);
-    return `| \`${setting.variable}\` | TODO: what it does | ${defaultOf(setting.schema)} | ${setting.setBy === 'stage' ? 'TODO' : `Set by ${setting.setBy}`} |`;
-  });
-const configurationEnd = readme.indexOf('Variables of `npm start` only');
-readme =
-  insertAfterLast(readme.slice(0, configurationEnd), (line) => variableRow.test(line), missingVariables) +
-  readme.slice(configurationEnd);
+const configuration = configurationDoc();
+if (configuration !== readFileSync(configurationDocFile, 'utf8')) {
+  changes.push(`${configurationDocFile}: regenerated the variable table`);
+  writeFileSync(configurationDocFile, configuration);
+}
 
+let readme = readFileSync('README.md', 'utf8');
 const routeRow = (method: string, path: string) =>
   new RegExp(`^\\| \`${method}\`\\s*\\| \`${path.replaceAll('/', '\\/')}\`\\s*\\|`, 'm');
 const missingRoutes = routes
@@ -90,8 +76,8 @@ const missingProblems = (
 )
   .filter(([code]) => !problems.includes(`| \`${problemTypeUri(code)}\``))
   .map(([code, type]) => {
-    changes.push(`docs/problem-types.md: added ${code} (write when it is answered)`);
-    return `| \`${problemTypeUri(code)}\` | ${type.status} | TODO: ${type.title}: when it is answered. |`;
+    changes.push(`docs/problem-types.md: added ${code} (write when it is answered and what the client does)`);
+    return `| \`${problemTypeUri(code)}\` | ${type.status} | TODO: ${type.title}: when it is answered. | TODO: what the client does, and whether it retries. |`;
   });
 problems = insertAfterLast(problems, (line) => problemRow.test(line), missingProblems);
 writeFileSync('docs/problem-types.md', problems);

@@ -90,7 +90,8 @@ const secretArn = z.optional(lengthBetween(1, 2048));
  * Every runtime setting Bulwark reads, declared once: the variable (names follow the reference runbooks
  * where they exist), how its text is parsed and bounded, its default, where it sits in the typed config
  * and who sets it. The parser, the typed config, the CDK stage values and their environment variables all
- * come from this tree; the README's table is checked against it.
+ * come from this tree; docs/configuration.md is generated from it by `npm run docs:fix` (the meanings are
+ * in scripts/configuration-doc.ts).
  */
 export const runtimeSettings = {
   environment: setting('ENVIRONMENT', withDefault(oneOf(environments), 'development')),

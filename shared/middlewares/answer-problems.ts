@@ -38,6 +38,7 @@ export const answerProblems = (options: AnswerProblemsOptions = {}): SecureMiddl
           status: response.statusCode,
           code: error instanceof BulwarkError ? error.code : undefined,
           dependency,
+          client_ip: state.clientIp,
           error_name: error instanceof Error ? error.name : typeof error,
           error: error instanceof BulwarkError ? error.cause : error,
           stack: error instanceof Error ? error.stack : undefined,
@@ -47,6 +48,8 @@ export const answerProblems = (options: AnswerProblemsOptions = {}): SecureMiddl
           status: response.statusCode,
           code: error instanceof BulwarkError ? error.code : undefined,
           dependency,
+          // The address the chain resolved (trust hops applied): what the limiter keyed on.
+          client_ip: state.clientIp,
         });
       }
     }

@@ -40,8 +40,21 @@ describe('answerProblems', () => {
     const { logged, response } = await answer(new BulwarkError('forbidden', { detail: 'secret detail' }));
     expect(response?.statusCode).toBe(403);
     expect(logged).toEqual([
-      { level: 'info', message: 'request rejected', attributes: { status: 403, code: 'forbidden' } },
+      {
+        level: 'info',
+        message: 'request rejected',
+        attributes: { status: 403, code: 'forbidden', client_ip: '192.0.2.1' },
+      },
     ]);
+  });
+
+  it('logs the client address the chain resolved, so trust hops can be verified from the log', async () => {
+    const { request, logged } = secureRequestOf({ clientIp: '203.0.113.7' });
+    request.error = new BulwarkError('not-found', { detail: 'No route has this path.' });
+    await answerProblems().onError?.(request as SecureRequest);
+    request.error = new Error('bug');
+    await answerProblems().onError?.(request as SecureRequest);
+    expect(logged.map((line) => line.attributes?.client_ip)).toEqual(['203.0.113.7', '203.0.113.7']);
   });
 
   it('logs a server error at error with its name, cause and stack', async () => {
