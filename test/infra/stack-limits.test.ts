@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, type NestedStack, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ import {
   type RouteTable,
 } from '../../shared/routes/route-definition.js';
 import { routes as bulwarkRoutes, fallbackRoute } from '../../shared/routes/route-table.js';
-import { logicalIdOf, stackTemplatesOf, templateOf } from '../support/stack-templates.js';
+import { logicalIdOf, parameterValueOf, stackTemplatesOf, templateOf } from '../support/stack-templates.js';
 
 type Json = Record<string, unknown>;
 
@@ -217,6 +217,44 @@ describe("Bulwark's own stack", () => {
     for (const construct of [api.api, api.canaryReleases.application, api.alarmTopic.topic, api.webAcl]) {
       expect(Stack.of(construct)).toBe(api);
     }
+  });
+});
+
+describe("Bulwark's nested stacks, read on their own", () => {
+  it('feed each function’s alarms the parent’s topic, and its deployment group the parent’s application and role', () => {
+    const app = newApp();
+    const config = stageConfig('dev');
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const data = new DataStack(app, 'Wiring-Data', { config, env });
+    const stack = new Stack(app, 'Wiring-Api', { env });
+    const api = new BulwarkApi(stack, 'Api', {
+      config,
+      tables: data.tables,
+      secrets: data.secrets,
+      routes: bulwarkRoutes,
+      modules: bulwarkRouteModules,
+      projectRoot: stubRoot,
+      entryOf: () => 'stub/handler.ts',
+    });
+    const release = api.releases.get('login');
+    if (release === undefined) throw new Error('no release of login');
+    const nested = Stack.of(release) as NestedStack;
+    expect(nested.nestedStackParent).toBe(stack);
+    const resources = (templateOf(release).toJSON() as Json).Resources as Record<
+      string,
+      { Properties: Json }
+    >;
+    const fedBy = (value: unknown): unknown => {
+      const ref = (value as { Ref?: unknown }).Ref;
+      if (typeof ref !== 'string') throw new Error(`not a parameter: ${JSON.stringify(value)}`);
+      return parameterValueOf(nested, ref);
+    };
+    const alarm = resources[logicalIdOf(release.errorsAlarm)]?.Properties as Json;
+    const [action] = alarm.AlarmActions as unknown[];
+    expect(fedBy(action)).toEqual({ Ref: logicalIdOf(api.alarmTopic.topic) });
+    const group = resources[logicalIdOf(release.deploymentGroup)]?.Properties as Json;
+    expect(fedBy(group.ApplicationName)).toEqual({ Ref: logicalIdOf(api.canaryReleases.application) });
+    expect(fedBy(group.ServiceRoleArn)).toEqual({ 'Fn::GetAtt': ['DeploymentRoleC7BBCF2C', 'Arn'] });
   });
 });
 
