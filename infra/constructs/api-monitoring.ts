@@ -26,6 +26,11 @@ export interface MonitoredFunction {
   readonly routeId: string;
   readonly function: IFunction;
   readonly timeout: Duration;
+  /**
+   * Where its duration alarm lives: beside the function (its nested stack, ADR 0018), so the monitoring
+   * stack does not grow with every route. This construct when absent.
+   */
+  readonly scope?: Construct;
 }
 
 export interface ApiMonitoringProps {
@@ -212,9 +217,28 @@ export class ApiMonitoring extends Construct {
       }),
     );
 
-    const requests = stage.metricCount({ period: oneMinute, statistic: 'Sum', label: 'Requests' });
-    const serverErrors = stage.metricServerError({ period: oneMinute, statistic: 'Sum', label: '5xx' });
-    const clientErrors = stage.metricClientError({ period: oneMinute, statistic: 'Sum', label: '4xx' });
+    // The stage's metrics name it by its name (the stage name, as RouteApi deploys it), not by a reference to
+    // the stage: the 5xx-rate alarm rolls back every release, and a reference would make each function's
+    // nested stack wait for the stage, whose deployment waits for the methods on those functions (ADR 0018).
+    const stageDimensions = { dimensionsMap: { ApiName: stage.restApi.restApiName, Stage: stageName } };
+    const requests = stage.metricCount({
+      period: oneMinute,
+      statistic: 'Sum',
+      label: 'Requests',
+      ...stageDimensions,
+    });
+    const serverErrors = stage.metricServerError({
+      period: oneMinute,
+      statistic: 'Sum',
+      label: '5xx',
+      ...stageDimensions,
+    });
+    const clientErrors = stage.metricClientError({
+      period: oneMinute,
+      statistic: 'Sum',
+      label: '4xx',
+      ...stageDimensions,
+    });
     this.serverErrorRate = watch(
       new Alarm(this, 'ServerErrorRate', {
         alarmName: name('api-5xx-rate'),
@@ -237,7 +261,12 @@ export class ApiMonitoring extends Construct {
 
     const fiveMinutes = Duration.minutes(5);
     const stack = Stack.of(this);
-    const latencyP99 = stage.metricLatency({ period: oneMinute, statistic: 'p99', label: 'p99' });
+    const latencyP99 = stage.metricLatency({
+      period: oneMinute,
+      statistic: 'p99',
+      label: 'p99',
+      ...stageDimensions,
+    });
     this.latencyP99 = watch(
       new Alarm(this, 'LatencyP99', {
         alarmName: name('api-latency-p99'),
@@ -412,7 +441,7 @@ export class ApiMonitoring extends Construct {
       const threshold = Math.floor(
         (monitored.timeout.toMilliseconds() * alarms.durationPercentOfTimeout) / 100,
       );
-      const alarm = new Alarm(this, `${monitored.routeId}-Duration`, {
+      const alarm = new Alarm(monitored.scope ?? this, `${monitored.routeId}-Duration`, {
         alarmName: name(`${monitored.routeId}-duration`),
         alarmDescription:
           `The ${monitored.routeId} function ran longer than ${threshold} ms (${alarms.durationPercentOfTimeout}% ` +
@@ -506,7 +535,7 @@ export class ApiMonitoring extends Construct {
     this.dashboard.addWidgets(
       graph('4xx / 5xx', [clientErrors, serverErrors]),
       graph('Latency p50 / p99 (ms)', [
-        stage.metricLatency({ period: oneMinute, statistic: 'p50', label: 'p50' }),
+        stage.metricLatency({ period: oneMinute, statistic: 'p50', label: 'p50', ...stageDimensions }),
         latencyP99,
       ]),
     );

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Annotations, CfnOutput, Fn } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Fn, NestedStack } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { LambdaDeploymentConfig } from 'aws-cdk-lib/aws-codedeploy';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -74,7 +75,31 @@ export interface BulwarkApiProps {
    * Manager's failed rotations then page through this API's alarm topic.
    */
   readonly signingKeyRotation?: { readonly function: IFunction };
+  /**
+   * How many nested stacks hold the functions (ADR 0018): each function goes to the one a hash of its route
+   * id picks, so adding or removing a route never moves another. Changing the count moves most functions
+   * (new functions, log groups and deployment groups, and named alarms created in one stack while the old
+   * stack still holds them): raise it only when a synth refuses a nested stack as too full. Default 8.
+   */
+  readonly functionStacks?: number;
 }
+
+/** Default number of nested stacks for the functions: 8 hold well over the 130 or so routes one REST API stack holds. */
+export const defaultFunctionStacks = 8;
+
+/**
+ * The most functions one nested stack may hold. Each brings about 15 resources (function, role, policy,
+ * log group, version, alias, deployment group, four alarms, subscription filter and permissions) and 4
+ * outputs: 25 make about 380 resources and 110 outputs, below CloudFormation's 500 and 200 per stack.
+ */
+export const maxFunctionsPerStack = 25;
+
+/**
+ * The nested stack (0 to count - 1) of a route id's function: a stable hash of the id, so a function stays in
+ * its stack whatever else the table gains or loses.
+ */
+export const functionStackOf = (routeId: string, count: number): number =>
+  createHash('sha256').update(routeId).digest().readUInt32BE(0) % count;
 
 /** The version `GET /health/full` reports: Bulwark's package version (not a commit, so unchanged code stays unchanged). */
 const bulwarkVersion: string = (
@@ -132,6 +157,26 @@ const assertReservationsFit = (config: StageConfig, functions: readonly SecuredF
   }
 };
 
+/** Refused at synth: a nested stack that would hold more functions than maxFunctionsPerStack. */
+const assertFunctionStacksFit = (count: number, functions: readonly InvokedFunction[]): void => {
+  if (!Number.isInteger(count) || count < 1) {
+    throw new TypeError(`BulwarkApi: functionStacks must be a positive integer, got ${count}`);
+  }
+  const perStack = new Map<number, string[]>();
+  for (const { id } of functions) {
+    const index = functionStackOf(id, count);
+    perStack.set(index, [...(perStack.get(index) ?? []), id]);
+  }
+  for (const [index, ids] of perStack) {
+    if (ids.length > maxFunctionsPerStack) {
+      throw new TypeError(
+        `BulwarkApi: nested stack Functions${index} would hold ${ids.length} functions (${ids.join(', ')}), ` +
+          `more than ${maxFunctionsPerStack}; raise functionStacks (it moves functions between stacks: ADR 0018)`,
+      );
+    }
+  }
+};
+
 /**
  * Construct ids that keep the logical ids the stack's resources had before RouteApi and CanaryReleases held
  * them, so that no deploy replaces them (a second REST API would get a new URL, and its stage and resources
@@ -150,8 +195,10 @@ const keptIds = {
  * the fallback, each released through its `live` alias as a CodeDeploy canary (CanaryReleases); a regional
  * REST API with a method per route and the fallback behind ANY for CORS preflight, 404 and 405 (RouteApi);
  * a WAF web ACL in front of the stage (ApiWebAcl); alarms, their topic and the dashboard (AlarmTopic,
- * ApiMonitoring). Bulwark's own stack is this construct over Bulwark's table; a team's app is the same
- * construct over its table (examples/orders-api).
+ * ApiMonitoring). Each function with its release, alarms and permissions lives in one of the nested stacks
+ * `Functions<n>` (functionStackOf), so the stack grows by a method per route, not by every function's
+ * resources (CloudFormation allows 500 per stack; ADR 0018). Bulwark's own stack is this construct over
+ * Bulwark's table; a team's app is the same construct over its table (examples/orders-api).
  */
 export class BulwarkApi extends Construct {
   readonly api: RestApi;
@@ -174,12 +221,22 @@ export class BulwarkApi extends Construct {
   readonly logsKey: LogsKey;
   /** Calls every new function version before CodeDeploy moves traffic to it. */
   readonly preTrafficHook: PreTrafficHook;
+  /**
+   * The nested stacks holding the functions with their releases, by index (functionStackOf): each
+   * function's role, policy, log group, version, alias, deployment group, alarms and permissions.
+   */
+  readonly functionStacks: ReadonlyMap<number, NestedStack>;
+  private readonly functionStackCount: number;
+  private readonly nestedStacks = new Map<number, NestedStack>();
 
   constructor(scope: Construct, id: string, props: BulwarkApiProps) {
     super(scope, id);
     const { config, tables, secrets, routes, projectRoot = repositoryRoot, entryOf = bulwarkEntry } = props;
     const { operations } = config;
     assertReservationsFit(config, [...routes, fallbackRoute]);
+    this.functionStackCount = props.functionStacks ?? defaultFunctionStacks;
+    assertFunctionStacksFit(this.functionStackCount, [...routes, fallbackRoute, firstAdminFunction]);
+    this.functionStacks = this.nestedStacks;
     this.logsKey = new LogsKey(this, 'LogsKey', {
       stageName: config.stageName,
       removalPolicy: config.removalPolicy,
@@ -310,6 +367,7 @@ export class BulwarkApi extends Construct {
         routeId,
         function: fn.function,
         timeout: config.functions.timeout,
+        scope: fn,
       })),
       tables,
       webAcl: {
@@ -379,25 +437,29 @@ export class BulwarkApi extends Construct {
     },
   ): RouteFunction {
     const { projectRoot, tables, secrets, entryOf, synchronousCaller } = resources;
-    const fn = new RouteFunction(this, routeFunctionConstructId(secured.id), {
-      routeId: secured.id,
-      description,
-      projectRoot,
-      entry: entryOf(secured.id),
-      config,
-      // TRUSTED_HOSTS gains the API's own host name once the API exists (see the constructor).
-      environment: { ...runtimeEnvironment(config.runtime), BULWARK_BUILD_VERSION: bulwarkVersion },
-      ...(synchronousCaller === undefined ? {} : { synchronousCaller }),
-      memorySizeMb:
-        secured.hashesPasswords === true
-          ? config.functions.hashingMemorySizeMb
-          : config.functions.memorySizeMb,
-      reservedConcurrentExecutions:
-        config.capacity.classes[
-          isSecuredFunction(secured) ? capacityClassOf(secured) : (secured.capacity ?? 'admin')
-        ].reservedConcurrency,
-      logEncryptionKey: this.logsKey.key,
-    });
+    const fn = new RouteFunction(
+      this.functionStackOf(secured.id, config),
+      routeFunctionConstructId(secured.id),
+      {
+        routeId: secured.id,
+        description,
+        projectRoot,
+        entry: entryOf(secured.id),
+        config,
+        // TRUSTED_HOSTS gains the API's own host name once the API exists (see the constructor).
+        environment: { ...runtimeEnvironment(config.runtime), BULWARK_BUILD_VERSION: bulwarkVersion },
+        ...(synchronousCaller === undefined ? {} : { synchronousCaller }),
+        memorySizeMb:
+          secured.hashesPasswords === true
+            ? config.functions.hashingMemorySizeMb
+            : config.functions.memorySizeMb,
+        reservedConcurrentExecutions:
+          config.capacity.classes[
+            isSecuredFunction(secured) ? capacityClassOf(secured) : (secured.capacity ?? 'admin')
+          ].reservedConcurrency,
+        logEncryptionKey: this.logsKey.key,
+      },
+    );
     for (const [tableId, grants] of Object.entries(secured.tables) as [
       TableId,
       readonly TableGrant[] | undefined,
@@ -409,6 +471,18 @@ export class BulwarkApi extends Construct {
       fn.bindSecretMetadata(secrets[secretId], secretDefinitions[secretId]);
     }
     return fn;
+  }
+
+  /** The nested stack of a route id's function, made when its first function needs it. */
+  private functionStackOf(routeId: string, config: StageConfig): NestedStack {
+    const index = functionStackOf(routeId, this.functionStackCount);
+    const existing = this.nestedStacks.get(index);
+    if (existing !== undefined) return existing;
+    const stack = new NestedStack(this, `Functions${index}`, {
+      description: `Bulwark ${config.stageName}: route functions with their releases and alarms (group ${index})`,
+    });
+    this.nestedStacks.set(index, stack);
+    return stack;
   }
 
   /**

@@ -59,13 +59,15 @@ export class GuardrailEvents extends Construct {
     this.bus.grantPutEventsTo(this.forwarder.function);
 
     const destination = new LambdaDestination(this.forwarder.function);
-    props.sourceLogGroups.forEach((logGroup, index) => {
-      new SubscriptionFilter(this, `Subscription${index}`, {
+    // Each filter (and the permission letting CloudWatch Logs invoke the forwarder for it) sits beside its
+    // log group, in the function's nested stack (ADR 0018): this stack does not grow with every route.
+    for (const logGroup of props.sourceLogGroups) {
+      new SubscriptionFilter(logGroup, 'GuardrailEvents', {
         logGroup,
         destination,
         filterPattern: FilterPattern.stringValue('$.message', '=', 'guard-rail event'),
       });
-    });
+    }
 
     // The alarm topic lets this rule alone publish (its ARN in the topic policy), and its key lets
     // EventBridge rules of this account use it.

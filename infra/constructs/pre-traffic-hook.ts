@@ -1,12 +1,12 @@
 import { isAbsolute, join, relative } from 'node:path';
 import { ArnFormat, type CfnResource, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import type { ILambdaApplication, ILambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { StageConfig } from '../config.js';
 import { bulwarkPackageRoot } from '../repository-root.js';
 import { esmBundling } from './esm-bundling.js';
@@ -42,6 +42,8 @@ export class PreTrafficHook extends Construct {
   readonly role: Role;
   readonly logGroup: LogGroup;
   private readonly probes: { functionName: string; method: string; path: string; jsonBody: boolean }[] = [];
+  /** The role's policy in each other stack holding probed functions (a nested stack, ADR 0018). */
+  private readonly policies = new Map<Stack, Policy>();
 
   constructor(scope: Construct, id: string, props: PreTrafficHookProps) {
     super(scope, id);
@@ -126,10 +128,11 @@ export class PreTrafficHook extends Construct {
    */
   probe(fn: IFunction, probe: PreTrafficProbe): void {
     this.probes.push({ functionName: fn.functionName, ...probe });
-    this.role.addToPrincipalPolicy(
+    const policy = this.grantBeside(
+      fn,
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [`${fn.functionArn}:*`] }),
     );
-    Validations.of(this.role).acknowledge({
+    Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(fn)}.Arn>:*]`,
       reason:
         'The hook invokes whichever version of this function CodeDeploy is releasing, so it may invoke its ' +
@@ -139,11 +142,32 @@ export class PreTrafficHook extends Construct {
 
   /** The hook reads the deployments of `deploymentGroup` (which version it releases). */
   readDeploymentsOf(deploymentGroup: ILambdaDeploymentGroup): void {
-    this.role.addToPrincipalPolicy(
+    this.grantBeside(
+      deploymentGroup,
       new PolicyStatement({
         actions: ['codedeploy:GetDeployment'],
         resources: [deploymentGroup.deploymentGroupArn],
       }),
     );
+  }
+
+  /**
+   * Adds `statement` to the role, in the stack that holds `target`: the role's own policy in this stack, or
+   * a policy of the role in the target's (nested) stack, so the statement names the target's own logical
+   * id and no output carries it here. Returns the construct that holds the statement (for acknowledgements).
+   */
+  private grantBeside(target: IConstruct, statement: PolicyStatement): IConstruct {
+    const stack = Stack.of(target);
+    if (stack === Stack.of(this)) {
+      this.role.addToPrincipalPolicy(statement);
+      return this.role;
+    }
+    let policy = this.policies.get(stack);
+    if (policy === undefined) {
+      policy = new Policy(stack, 'PreTrafficHookPolicy', { roles: [this.role] });
+      this.policies.set(stack, policy);
+    }
+    policy.addStatements(statement);
+    return policy;
   }
 }

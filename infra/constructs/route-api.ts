@@ -2,11 +2,11 @@ import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
+  AwsIntegration,
   type CfnRestApi,
   EndpointType,
   type IModel,
   type IResource,
-  LambdaIntegration,
   LogGroupLogDestination,
   type Method,
   type MethodDeploymentOptions,
@@ -15,6 +15,7 @@ import {
   type RequestValidator,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -146,6 +147,8 @@ export class RouteApi extends Construct {
   readonly models: ReadonlyMap<string, IModel>;
   /** The API's own host name, `<api id>.execute-api.<region>.<url suffix>` (a deploy-time value). */
   readonly executeApiHost: string;
+  /** The stage's name (config.stageName), as a string: permissions name the stage by it. */
+  private readonly stageName: string;
 
   constructor(scope: Construct, id: string, props: RouteApiProps) {
     super(scope, id);
@@ -212,6 +215,7 @@ export class RouteApi extends Construct {
       });
     }
     const stack = Stack.of(this);
+    this.stageName = config.stageName;
     this.executeApiHost = `${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
 
     new ProblemGatewayResponses(this, 'ProblemResponses', { api: this.api, headers: props.edgeHeaders });
@@ -251,25 +255,53 @@ export class RouteApi extends Construct {
     // API Gateway prefers an explicit method over ANY, so ANY only receives OPTIONS (CORS preflight) and
     // wrong methods (405). No ANY on the root, on resources without a route or on /{proxy+}: API Gateway
     // answers other paths itself (MISSING_AUTHENTICATION_TOKEN, a 404 problem), at no function's cost.
-    for (const resource of routeResources.values()) this.addMethod(resource, 'ANY', props.fallback);
+    // The fallback answers any method on any of these paths: one permission for this API's stage, any
+    // method and path, instead of one per path (its resource policy would pass Lambda's 20 KB limit at
+    // about 60 paths, and its nested stack would grow with every path).
+    props.fallback.addPermission('ApiPermission.ANY', {
+      principal: new ServicePrincipal('apigateway.amazonaws.com'),
+      sourceArn: this.api.arnForExecuteApi('*', '/*', this.stageName),
+    });
+    for (const resource of routeResources.values()) {
+      this.addMethod(resource, 'ANY', props.fallback, {}, { permitted: true });
+    }
   }
 
-  /** A method open at the gateway (the functions authenticate), validated, invoking `handler`. */
+  /**
+   * A method open at the gateway (the functions authenticate), validated, invoking `handler`, which API
+   * Gateway may invoke from this method alone (unless `permitted`: the handler has a wider permission).
+   */
   private addMethod(
     resource: IResource,
     httpMethod: string,
     handler: IFunction,
     options: { requestModels?: Record<string, IModel>; requestParameters?: Record<string, boolean> } = {},
+    { permitted = false }: { readonly permitted?: boolean } = {},
   ): Method {
+    // Lambda proxy integration, as LambdaIntegration builds it, but API Gateway's permission to invoke is made
+    // beside the function (its nested stack, ADR 0018), not beside the method: this stack then gains only
+    // the method for a route. Scoped to the method, its path and the stage, named by its name: a reference
+    // to the stage would make the function's stack wait for the stage, whose deployment waits for it. No
+    // test-invoke permission (the console's test button), as before.
     const method = resource.addMethod(
       httpMethod,
-      new LambdaIntegration(handler, { allowTestInvoke: false }),
+      new AwsIntegration({
+        proxy: true,
+        service: 'lambda',
+        path: `2015-03-31/functions/${handler.functionArn}/invocations`,
+      }),
       {
         authorizationType: AuthorizationType.NONE,
         requestValidator: this.requestValidator,
         ...options,
       },
     );
+    if (!permitted) {
+      handler.addPermission(`ApiPermission.${httpMethod}.${resource.path.replaceAll('/', '.')}`, {
+        principal: new ServicePrincipal('apigateway.amazonaws.com'),
+        sourceArn: this.api.arnForExecuteApi(httpMethod, resource.path, this.stageName),
+      });
+    }
     Validations.of(method).acknowledge(
       { id: 'AwsSolutions-APIG4', reason: authorizationReason },
       { id: 'AwsSolutions-COG4', reason: authorizationReason },

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handlerModuleOf } from '../../examples/orders-api/entries.js';
 import { ordersApp } from '../../examples/orders-api/infra/orders-app.js';
@@ -20,6 +20,7 @@ import { stageConfig } from '../../infra/config.js';
 import { decompressDocument } from '../../shared/openapi/compressed-document.js';
 import { routes as bulwarkRoutes } from '../../shared/routes/route-table.js';
 import { type LocalStack, startLocalStack } from '../support/local-stack-process.js';
+import { mergedTemplateOf } from '../support/stack-templates.js';
 
 const exampleRoot = join(process.cwd(), 'examples', 'orders-api');
 
@@ -64,7 +65,7 @@ describe('the orders example on AWS (synthesized)', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], 'cli-telemetry': false } });
     const built = ordersApp(app, stageConfig('dev'), { projectRoot: process.cwd() });
     api = built.api;
-    template = Template.fromStack(built.stack);
+    template = mergedTemplateOf(built.stack);
   });
 
   it('gives the app’s route a method, a function and a canary release like Bulwark’s own', () => {

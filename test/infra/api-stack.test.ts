@@ -4,9 +4,11 @@ import { dirname, join } from 'node:path';
 import { App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ResponseType } from 'aws-cdk-lib/aws-apigateway';
-import { type CfnFunction, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { Rule } from 'aws-cdk-lib/aws-events';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StageConfig, type StageName, stageConfig } from '../../infra/config.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
@@ -27,6 +29,7 @@ import {
   type TableGrant,
 } from '../../shared/routes/route-definition.js';
 import { fallbackRoute, functionEntry, routes, securedFunctions } from '../../shared/routes/route-table.js';
+import { logicalIdOf as logicalIdInStack, mergedTemplateOf } from '../support/stack-templates.js';
 
 type Json = Record<string, unknown>;
 
@@ -122,15 +125,14 @@ const methodsOf = (template: Template): MethodSummary[] => {
 const aliasLogicalIdOf = (api: ApiStack, routeId: string): string => {
   const release = api.releases.get(routeId);
   if (release === undefined) throw new Error(`No release for route ${routeId}`);
-  return api.getLogicalId(release.alias.node.defaultChild as CfnResource);
+  return logicalIdInStack(release.alias);
 };
 
 const logicalIdOf = (api: ApiStack, routeId: string): string => {
-  if (routeId === '__hook__')
-    return api.getLogicalId(api.bulwark.preTrafficHook.function.node.defaultChild as CfnFunction);
+  if (routeId === '__hook__') return logicalIdInStack(api.bulwark.preTrafficHook.function);
   const routeFunction = routeId === fallbackRoute.id ? api.fallbackFunction : api.routeFunctions.get(routeId);
   if (routeFunction === undefined) throw new Error(`No function for route ${routeId}`);
-  return api.getLogicalId(routeFunction.function.node.defaultChild as CfnFunction);
+  return logicalIdInStack(routeFunction.function);
 };
 
 interface Statement {
@@ -273,7 +275,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
   // Synthesis with every nag pack takes tens of seconds on a busy 2-core machine.
   beforeAll(() => {
     // Throws when cdk-nag reports any unacknowledged finding in the app.
-    template = Template.fromStack(api);
+    template = mergedTemplateOf(api);
   }, synthTimeoutMs);
 
   it('synthesizes with zero unacknowledged cdk-nag findings and no error annotations', () => {
@@ -283,7 +285,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
 
   it('puts guard-rail events on a bus of its own: every function log group subscribed, one rule to the topic', () => {
     const { guardrailEvents, healthProbe } = api.bulwark;
-    const busId = api.getLogicalId(guardrailEvents.bus.node.defaultChild as CfnResource);
+    const busId = logicalIdInStack(guardrailEvents.bus);
     template.hasResourceProperties('AWS::Events::EventBus', { Name: `bulwark-${stage}-guardrails` });
     expect(template.findResources('AWS::Events::EventBusPolicy')).toEqual({});
     const filters = Object.values(
@@ -303,7 +305,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     );
     expect(putters).toHaveLength(1);
     expect(JSON.stringify(putters[0]?.Properties.PolicyDocument)).toContain(busId);
-    const forwarderId = api.getLogicalId(guardrailEvents.forwarder.function.node.defaultChild as CfnResource);
+    const forwarderId = logicalIdInStack(guardrailEvents.forwarder.function);
     const forwarder = template.findResources('AWS::Lambda::Function')[forwarderId] as CfnResourceJson;
     expect(JSON.stringify(forwarder.Properties.Environment)).toContain('GUARDRAIL_EVENT_BUS_NAME');
     expect(forwarder.Properties.DeadLetterConfig).toBeDefined();
@@ -313,11 +315,11 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       ScheduleExpression: 'rate(5 minutes)',
       Target: Match.objectLike({ DeadLetterConfig: Match.anyValue() }),
     });
-    const probeId = api.getLogicalId(healthProbe.probe.function.node.defaultChild as CfnResource);
+    const probeId = logicalIdInStack(healthProbe.probe.function);
     const probe = template.findResources('AWS::Lambda::Function')[probeId] as CfnResourceJson;
     const variables = JSON.stringify((probe.Properties.Environment as Json).Variables);
     expect(variables).toContain('HEALTH_PROBE_URL');
-    expect(variables).toContain(api.getLogicalId(healthProbe.secret.node.defaultChild as CfnResource));
+    expect(variables).toContain(logicalIdInStack(healthProbe.secret));
     const alarmNames = JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'));
     for (const name of [
       'guardrail-breach',
@@ -377,20 +379,32 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     const all = Object.values(template.findResources('AWS::Lambda::Permission')) as CfnResourceJson[];
     const aliases = new Set(securedFunctions.map((secured) => aliasLogicalIdOf(api, secured.id)));
     // Besides API Gateway, only CloudWatch Logs may invoke, and only the guard-rail forwarder.
-    const forwarder = api.getLogicalId(
-      api.bulwark.guardrailEvents.forwarder.function.node.defaultChild as CfnResource,
-    );
+    const forwarder = logicalIdInStack(api.bulwark.guardrailEvents.forwarder.function);
     const permissions = all.filter(({ Properties }) => Properties.Principal !== 'logs.amazonaws.com');
     for (const { Properties } of all.filter(
       ({ Properties }) => Properties.Principal === 'logs.amazonaws.com',
     )) {
       expect(JSON.stringify(Properties.FunctionName)).toContain(forwarder);
     }
-    expect(permissions).toHaveLength(methodsOf(template).length);
+    // One per route, from its method, path and stage; one for the fallback, from any method and path of
+    // this API's stage (it serves ANY on every route's path).
+    expect(permissions).toHaveLength(routes.length + 1);
     for (const { Properties } of permissions) {
       expect(Properties.Principal).toBe('apigateway.amazonaws.com');
       expect(aliases.has(String((Properties.FunctionName as Json).Ref))).toBe(true);
+      expect(JSON.stringify(Properties.SourceArn)).toContain(`{"Ref":"${logicalIdInStack(api.api)}"}`);
     }
+    const sourceOf = (routeId: string): string => {
+      const found = permissions.filter(
+        ({ Properties }) => (Properties.FunctionName as Json).Ref === aliasLogicalIdOf(api, routeId),
+      );
+      expect(found, routeId).toHaveLength(1);
+      const sourceArn = (found[0] as CfnResourceJson).Properties.SourceArn as Json;
+      const [, parts] = sourceArn['Fn::Join'] as [string, unknown[]];
+      return String(parts.at(-1));
+    };
+    for (const route of routes) expect(sourceOf(route.id)).toBe(`/${stage}/${route.method}${route.path}`);
+    expect(sourceOf(fallbackRoute.id)).toBe(`/${stage}/*/*`);
   });
 
   it('leaves authentication to the functions and validates body and parameters on every method', () => {
@@ -649,7 +663,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     for (const secured of securedFunctions) {
       const fn = secured.id === fallbackRoute.id ? api.fallbackFunction : api.routeFunctions.get(secured.id);
       if (fn === undefined) throw new Error(`No function for ${secured.id}`);
-      roleNames.set(api.getLogicalId(fn.role.node.defaultChild as CfnResource), secured.id);
+      roleNames.set(logicalIdInStack(fn.role), secured.id);
     }
     const readersOf = (secretLogicalId: string): string[] => {
       const readers = new Set<string>();
@@ -681,12 +695,12 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
 
   it('deploys the first admin function outside the API: no alias, no API Gateway permission, its grants and an output', () => {
     const fn = api.bulwark.firstAdminFunction;
-    const logicalId = api.getLogicalId(fn.function.node.defaultChild as CfnResource);
+    const logicalId = logicalIdInStack(fn.function);
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as CfnResourceJson[];
     expect(permissions.filter((p) => JSON.stringify(p.Properties).includes(logicalId))).toEqual([]);
     const aliases = Object.values(template.findResources('AWS::Lambda::Alias')) as CfnResourceJson[];
     expect(aliases.filter((a) => JSON.stringify(a.Properties).includes(logicalId))).toEqual([]);
-    const roleId = api.getLogicalId(fn.role.node.defaultChild as CfnResource);
+    const roleId = logicalIdInStack(fn.role);
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as CfnResourceJson[];
     const statements = policies
       .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
@@ -719,9 +733,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     const groupsOf = (name: string) => byName.get(`bulwark-${stage}/${name}`)?.LogGroupNames as unknown[];
     expect(groupsOf('429-from-the-functions')).toHaveLength(functionCount);
     expect(groupsOf('one-request')).toHaveLength(functionCount + 1);
-    expect(groupsOf('waf-blocks-by-rule')).toEqual([
-      { Ref: api.getLogicalId(api.webAcl.logGroup.node.defaultChild as CfnResource) },
-    ]);
+    expect(groupsOf('waf-blocks-by-rule')).toEqual([{ Ref: logicalIdInStack(api.webAcl.logGroup) }]);
     const text = (name: string) => String(byName.get(`bulwark-${stage}/${name}`)?.QueryString);
     expect(text('429-from-the-functions')).toContain(`message = "${REQUEST_REJECTED_MESSAGE}"`);
     expect(text('401-by-reason')).toContain(`message = "${AUTHENTICATION_FAILED_MESSAGE}"`);
@@ -918,7 +930,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       string,
       { DependsOn?: string[] }
     >;
-    const executionLogsId = api.getLogicalId(api.routeApi.executionLogs.node.defaultChild as CfnResource);
+    const executionLogsId = logicalIdInStack(api.routeApi.executionLogs);
     expect(Object.values(stageDependencies)[0]?.DependsOn).toContain(executionLogsId);
     const executionLogs = template.findResources('AWS::Logs::LogGroup')[executionLogsId] as CfnResourceJson;
     expect(JSON.stringify(executionLogs.Properties.LogGroupName)).toContain('API-Gateway-Execution-Logs_');
@@ -1015,7 +1027,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
   });
 
   it('encrypts every log group of the API stack with its logs key, which only CloudWatch Logs of this account may use', () => {
-    const keyId = api.getLogicalId(api.bulwark.logsKey.key.node.defaultChild as CfnResource);
+    const keyId = logicalIdInStack(api.bulwark.logsKey.key);
     const logGroups = template.findResources('AWS::Logs::LogGroup') as Record<string, CfnResourceJson>;
     for (const [id, { Properties }] of Object.entries(logGroups))
       expect(Properties.KmsKeyId, id).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -1044,11 +1056,11 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       expect(alias.Properties.FunctionName).toEqual({ Ref: logicalIdOf(api, routeId) });
       expect(JSON.stringify(alias.Properties.FunctionVersion)).toContain('CurrentVersion');
 
-      const groupId = api.getLogicalId(release.deploymentGroup.node.defaultChild as CfnResource);
+      const groupId = logicalIdInStack(release.deploymentGroup);
       expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.DeploymentGroupName).toEqual({ Ref: groupId });
       // Tried before any traffic moves: the pre-traffic hook calls the new version first.
       expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook).toEqual({
-        Ref: api.getLogicalId(api.bulwark.preTrafficHook.function.node.defaultChild as CfnResource),
+        Ref: logicalIdInStack(api.bulwark.preTrafficHook.function),
       });
       const group = template.findResources('AWS::CodeDeploy::DeploymentGroup')[groupId] as CfnResourceJson;
       expect(group.Properties.DeploymentConfigName).toBe('CodeDeployDefault.LambdaCanary10Percent5Minutes');
@@ -1065,7 +1077,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       const shared = api.monitoring.rolloutAlarms;
       expect(alarmRefs).toEqual(
         [...own, ...shared].map((alarm) => ({
-          Ref: api.getLogicalId(alarm.node.defaultChild as CfnResource),
+          Ref: logicalIdInStack(alarm),
         })),
       );
 
@@ -1075,9 +1087,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
         [release.throttlesAlarm, 'Throttles'],
       ] as const) {
         const properties = (
-          template.findResources('AWS::CloudWatch::Alarm')[
-            api.getLogicalId(alarm.node.defaultChild as CfnResource)
-          ] as CfnResourceJson
+          template.findResources('AWS::CloudWatch::Alarm')[logicalIdInStack(alarm)] as CfnResourceJson
         ).Properties;
         expect(properties.MetricName).toBe(metricName);
         expect(properties.Namespace).toBe('AWS/Lambda');
@@ -1087,7 +1097,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       }
       const version = (
         template.findResources('AWS::CloudWatch::Alarm')[
-          api.getLogicalId(release.versionErrorsAlarm.node.defaultChild as CfnResource)
+          logicalIdInStack(release.versionErrorsAlarm)
         ] as CfnResourceJson
       ).Properties;
       expect(version.MetricName).toBe('Errors');
@@ -1109,7 +1119,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
   it('tries every release with its route request through a pre-traffic hook that may invoke only their versions', () => {
     const hook = api.bulwark.preTrafficHook;
     const hookFunction = template.findResources('AWS::Lambda::Function')[
-      api.getLogicalId(hook.function.node.defaultChild as CfnResource)
+      logicalIdInStack(hook.function)
     ] as CfnResourceJson;
     const variables = (hookFunction.Properties.Environment as { Variables: Json }).Variables;
     expect(variables.BULWARK_API_STAGE).toBe(stage);
@@ -1234,7 +1244,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     // Priorities are unique: WAF rejects duplicates at deploy time.
     expect(new Set(rules.map((rule) => rule.Priority)).size).toBe(rules.length);
 
-    const stageId = api.getLogicalId(api.api.deploymentStage.node.defaultChild as CfnResource);
+    const stageId = logicalIdInStack(api.api.deploymentStage);
     const associations = Object.values(
       template.findResources('AWS::WAFv2::WebACLAssociation'),
     ) as CfnResourceJson[];
@@ -1279,8 +1289,8 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
 
   it('alarms on limiter backend errors, fail-closed, 503s by backend, auth failure spikes, refresh reuse and the 5xx rate', () => {
     const alarms = template.findResources('AWS::CloudWatch::Alarm') as Record<string, CfnResourceJson>;
-    const propertiesOf = (alarm: { node: { defaultChild?: unknown } }): Json => {
-      const found = alarms[api.getLogicalId(alarm.node.defaultChild as CfnResource)];
+    const propertiesOf = (alarm: IConstruct): Json => {
+      const found = alarms[logicalIdInStack(alarm)];
       if (found === undefined) throw new Error('Alarm not in the template');
       return found.Properties;
     };
@@ -1334,11 +1344,9 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     const tableCount = Object.keys(tableDefinitions).length;
     // And 3 guard-rail and 2 health-probe alarms.
     expect(Object.keys(alarms)).toHaveLength(13 + 4 * securedFunctions.length + 2 * tableCount + 3 + 2);
-    const topicId = api.getLogicalId(api.alarmTopic.topic.node.defaultChild as CfnResource);
+    const topicId = logicalIdInStack(api.alarmTopic.topic);
     const releaseAlarms = new Set(
-      [...api.releases.values()].map((release) =>
-        api.getLogicalId(release.versionErrorsAlarm.node.defaultChild as CfnResource),
-      ),
+      [...api.releases.values()].map((release) => logicalIdInStack(release.versionErrorsAlarm)),
     );
     for (const [id, { Properties }] of Object.entries(alarms)) {
       if (releaseAlarms.has(id)) continue;
@@ -1348,8 +1356,8 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
   });
 
   it('lets CloudWatch alarms of this account publish to the encrypted alarm topic, and nothing else, over TLS only', () => {
-    const keyId = api.getLogicalId(api.alarmTopic.key.node.defaultChild as CfnResource);
-    const topicId = api.getLogicalId(api.alarmTopic.topic.node.defaultChild as CfnResource);
+    const keyId = logicalIdInStack(api.alarmTopic.key);
+    const topicId = logicalIdInStack(api.alarmTopic.topic);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
     const key = template.findResources('AWS::KMS::Key')[keyId] as CfnResourceJson;
     expect(key.Properties.EnableKeyRotation).toBe(true);
@@ -1393,14 +1401,11 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     );
     expect(fromRule).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } });
     expect(fromRule?.Condition?.ArnEquals).toEqual({
-      'aws:SourceArn': { 'Fn::GetAtt': [api.getLogicalId(rule.node.defaultChild as CfnResource), 'Arn'] },
+      'aws:SourceArn': { 'Fn::GetAtt': [logicalIdInStack(rule), 'Arn'] },
     });
     // The guard-rail rule is the only other publisher, named by its ARN like the rotation rule.
     const guardrailRuleArn = {
-      'Fn::GetAtt': [
-        api.getLogicalId(api.bulwark.guardrailEvents.rule.node.defaultChild as CfnResource),
-        'Arn',
-      ],
+      'Fn::GetAtt': [logicalIdInStack(api.bulwark.guardrailEvents.rule), 'Arn'],
     };
     expect(
       statements.filter((statement) =>
@@ -1415,7 +1420,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
 
   it('alarms when SNS cannot deliver an alarm, and says so in a one-command check of the runbook', () => {
     const alarm = template.findResources('AWS::CloudWatch::Alarm')[
-      api.getLogicalId(api.alarmTopic.deliveryFailures.node.defaultChild as CfnResource)
+      logicalIdInStack(api.alarmTopic.deliveryFailures)
     ] as CfnResourceJson;
     expect(alarm.Properties).toMatchObject({
       AlarmName: `bulwark-${stage}-alarm-delivery-failed`,
@@ -1432,9 +1437,9 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
 
   it('pages on the data plane: rotation, DynamoDB per table, p99 latency, duration near the timeout, WAF blocks, 429s, account concurrency', () => {
     const alarms = template.findResources('AWS::CloudWatch::Alarm') as Record<string, CfnResourceJson>;
-    const propertiesOf = (alarm: { node: { defaultChild?: unknown } } | undefined): Json => {
+    const propertiesOf = (alarm: IConstruct | undefined): Json => {
       if (alarm === undefined) throw new Error('Alarm missing');
-      const found = alarms[api.getLogicalId(alarm.node.defaultChild as CfnResource)];
+      const found = alarms[logicalIdInStack(alarm)];
       if (found === undefined) throw new Error('Alarm not in the template');
       return found.Properties;
     };
@@ -1445,7 +1450,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     const rotation = propertiesOf(monitoring.rotationErrors);
     expect(rotation).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 0 });
     expect(JSON.stringify(rotation.Dimensions)).toContain('SigningKeyRotationFunction');
-    const ruleId = api.getLogicalId(monitoring.rotationFailed?.node.defaultChild as CfnResource);
+    const ruleId = logicalIdInStack(monitoring.rotationFailed as Rule);
     const rule = template.findResources('AWS::Events::Rule')[ruleId] as CfnResourceJson;
     expect(rule.Properties.EventPattern).toEqual({
       source: ['aws.secretsmanager'],
@@ -1457,7 +1462,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     });
     expect(rule.Properties.Targets).toEqual([
       {
-        Arn: { Ref: api.getLogicalId(api.alarmTopic.topic.node.defaultChild as CfnResource) },
+        Arn: { Ref: logicalIdInStack(api.alarmTopic.topic) },
         Id: 'AlarmTopic',
       },
     ]);
@@ -1508,7 +1513,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(watched(throttled)).toContain(`{"Name":"stage","Value":"${stage}"}`);
     template.hasResourceProperties('AWS::Logs::MetricFilter', {
       FilterPattern: '{ $.errorType = "THROTTLED" }',
-      LogGroupName: { Ref: api.getLogicalId(api.routeApi.accessLogs.node.defaultChild as CfnResource) },
+      LogGroupName: { Ref: logicalIdInStack(api.routeApi.accessLogs) },
       MetricTransformations: [
         Match.objectLike({
           MetricName: 'gateway_throttled',
@@ -1583,7 +1588,7 @@ describe.each([
   }));
   let template: Template;
   beforeAll(() => {
-    template = Template.fromStack(api);
+    template = mergedTemplateOf(api);
   }, synthTimeoutMs);
 
   it('gives the answers of API Gateway and WAF no CORS headers, but still the security headers', () => {

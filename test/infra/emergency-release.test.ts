@@ -9,13 +9,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StageOptions, stageConfig } from '../../infra/config.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
 import { firstAdminFunction } from '../../shared/routes/route-definition.js';
 import { fallbackRoute, functionEntry, routes } from '../../shared/routes/route-table.js';
+import { mergedTemplateOf } from '../support/stack-templates.js';
 
 type Json = Record<string, unknown>;
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
@@ -48,7 +49,7 @@ const synth = (stage: 'dev' | 'prod', options: StageOptions = {}) => {
     secrets: data.secrets,
     projectRoot: stubRoot,
   });
-  return { api, template: Template.fromStack(api) };
+  return { api, template: mergedTemplateOf(api) };
 };
 
 const aliasTargets = (template: Template): Map<string, string> => {
