@@ -1,10 +1,12 @@
 import {
   admin,
   authenticatedEntry,
+  breakerStateGrant,
   defaultLimit,
   defineRoutes,
   fallbackRoute,
   familyKeys,
+  lastGoodGrant,
   limiterUpdate,
   loginThrottleKeys,
   publicEntry,
@@ -142,6 +144,18 @@ export const routes = defineRoutes([
     rateLimit: defaultLimit,
     tables: { apiKeys: [{ actions: ['UpdateItem'] }] },
     description: 'Revoke an API key at once',
+  }),
+  authenticatedEntry({
+    id: 'summarize-errors',
+    method: 'POST',
+    path: '/debug/summarize-errors',
+    ...admin,
+    // Each call may run a Logs Insights query and a model call: a few a minute per admin is plenty.
+    rateLimit: { policy: { kind: 'token_bucket', burst: 3, perSeconds: 60 } },
+    // The model's breaker (shared state and last good answers) is the only table state it touches.
+    tables: { breakers: [breakerStateGrant('triage-model'), lastGoodGrant('triage-model')] },
+    capabilities: ['log-triage'],
+    description: 'Summarise recent error logs: redacted, grouped, with a model summary when one is set',
   }),
 ]);
 

@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Counters } from '../adapters/metrics/emf-counters.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import type { ApiKeyStore } from '../domain/api-keys/api-key-store.js';
+import type { BreakerStateStore, LastGoodCache } from '../domain/breaker/breaker-state-store.js';
 import type { Clock } from '../domain/clock.js';
 import type { LoginThrottleStore } from '../domain/login-throttle/login-throttle-store.js';
 import type { RateLimitStore } from '../domain/rate-limit/rate-limit-store.js';
@@ -17,6 +18,9 @@ export interface Stores {
   readonly users: UsersRepository;
   readonly loginThrottle: LoginThrottleStore;
   readonly rateLimits: RateLimitStore;
+  /** Shared circuit-breaker state and last good answers (the breakers table). */
+  readonly breakerStates: BreakerStateStore;
+  readonly lastGood: LastGoodCache<unknown>;
 }
 
 /**
