@@ -57,7 +57,10 @@ export const dynamoDbBreakerStateStore = (client: DynamoDBClient, tableName: str
           Key: { pk: { S: breakerStateKey(dependency) } },
           UpdateExpression: update,
           ConditionExpression: condition,
-          ExpressionAttributeNames: { '#state': 'state' },
+          // `state` is a DynamoDB reserved word; the name is declared only where an expression uses it.
+          ...(`${update} ${condition}`.includes('#state')
+            ? { ExpressionAttributeNames: { '#state': 'state' } }
+            : {}),
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
