@@ -156,6 +156,13 @@ export const stageConfig = (name: string): StageConfig => {
     // Fail-open in production is a temporary, change-controlled switch on the function (see the runbook).
     throw new TypeError('Stage prod must rate limit fail-closed');
   }
+  // A hung model is cut off well inside the function's own timeout: at most half of it, the rest for
+  // the log query, DynamoDB and the answer.
+  if (runtime.triage.modelTimeoutMs * 2 > stage.functions.timeout.toMilliseconds()) {
+    throw new TypeError(
+      `Stage ${name}: TRIAGE_MODEL_TIMEOUT_MS (${runtime.triage.modelTimeoutMs}) must be at most half the function timeout`,
+    );
+  }
   const { waf, alarms } = stage.operations;
   if (!Number.isInteger(waf.requestsPerIpPer5Minutes) || waf.requestsPerIpPer5Minutes < 10) {
     throw new TypeError(

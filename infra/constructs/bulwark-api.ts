@@ -21,6 +21,7 @@ import { ApiWebAcl } from './api-web-acl.js';
 import type { CanaryRelease } from './canary-release.js';
 import { CanaryReleases } from './canary-releases.js';
 import { edgeCorsHeaders } from './edge-cors-headers.js';
+import { grantLogTriage } from './log-triage-access.js';
 import { RouteApi } from './route-api.js';
 import { RouteFunction } from './route-function.js';
 import { staticSecurityHeaders } from './static-security-headers.js';
@@ -100,6 +101,15 @@ export class BulwarkApi extends Construct {
       routes.map((route) => [route.id, this.routeFunction(route, describeRoute(route), config, resources)]),
     );
     this.fallbackFunction = this.routeFunction(fallbackRoute, fallbackRoute.description, config, resources);
+
+    // Log triage reads the stage's function logs (every route's and the fallback's) and asks one model.
+    const logGroups = [...this.routeFunctions.values(), this.fallbackFunction].map((fn) => fn.logGroup);
+    for (const route of routes) {
+      if (route.capabilities?.includes('log-triage') === true) {
+        const fn = this.routeFunctions.get(route.id);
+        if (fn !== undefined) grantLogTriage(fn, logGroups, config.runtime.triage.modelId);
+      }
+    }
 
     // Every alarm notifies one topic. Each function serves through its `live` alias, which CodeDeploy moves
     // to every new version as a canary.
