@@ -12,10 +12,24 @@ export { publicRoute, type RouteBodyOptions } from './chain/public-route.js';
 export { routeFallback } from './chain/route-fallback.js';
 export type { RouteModule } from './chain/route-module.js';
 export { secureRoute } from './chain/secure-route.js';
+// Circuit breakers for non-security dependencies (never for revocation, API keys or limits), with last good
+// answers; the breaker state for health checks.
+export type { LastGood, LastGoodCache } from './domain/breaker/breaker-state-store.js';
+export type { BreakerStatus } from './domain/breaker/breaker-status.js';
+export { callWithLastGood, NoAnswerError, type Served } from './domain/breaker/call-with-last-good.js';
+export {
+  CallTimedOutError,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  CircuitOpenError,
+} from './domain/breaker/circuit-breaker.js';
+export type { TriageReport } from './domain/triage/summarize-errors.js';
 export type { Role } from './domain/users/user.js';
 export { BulwarkError } from './errors/bulwark-error.js';
 export type { ProblemCode } from './errors/problem-types.js';
 export { emptyResponse, jsonResponse } from './http/json-response.js';
+// Redaction as the logger applies it, for anything else a route sends away.
+export { createRedactor, type RedactionOptions, type Redactor } from './logging/redact-sensitive.js';
 export type {
   AuthenticatedRouteIdOf,
   HttpMethod,
@@ -32,12 +46,16 @@ export type {
 export {
   admin,
   authenticatedEntry,
+  breakerStateGrant,
+  breakerStatusGrant,
   defaultLimit,
   defineRoutes,
   fallbackRoute,
+  lastGoodGrant,
   publicEntry,
 } from './routes/route-definition.js';
 export { functionEntry as bulwarkFunctionEntry, routes as bulwarkRoutes } from './routes/route-table.js';
+export { breakerFor, breakerStatuses } from './runtime/breakers-for.js';
 // The runtime a route module is built on: Lambda's from the environment, or one composed by hand (tests).
 export { createRuntime, type RuntimeParts } from './runtime/create-runtime.js';
 export { loadRuntime } from './runtime/load-runtime.js';
