@@ -11,7 +11,7 @@ import { type ConverseStandIn, startConverseStandIn } from '../support/converse-
 import { type LocalStack, startLocalStack } from '../support/local-stack-process.js';
 
 const modelId = 'eu.anthropic.claude-haiku-4-5-20251001-v1:0';
-const modelTimeoutMs = 1_000;
+const modelTimeoutMs = 3_000;
 const seeded = {
   apiKey: 'bwk_qrstuvwxyzabcdefghij:U2VlZGVkLXNlY3JldC1vZi10aGUtZHJvcHBlZC1sb2c',
   jwt: 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJzZWVkZWQtdXNlciJ9.c2VlZGVkLXNpZ25hdHVyZS12YWx1ZS0wMDE',

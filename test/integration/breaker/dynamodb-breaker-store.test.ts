@@ -90,14 +90,20 @@ describe('breakers of concurrent instances on one shared state', () => {
     await Promise.allSettled(instances.map((breaker) => breaker.execute(answering)));
     expect(counter.count()).toBe(0); // open: no DynamoDB request at all
 
-    // The cool-down ends: all six race for the probe; exactly one calls the model and closes the circuit.
+    // The cool-down ends: all six race for the probe; exactly one wins it, calls the model and closes the
+    // circuit. The others are refused while the probe runs; one whose claim lands after the close sees the
+    // circuit closed and calls as usual (how many do depends on timing, never more than one probe).
     clock.advance(25_000);
     calls = 0;
     const raced = await Promise.allSettled(instances.map((breaker) => breaker.execute(answering)));
-    expect(calls).toBe(1);
-    expect(raced.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     expect(events.filter((entry) => entry.event === 'half_open')).toHaveLength(1);
     expect(events.filter((entry) => entry.event === 'closed')).toHaveLength(1);
+    const fulfilled = raced.filter((result) => result.status === 'fulfilled').length;
+    expect(fulfilled).toBeGreaterThanOrEqual(1);
+    expect(calls).toBe(fulfilled);
+    for (const result of raced) {
+      if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(CircuitOpenError);
+    }
 
     // Closed for everyone at their next read.
     clock.advance(5_000);

@@ -88,7 +88,7 @@ beforeEach(() => {
 const modelEnv = () => ({
   TRIAGE_MODEL_ID: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0',
   TRIAGE_BEDROCK_ENDPOINT: standIn.endpoint,
-  TRIAGE_MODEL_TIMEOUT_MS: '500',
+  TRIAGE_MODEL_TIMEOUT_MS: '2000',
 });
 
 const setUp = async (env: Record<string, string> = {}) => {
