@@ -79,6 +79,9 @@ const sharedRuntime = {
   passwordBcryptCost: 11,
   secretsCacheTtlSeconds: 300,
   rateLimit: { defaultRequests: 100, defaultWindowSeconds: 60, failureMode: 'fail-closed', timeoutMs: 300 },
+  // OPERATORS MAY SET: the model POST /debug/summarize-errors asks, such as
+  // triage: { modelId: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0' } (an inference profile enabled in the
+  // account); the CDK grants InvokeModel on it alone. Unset: the route answers with the redacted digest only.
 } as const satisfies StageRuntimeValues;
 
 const stages: Readonly<Record<StageName, StageDefinition>> = {
