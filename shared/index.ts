@@ -8,10 +8,17 @@
 export type { Principal } from './auth/principal.js';
 // Route modules: the one call per route, and the fallback for a whole table.
 export type { RouteHandle, RouteInput, SecureHandler } from './chain/create-secure-handler.js';
-export { publicRoute, type RouteBodyOptions } from './chain/public-route.js';
+export { publicRoute, type RouteBodyOptions, type RouteOptions } from './chain/public-route.js';
+export type {
+  CredentialKind,
+  ResponseContract,
+  RouteContract,
+  RouteResponses,
+  SuccessStatus,
+} from './chain/route-contract.js';
 export { routeFallback } from './chain/route-fallback.js';
 export type { RouteModule } from './chain/route-module.js';
-export { secureRoute } from './chain/secure-route.js';
+export { type SecureRouteOptions, secureRoute } from './chain/secure-route.js';
 // Circuit breakers for non-security dependencies (never for revocation, API keys or limits), with last good
 // answers; the breaker state for health checks.
 export type { LastGood, LastGoodCache } from './domain/breaker/breaker-state-store.js';
@@ -30,6 +37,8 @@ export type { ProblemCode } from './errors/problem-types.js';
 export { emptyResponse, jsonResponse } from './http/json-response.js';
 // Redaction as the logger applies it, for anything else a route sends away.
 export { createRedactor, type RedactionOptions, type Redactor } from './logging/redact-sensitive.js';
+// The route that serves a table's OpenAPI document (generated at build time with `bulwark/openapi`).
+export { openApiRoute } from './openapi/openapi-route.js';
 export type {
   AuthenticatedRouteIdOf,
   HttpMethod,

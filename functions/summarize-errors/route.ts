@@ -1,6 +1,8 @@
+import * as z from 'zod';
 import { secureRoute } from '../../shared/chain/secure-route.js';
 import { NoAnswerError } from '../../shared/domain/breaker/call-with-last-good.js';
 import { summarizeErrorsBody } from '../../shared/domain/triage/triage-body.js';
+import { asTriageReportBody, triageReportBody } from '../../shared/domain/triage/triage-report-body.js';
 import { BulwarkError } from '../../shared/errors/bulwark-error.js';
 import { DependencyUnavailableError, TriageUnavailableError } from '../../shared/errors/request-errors.js';
 import { jsonResponse } from '../../shared/http/json-response.js';
@@ -13,10 +15,27 @@ import { triageFor } from '../../shared/runtime/triage-for.js';
  * recent answer exists; 503 `triage-unavailable` with Retry-After otherwise). An empty body takes the
  * defaults (the last 60 minutes, 200 lines).
  */
+const responses = {
+  200: {
+    description:
+      "The digest, with the model's summary when one is configured (`degraded: true` and `age_seconds`: its last good answer while it is down)",
+    body: triageReportBody,
+    headers: z.object({
+      'Cache-Control': z.literal('no-store').meta({ description: 'Log digests are never cached on the way' }),
+    }),
+  },
+} as const;
+
 export const route = secureRoute(
   routes,
   'summarize-errors',
-  { body: summarizeErrorsBody, emptyBody: {} },
+  {
+    body: summarizeErrorsBody,
+    emptyBody: {},
+    responses,
+    // service-unavailable (the log source failed) comes with every route that calls a backend.
+    problems: ['triage-unavailable'],
+  },
   (runtime) => {
     const triage = triageFor(runtime);
     return async ({ body, principal, log }) => {
@@ -38,7 +57,7 @@ export const route = secureRoute(
         model: report.model,
         degraded: report.degraded,
       });
-      return jsonResponse(200, report, { 'Cache-Control': 'no-store' });
+      return jsonResponse(200, asTriageReportBody(report), { 'Cache-Control': 'no-store' });
     };
   },
 );

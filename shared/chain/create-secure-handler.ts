@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
-import type { Principal } from '../auth/principal.js';
+import type { CredentialKind, Principal } from '../auth/principal.js';
 import { sessionRevocationKey } from '../domain/sessions/session-revocation-key.js';
 import type { Role } from '../domain/users/user.js';
 import type { BulwarkContext } from '../http/secure-request.js';
@@ -16,6 +16,7 @@ import { limitBodySize } from '../middlewares/limit-body-size.js';
 import { parseJsonBody } from '../middlewares/parse-json-body.js';
 import { limitFailedAuthentication, type RateLimitOptions, rateLimit } from '../middlewares/rate-limit.js';
 import { rejectRevokedSessions } from '../middlewares/reject-revoked-sessions.js';
+import { requireCredentialKind } from '../middlewares/require-credential-kind.js';
 import { requireRole } from '../middlewares/require-role.js';
 import { requireTrustedHost } from '../middlewares/require-trusted-host.js';
 import { resolveClientIp } from '../middlewares/resolve-client-ip.js';
@@ -54,7 +55,7 @@ export type AuthenticationDependencies = Pick<
   readonly isSessionRevoked?: (sessionId: string) => Promise<boolean>;
 };
 
-export interface SecureRouteOptions<TSchema extends z.ZodType | undefined> {
+export interface SecureRouteOptions<TSchema extends z.core.$ZodType | undefined> {
   /** Names the route in metrics and logs. */
   readonly routeId: string;
   /** `required` runs the authentication strategy (`authentication` must then be given). */
@@ -62,6 +63,8 @@ export interface SecureRouteOptions<TSchema extends z.ZodType | undefined> {
   readonly authentication?: AuthenticationDependencies;
   /** At least one of these roles is required (403 otherwise). */
   readonly roles?: readonly Role[];
+  /** Only these kinds of credential pass (401 otherwise); every kind the strategy accepts by default. */
+  readonly accepts?: readonly CredentialKind[];
   /** A JSON route: content type, JSON parsing and strict validation run before the handler. */
   readonly body?: TSchema;
   /** For routes whose body is optional: a missing body is validated as this value. */
@@ -75,8 +78,8 @@ export interface SecureRouteOptions<TSchema extends z.ZodType | undefined> {
 /** What Lambda calls: a plain Lambda context in; the chain adds the request state to it. */
 export type SecureHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
-export type RouteHandle<TSchema extends z.ZodType | undefined> = (
-  input: RouteInput<TSchema extends z.ZodType ? z.output<TSchema> : undefined>,
+export type RouteHandle<TSchema extends z.core.$ZodType | undefined> = (
+  input: RouteInput<TSchema extends z.core.$ZodType ? z.core.output<TSchema> : undefined>,
 ) => Promise<APIGatewayProxyResult>;
 
 export const exposedHeaders = ['x-request-id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'] as const;
@@ -99,7 +102,7 @@ const corsFor = (runtime: Runtime, methods: readonly HttpMethod[]) =>
  * handler produces a success response. secureRoute() and publicRoute() build this from the route table;
  * a chain built by hand states every option itself.
  */
-export const createSecureHandler = async <TSchema extends z.ZodType | undefined = undefined>(
+export const createSecureHandler = async <TSchema extends z.core.$ZodType | undefined = undefined>(
   runtime: Runtime,
   options: SecureRouteOptions<TSchema>,
   handle: RouteHandle<TSchema>,
@@ -150,6 +153,8 @@ export const createSecureHandler = async <TSchema extends z.ZodType | undefined 
       throw new TypeError(`route ${route}: without a rate limit, authentication needs isSessionRevoked`);
     chain.use(rejectRevokedSessions({ isSessionRevoked }));
   }
+  if (options.auth === 'required' && options.accepts !== undefined)
+    chain.use(requireCredentialKind({ accepts: options.accepts }));
   if (options.roles !== undefined && options.roles.length > 0)
     chain.use(requireRole({ roles: options.roles }));
   if (options.body !== undefined)
@@ -158,7 +163,7 @@ export const createSecureHandler = async <TSchema extends z.ZodType | undefined 
   const handler = chain.handler(async (event, context) => {
     const state = context.bulwark;
     return handle({
-      body: state.body as TSchema extends z.ZodType ? z.output<TSchema> : undefined,
+      body: state.body as TSchema extends z.core.$ZodType ? z.core.output<TSchema> : undefined,
       event,
       requestId: state.requestId,
       clientIp: state.clientIp,
