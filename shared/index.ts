@@ -22,7 +22,8 @@ export { type SecureRouteOptions, secureRoute } from './chain/secure-route.js';
 // Circuit breakers for non-security dependencies (never for revocation, API keys or limits), with last good
 // answers; the breaker state for health checks.
 export type { LastGood, LastGoodCache } from './domain/breaker/breaker-state-store.js';
-export type { BreakerStatus } from './domain/breaker/breaker-status.js';
+export type { BreakerStatus, BreakerStatusUnknown } from './domain/breaker/breaker-status.js';
+export { breakerStatusBody } from './domain/breaker/breaker-status-body.js';
 export { callWithLastGood, NoAnswerError, type Served } from './domain/breaker/call-with-last-good.js';
 export {
   CallTimedOutError,

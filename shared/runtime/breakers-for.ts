@@ -3,7 +3,7 @@ import {
   dynamoDbLastGoodCache,
 } from '../adapters/dynamodb/dynamodb-breaker-store.js';
 import type { BreakerStateStore, LastGoodCache } from '../domain/breaker/breaker-state-store.js';
-import { type BreakerStatus, statusOf } from '../domain/breaker/breaker-status.js';
+import { type BreakerStatus, type BreakerStatusUnknown, statusOf } from '../domain/breaker/breaker-status.js';
 import {
   type CircuitBreaker,
   type CircuitBreakerOptions,
@@ -64,13 +64,14 @@ export const breakerFor = (runtime: Runtime, options: CircuitBreakerOptions): Ci
 /**
  * Every breaker's position as the shared state has it, for `/health/full`: one consistent GetItem per
  * dependency, no secret, no configuration value. `dependencies` defaults to those this process built;
- * a health function that builds none names them (`['triage-model']`). A state that cannot be read is
- * `unknown`, never an error: health reports it.
+ * a health function that builds none names them (`['triage-model']`, with `breakerStatusGrant`). A state
+ * that cannot be read is `unknown`, never an error: health reports it. Each entry matches
+ * `breakerStatusBody` (breaker-status-body.ts), the schema a health route declares its answer with.
  */
 export const breakerStatuses = async (
   runtime: Runtime,
   dependencies: readonly string[] = [...(built.get(runtime)?.keys() ?? [])],
-): Promise<readonly (BreakerStatus | { readonly dependency: string; readonly state: 'unknown' })[]> => {
+): Promise<readonly (BreakerStatus | BreakerStatusUnknown)[]> => {
   const { states } = breakerStoresFor(runtime);
   return Promise.all(
     dependencies.map(async (dependency) => {

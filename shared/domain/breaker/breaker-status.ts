@@ -9,6 +9,12 @@ export interface BreakerStatus {
   readonly generation: number;
 }
 
+/** A circuit whose shared state could not be read (the breakers table is unreachable). */
+export interface BreakerStatusUnknown {
+  readonly dependency: string;
+  readonly state: 'unknown';
+}
+
 /** The position of a circuit from its shared state, as /health/full reports it. */
 export const statusOf = (dependency: string, shared: SharedBreakerState, nowMs: number): BreakerStatus => {
   if (shared.state === 'closed') return { dependency, state: 'closed', generation: shared.generation };
