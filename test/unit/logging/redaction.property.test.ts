@@ -130,6 +130,72 @@ describe('pattern redaction', () => {
     );
   });
 
+  it('no secret survives inside an error the logger formats: its message, its stack, its cause', () => {
+    fc.assert(
+      fc.property(patternSecret, anyText, (secret, before) => {
+        const { logger, logs } = loggerWithCapture();
+        const cause = new Error(`upstream said ${before}${secret.text}`);
+        logger.error('request failed', { error: new Error(`${secret.text} refused`, { cause }) });
+        const text = logs.text();
+        expect(text).toContain('refused');
+        for (const part of secret.mustVanish) expect(text, secret.kind).not.toContain(part);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('redacts the value of a credential-named pair inside text: query strings, forms, JSON and escaped JSON', () => {
+    const name = fc.constantFrom(
+      'password',
+      'access_token',
+      'refresh_token',
+      'client_secret',
+      'apiKey',
+      'x-api-key',
+      'pepper',
+      'Authorization',
+      'session_token',
+      'signingKey',
+    );
+    const value = stringOf(`${base64url}!$%*()+/=`, 10, 40);
+    const form = fc.constantFrom(
+      (n: string, v: string) => `https://example.test/cb?state=1&${n}=${v}&next=%2F`,
+      (n: string, v: string) => `${n}=${v}`,
+      (n: string, v: string) => `{"user":"bob","${n}":"${v}","ok":true}`,
+      (n: string, v: string) => `{"${n}" : "${v}"}`,
+      (n: string, v: string) => `{'${n}': '${v}'}`,
+      (n: string, v: string) => `body={\\"${n}\\":\\"${v}\\",\\"id\\":1}`,
+      (n: string, v: string) => `${n}="${v}" rest`,
+    );
+    const { redactText, redactValue } = createRedactor();
+    fc.assert(
+      fc.property(name, value, form, anyText, anyText, (key, secret, shape, before, after) => {
+        const text = `${before} ${shape(key, secret)} ${after}`;
+        expect(redactText(text)).not.toContain(secret);
+        expect(JSON.stringify(redactValue({ message: text }))).not.toContain(secret);
+        const { logger, logs } = loggerWithCapture();
+        logger.info(text);
+        expect(logs.text()).not.toContain(secret);
+      }),
+      { numRuns: 400 },
+    );
+    expect(redactText('GET /cb?code=abc&access_token=s3cr3t-value&state=xyz')).toBe(
+      `GET /cb?code=abc&access_token=${REDACTED}&state=xyz`,
+    );
+    expect(redactText('payload {"username":"bob","password":"hunter2!"}')).toBe(
+      `payload {"username":"bob","password":"${REDACTED}"}`,
+    );
+    expect(redactText('{\\"client_secret\\": \\"abc-def\\", \\"id\\": 1}')).toBe(
+      `{\\"client_secret\\": \\"${REDACTED}\\", \\"id\\": 1}`,
+    );
+    expect(redactText('login password="half a secret')).toBe(`login password="${REDACTED}"`);
+    // Names that are not credentials keep their values, and prose around a credential word stays.
+    expect(redactText('key_id=bwk_abcdefghijklmnopqrst limit=5 "route":"login"')).toBe(
+      'key_id=bwk_abcdefghijklmnopqrst limit=5 "route":"login"',
+    );
+    expect(redactText('invalid token: signature mismatch')).toBe('invalid token: signature mismatch');
+  });
+
   it('replaces the whole value of a credential field at any depth, whatever it holds', () => {
     const names = fc.constantFrom(
       'password',
@@ -275,5 +341,44 @@ describe('configured redaction', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
     expect(copy.a).toEqual({ b: '[TRUNCATED]' });
+  });
+});
+
+describe('work proportional to the text', () => {
+  // Every logged string passes about a dozen patterns, and a client chooses much of what is logged (a
+  // header, a path). A pattern that rescans a run once per start position makes a long run quadratic:
+  // 150 KB of one of these units then takes 40 s to minutes (the e-mail and JWT patterns once did), where
+  // one scan takes tens of milliseconds. The bound sits a hundred times above the linear cost, so load
+  // cannot trip it; a JavaScript regular expression cannot be interrupted, so only a clock can tell.
+  const units = [
+    'a',
+    'a.',
+    '1.',
+    'a:',
+    'f:',
+    'eyJ',
+    'eyJa.',
+    'bwk_a',
+    'brt_a.',
+    'Bearer ',
+    'AKIA',
+    'a@',
+    'a@a.',
+    'x=',
+    '"a":',
+    '"password":',
+    '\\"a\\":',
+    'password="',
+    '1.1.1.1.',
+  ];
+
+  it('redacts a long run of any secret shape without quadratic backtracking', { timeout: 120_000 }, () => {
+    const { redactText } = createRedactor({ ipAddresses: 'truncate' });
+    for (const unit of units) {
+      const text = unit.repeat(Math.ceil(150_000 / unit.length));
+      const started = performance.now();
+      redactText(text);
+      expect(performance.now() - started, unit).toBeLessThan(10_000);
+    }
   });
 });
