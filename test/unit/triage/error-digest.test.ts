@@ -95,6 +95,72 @@ describe('buildErrorDigest', () => {
     for (const group of digest.groups) expect(group.message.length).toBeLessThanOrEqual(300);
   });
 
+  it('groups by problem type, route and message shape: counts, first and last seen, whatever the order', () => {
+    const templates = [
+      (n: number) => `user ${n} not found`,
+      (n: number) => `dependency timed out after ${n} ms`,
+      (n: number) => `request 5f0c3c1e-3a5e-4c7b-9d0e-${String(n).padStart(12, '0')} failed`,
+    ];
+    const logLine = fc.record({
+      level: fc.constantFrom('ERROR', 'error', 'CRITICAL', 'WARN', 'INFO'),
+      problem: fc.constantFrom('service-unavailable', 'internal-error'),
+      route: fc.constantFrom('login', 'create-user'),
+      template: fc.nat(templates.length - 1),
+      n: fc.nat(1_000_000),
+      minute: fc.integer({ min: -5, max: 65 }),
+    });
+    fc.assert(
+      fc.property(fc.array(logLine, { maxLength: 60 }), fc.nat(), (seeds, seed) => {
+        const lines = seeds.map((l) =>
+          line({
+            level: l.level,
+            code: l.problem,
+            route: l.route,
+            message: templates[l.template]?.(l.n),
+            timestamp: at(l.minute),
+          }),
+        );
+        const digest = buildErrorDigest(lines, options);
+
+        const counted = seeds.filter(
+          (l) => ['ERROR', 'CRITICAL'].includes(l.level.toUpperCase()) && l.minute >= 0 && l.minute <= 60,
+        );
+        const expected = new Map<string, typeof counted>();
+        for (const l of counted) {
+          const key = `${l.problem}|${l.route}|${l.template}`;
+          expected.set(key, [...(expected.get(key) ?? []), l]);
+        }
+        expect(digest.error_lines).toBe(counted.length);
+        expect(digest.lines_read).toBe(lines.length);
+        expect(digest.groups_total).toBe(expected.size);
+        for (const group of digest.groups) {
+          const members = counted.filter(
+            (l) =>
+              l.problem === group.problem_type &&
+              l.route === group.route &&
+              maskVariableParts(templates[l.template]?.(l.n) ?? '') === group.message,
+          );
+          expect(group.count).toBe(members.length);
+          expect(group.first_seen).toBe(at(Math.min(...members.map((l) => l.minute))));
+          expect(group.last_seen).toBe(at(Math.max(...members.map((l) => l.minute))));
+        }
+        // Largest first; the same lines in another order give the same groups.
+        const counts = digest.groups.map((group) => group.count);
+        expect(counts).toEqual([...counts].sort((a, b) => b - a));
+        const shuffled = [...lines].sort(
+          (a, b) => ((lines.indexOf(a) * 7919 + seed) % 101) - ((lines.indexOf(b) * 7919 + seed) % 101),
+        );
+        const again = buildErrorDigest(shuffled, options);
+        const byFingerprint = (d: typeof digest) =>
+          Object.fromEntries(
+            d.groups.map((g) => [g.fingerprint, [g.count, g.first_seen, g.last_seen, g.message]]),
+          );
+        expect(byFingerprint(again)).toEqual(byFingerprint(digest));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('never lets a secret from a log line into the digest or the prompt, and counts every error line once', () => {
     const secret = fc.oneof(
       fc.constant('bwk_abcdefghijklmnopqrst:2F51JGKU__qY2mUyD0FIChjG4XR4c2r5_RgIG3KIRLU'),
