@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { logLineTimeMs } from '../../domain/triage/error-digest.js';
 import type { ErrorLogSource } from '../../domain/triage/triage-ports.js';
 
 /** Files larger than this are skipped (a dropped-in log that big needs the real CLI tools). */
@@ -9,7 +10,8 @@ const errorLevel = /^(ERROR|CRITICAL|FATAL)$/i;
 /**
  * The local triage source: every `*.jsonl` file in the folder (what `npm start` writes under
  * `.local/logs/`, and anything a user drops there), one JSON object per line; error level only, newest
- * first, at most `limit`. Lines that are not JSON objects are skipped.
+ * first, at most `limit`. Lines that are not JSON objects, or have no timestamp the digest can read, are
+ * skipped.
  */
 export const localLogSource = (directory: string): ErrorLogSource => ({
   kind: 'local-files',
@@ -29,8 +31,8 @@ export const localLogSource = (directory: string): ErrorLogSource => ({
         }
         if (line === null || typeof line !== 'object') continue;
         const record = line as Record<string, unknown>;
-        const at = Date.parse(String(record.timestamp));
-        if (errorLevel.test(String(record.level)) && at >= fromMs && at <= toMs)
+        const at = logLineTimeMs(record);
+        if (errorLevel.test(String(record.level)) && at !== undefined && at >= fromMs && at <= toMs)
           found.push({ at, line: record });
       }
     }

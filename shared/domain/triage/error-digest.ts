@@ -48,7 +48,11 @@ const errorMessageOf = (error: unknown): string | undefined => {
   return typeof message === 'string' ? message : undefined;
 };
 
-const timeOf = (record: Record<string, unknown>): number | undefined => {
+/**
+ * When a log line was written (epoch ms): `timestamp` or `@timestamp` as ISO 8601 (Powertools), Logs
+ * Insights' `2026-11-23 12:00:00.000` (UTC, no zone) or epoch milliseconds; undefined otherwise.
+ */
+export const logLineTimeMs = (record: Record<string, unknown>): number | undefined => {
   const raw = record.timestamp ?? record['@timestamp'];
   if (typeof raw === 'number') return raw;
   if (typeof raw !== 'string') return undefined;
@@ -85,7 +89,7 @@ export const buildErrorDigest = (
   for (const raw of records) {
     const level = String(raw.level ?? '').toUpperCase();
     if (!errorLevels.has(level)) continue;
-    const time = timeOf(raw);
+    const time = logLineTimeMs(raw);
     if (time === undefined || time < options.fromMs || time > options.toMs) continue;
     errorLines += 1;
     const record = options.redactor.redactValue(raw) as Record<string, unknown>;
