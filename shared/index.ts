@@ -37,6 +37,7 @@ export { BulwarkError } from './errors/bulwark-error.js';
 export type { ProblemCode } from './errors/problem-types.js';
 export { emptyResponse, jsonResponse } from './http/json-response.js';
 // Redaction as the logger applies it, for anything else a route sends away.
+export { redactPairs } from './logging/redact-pairs.js';
 export { createRedactor, type RedactionOptions, type Redactor } from './logging/redact-sensitive.js';
 // The route that serves a table's OpenAPI document (generated at build time with `bulwark/openapi`).
 export { openApiRoute } from './openapi/openapi-route.js';

@@ -8,9 +8,9 @@ import { isIPv6 } from 'node:net';
  * 2. by pattern: every string value (messages, stack traces, any attribute) is scanned for secrets that
  *    carry a recognisable shape, wherever they sit in the text: Bulwark's API keys and refresh tokens,
  *    JWTs, `Bearer`/`Basic` credentials, AWS access key ids, e-mail addresses, IP addresses (truncated or
- *    removed by policy) and the deployment's own extra patterns; and the value of any `name=value` or
- *    `"name": value` pair inside text (query strings, forms, JSON and escaped JSON in a message) whose name
- *    layer 1 would redact as a field.
+ *    removed by policy) and the deployment's own extra patterns; with `pairs` (redact-pairs.ts, what the
+ *    triage digest uses), also the value of any `name=value` or `"name": value` pair inside text whose
+ *    name layer 1 would redact as a field.
  */
 
 /** Field names whose values are credentials or personal secrets, whatever their casing or separator. */
@@ -30,6 +30,11 @@ export interface RedactionOptions {
   readonly extraPatterns?: readonly RegExp[];
   /** LOG_IP_ADDRESSES; `truncate` unless told otherwise. */
   readonly ipAddresses?: IpAddressPolicy;
+  /**
+   * A first pass over every string that replaces the values of credential-named pairs (`redactPairs`);
+   * passed where text leaves for a model, kept out of the logger to keep every function's bundle small.
+   */
+  readonly pairs?: (text: string, isSensitive: (key: string) => boolean) => string;
 }
 
 /** What one set of options redacts: a name test, a text scrubber, a JSON replacer and a deep copier. */
@@ -61,22 +66,21 @@ const marker = (kind: string): string => `[REDACTED:${kind}]`;
  */
 const secretRules: readonly TextRule[] = [
   // Bulwark API key `bwk_<id>:<secret>` (also malformed ones a client sent): the id stays, the secret goes.
-  { pattern: /(bwk_[A-Za-z0-9]{1,64}):[A-Za-z0-9_-]+/g, replace: (_, id) => `${id}:${REDACTED}` },
+  { pattern: /(bwk_[A-Za-z0-9]{1,64}):[\w-]+/g, replace: (_, id) => `${id}:${REDACTED}` },
   // Bulwark refresh token `brt_<family>.<secret>`.
-  { pattern: /(brt_[A-Za-z0-9_-]{1,64})\.[A-Za-z0-9_-]+/g, replace: (_, family) => `${family}.${REDACTED}` },
+  { pattern: /(brt_[\w-]{1,64})\.[\w-]+/g, replace: (_, family) => `${family}.${REDACTED}` },
   // JWT (JWS compact: header.payload.signature; a JWE's first three parts go the same way). A match
   // starts where a dot-separated segment starts, and the lookahead (unambiguous, so linear) checks the
   // three-part shape before `eyJ` is searched for inside the first part: a long run of `eyJ` without
   // dots costs one scan, not one per `eyJ`. The text before `eyJ` in its segment stays.
   {
-    pattern:
-      /(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.)([A-Za-z0-9_-]*?)eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g,
+    pattern: /(?<![\w-])(?=[\w-]*\.[\w-]*\.)([\w-]*?)eyJ[\w-]*\.[\w-]*\.[\w-]*/g,
     replace: (_, before = '') => `${before}${marker('jwt')}`,
   },
   // HTTP credentials after their scheme: `Bearer <token68>` in any case, and `Basic <base64>` when the
   // base64 decodes to `user:password` (so the word "basic" in a sentence stays).
   {
-    pattern: /(bearer)(\s+)[A-Za-z0-9\-._~+/]+=*/gi,
+    pattern: /(bearer)(\s+)[\w\-.~+/]+=*/gi,
     replace: (_, scheme, space) => `${scheme}${space}${REDACTED}`,
   },
   {
@@ -91,7 +95,7 @@ const secretRules: readonly TextRule[] = [
   // E-mail addresses. A match starts only where a run of local-part characters starts (a match inside
   // the run would start at its beginning anyway), which keeps a long run without `@` linear, not quadratic.
   {
-    pattern: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
+    pattern: /(?<![\w.%+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
     replace: () => marker('email'),
   },
 ];
@@ -143,64 +147,6 @@ const ipRules = (policy: IpAddressPolicy): readonly TextRule[] => {
   ];
 };
 
-/** How a pair inside text starts (its name and separator), and what its value is from there (sticky). */
-interface PairShape {
-  readonly start: RegExp;
-  /** The start match's group holding the name. */
-  readonly nameGroup: number;
-  /** Sticky; group 1, when present, is the value's opening quote. */
-  readonly value: RegExp;
-}
-
-const nameChars = 'A-Za-z0-9_.\\-';
-
-/**
- * Credential-named pairs inside text, judged by the field-name test: JSON escaped inside a string
- * (`\"name\": \"value\"`), `"name": "value"` or `'name': 'value'` (JSON or a language's repr; a bare
- * number or literal too) and `name=value` (query strings, forms, cookies; a quoted value whole). A quoted
- * value runs to its closing quote (escapes included) or the end of the text. Only the value of a
- * credential name goes; any other pair is scanned through, so a pair inside its value is still found, and
- * `name: value` in prose ("invalid token: expired") stays.
- */
-const pairShapes: readonly PairShape[] = [
-  {
-    start: /\\"([A-Za-z0-9_.-]+)\\"\s*:\s*/g,
-    nameGroup: 1,
-    value: /(\\")(?:(?!\\").)*(?:\\"|$)|[^\s,}\]\\]+/y,
-  },
-  {
-    start: /(["'])([A-Za-z0-9_.-]+)\1\s*:\s*/g,
-    nameGroup: 2,
-    value: /(["'])(?:(?!\1)[^\\]|\\.)*(?:\1|$)|[^\s,}\]"']+/y,
-  },
-  {
-    start: new RegExp(`(?<![${nameChars}])([${nameChars}]+)=`, 'g'),
-    nameGroup: 1,
-    value: /(["'])(?:(?!\1)[^\\]|\\.)*(?:\1|$)|[^\s&;,"'<>]+/y,
-  },
-];
-
-/** The text with the value of every credential-named pair of one shape replaced. */
-const redactPairs = (text: string, shape: PairShape, isSensitive: (key: string) => boolean): string => {
-  // Synchronous from here to the return: the shapes' own regular expressions are safe to reuse.
-  const { start, value } = shape;
-  start.lastIndex = 0;
-  let out = '';
-  let copied = 0;
-  for (let found = start.exec(text); found !== null; found = start.exec(text)) {
-    if (!isSensitive(found[shape.nameGroup] ?? '')) continue;
-    const valueAt = found.index + found[0].length;
-    value.lastIndex = valueAt;
-    const matched = value.exec(text);
-    if (matched === null) continue;
-    const quote = matched[1] ?? '';
-    out += `${text.slice(copied, valueAt)}${quote}${REDACTED}${quote}`;
-    copied = valueAt + matched[0].length;
-    start.lastIndex = copied;
-  }
-  return copied === 0 ? text : out + text.slice(copied);
-};
-
 const withGlobalFlag = (pattern: RegExp): RegExp =>
   pattern.global ? pattern : new RegExp(pattern.source, `${pattern.flags}g`);
 
@@ -230,7 +176,7 @@ export const createRedactor = (options: RedactionOptions = {}): Redactor => {
             ...(rest.filter((part) => typeof part === 'string' || part === undefined) as string[]),
           ),
         ),
-      pairShapes.reduce((current, shape) => redactPairs(current, shape, isSensitive), text),
+      options.pairs === undefined ? text : options.pairs(text, isSensitive),
     );
   const replacer = (key: string, value: unknown): unknown => {
     if (key !== '' && isSensitive(key) && value !== undefined && value !== null) return REDACTED;
@@ -254,7 +200,7 @@ export const createRedactor = (options: RedactionOptions = {}): Redactor => {
   return { isSensitiveKey: isSensitive, redactText, replacer, redactValue };
 };
 
-const defaultRedactor = createRedactor({ apiKeyHeader: 'x-api-key' });
+const defaultRedactor = /* @__PURE__ */ createRedactor({ apiKeyHeader: 'x-api-key' });
 
 /** Whether a field of this name holds a credential (built-in names and the default `x-api-key` header). */
 export const isSensitiveKey = (key: string): boolean => defaultRedactor.isSensitiveKey(key);

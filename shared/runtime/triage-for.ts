@@ -9,6 +9,7 @@ import type { CircuitBreakerOptions } from '../domain/breaker/circuit-breaker.js
 import { summarizeErrors, type TriageReport } from '../domain/triage/summarize-errors.js';
 import type { ErrorLogSource } from '../domain/triage/triage-ports.js';
 import { ConfigurationError } from '../errors/configuration-error.js';
+import { redactPairs } from '../logging/redact-pairs.js';
 import { createRedactor } from '../logging/redact-sensitive.js';
 import { breakerFor, breakerStoresFor } from './breakers-for.js';
 import { redactionOf } from './create-runtime.js';
@@ -53,7 +54,8 @@ const sourceOf = (runtime: Runtime): ErrorLogSource => {
  */
 export const triageFor = perRuntime((runtime) => {
   const { config } = runtime;
-  const redactor = createRedactor(redactionOf(config));
+  // The digest a model reads gets the pair pass too (a credential-named value inside a message).
+  const redactor = createRedactor({ ...redactionOf(config), pairs: redactPairs });
   const source = sourceOf(runtime);
   const { modelId, bedrockEndpoint, modelTimeoutMs, cacheMaxAgeSeconds } = config.triage;
   if (modelId === '') {

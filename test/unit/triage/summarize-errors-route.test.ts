@@ -28,6 +28,8 @@ const seededSecrets = {
   email: 'carol.customer@example.org',
   awsKey: 'AKIAZZZZZZZZZZZZZZZZ',
   password: 'seeded-password-value-7',
+  // A credential-named pair inside text: only the digest's pair pass finds it.
+  queryToken: 'seeded-query-token-without-digits',
 };
 const minutesAgo = (minutes: number) => new Date(FIXED_NOW_MS - minutes * 60_000).toISOString();
 
@@ -55,7 +57,7 @@ beforeAll(async () => {
     },
     {
       level: 'ERROR',
-      message: `key ${seededSecrets.apiKey} rejected by ${seededSecrets.awsKey}`,
+      message: `key ${seededSecrets.apiKey} rejected by ${seededSecrets.awsKey} at /cb?access_token=${seededSecrets.queryToken}&next=1`,
       timestamp: minutesAgo(2),
       route: 'current-user',
       error_name: 'TypeError',
