@@ -7,6 +7,7 @@
 export { bulwarkRouteModules } from './bulwark-route-modules.js';
 export { type RuntimeSettings, type StageConfig, type StageName, stageConfig, stageNames } from './config.js';
 export { BulwarkApi, type BulwarkApiProps } from './constructs/bulwark-api.js';
+export { grantLogTriage, modelArnsOf } from './constructs/log-triage-access.js';
 export { bulwarkPackageRoot } from './repository-root.js';
 export { ApiStack, type ApiStackProps } from './stacks/api-stack.js';
 export { DataStack, type DataStackProps } from './stacks/data-stack.js';
