@@ -5,6 +5,7 @@ import type {
   publicUserBody,
   sessionsRevokedBody,
   tokenPairBody,
+  triageReportBody,
   updatedUserBody,
   userListBody,
 } from 'bulwark';
@@ -26,3 +27,4 @@ export type UpdatedUser = z.output<typeof updatedUserBody>;
 export type SessionsRevoked = z.output<typeof sessionsRevokedBody>;
 export type TokenPair = z.output<typeof tokenPairBody>;
 export type FullHealth = z.output<typeof fullHealthBody>;
+export type TriageReport = z.output<typeof triageReportBody>;

@@ -3,6 +3,7 @@ import { registerHealth } from './commands/health.js';
 import { registerKeys } from './commands/keys.js';
 import { registerLogin } from './commands/login.js';
 import { registerSessions } from './commands/sessions.js';
+import { registerTriage } from './commands/triage.js';
 import { registerUsers } from './commands/users.js';
 import { type CommandContext, commandContext, type GlobalOptions } from './context.js';
 import { exitCodeTable } from './exit-codes.js';
@@ -27,6 +28,7 @@ export const commandGroups: readonly ((program: Command, context: () => CommandC
   registerKeys,
   registerUsers,
   registerSessions,
+  registerTriage,
 ];
 
 /**

@@ -5,6 +5,7 @@ import { route as logout } from '../functions/logout/route.js';
 import { route as refreshToken } from '../functions/refresh-token/route.js';
 import { route as rotateApiKey } from '../functions/rotate-api-key/route.js';
 import { route as setUserPassword } from '../functions/set-user-password/route.js';
+import { route as summarizeErrors } from '../functions/summarize-errors/route.js';
 import { route as updateApiKey } from '../functions/update-api-key/route.js';
 import { route as updateUser } from '../functions/update-user/route.js';
 import type { RouteModule } from '../shared/chain/route-module.js';
@@ -25,4 +26,5 @@ export const bulwarkRouteModules: readonly RouteModule[] = [
   rotateApiKey,
   updateUser,
   setUserPassword,
+  summarizeErrors,
 ];

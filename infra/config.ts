@@ -154,6 +154,9 @@ const sharedRuntime = {
   passwordBcryptCost: 11,
   secretsCacheTtlSeconds: 300,
   rateLimit: { defaultRequests: 100, defaultWindowSeconds: 60, failureMode: 'fail-closed', timeoutMs: 300 },
+  // OPERATORS MAY SET: the model POST /debug/summarize-errors asks, such as
+  // triage: { modelId: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0' } (an inference profile enabled in the
+  // account); the CDK grants InvokeModel on it alone. Unset: the route answers with the redacted digest only.
 } as const satisfies StageRuntimeValues;
 
 const stages: Readonly<Record<StageName, StageDefinition>> = {
@@ -302,6 +305,13 @@ export const stageConfig = (name: string, options: StageOptions = {}): StageConf
     // Fail-open in production is a temporary switch made for one deploy (an override, which production's
     // refusals require to be acknowledged), never a value left in this file.
     throw new TypeError('Stage prod must rate limit fail-closed');
+  }
+  // A hung model is cut off well inside the function's own timeout: at most half of it, the rest for
+  // the log query, DynamoDB and the answer.
+  if (runtime.triage.modelTimeoutMs * 2 > stage.functions.timeout.toMilliseconds()) {
+    throw new TypeError(
+      `Stage ${name}: TRIAGE_MODEL_TIMEOUT_MS (${runtime.triage.modelTimeoutMs}) must be at most half the function timeout`,
+    );
   }
   const { waf, alarms } = stage.operations;
   if (!Number.isInteger(waf.requestsPerIpPer5Minutes) || waf.requestsPerIpPer5Minutes < 10) {

@@ -13,6 +13,7 @@ export {
   functionStackOf,
   maxFunctionsPerStack,
 } from './constructs/bulwark-api.js';
+export { grantLogTriage, modelArnsOf } from './constructs/log-triage-access.js';
 export { bulwarkPackageRoot } from './repository-root.js';
 export { ApiStack, type ApiStackProps } from './stacks/api-stack.js';
 export { DataStack, type DataStackProps } from './stacks/data-stack.js';

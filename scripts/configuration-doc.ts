@@ -186,6 +186,50 @@ export const settingTexts: Readonly<Record<string, SettingText>> = {
     meaning: 'JSON file standing in for Secrets Manager in local runs',
     guidance: 'Refused in production',
   },
+  LOG_REDACT_PATTERNS: {
+    meaning:
+      'Extra secret shapes the logger (and the triage digest) redacts anywhere in a string: a JSON array of at most 20 regular expressions, such as `["acme_[0-9a-f]{32}"]`; each match becomes `[REDACTED]`. Patterns come from the deployer and run on every logged string: keep them simple',
+    guidance: 'Add the formats of your own credentials and identifiers',
+  },
+  LOG_IP_ADDRESSES: {
+    meaning:
+      'What the logger does with IP addresses inside strings: `truncate` (IPv4 to its /24, IPv6 to its /64), `remove` (`[REDACTED:ip]`) or `keep`',
+    guidance: '`truncate`; `remove` where addresses count as personal data you may not keep',
+  },
+  TRIAGE_MODEL_ID: {
+    meaning:
+      'Bedrock model id, inference profile id or ARN that `POST /debug/summarize-errors` asks (Converse); empty: no model, the route answers with the redacted digest only',
+    guidance:
+      'An inference profile of a model with structured output (Claude Haiku 4.5 or later); the CDK grants `bedrock:InvokeModel` on it alone',
+  },
+  TRIAGE_MODEL_TIMEOUT_MS: {
+    meaning:
+      'Cut-off of one model call (500-20000); the stage check keeps it at most half the function timeout',
+    guidance: 'Keep',
+  },
+  TRIAGE_CACHE_MAX_AGE_SECONDS: {
+    meaning:
+      'How old the last good triage answer may be and still be served (200, `degraded: true`) while the model is down; older or none: 503',
+    guidance: 'Keep',
+  },
+  TRIAGE_BEDROCK_ENDPOINT: {
+    meaning: 'Converse endpoint override, for tests against a local stand-in',
+    guidance: 'Refused in production',
+  },
+  TRIAGE_LOG_GROUPS: {
+    meaning:
+      "Log groups of the stage's functions, searched with Logs Insights (set by the CDK stack on the triage function)",
+    guidance: 'Set by infrastructure',
+  },
+  TRIAGE_LOCAL_LOG_DIR: {
+    meaning: 'Folder whose `*.jsonl` files the local triage source reads (`npm start` sets `.local/logs`)',
+    guidance: 'Refused in production',
+  },
+  BREAKER_TABLE_NAME: {
+    meaning:
+      'Circuit-breaker state and last good answers (set by the CDK stack on the functions that use a breaker)',
+    guidance: 'Set by infrastructure',
+  },
 };
 
 export const setWhere: Readonly<Record<SetBy, string>> = {

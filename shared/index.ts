@@ -23,6 +23,18 @@ export { routeFallback } from './chain/route-fallback.js';
 export type { RouteModule } from './chain/route-module.js';
 export { type SecureRouteOptions, secureRoute } from './chain/secure-route.js';
 export type { apiKeyViewBody, issuedApiKeyBody } from './domain/api-keys/api-key-bodies.js';
+// Circuit breakers for non-security dependencies (never for revocation, API keys or limits), with last good
+// answers; the breaker state for health checks.
+export type { LastGood, LastGoodCache } from './domain/breaker/breaker-state-store.js';
+export type { BreakerStatus, BreakerStatusUnknown } from './domain/breaker/breaker-status.js';
+export { breakerStatusBody } from './domain/breaker/breaker-status-body.js';
+export { callWithLastGood, NoAnswerError, type Served } from './domain/breaker/call-with-last-good.js';
+export {
+  CallTimedOutError,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  CircuitOpenError,
+} from './domain/breaker/circuit-breaker.js';
 export type {
   GuardrailEventSink,
   GuardrailKind,
@@ -30,6 +42,8 @@ export type {
   HealthChangedEvent,
 } from './domain/guardrails/guardrails.js';
 export type { fullHealthBody } from './domain/health/full-health-body.js';
+export type { TriageReport } from './domain/triage/summarize-errors.js';
+export type { triageReportBody } from './domain/triage/triage-report-body.js';
 export type { updatedUserBody, userListBody } from './domain/users/administered-user-bodies.js';
 export type { publicUserBody } from './domain/users/public-user-body.js';
 export type { sessionsRevokedBody } from './domain/users/sessions-revoked-body.js';
@@ -37,6 +51,9 @@ export type { Role } from './domain/users/user.js';
 export { BulwarkError } from './errors/bulwark-error.js';
 export type { ProblemCode } from './errors/problem-types.js';
 export { emptyResponse, jsonResponse } from './http/json-response.js';
+// Redaction as the logger applies it, for anything else a route sends away.
+export { redactPairs } from './logging/redact-pairs.js';
+export { createRedactor, type RedactionOptions, type Redactor } from './logging/redact-sensitive.js';
 // The route that serves a table's OpenAPI document (generated at build time with `bulwark/openapi`).
 export { openApiRoute } from './openapi/openapi-route.js';
 export type {
@@ -57,15 +74,19 @@ export type {
 export {
   admin,
   authenticatedEntry,
+  breakerStateGrant,
+  breakerStatusGrant,
   capacityClasses,
   capacityClassOf,
   defaultLimit,
   defineRoutes,
   fallbackRoute,
   firstAdminFunction,
+  lastGoodGrant,
   publicEntry,
 } from './routes/route-definition.js';
 export { functionEntry as bulwarkFunctionEntry, routes as bulwarkRoutes } from './routes/route-table.js';
+export { breakerFor, breakerStatuses } from './runtime/breakers-for.js';
 // The runtime a route module is built on: Lambda's from the environment, or one composed by hand (tests).
 export { createRuntime, type RuntimeParts } from './runtime/create-runtime.js';
 export { guardrailsFor } from './runtime/guardrails-for.js';

@@ -68,6 +68,8 @@ const schemas = {
   limiter: `"${METRICS_NAMESPACE}", policy, route, service`,
   route: `"${METRICS_NAMESPACE}", route, service`,
   dependency: `"${METRICS_NAMESPACE}", dependency, route, service`,
+  breaker: `"${METRICS_NAMESPACE}", dependency, service`,
+  fallback: `"${METRICS_NAMESPACE}", dependency, reason, service`,
 } as const;
 
 /**
@@ -119,6 +121,8 @@ export class ApiMonitoring extends Construct {
   readonly durationAlarms: ReadonlyMap<string, Alarm>;
   /** Each table's throttling and system-error alarms, by table id. */
   readonly tableAlarms: ReadonlyMap<string, { readonly throttled: Alarm; readonly systemErrors: Alarm }>;
+
+  readonly breakerOpened: Alarm;
   readonly dashboard: Dashboard;
 
   /** The alarms every canary deployment watches besides its own function's. */
@@ -210,6 +214,23 @@ export class ApiMonitoring extends Construct {
           'A refresh token was presented twice and its session family was revoked: a stolen token or a ' +
           'client replay. Runbook: docs/runbooks/auth.md',
         metric: refreshReuse,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    // A non-security dependency (the triage model) is down: its circuit opened. Not a rollout alarm: a
+    // provider outage is no reason to roll back a deployment.
+    this.breakerOpened = watch(
+      new Alarm(this, 'BreakerOpened', {
+        alarmName: name('breaker-opened'),
+        alarmDescription:
+          'A circuit breaker opened (breaker_opened, by dependency): a dependency such as the triage model ' +
+          'failed repeatedly; its route serves the last good answer (degraded) or 503 until a probe succeeds. ' +
+          'Runbook: docs/runbooks/log-triage.md',
+        metric: sumOverRoutes('breaker_opened', 'breaker', Duration.minutes(5), 'Breakers opened'),
         threshold: 0,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -550,6 +571,18 @@ export class ApiMonitoring extends Construct {
       graph(
         '503s by backend (all routes)',
         [searchTotal('dependency_unavailable', 'dependency', 'dependency_unavailable')],
+        24,
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        'Circuit breakers (all dependencies)',
+        [
+          ...['opened', 'half_open', 'closed', 'rejected'].map((event) =>
+            searchTotal(`breaker_${event}`, 'breaker', event),
+          ),
+          searchTotal('breaker_fallback_served', 'fallback', 'fallback_served'),
+        ],
         24,
       ),
     );

@@ -39,6 +39,7 @@ import { CanaryReleases } from './canary-releases.js';
 import { edgeCorsHeaders } from './edge-cors-headers.js';
 import { GuardrailEvents } from './guardrail-events.js';
 import { HealthProbe } from './health-probe.js';
+import { grantLogTriage } from './log-triage-access.js';
 import { LogsKey } from './logs-key.js';
 import { PreTrafficHook } from './pre-traffic-hook.js';
 import { type ApiRoute, RouteApi } from './route-api.js';
@@ -253,6 +254,15 @@ export class BulwarkApi extends Construct {
       ...resources,
       synchronousCaller: 'an operator (aws lambda invoke, through IAM)',
     });
+
+    // Log triage reads the stage's function logs (every route's and the fallback's) and asks one model.
+    const logGroups = [...this.routeFunctions.values(), this.fallbackFunction].map((fn) => fn.logGroup);
+    for (const route of routes) {
+      if (route.capabilities?.includes('log-triage') === true) {
+        const fn = this.routeFunctions.get(route.id);
+        if (fn !== undefined) grantLogTriage(fn, logGroups, config.runtime.triage.modelId);
+      }
+    }
 
     // Every alarm notifies one topic. Each function serves through its `live` alias, which CodeDeploy moves
     // to every new version as a canary.

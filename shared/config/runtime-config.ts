@@ -57,6 +57,8 @@ const assertSafe = (config: RuntimeConfig): void => {
   const localOnly = [
     [runtimeSettings.dynamoDbEndpoint.variable, config.dynamoDbEndpoint],
     [runtimeSettings.localSecretsFile.variable, config.localSecretsFile],
+    [runtimeSettings.triage.bedrockEndpoint.variable, config.triage.bedrockEndpoint],
+    [runtimeSettings.triage.localLogDirectory.variable, config.triage.localLogDirectory],
   ] as const;
   for (const [variable, value] of localOnly) {
     if (value !== undefined)

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { parseTrustedHostPattern } from '../http/trusted-host.js';
 import { logLevels } from '../logging/log-level.js';
+import { ipAddressPolicies } from '../logging/redact-sensitive.js';
 import { secretDefinitions } from '../resources/secret-definitions.js';
 import { tableDefinitions } from '../resources/table-definitions.js';
 import { isReservedHeaderName } from './reserved-header-names.js';
@@ -83,6 +84,26 @@ const isHttpUrl = (value: string): boolean => {
   }
 };
 
+/** LOG_REDACT_PATTERNS: a JSON array of at most 20 regular expressions, each compiling, each short. */
+const isPatternList = (value: string): boolean => {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return (
+      Array.isArray(parsed) &&
+      parsed.length <= 20 &&
+      parsed.every((source) => typeof source === 'string' && source.length > 0 && source.length <= 200) &&
+      parsed.every((source: string) => new RegExp(source, 'g') instanceof RegExp)
+    );
+  } catch {
+    return false;
+  }
+};
+
+/** A Bedrock model id, inference profile id or ARN (letters, digits and `.:/_-`). */
+const modelId = /^[A-Za-z0-9][A-Za-z0-9.:/_-]{0,2047}$/;
+/** A CloudWatch Logs log group name. */
+const isLogGroupName = (name: string): boolean => /^[A-Za-z0-9_\-/.#]{1,512}$/.test(name);
+
 const tableName = z.optional(lengthBetween(3, 255));
 const secretArn = z.optional(lengthBetween(1, 2048));
 
@@ -142,6 +163,20 @@ export const runtimeSettings = {
   ),
   trustProxyHops: setting('API_TRUST_PROXY_HOPS', withDefault(integerText(0, 10), 0)),
   logLevel: setting('LOG_LEVEL', withDefault(z.pipe(trimmedLower, oneOf(logLevels)), 'info')),
+  /** Kept as the JSON text (its own format, not a comma list); compiled once by createRuntime. */
+  logRedactPatterns: setting(
+    'LOG_REDACT_PATTERNS',
+    withDefault(
+      text.check(
+        z.refine(
+          isPatternList,
+          'must be a JSON array of at most 20 regular expressions (each 1-200 characters) that compile',
+        ),
+      ),
+      '[]',
+    ),
+  ),
+  logIpAddresses: setting('LOG_IP_ADDRESSES', withDefault(oneOf(ipAddressPolicies), 'truncate')),
   rateLimit: {
     defaultRequests: setting('API_RATE_LIMIT_REQUESTS', withDefault(integerText(1, 1_000_000), 100)),
     defaultWindowSeconds: setting('API_RATE_LIMIT_WINDOW_SECONDS', withDefault(integerText(1, 86_400), 60)),
@@ -220,6 +255,38 @@ export const runtimeSettings = {
   usersTableName: setting(tableDefinitions.users.environmentVariable, tableName, 'infrastructure'),
   sessionsTableName: setting(tableDefinitions.sessions.environmentVariable, tableName, 'infrastructure'),
   apiKeysTableName: setting(tableDefinitions.apiKeys.environmentVariable, tableName, 'infrastructure'),
+  triage: {
+    /** Empty: no model; POST /debug/summarize-errors answers with the redacted digest only. */
+    modelId: setting(
+      'TRIAGE_MODEL_ID',
+      withDefault(
+        text.check(z.regex(modelId, 'must be a Bedrock model id, inference profile id or ARN')),
+        '',
+      ),
+    ),
+    /** Cut-off of one Converse call; well inside the function's own timeout (checked per stage). */
+    modelTimeoutMs: setting('TRIAGE_MODEL_TIMEOUT_MS', withDefault(integerText(500, 20_000), 4_000)),
+    /** How old a last good answer may be and still be served while the model is unavailable. */
+    cacheMaxAgeSeconds: setting(
+      'TRIAGE_CACHE_MAX_AGE_SECONDS',
+      withDefault(integerText(0, 7 * 86_400), 6 * 3_600),
+    ),
+    /** Converse endpoint override for a local stand-in; refused in production. */
+    bedrockEndpoint: setting(
+      'TRIAGE_BEDROCK_ENDPOINT',
+      z.optional(text.check(z.refine(isHttpUrl, 'must be an http(s) URL'))),
+      'local',
+    ),
+    /** The stage's function log groups, which Logs Insights searches (set by the CDK stack). */
+    logGroups: setting(
+      'TRIAGE_LOG_GROUPS',
+      z.optional(listOf(isLogGroupName, 'each entry must be a CloudWatch Logs log group name')),
+      'infrastructure',
+    ),
+    /** `npm start`'s structured logs (`*.jsonl`); the local source reads this folder instead. */
+    localLogDirectory: setting('TRIAGE_LOCAL_LOG_DIR', z.optional(lengthBetween(1, 4096)), 'local'),
+  },
+  breakerTableName: setting(tableDefinitions.breakers.environmentVariable, tableName, 'infrastructure'),
   awsRegion: setting('AWS_REGION', withDefault(lengthBetween(1, 64), 'us-east-1'), 'platform'),
   dynamoDbEndpoint: setting(
     'DYNAMODB_ENDPOINT',

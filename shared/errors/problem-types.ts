@@ -26,6 +26,7 @@ export const problemTypes = {
   'bad-gateway': { status: 502, title: 'Bad gateway' },
   'service-unavailable': { status: 503, title: 'Service temporarily unavailable' },
   'limiter-unavailable': { status: 503, title: 'Rate limiting temporarily unavailable' },
+  'triage-unavailable': { status: 503, title: 'Log triage temporarily unavailable' },
   'gateway-timeout': { status: 504, title: 'Gateway timeout' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -76,3 +76,19 @@ export class DependencyUnavailableError extends BulwarkError {
     this.dependency = dependency;
   }
 }
+
+/**
+ * The triage model is unavailable (circuit open, failed, timed out or answered nonsense) and no last good
+ * answer for this request shape is young enough to serve.
+ */
+export class TriageUnavailableError extends BulwarkError {
+  constructor(retryAfterSeconds: number, cause: unknown) {
+    super('triage-unavailable', {
+      detail:
+        'The model that summarises the logs is unavailable and no recent answer is cached; retry later.',
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+      cause,
+    });
+    this.name = 'TriageUnavailableError';
+  }
+}

@@ -18,6 +18,7 @@ import { createTables } from './create-tables.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import { ensureLocalSecrets } from './ensure-local-secrets.js';
 import { type LambdaHandler, startLocalServer } from './local-server.js';
+import { copyStructuredLogs } from './structured-log-file.js';
 
 export interface LocalStackOptions {
   /** Every route served: Bulwark's own table, or an app's table with Bulwark's and its own. */
@@ -118,12 +119,17 @@ export const runLocalStack = async (options: LocalStackOptions): Promise<Running
       ? await startDynamoDbLocal(options.persist ? { dataDirectory: join(localDirectory, 'dynamodb') } : {})
       : undefined;
   const endpoint = dynamoDb?.endpoint ?? options.dynamoDbEndpoint ?? '';
+  let stopCopyingLogs = (): void => {};
   try {
     const client = createDynamoDbClient({ region, endpoint });
     const tableNames = await createTables(client, options.tablePrefix);
     client.destroy();
 
+    // Every structured line is kept under logs/ too, where the local triage source reads it.
+    const logDirectory = options.environment.TRIAGE_LOCAL_LOG_DIR ?? join(localDirectory, 'logs');
+    stopCopyingLogs = await copyStructuredLogs(logDirectory);
     options.setEnvironment({
+      TRIAGE_LOCAL_LOG_DIR: logDirectory,
       ENVIRONMENT: options.environment.ENVIRONMENT ?? 'development',
       // DynamoDB Local's JVM answers its first requests slowly, and one process serves every function.
       SECURITY_LIMITER_TIMEOUT_MS: options.environment.SECURITY_LIMITER_TIMEOUT_MS ?? '2000',
@@ -175,10 +181,12 @@ export const runLocalStack = async (options: LocalStackOptions): Promise<Running
       stop: async () => {
         server.close();
         server.closeAllConnections();
+        stopCopyingLogs();
         await dynamoDb?.stop();
       },
     };
   } catch (error) {
+    stopCopyingLogs();
     await dynamoDb?.stop();
     throw error;
   }

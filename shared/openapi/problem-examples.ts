@@ -24,6 +24,7 @@ import {
   RequestBodyTooLargeError,
   RequestMalformedError,
   RequestValidationError,
+  TriageUnavailableError,
 } from '../errors/request-errors.js';
 import { UserAlreadyExistsError } from '../errors/user-already-exists-error.js';
 import { UserChangedError } from '../errors/user-errors.js';
@@ -61,6 +62,7 @@ const exampleErrors = (apiKeyHeader: string): { readonly [C in ProblemCode]: unk
   'bad-gateway': edgeAnswers['bad-gateway'],
   'service-unavailable': new DependencyUnavailableError('dynamodb', undefined),
   'limiter-unavailable': new LimiterUnavailableError(5, undefined),
+  'triage-unavailable': new TriageUnavailableError(30, undefined),
   'gateway-timeout': edgeAnswers['gateway-timeout'],
 });
 

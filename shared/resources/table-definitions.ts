@@ -12,7 +12,7 @@ export interface TableDefinition {
   readonly timeToLiveAttribute?: string;
 }
 
-export type TableId = 'users' | 'rateLimits' | 'sessions' | 'apiKeys';
+export type TableId = 'users' | 'rateLimits' | 'sessions' | 'apiKeys' | 'breakers';
 
 export const tableDefinitions: Readonly<Record<TableId, TableDefinition>> = Object.freeze({
   users: {
@@ -39,5 +39,13 @@ export const tableDefinitions: Readonly<Record<TableId, TableDefinition>> = Obje
     id: 'apiKeys',
     environmentVariable: 'API_KEYS_TABLE_NAME',
     partitionKey: { name: 'keyId', type: 'S' },
+  },
+  breakers: {
+    id: 'breakers',
+    environmentVariable: 'BREAKER_TABLE_NAME',
+    // Circuit breakers of non-security dependencies: the shared state of each (`cb#<dependency>`) and the
+    // last good answers served while one is down (`lkg#<dependency>#<request shape>`).
+    partitionKey: { name: 'pk', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
   },
 });

@@ -72,6 +72,11 @@ export interface SecuredFunction {
    * their value: the CDK stack grants DescribeSecret alone and sets the secret's variable.
    */
   readonly secretMetadata?: readonly SecretId[];
+  /**
+   * AWS access beyond tables and secrets, granted by the CDK construct: `log-triage` reads the stage's
+   * function log groups with Logs Insights and invokes the configured TRIAGE_MODEL_ID (and nothing else).
+   */
+  readonly capabilities?: readonly 'log-triage'[];
   readonly description: string;
   /** Sizing and fencing; capacityClassOf() derives it from `auth` and `roles` when absent. */
   readonly capacity?: CapacityClass;
@@ -155,6 +160,25 @@ export const loginThrottleKeys = ['login#*'];
 export const familyKeys = ['family#*'];
 export const sessionPointerKeys = ['session#*'];
 export const revocationMarkerKeys = ['revoked#*'];
+
+/**
+ * The breakers table (shared/adapters/dynamodb/dynamodb-breaker-store.ts): one circuit's shared state
+ * (`cb#<dependency>`, read consistently and moved by conditional updates) and its last good answers
+ * (`lkg#<dependency>#<request shape>`). Grants name the dependency, so a function reaches only its own.
+ */
+export const breakerStateGrant = (dependency: string): TableGrant => ({
+  actions: ['GetItem', 'UpdateItem'],
+  leadingKeys: [`cb#${dependency}`],
+});
+export const lastGoodGrant = (dependency: string): TableGrant => ({
+  actions: ['GetItem', 'UpdateItem'],
+  leadingKeys: [`lkg#${dependency}#*`],
+});
+/** What /health/full needs to report a circuit: its shared state, read only. */
+export const breakerStatusGrant = (dependency: string): TableGrant => ({
+  actions: ['GetItem'],
+  leadingKeys: [`cb#${dependency}`],
+});
 
 /** Every function's rate limiter: one conditional UpdateItem (alone, or as the Update of a transaction). */
 export const limiterUpdate: TableGrant = { actions: ['UpdateItem'], leadingKeys: limiterKeys };

@@ -1,10 +1,12 @@
 import {
   admin,
   authenticatedEntry,
+  breakerStateGrant,
   defaultLimit,
   defineRoutes,
   fallbackRoute,
   familyKeys,
+  lastGoodGrant,
   limiterUpdate,
   loginThrottleKeys,
   publicEntry,
@@ -269,6 +271,19 @@ export const routes = defineRoutes([
     // Disables (UpdateItem), revokes every session, then deletes if unchanged (DeleteItem).
     tables: { users: [{ actions: ['UpdateItem', 'DeleteItem'] }], sessions: [sessionRevocation] },
     description: 'Delete a user (disables it and revokes every session first)',
+  }),
+  authenticatedEntry({
+    id: 'summarize-errors',
+    method: 'POST',
+    path: '/debug/summarize-errors',
+    ...admin,
+    // Each call may run a Logs Insights query and a model call: a few a minute per admin is plenty.
+    rateLimit: { policy: { kind: 'token_bucket', burst: 3, perSeconds: 60 } },
+    // The model's breaker (shared state and last good answers) is the only table state it touches.
+    tables: { breakers: [breakerStateGrant('triage-model'), lastGoodGrant('triage-model')] },
+    capabilities: ['log-triage'],
+    description: 'Summarise recent error logs: redacted, grouped, with a model summary when one is set',
+    body: { optional: true },
   }),
 ]);
 

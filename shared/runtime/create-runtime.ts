@@ -7,7 +7,8 @@ import { type Counters, emfCounters } from '../adapters/metrics/emf-counters.js'
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import type { SecretStore } from '../domain/secret-store.js';
-import { createLogger } from '../logging/create-logger.js';
+import { compileRedactPatterns, createLogger } from '../logging/create-logger.js';
+import type { RedactionOptions } from '../logging/redact-sensitive.js';
 import type { Runtime, Stores } from './runtime.js';
 
 /** What createRuntime needs; everything but the config and the secret store has a production default. */
@@ -21,6 +22,13 @@ export interface RuntimeParts {
   readonly stores?: Partial<Stores>;
   readonly newId?: () => string;
 }
+
+/** The logger's redaction for this config: the API-key header, the extra patterns, the IP policy. */
+export const redactionOf = (config: RuntimeConfig): RedactionOptions => ({
+  apiKeyHeader: config.auth.header,
+  extraPatterns: compileRedactPatterns(config.logRedactPatterns),
+  ipAddresses: config.logIpAddresses,
+});
 
 /**
  * The one way a runtime is built: by Lambda (loadRuntime), the local server, tests and the bench. Pure
@@ -47,7 +55,7 @@ export const createRuntime = (parts: RuntimeParts): Runtime => {
   const counters = tallyingCounters(parts.counters ?? emfCounters(), clock.nowMs());
   return Object.freeze({
     config,
-    logger: parts.logger ?? createLogger(config.logLevel),
+    logger: parts.logger ?? createLogger(config.logLevel, redactionOf(config)),
     clock,
     secretStore: parts.secretStore,
     dynamoDb,

@@ -13,8 +13,11 @@ import { perRuntime } from './per-runtime.js';
 import { requireSetting } from './require-setting.js';
 import type { Runtime } from './runtime.js';
 
-/** Component names: the backend and the table's role, never a table name or an ARN. */
-const tableComponents: Readonly<Record<Exclude<TableId, 'apiKeys'>, string>> = {
+/**
+ * Component names: the backend and the table's role, never a table name or an ARN. The breakers table is
+ * not probed: it holds no security state (a breaker that cannot read it fails to its own default).
+ */
+const tableComponents: Readonly<Record<Exclude<TableId, 'apiKeys' | 'breakers'>, string>> = {
   users: 'dynamodb:users',
   rateLimits: 'dynamodb:rate-limits',
   sessions: 'dynamodb:sessions',
@@ -27,7 +30,7 @@ const tableComponents: Readonly<Record<Exclude<TableId, 'apiKeys'>, string>> = {
  */
 export const fullHealthFor = perRuntime((runtime: Runtime): (() => Promise<FullHealthReport>) => {
   const { config, secretStore } = runtime;
-  const tableName = (id: TableId): string | undefined =>
+  const tableName = (id: Exclude<TableId, 'breakers'>): string | undefined =>
     ({
       users: config.usersTableName,
       rateLimits: config.rateLimit.tableName,

@@ -4,6 +4,8 @@ import type { CounterTally } from '../adapters/metrics/counter-tally.js';
 import type { Counters } from '../adapters/metrics/emf-counters.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import type { ApiKeyRotationStore, ApiKeyStore } from '../domain/api-keys/api-key-store.js';
+
+import type { BreakerStateStore, LastGoodCache } from '../domain/breaker/breaker-state-store.js';
 import type { Clock } from '../domain/clock.js';
 import type { GuardrailEventSink } from '../domain/guardrails/guardrails.js';
 import type { LoginThrottleStore } from '../domain/login-throttle/login-throttle-store.js';
@@ -23,6 +25,10 @@ export interface Stores {
   readonly guardrailEvents: GuardrailEventSink;
   /** Secret rotation metadata instead of Secrets Manager's DescribeSecret or the local stand-in (tests). */
   readonly secretMetadata: SecretMetadataSource;
+
+  /** Shared circuit-breaker state and last good answers (the breakers table). */
+  readonly breakerStates: BreakerStateStore;
+  readonly lastGood: LastGoodCache<unknown>;
 }
 
 /**

@@ -173,6 +173,23 @@ describe('bulwark: credentials', () => {
   });
 });
 
+describe('bulwark triage', () => {
+  it('summarises recent error logs as an admin, as text or JSON, and refuses a bad window as usage (2)', async () => {
+    const json = await cli(['--json', 'triage', '--window-minutes', '5', '--limit', '50'], { env: admin() });
+    expect(json.code, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout) as { groups: unknown[]; degraded: boolean; source: string };
+    expect(Array.isArray(report.groups)).toBe(true);
+    expect(report.degraded).toBe(false);
+    expect(report.source).toBe('local-files');
+    const text = await cli(['triage'], { env: admin() });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^window \S+ \.\. \S+: \d+ error line\(s\) of \d+/);
+    const bad = await cli(['triage', '--window-minutes', '0'], { env: admin() });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--window-minutes must be a whole number from 1 to 1440');
+  });
+});
+
 describe('bulwark keys', () => {
   it('creates a key whose secret is printed once on stdout, lists and shows it masked-free, updates it', async () => {
     const created = await cli(

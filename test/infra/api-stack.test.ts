@@ -643,9 +643,29 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       }
       expect(actionsOf(secretsManager).length === 0).toBe(route.secrets.length === 0);
 
+      // Log triage reads the stage's function logs with Logs Insights (StartQuery on those groups only)
+      // and, with a model set, invokes that model only (see the log triage test below).
+      const triage = route.capabilities?.includes('log-triage') === true;
+      const triageActions = actionsOf(statements).filter((action) =>
+        /^(logs:(StartQuery|GetQueryResults)|bedrock:)/.test(action),
+      );
+      expect(triageActions.sort()).toEqual(
+        triage
+          ? [
+              'logs:GetQueryResults',
+              'logs:StartQuery',
+              ...(built.config.runtime.triage.modelId === '' ? [] : ['bedrock:InvokeModel']),
+            ].sort()
+          : [],
+      );
+      expect(environment.TRIAGE_LOG_GROUPS === undefined).toBe(!triage);
+
       // Anything else is logging (the function's own log group) or X-Ray tracing.
       const other = actionsOf(statements).filter(
-        (action) => !action.startsWith('dynamodb:') && !action.startsWith('secretsmanager:'),
+        (action) =>
+          !action.startsWith('dynamodb:') &&
+          !action.startsWith('secretsmanager:') &&
+          !triageActions.includes(action),
       );
       for (const action of other) expect(action).toMatch(/^(logs:(CreateLogStream|PutLogEvents)|xray:\w+)$/);
     },
@@ -1338,12 +1358,20 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(JSON.stringify(serverErrors.Metrics)).toContain('"MetricName":"Count"');
     expect(serverErrors.Threshold).toBe(built.config.operations.alarms.serverErrorRatePercent);
 
+    // A circuit breaker opened (any dependency); not a rollout alarm.
+    const breaker = propertiesOf(monitoring.breakerOpened);
+    expect(expressionOf(breaker)).toContain(
+      'SELECT SUM(breaker_opened) FROM SCHEMA(\\"Bulwark\\", dependency, service)',
+    );
+    expect(breaker.Threshold).toBe(0);
+    expect(monitoring.rolloutAlarms).not.toContain(monitoring.breakerOpened);
+
     // 12 stack-wide alarms and the topic's delivery alarm; Errors, Throttles, release errors and duration
     // per function; throttling and system errors per table. Every one notifies the topic, except the
     // release-errors alarms, which only CodeDeploy reads (the function-wide Errors alarm pages).
     const tableCount = Object.keys(tableDefinitions).length;
-    // And 3 guard-rail and 2 health-probe alarms.
-    expect(Object.keys(alarms)).toHaveLength(13 + 4 * securedFunctions.length + 2 * tableCount + 3 + 2);
+    // And 3 guard-rail and 2 health-probe alarms, and the breaker alarm.
+    expect(Object.keys(alarms)).toHaveLength(13 + 4 * securedFunctions.length + 2 * tableCount + 3 + 2 + 1);
     const topicId = logicalIdInStack(api.alarmTopic.topic);
     const releaseAlarms = new Set(
       [...api.releases.values()].map((release) => logicalIdInStack(release.versionErrorsAlarm)),
@@ -1673,5 +1701,52 @@ describe('capacity that does not fit the account', () => {
         capacity: { ...config.capacity, accountConcurrency: 120 },
       })),
     ).toThrow(/reserve \d+ concurrent executions, but an account quota of 120 leaves only 20/);
+  });
+});
+
+describe('log triage access', () => {
+  const withModel = (modelId: string) =>
+    buildApp('prod', undefined, (config) => ({
+      ...config,
+      runtime: { ...config.runtime, triage: { ...config.runtime.triage, modelId } },
+    }));
+  const triageStatements = (built: ReturnType<typeof buildApp>) =>
+    statementsOf(mergedTemplateOf(built.api), built.api, 'summarize-errors').filter((statement) =>
+      [statement.Action]
+        .flat()
+        .some((action) => /^(logs:(StartQuery|GetQueryResults)|bedrock:)/.test(action)),
+    );
+
+  it('starts queries only on the stage function log groups, and invokes only the configured inference profile', () => {
+    const built = withModel('eu.anthropic.claude-haiku-4-5-20251001-v1:0');
+    const statements = triageStatements(built);
+    const startQuery = statements.find((statement) => statement.Action === 'logs:StartQuery');
+    const groups = [...built.api.routeFunctions.values(), built.api.fallbackFunction].map((fn) =>
+      logicalIdInStack(fn.logGroup.node.defaultChild as CfnResource),
+    );
+    const resources = JSON.stringify(startQuery?.Resource);
+    for (const group of groups) expect(resources).toContain(group);
+    expect([startQuery?.Resource].flat()).toHaveLength(groups.length);
+    const bedrock = statements.filter((statement) =>
+      [statement.Action].flat().some((a) => a.startsWith('bedrock:')),
+    );
+    expect(bedrock).toHaveLength(1);
+    expect(bedrock[0]?.Action).toBe('bedrock:InvokeModel');
+    const modelResources = JSON.stringify(bedrock[0]?.Resource);
+    expect(modelResources).toContain('inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0');
+    expect(modelResources).toContain(':bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0');
+    expect(modelResources).not.toMatch(/foundation-model\/\*|inference-profile\/\*/);
+  });
+
+  it('grants no model without TRIAGE_MODEL_ID, and a base model id only in its region', () => {
+    expect(triageStatements(withModel('')).flatMap((statement) => [statement.Action].flat())).not.toContain(
+      'bedrock:InvokeModel',
+    );
+    const base = triageStatements(withModel('anthropic.claude-3-haiku-20240307-v1:0')).find(
+      (statement) => statement.Action === 'bedrock:InvokeModel',
+    );
+    expect(JSON.stringify(base?.Resource)).toContain(
+      ':bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
+    );
   });
 });

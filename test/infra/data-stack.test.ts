@@ -49,6 +49,7 @@ describe('the data stack', () => {
       'RateLimitsTable',
       'SessionsTable',
       'ApiKeysTable',
+      'BreakersTable',
     ]);
     expect(Object.keys(devTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual([
       'JwtSigningKeysSecret',
@@ -60,6 +61,7 @@ describe('the data stack', () => {
       'RateLimitsTable',
       'SessionsTable',
       'ApiKeysTable',
+      'BreakersTable',
     ]);
     expect(Object.keys(prodTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual([
       'JwtSigningKeysSecret',

@@ -24,7 +24,7 @@ import type { Role } from '../../shared/domain/users/user.js';
 import type { BulwarkContext } from '../../shared/http/secure-request.js';
 import { apiGatewayIdentity } from '../../shared/local/api-gateway-event.js';
 import { createLogger } from '../../shared/logging/create-logger.js';
-import { createRuntime } from '../../shared/runtime/create-runtime.js';
+import { createRuntime, redactionOf } from '../../shared/runtime/create-runtime.js';
 import type { Runtime, Stores } from '../../shared/runtime/runtime.js';
 import { inMemoryApiKeyStore } from './in-memory-api-key-store.js';
 import { inMemoryRateLimitStore } from './in-memory-rate-limit-store.js';
@@ -238,7 +238,7 @@ export const testRuntime = (
     ...env,
   });
   // The production logger (redaction included), so tests see exactly the lines Lambda would write.
-  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const logger = overrides.logger ?? createLogger(config.logLevel, redactionOf(config));
   const secretStore =
     overrides.secretStore ??
     inMemorySecretStore({

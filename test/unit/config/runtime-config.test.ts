@@ -143,6 +143,12 @@ describe('parseRuntimeConfig production refusals', () => {
     ['LOG_LEVEL=DEBUG in capitals', { LOG_LEVEL: 'DEBUG' }, 'LOG_LEVEL'],
     ['a DynamoDB endpoint override', { DYNAMODB_ENDPOINT: 'http://localhost:8000' }, 'DYNAMODB_ENDPOINT'],
     ['a local secrets file', { LOCAL_SECRETS_FILE: '.local/secrets.json' }, 'LOCAL_SECRETS_FILE'],
+    [
+      'a Bedrock endpoint override',
+      { TRIAGE_BEDROCK_ENDPOINT: 'http://127.0.0.1:4010' },
+      'TRIAGE_BEDROCK_ENDPOINT',
+    ],
+    ['a local triage log folder', { TRIAGE_LOCAL_LOG_DIR: '.local/logs' }, 'TRIAGE_LOCAL_LOG_DIR'],
   ])('refuses %s in production, naming the variable', (_, overrides, variable) => {
     const env = { ...production, ...overrides };
     const error = expectRefusal(env, variable);
@@ -217,6 +223,15 @@ describe('parseRuntimeConfig invalid values', () => {
     ['PASSWORD_BCRYPT_COST', '4'],
     ['SECRETS_CACHE_TTL_SECONDS', '3601'],
     ['DYNAMODB_ENDPOINT', 'localhost:8000'],
+    ['LOG_REDACT_PATTERNS', 'acme_[0-9a-f]{32}'],
+    ['LOG_REDACT_PATTERNS', '["unclosed("]'],
+    ['LOG_REDACT_PATTERNS', '[""]'],
+    ['LOG_REDACT_PATTERNS', JSON.stringify(Array(21).fill('x'))],
+    ['LOG_IP_ADDRESSES', 'hash'],
+    ['TRIAGE_MODEL_ID', 'model with spaces'],
+    ['TRIAGE_MODEL_TIMEOUT_MS', '100'],
+    ['TRIAGE_BEDROCK_ENDPOINT', 'localhost:4010'],
+    ['TRIAGE_LOG_GROUPS', 'group with spaces'],
   ])('refuses %s=%j, naming the variable', (variable, value) => {
     expectRefusal({ [variable]: value }, variable);
   });
@@ -243,6 +258,28 @@ describe('parseRuntimeConfig invalid values', () => {
   it('reports the first offending variable when several are wrong', () => {
     const error = configurationErrorOf({ API_BODY_MAX_BYTES: 'abc', LOG_LEVEL: 'verbose' });
     expect(['API_BODY_MAX_BYTES', 'LOG_LEVEL']).toContain(error.variable);
+  });
+});
+
+describe('redaction and triage settings', () => {
+  it('reads LOG_REDACT_PATTERNS as JSON text, LOG_IP_ADDRESSES and the triage defaults', () => {
+    const config = parseRuntimeConfig({
+      LOG_REDACT_PATTERNS: '["acme_[0-9a-f]{32}", "ORDER-\\\\d{6}"]',
+      LOG_IP_ADDRESSES: 'remove',
+      TRIAGE_LOG_GROUPS: '/aws/lambda/a, /aws/lambda/b',
+    });
+    expect(JSON.parse(config.logRedactPatterns)).toEqual(['acme_[0-9a-f]{32}', 'ORDER-\\d{6}']);
+    expect(config.logIpAddresses).toBe('remove');
+    expect(config.triage).toEqual({
+      modelId: '',
+      modelTimeoutMs: 4000,
+      cacheMaxAgeSeconds: 21600,
+      bedrockEndpoint: undefined,
+      logGroups: ['/aws/lambda/a', '/aws/lambda/b'],
+      localLogDirectory: undefined,
+    });
+    expect(parseRuntimeConfig({}).logRedactPatterns).toBe('[]');
+    expect(parseRuntimeConfig({}).logIpAddresses).toBe('truncate');
   });
 });
 

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 /**
  * The pre-traffic hook: the verdict and the synthetic request are checked against the real route modules
  * (built on the test runtime, so the request is one the chain really answers), and the handler's calls to
@@ -83,7 +84,12 @@ describe('the pre-traffic verdict', () => {
         new Proxy({}, { get: () => () => Promise.reject(new Error(`the probe touched ${what}`)) }) as T;
       const handler = await route.build(
         testRuntime(
-          { TRUSTED_HOSTS: host, CORS_ALLOW_ORIGINS: 'https://app.example.com' },
+          {
+            TRUSTED_HOSTS: host,
+            CORS_ALLOW_ORIGINS: 'https://app.example.com',
+            // summarize-errors builds its log source at set-up; the probe never reaches it (no credential).
+            TRIAGE_LOCAL_LOG_DIR: tmpdir(),
+          },
           {
             stores: {
               users: untouched<UsersRepository>('a user'),

@@ -70,6 +70,7 @@ describe('a route module and the body its table entry declares', () => {
         'refresh-token',
         'rotate-api-key',
         'set-user-password',
+        'summarize-errors',
         'update-api-key',
         'update-user',
       ].sort(),

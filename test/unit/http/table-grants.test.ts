@@ -9,7 +9,7 @@
  * the code no longer needs.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -44,6 +44,7 @@ import {
   type TableGrant,
 } from '../../../shared/routes/route-definition.js';
 import { functionEntry, securedFunctions } from '../../../shared/routes/route-table.js';
+import { type ConverseStandIn, startConverseStandIn } from '../../support/converse-stand-in.js';
 import { apiGatewayEvent, lambdaContext } from '../../support/test-runtime.js';
 
 type Item = Record<string, AttributeValue>;
@@ -162,6 +163,7 @@ describe('DynamoDB grants of the route table against the calls of each function'
   const statuses = new Map<string, number[]>();
   let directory: string;
   let handlers: Map<string, Handler>;
+  let standIn: ConverseStandIn;
 
   /** The mocked table: Puts kept, Gets answered, updates answered with the stored item (ALL_NEW). */
   const installTable = (): void => {
@@ -199,6 +201,16 @@ describe('DynamoDB grants of the route table against the calls of each function'
         throw new ConditionalCheckFailedException({ message: 'replayed', $metadata: {}, Item: current });
       }
       if (partitionKey.startsWith('rl#')) return { Attributes: { count: { N: '1' } } };
+      if (partitionKey.startsWith('lkg#')) {
+        // The last good answer: kept, so a failed model call can serve it back.
+        const values = input.ExpressionAttributeValues ?? {};
+        put(input.TableName, {
+          pk: { S: partitionKey },
+          body: values[':body'] ?? { S: '{}' },
+          storedAt: values[':now'] ?? { N: '0' },
+        });
+        return {};
+      }
       if (partitionKey.startsWith('login#')) return { Attributes: { failures: { N: '1' } } };
       return { Attributes: current ?? {} };
     });
@@ -255,6 +267,11 @@ describe('DynamoDB grants of the route table against the calls of each function'
 
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'bulwark-grants-'));
+    standIn = await startConverseStandIn();
+    writeFileSync(
+      join(directory, 'bulwark-local.jsonl'),
+      `${JSON.stringify({ level: 'ERROR', message: 'boom', timestamp: new Date().toISOString(), route: 'login' })}\n`,
+    );
     const secretsFile = join(directory, 'secrets.json');
     const secrets = await ensureLocalSecrets(secretsFile, secretArn);
     const environment: Record<string, string> = {
@@ -264,6 +281,10 @@ describe('DynamoDB grants of the route table against the calls of each function'
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
       LOCAL_SECRETS_FILE: secretsFile,
       PASSWORD_BCRYPT_COST: '10',
+      // Triage reads an empty local log folder and asks the Converse stand-in (the breakers table's grants).
+      TRIAGE_LOCAL_LOG_DIR: directory,
+      TRIAGE_MODEL_ID: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0',
+      TRIAGE_BEDROCK_ENDPOINT: standIn.endpoint,
     };
     for (const definition of Object.values(tableDefinitions))
       environment[definition.environmentVariable] = tableName(definition.id);
@@ -376,6 +397,7 @@ describe('DynamoDB grants of the route table against the calls of each function'
         ...json('POST', `/admin/api-keys/${key_id}/rotate`, { overlap_seconds: 60 }, credential),
         pathParameters: { key_id },
       }),
+      'summarize-errors': (credential) => json('POST', '/debug/summarize-errors', {}, credential),
       'revoke-api-key': (credential) => ({
         method: 'DELETE',
         path: `/admin/api-keys/${key_id}`,
@@ -426,9 +448,18 @@ describe('DynamoDB grants of the route table against the calls of each function'
       });
       await invoke(id, request(bearer, n + 2));
     }
+
+    // Triage: a fresh answer (reads the circuit, stores the last good answer), then failures until the
+    // circuit opens (its one write) with the last good answer read back for each.
+    // Three failures (within the route's burst of 3 per principal) open it: its one write.
+    standIn.setMode({ kind: 'fail' });
+    for (const credential of [{ 'X-Api-Key': apiKey }, { 'X-Api-Key': apiKey }, bearer]) {
+      await invoke('summarize-errors', json('POST', '/debug/summarize-errors', {}, credential));
+    }
   }, 60_000);
 
-  afterAll(() => {
+  afterAll(async () => {
+    await standIn.stop();
     ddb.restore();
     vi.unstubAllEnvs();
     rmSync(directory, { recursive: true, force: true });
@@ -447,6 +478,8 @@ describe('DynamoDB grants of the route table against the calls of each function'
     // Logout needs an access token: with the API key it refuses (after rate limiting), with tokens it works.
     expect(statuses.get('logout')).toEqual([401, 204, 204]);
     expect(statuses.get(firstAdminFunction.id)).toEqual([409, 200]);
+    // Triage answered fresh three times, then served its last good answer while the model failed.
+    expect(statuses.get('summarize-errors')).toEqual([200, 200, 200, 200, 200, 200]);
   });
 
   it.each(checkedFunctions.map((secured) => [secured.id, secured] as const))(
