@@ -27,6 +27,15 @@ const fullText = (health: FullHealth): string =>
     ],
     ['unlimited keys', String(health.guardrails.unlimited_api_keys)],
     ['fail-open', health.guardrails.fail_open_in_effect ? 'IN EFFECT' : 'no'],
+    ...health.breakers.map(
+      (breaker) =>
+        [
+          `breaker ${breaker.dependency}`,
+          breaker.state === 'open' && breaker.openUntil !== undefined
+            ? `open until ${breaker.openUntil}`
+            : breaker.state,
+        ] as const,
+    ),
     ...health.guardrails.recent_events.map(
       (event) => ['event', `${event.at} ${event.kind} ${orDash(event.subject)}`] as const,
     ),

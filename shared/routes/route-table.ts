@@ -1,7 +1,9 @@
+import { TRIAGE_MODEL_DEPENDENCY } from '../domain/breaker/breaker-dependencies.js';
 import {
   admin,
   authenticatedEntry,
   breakerStateGrant,
+  breakerStatusGrant,
   defaultLimit,
   defineRoutes,
   fallbackRoute,
@@ -69,6 +71,8 @@ export const routes = defineRoutes([
       rateLimits: [{ actions: ['GetItem'], leadingKeys: healthProbeKeys }],
       sessions: [{ actions: ['GetItem'], leadingKeys: healthProbeKeys }],
       apiKeys: [{ actions: ['Scan'] }],
+      // Each breaker's shared state (GetItem of `cb#<dependency>`), reported beside the components.
+      breakers: [breakerStatusGrant(TRIAGE_MODEL_DEPENDENCY)],
     },
     // The signing-key secret's rotation dates (DescribeSecret), never its value.
     secretMetadata: ['jwtSigningKeys'],
@@ -280,7 +284,9 @@ export const routes = defineRoutes([
     // Each call may run a Logs Insights query and a model call: a few a minute per admin is plenty.
     rateLimit: { policy: { kind: 'token_bucket', burst: 3, perSeconds: 60 } },
     // The model's breaker (shared state and last good answers) is the only table state it touches.
-    tables: { breakers: [breakerStateGrant('triage-model'), lastGoodGrant('triage-model')] },
+    tables: {
+      breakers: [breakerStateGrant(TRIAGE_MODEL_DEPENDENCY), lastGoodGrant(TRIAGE_MODEL_DEPENDENCY)],
+    },
     capabilities: ['log-triage'],
     description: 'Summarise recent error logs: redacted, grouped, with a model summary when one is set',
     body: { optional: true },

@@ -3,11 +3,14 @@ import { createSecretsManagerClient } from '../adapters/secrets/create-secrets-m
 import { localSecretMetadata } from '../adapters/secrets/local-secret-metadata.js';
 import { secretsManagerSecretMetadata } from '../adapters/secrets/secrets-manager-secret-metadata.js';
 import { isUnlimitedInEffect } from '../domain/api-keys/api-key.js';
+import { breakerDependencies } from '../domain/breaker/breaker-dependencies.js';
+import type { BreakerStatus, BreakerStatusUnknown } from '../domain/breaker/breaker-status.js';
 import { type ComponentProbe, checkFullHealth, type FullHealthReport } from '../domain/health/full-health.js';
 import type { SecretMetadataSource } from '../domain/secret-store.js';
 import { secretDefinitions } from '../resources/secret-definitions.js';
 import { type TableId, tableDefinitions } from '../resources/table-definitions.js';
 import { apiKeysFor } from './api-keys-for.js';
+import { breakerStatuses } from './breakers-for.js';
 import { guardrailsFor } from './guardrails-for.js';
 import { perRuntime } from './per-runtime.js';
 import { requireSetting } from './require-setting.js';
@@ -28,7 +31,12 @@ const tableComponents: Readonly<Record<Exclude<TableId, 'apiKeys' | 'breakers'>,
  * Secrets Manager (the verification keys read past the cache, the signing-key secret described), each
  * within twice SECURITY_LIMITER_TIMEOUT_MS; the limiter outcomes this process counted; guard-rail state.
  */
-export const fullHealthFor = perRuntime((runtime: Runtime): (() => Promise<FullHealthReport>) => {
+/** The report with each breaker's state beside it. */
+export type FullHealthWithBreakers = FullHealthReport & {
+  readonly breakers: readonly (BreakerStatus | BreakerStatusUnknown)[];
+};
+
+export const fullHealthFor = perRuntime((runtime: Runtime): (() => Promise<FullHealthWithBreakers>) => {
   const { config, secretStore } = runtime;
   const tableName = (id: Exclude<TableId, 'breakers'>): string | undefined =>
     ({
@@ -69,8 +77,8 @@ export const fullHealthFor = perRuntime((runtime: Runtime): (() => Promise<FullH
       : localSecretMetadata());
   const failOpenInEffect = config.rateLimit.failureMode === 'fail-open';
   const guardrails = guardrailsFor(runtime);
-  return () =>
-    checkFullHealth({
+  return async () => ({
+    ...(await checkFullHealth({
       probes,
       budgetMs: 2 * config.rateLimit.timeoutMs + 100,
       clock: runtime.clock,
@@ -100,5 +108,8 @@ export const fullHealthFor = perRuntime((runtime: Runtime): (() => Promise<FullH
       limiterOutcomes: runtime.tally,
       recentEvents: guardrails.recent,
       raise: guardrails.raise,
-    });
+    })),
+    // A breaker whose shared state cannot be read reports `unknown`: it never fails the health check.
+    breakers: await breakerStatuses(runtime, breakerDependencies),
+  });
 });

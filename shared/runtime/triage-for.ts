@@ -4,6 +4,7 @@ import { bedrockConverseModel } from '../adapters/bedrock/bedrock-converse-model
 import { insightsLogSource } from '../adapters/logs/insights-log-source.js';
 import { localLogSource } from '../adapters/logs/local-log-source.js';
 import { runtimeSettings } from '../config/runtime-settings.js';
+import { TRIAGE_MODEL_DEPENDENCY } from '../domain/breaker/breaker-dependencies.js';
 import type { LastGoodCache } from '../domain/breaker/breaker-state-store.js';
 import type { CircuitBreakerOptions } from '../domain/breaker/circuit-breaker.js';
 import { summarizeErrors, type TriageReport } from '../domain/triage/summarize-errors.js';
@@ -18,7 +19,7 @@ import type { Runtime } from './runtime.js';
 
 /** The model provider's breaker: three failures in a row open it for 30 s, doubling per failed probe. */
 export const triageBreakerOptions = (modelTimeoutMs: number): CircuitBreakerOptions => ({
-  dependency: 'triage-model',
+  dependency: TRIAGE_MODEL_DEPENDENCY,
   failureThreshold: 3,
   coolDownMs: 30_000,
   maxCoolDownMs: 5 * 60_000,

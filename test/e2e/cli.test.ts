@@ -413,6 +413,7 @@ describe('bulwark health --full and guard-rail events', () => {
       components: Record<string, { status: string }>;
       limiter: { outcomes: Record<string, number> };
       signing_keys: { overdue: boolean };
+      breakers: { dependency: string; state: string }[];
     }>(run);
     expect(Object.keys(health.components).sort()).toEqual([
       'dynamodb:api-keys',
@@ -424,8 +425,13 @@ describe('bulwark health --full and guard-rail events', () => {
     expect(Object.values(health.components).every((component) => component.status === 'ok')).toBe(true);
     expect(health.limiter.outcomes.allow).toBeGreaterThan(0);
     expect(health.signing_keys.overdue).toBe(false);
+    // The triage model's circuit, read from the shared breakers table: closed on a fresh stack.
+    expect(health.breakers).toEqual([
+      expect.objectContaining({ dependency: 'triage-model', state: 'closed' }),
+    ]);
     const human = await cli(['health', '--full'], { env: { BULWARK_API_KEY: key.secret } });
     expect(human.stdout).toMatch(/dynamodb:users:\s+ok/);
+    expect(human.stdout).toMatch(/breaker triage-model:\s+closed/);
     expect((await cli(['keys', 'list'], { env: { BULWARK_API_KEY: key.secret } })).code).toBe(4);
     // The deployed probe's check, run by hand (`npm run probe:health`) with the same key.
     const probe = await new Promise<Run>((resolveRun, reject) => {

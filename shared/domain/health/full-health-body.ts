@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import type { BreakerStatus, BreakerStatusUnknown } from '../breaker/breaker-status.js';
+import { breakerStatusBody } from '../breaker/breaker-status-body.js';
 import { guardrailKinds } from '../guardrails/guardrails.js';
 import { type FullHealthReport, limiterOutcomes } from './full-health.js';
 
@@ -47,6 +49,8 @@ export const fullHealthBody = z
         }),
       ),
     }),
+    /** Each non-security dependency's circuit (the triage model): never part of `status`. */
+    breakers: z.array(breakerStatusBody),
   })
   .register(z.globalRegistry, {
     id: 'FullHealth',
@@ -54,8 +58,11 @@ export const fullHealthBody = z
   });
 
 /** Compile-time tie: the report full-health.ts builds is what the schema describes. */
-export const asFullHealthBody = (report: FullHealthReport): z.input<typeof fullHealthBody> => ({
+export const asFullHealthBody = (
+  report: FullHealthReport & { readonly breakers: readonly (BreakerStatus | BreakerStatusUnknown)[] },
+): z.input<typeof fullHealthBody> => ({
   ...report,
+  breakers: report.breakers.map((breaker) => ({ ...breaker })),
   components: { ...report.components },
   limiter: { ...report.limiter, outcomes: { ...report.limiter.outcomes } },
   guardrails: {
