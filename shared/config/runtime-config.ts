@@ -53,6 +53,21 @@ const assertSafe = (config: RuntimeConfig): void => {
       `"fail-open" in production needs ${rateLimit.failOpenAcknowledged.variable}=true (a temporary, change-controlled degraded mode)`,
     );
   }
+  if (config.realtime.limiterFailureMode === 'fail-open' && !config.rateLimit.failOpenAcknowledged) {
+    throw new ConfigurationError(
+      runtimeSettings.realtime.limiterFailureMode.variable,
+      `"fail-open" in production needs ${rateLimit.failOpenAcknowledged.variable}=true (a temporary, change-controlled degraded mode)`,
+    );
+  }
+  if (config.realtime.url?.startsWith('ws:') === true) {
+    throw new ConfigurationError(runtimeSettings.realtime.url.variable, 'must be wss:// in production');
+  }
+  if (config.realtime.callbackUrl?.startsWith('http:') === true) {
+    throw new ConfigurationError(
+      runtimeSettings.realtime.callbackUrl.variable,
+      'must be https:// in production',
+    );
+  }
   const localOnly = [
     [runtimeSettings.dynamoDbEndpoint.variable, config.dynamoDbEndpoint],
     [runtimeSettings.localSecretsFile.variable, config.localSecretsFile],

@@ -148,6 +148,38 @@ export const runtimeSettings = {
   usersTableName: setting(tableDefinitions.users.environmentVariable, tableName, 'infrastructure'),
   sessionsTableName: setting(tableDefinitions.sessions.environmentVariable, tableName, 'infrastructure'),
   apiKeysTableName: setting(tableDefinitions.apiKeys.environmentVariable, tableName, 'infrastructure'),
+  /** The realtime gateway (ADR 0014): WebSocket connect and subscribe limits, datasource tokens. */
+  realtime: {
+    /** Same rules and warnings as API_TRUST_PROXY_HOPS, applied to the `$connect` request. */
+    trustProxyHops: setting('REALTIME_TRUST_PROXY_HOPS', integerText(0, 10).default(0)),
+    /** Production accepts fail-open only with SECURITY_LIMITER_FAIL_OPEN_ACKNOWLEDGED, as the API. */
+    limiterFailureMode: setting(
+      'REALTIME_LIMITER_FAILURE_MODE',
+      z.enum(['fail-closed', 'fail-open']).default('fail-closed'),
+    ),
+    /** How long a datasource token may wait before it is used to connect. */
+    tokenTtlSeconds: setting('REALTIME_TOKEN_TTL_SECONDS', integerText(5, 60).default(30)),
+    connectsPerPrincipal: setting('REALTIME_CONNECTS_PER_PRINCIPAL', integerText(1, 100_000).default(10)),
+    connectsPerIp: setting('REALTIME_CONNECTS_PER_IP', integerText(1, 100_000).default(30)),
+    connectWindowSeconds: setting('REALTIME_CONNECT_WINDOW_SECONDS', integerText(1, 3_600).default(60)),
+    publicSubscribesPerIp: setting('REALTIME_PUBLIC_SUBSCRIBES_PER_IP', integerText(1, 100_000).default(30)),
+    subscribeWindowSeconds: setting('REALTIME_SUBSCRIBE_WINDOW_SECONDS', integerText(1, 3_600).default(60)),
+    maxSubscriptionsPerConnection: setting(
+      'REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+      integerText(1, 50).default(10),
+    ),
+    /** Largest client message; API Gateway's own limit (128 KiB) is far above what an action needs. */
+    messageMaxBytes: setting('REALTIME_MESSAGE_MAX_BYTES', integerText(64, 32_768).default(4_096)),
+    /** The WebSocket URL clients connect to: the stage URL (wss://) the CDK stack sets, or the emulator's. */
+    url: setting('REALTIME_URL', z.url({ protocol: /^wss?$/ }).optional(), 'infrastructure'),
+    /** The management API (`@connections`) of the stage, or of the local emulator. */
+    callbackUrl: setting(
+      'REALTIME_CALLBACK_URL',
+      z.url({ protocol: /^https?$/ }).optional(),
+      'infrastructure',
+    ),
+    tableName: setting(tableDefinitions.realtime.environmentVariable, tableName, 'infrastructure'),
+  },
   awsRegion: setting('AWS_REGION', z.string().min(1).default('us-east-1'), 'platform'),
   dynamoDbEndpoint: setting('DYNAMODB_ENDPOINT', z.url({ protocol: /^https?$/ }).optional(), 'local'),
   localSecretsFile: setting('LOCAL_SECRETS_FILE', z.string().min(1).optional(), 'local'),

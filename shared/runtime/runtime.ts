@@ -6,6 +6,8 @@ import type { ApiKeyStore } from '../domain/api-keys/api-key-store.js';
 import type { Clock } from '../domain/clock.js';
 import type { LoginThrottleStore } from '../domain/login-throttle/login-throttle-store.js';
 import type { RateLimitStore } from '../domain/rate-limit/rate-limit-store.js';
+import type { ConnectionGateway } from '../domain/realtime/connection-gateway.js';
+import type { RealtimeStore } from '../domain/realtime/realtime-store.js';
 import type { SecretStore } from '../domain/secret-store.js';
 import type { SessionStore } from '../domain/sessions/session-store.js';
 import type { UsersRepository } from '../domain/users/users-repository.js';
@@ -17,6 +19,9 @@ export interface Stores {
   readonly users: UsersRepository;
   readonly loginThrottle: LoginThrottleStore;
   readonly rateLimits: RateLimitStore;
+  readonly realtime: RealtimeStore;
+  /** The WebSocket management API (`@connections`); not a table, but a port tests replace the same way. */
+  readonly connections: ConnectionGateway;
 }
 
 /**

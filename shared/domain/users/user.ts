@@ -1,4 +1,8 @@
-export const roles = ['user', 'admin'] as const;
+/**
+ * `gateway` is for the API keys of a self-hosted realtime gateway: it may call the internal gateway
+ * endpoints (`/internal/gateway/...`, ADR 0014) and nothing else needs it.
+ */
+export const roles = ['user', 'admin', 'gateway'] as const;
 export type Role = (typeof roles)[number];
 
 export interface User {

@@ -1,0 +1,239 @@
+import type { SecretId } from '../resources/secret-definitions.js';
+import type { TableId } from '../resources/table-definitions.js';
+import {
+  admin,
+  authenticatedEntry,
+  defaultLimit,
+  defineRoutes,
+  limiterUpdate,
+  revocationMarkerKeys,
+  type TableGrant,
+  type TableGrants,
+} from './route-definition.js';
+
+/**
+ * Partition keys of the realtime table as the store builds them (`*`: IAM StringLike), one list per kind
+ * of item (shared/adapters/dynamodb/dynamodb-realtime-store.ts): datasources share the partition
+ * `datasource`; datasource tokens (by hash), connections, owner lists, channel subscribers and the revocation
+ * feed each have a prefix.
+ */
+export const datasourceKeys = ['datasource'];
+export const tokenKeys = ['token#*'];
+export const connectionKeys = ['connection#*'];
+export const ownerKeys = ['owner#*'];
+export const channelKeys = ['channel#*'];
+export const revocationFeedKeys = ['revocations#*'];
+
+/** Removing a connection: its record read, then it, its owner items and its channel items deleted at once. */
+const removeConnection: readonly TableGrant[] = [
+  { actions: ['GetItem'], leadingKeys: connectionKeys },
+  { actions: ['DeleteItem'], leadingKeys: [...connectionKeys, ...ownerKeys, ...channelKeys] },
+];
+
+/**
+ * The realtime REST routes (ADR 0014): datasources for admins, the datasource token mint and publish for
+ * principals holding a datasource's roles, and the internal endpoints of a self-hosted gateway (role
+ * `gateway`). Opt-in: a table includes them next to Bulwark's core routes, and BulwarkApi's `realtime`
+ * option deploys the WebSocket gateway they need.
+ */
+export const realtimeRoutes = defineRoutes([
+  authenticatedEntry({
+    id: 'put-datasource',
+    method: 'PUT',
+    path: '/admin/datasources/{datasource_id}',
+    ...admin,
+    rateLimit: defaultLimit,
+    // One UpdateItem that keeps createdAtMs (if_not_exists) and returns the new item.
+    tables: { realtime: [{ actions: ['UpdateItem'], leadingKeys: datasourceKeys }] },
+    description: 'Create or change a datasource: the roles that may subscribe and publish',
+  }),
+  authenticatedEntry({
+    id: 'list-datasources',
+    method: 'GET',
+    path: '/admin/datasources',
+    ...admin,
+    rateLimit: defaultLimit,
+    // Every datasource is one item of the partition `datasource`: one Query, no Scan.
+    tables: { realtime: [{ actions: ['Query'], leadingKeys: datasourceKeys }] },
+    description: 'List datasources',
+  }),
+  authenticatedEntry({
+    id: 'delete-datasource',
+    method: 'DELETE',
+    path: '/admin/datasources/{datasource_id}',
+    ...admin,
+    rateLimit: defaultLimit,
+    // The deletion is seen by the revocation function (the table's stream), which closes the connections.
+    tables: { realtime: [{ actions: ['DeleteItem'], leadingKeys: datasourceKeys }] },
+    description: 'Delete a datasource; its open connections are closed',
+  }),
+  authenticatedEntry({
+    id: 'create-datasource-token',
+    method: 'POST',
+    path: '/api/v1/datasources/{datasource_id}/token',
+    rateLimit: defaultLimit,
+    // Reads the datasource and writes the token's hash with its grant (one conditional PutItem); the
+    // connect limits are two more limiter writes (rl#realtime-token#...).
+    tables: {
+      realtime: [
+        { actions: ['GetItem'], leadingKeys: datasourceKeys },
+        { actions: ['PutItem'], leadingKeys: tokenKeys },
+      ],
+    },
+    realtime: 'url',
+    description: 'Mint a short-lived, single-use token to connect to the realtime gateway for one datasource',
+  }),
+  authenticatedEntry({
+    id: 'publish-datasource-event',
+    method: 'POST',
+    path: '/api/v1/datasources/{datasource_id}/events',
+    rateLimit: defaultLimit,
+    tables: {
+      realtime: [
+        { actions: ['GetItem'], leadingKeys: datasourceKeys },
+        { actions: ['Query'], leadingKeys: channelKeys },
+        // Subscribers found gone are removed.
+        ...removeConnection,
+      ],
+    },
+    realtime: 'manage-connections',
+    description: 'Send an event to every connection subscribed to a datasource',
+  }),
+  authenticatedEntry({
+    id: 'introspect-datasource-token',
+    method: 'POST',
+    path: '/internal/gateway/datasource-introspect',
+    roles: ['gateway'],
+    rateLimit: defaultLimit,
+    tables: {
+      // The token's grant and whether its datasource exists; the session marker and the key's record are
+      // read with the grants authentication already has.
+      realtime: [{ actions: ['GetItem'], leadingKeys: [...tokenKeys, ...datasourceKeys] }],
+    },
+    secrets: [],
+    description: 'For a self-hosted gateway: whether a datasource token is active (does not consume it)',
+  }),
+  authenticatedEntry({
+    id: 'list-revoked-tokens',
+    method: 'GET',
+    path: '/internal/gateway/revoked-tokens',
+    roles: ['gateway'],
+    rateLimit: defaultLimit,
+    tables: { realtime: [{ actions: ['Query'], leadingKeys: revocationFeedKeys }] },
+    description: 'For a self-hosted gateway: sessions and API keys revoked since a cursor',
+  }),
+  authenticatedEntry({
+    id: 'consume-rate-limit',
+    method: 'POST',
+    path: '/internal/gateway/rate-limit/consume',
+    roles: ['gateway'],
+    rateLimit: defaultLimit,
+    // The limiter's own write (rl#realtime-...), which authentication's limiter grant already covers.
+    description:
+      "For a self-hosted gateway: spend one unit of a realtime limit and get the limiter's decision",
+  }),
+]);
+
+/** What starts a gateway function: a WebSocket route of the API, or the revocation streams. */
+export type GatewayTrigger =
+  | { readonly kind: 'websocket'; readonly routeKey: '$connect' | '$disconnect' | '$default' }
+  | { readonly kind: 'streams'; readonly sources: readonly StreamSource[] };
+
+/**
+ * One table's stream as a gateway function reads it: only records of these events, and (when given) only
+ * items whose partition key starts with `partitionKeyPrefix` or equals `partitionKey`. The CDK event
+ * source mapping filters with the same rules, and so does the local stream poller.
+ */
+export interface StreamSource {
+  readonly table: TableId;
+  readonly events: readonly ('INSERT' | 'MODIFY' | 'REMOVE')[];
+  readonly partitionKeyPrefix?: string;
+  readonly partitionKey?: string;
+}
+
+/** A function of the realtime gateway: not a REST route, but granted from its entry the same way. */
+export interface GatewayFunction {
+  readonly id: string;
+  readonly trigger: GatewayTrigger;
+  readonly tables: TableGrants;
+  readonly secrets: readonly SecretId[];
+  readonly realtime?: 'url' | 'manage-connections';
+  readonly description: string;
+}
+
+/** Freezes a gateway table and keeps its entries' literal ids. */
+export const defineGateway = <const T extends readonly GatewayFunction[]>(table: T): T =>
+  Object.freeze(table);
+
+/**
+ * The realtime gateway's functions: `$connect` (verifies the token in Sec-WebSocket-Protocol, applies the
+ * connect limits, consumes the token and records the connection in one transaction), `$disconnect`,
+ * `$default` (every client message) and the revocation function on the tables' streams.
+ */
+export const realtimeGateway = defineGateway([
+  {
+    id: 'realtime-connect',
+    trigger: { kind: 'websocket', routeKey: '$connect' },
+    tables: {
+      rateLimits: [limiterUpdate],
+      realtime: [
+        // The token is consumed by one conditional DeleteItem; the connection and its owners are Puts.
+        { actions: ['DeleteItem'], leadingKeys: tokenKeys },
+        { actions: ['PutItem'], leadingKeys: [...connectionKeys, ...ownerKeys] },
+        { actions: ['ConditionCheckItem'], leadingKeys: datasourceKeys },
+      ],
+      // Proven inside the connect transaction: the session's marker is absent, the API key unrevoked.
+      sessions: [{ actions: ['ConditionCheckItem'], leadingKeys: revocationMarkerKeys }],
+      apiKeys: [{ actions: ['ConditionCheckItem'] }],
+    },
+    secrets: [],
+    description: 'Realtime $connect: datasource token, connect limits, single-use consumption',
+  },
+  {
+    id: 'realtime-disconnect',
+    trigger: { kind: 'websocket', routeKey: '$disconnect' },
+    tables: { realtime: removeConnection },
+    secrets: [],
+    description: 'Realtime $disconnect: forgets the connection (best effort, as API Gateway sends it)',
+  },
+  {
+    id: 'realtime-message',
+    trigger: { kind: 'websocket', routeKey: '$default' },
+    tables: {
+      rateLimits: [limiterUpdate],
+      realtime: [
+        { actions: ['GetItem'], leadingKeys: [...connectionKeys, ...datasourceKeys] },
+        { actions: ['UpdateItem'], leadingKeys: connectionKeys },
+        { actions: ['PutItem', 'DeleteItem'], leadingKeys: channelKeys },
+      ],
+    },
+    secrets: [],
+    description: 'Realtime messages: subscribe and unsubscribe',
+  },
+  {
+    id: 'realtime-revocations',
+    trigger: {
+      kind: 'streams',
+      sources: [
+        { table: 'sessions', events: ['INSERT', 'MODIFY'], partitionKeyPrefix: 'revoked#' },
+        { table: 'apiKeys', events: ['MODIFY'] },
+        { table: 'realtime', events: ['REMOVE'], partitionKey: datasourceKeys[0] },
+      ],
+    },
+    tables: {
+      realtime: [
+        { actions: ['Query'], leadingKeys: ownerKeys },
+        ...removeConnection,
+        { actions: ['PutItem'], leadingKeys: revocationFeedKeys },
+      ],
+      // Whether a changed API key is now revoked (the stream carries keys only).
+      apiKeys: [{ actions: ['GetItem'] }],
+    },
+    secrets: [],
+    realtime: 'manage-connections',
+    description: 'Closes the connections of revoked sessions and API keys and of deleted datasources',
+  },
+]);
+
+/** Every gateway function id, for bundles, the local stack and the CDK construct. */
+export const gatewayFunctionIds = (): string[] => realtimeGateway.map((fn) => fn.id);
