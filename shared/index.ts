@@ -16,6 +16,13 @@ export type { Role } from './domain/users/user.js';
 export { BulwarkError } from './errors/bulwark-error.js';
 export type { ProblemCode } from './errors/problem-types.js';
 export { emptyResponse, jsonResponse } from './http/json-response.js';
+export {
+  type GatewayFunction,
+  type GatewayTrigger,
+  realtimeGateway,
+  realtimeRoutes,
+  type StreamSource,
+} from './routes/realtime-routes.js';
 export type {
   AuthenticatedRouteIdOf,
   HttpMethod,
@@ -37,7 +44,10 @@ export {
   fallbackRoute,
   publicEntry,
 } from './routes/route-definition.js';
-export { functionEntry as bulwarkFunctionEntry, routes as bulwarkRoutes } from './routes/route-table.js';
+// Realtime (ADR 0014), opt-in: the realtime routes go into a team's table next to Bulwark's core routes,
+// and `realtimeGateway` is the gateway's functions, which BulwarkApi (`realtime: { gateway }`) and
+// serveLocally (`gateway`) deploy and serve.
+export { coreRoutes as bulwarkRoutes, functionEntry as bulwarkFunctionEntry } from './routes/route-table.js';
 // The runtime a route module is built on: Lambda's from the environment, or one composed by hand (tests).
 export { createRuntime, type RuntimeParts } from './runtime/create-runtime.js';
 export { loadRuntime } from './runtime/load-runtime.js';

@@ -4,14 +4,14 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { type SecretId, secretDefinitions } from '../../shared/resources/secret-definitions.js';
-import { type TableId, tableDefinitions } from '../../shared/resources/table-definitions.js';
+import type { SecretId } from '../../shared/resources/secret-definitions.js';
+import type { TableId } from '../../shared/resources/table-definitions.js';
+import type { GatewayFunction } from '../../shared/routes/realtime-routes.js';
 import {
   fallbackRoute,
   type RouteDefinition,
   type RouteTable,
   type SecuredFunction,
-  type TableGrant,
 } from '../../shared/routes/route-definition.js';
 import { type RuntimeSettings, runtimeEnvironment, type StageConfig } from '../config.js';
 import { repositoryRoot } from '../repository-root.js';
@@ -21,6 +21,7 @@ import { ApiWebAcl } from './api-web-acl.js';
 import type { CanaryRelease } from './canary-release.js';
 import { CanaryReleases } from './canary-releases.js';
 import { edgeCorsHeaders } from './edge-cors-headers.js';
+import { RealtimeGateway } from './realtime-gateway.js';
 import { RouteApi } from './route-api.js';
 import { RouteFunction } from './route-function.js';
 import { staticSecurityHeaders } from './static-security-headers.js';
@@ -42,6 +43,12 @@ export interface BulwarkApiProps {
   readonly entryOf?: (routeId: string) => string;
   /** The app's root, holding package-lock.json; defaults to this repository. */
   readonly projectRoot?: string;
+  /**
+   * The realtime gateway (ADR 0014): a WebSocket API whose functions are `gateway` (Bulwark's
+   * `realtimeGateway`), released, granted and monitored like the routes. Required when `routes` holds
+   * an entry with `realtime` (Bulwark's `realtimeRoutes`: the datasource token mint, publish).
+   */
+  readonly realtime?: { readonly gateway: readonly GatewayFunction[] };
 }
 
 const routeFunctionConstructId = (routeId: string): string =>
@@ -88,6 +95,8 @@ export class BulwarkApi extends Construct {
   readonly webAcl: ApiWebAcl;
   readonly alarmTopic: AlarmTopic;
   readonly monitoring: ApiMonitoring;
+  /** The realtime gateway, when `realtime` is given. */
+  readonly realtime: RealtimeGateway | undefined;
 
   constructor(scope: Construct, id: string, props: BulwarkApiProps) {
     super(scope, id);
@@ -158,6 +167,8 @@ export class BulwarkApi extends Construct {
     // The stack-wide alarms (limiter, dependencies, 5xx rate) also stop and roll back every release.
     this.canaryReleases.rollBackOn(this.monitoring.rolloutAlarms);
 
+    this.realtime = this.realtimeGateway(props, resources);
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Invoke URL of the stage' });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topic.topicArn,
@@ -167,6 +178,50 @@ export class BulwarkApi extends Construct {
       value: this.monitoring.dashboard.dashboardName,
       description: 'CloudWatch dashboard of the stage',
     });
+  }
+
+  /**
+   * The realtime gateway and what routes need of it (the WebSocket URL, the management API); its alarms
+   * roll back every release too. A table with realtime routes but no gateway fails the synth.
+   */
+  private realtimeGateway(
+    props: BulwarkApiProps,
+    resources: Required<Pick<BulwarkApiProps, 'projectRoot' | 'tables' | 'secrets' | 'entryOf'>>,
+  ): RealtimeGateway | undefined {
+    const needing = props.routes.filter((route) => route.realtime !== undefined);
+    if (props.realtime === undefined) {
+      if (needing.length > 0) {
+        throw new TypeError(
+          `BulwarkApi: routes ${needing.map((route) => route.id).join(', ')} need the realtime gateway; ` +
+            'pass realtime: { gateway: realtimeGateway }',
+        );
+      }
+      return undefined;
+    }
+    const gateway = new RealtimeGateway(this, 'Realtime', {
+      config: props.config,
+      resources: { tables: resources.tables, secrets: resources.secrets },
+      functions: props.realtime.gateway,
+      projectRoot: resources.projectRoot,
+      entryOf: resources.entryOf,
+      canaryReleases: this.canaryReleases,
+      alarmTopic: this.alarmTopic,
+      dashboard: this.monitoring.dashboard,
+      ...(this.api.node.tryFindChild('Account') === undefined
+        ? {}
+        : { loggingRole: this.api.node.findChild('Account') }),
+      environment: runtimeEnvironment(props.config.runtime),
+    });
+    for (const route of needing) {
+      const fn = this.routeFunctions.get(route.id);
+      if (fn !== undefined && route.realtime !== undefined) gateway.connectionsFor(fn, route.realtime);
+    }
+    this.canaryReleases.rollBackOn(gateway.monitoring.rolloutAlarms);
+    new CfnOutput(this, 'RealtimeUrl', {
+      value: gateway.stage.url,
+      description: 'WebSocket URL of the realtime gateway (the datasource token mint returns it too)',
+    });
+    return gateway;
   }
 
   /** A route's function (RouteFunction), granted what the route table says it touches and nothing else. */
@@ -186,13 +241,7 @@ export class BulwarkApi extends Construct {
       // TRUSTED_HOSTS gains the API's own host name once the API exists (see the constructor).
       environment: runtimeEnvironment(config.runtime),
     });
-    for (const [tableId, grants] of Object.entries(secured.tables) as [
-      TableId,
-      readonly TableGrant[] | undefined,
-    ][]) {
-      if (grants !== undefined) fn.bindTable(tables[tableId], tableDefinitions[tableId], grants);
-    }
-    for (const secretId of secured.secrets) fn.bindSecret(secrets[secretId], secretDefinitions[secretId]);
+    fn.grantEntry(secured, { tables, secrets });
     return fn;
   }
 

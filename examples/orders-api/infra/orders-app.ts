@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { type App, Stack, type StackProps } from 'aws-cdk-lib';
+import { realtimeGateway } from 'bulwark';
 import { BulwarkApi, DataStack, type StageConfig } from 'bulwark/cdk';
 import { handlerModuleOf } from '../entries.js';
 import { appRoutes } from '../routes.js';
@@ -7,7 +8,7 @@ import { appRoutes } from '../routes.js';
 /**
  * The orders API on AWS: Bulwark's data stack (tables, secrets) and one stack where BulwarkApi builds every
  * route of the app table (Bulwark's and the app's) with its function, method, grants and canary, behind
- * the WAF, with Bulwark's alarms and dashboard.
+ * the WAF, with Bulwark's alarms and dashboard, and Bulwark's realtime gateway.
  */
 export const ordersApp = (
   app: App,
@@ -28,6 +29,8 @@ export const ordersApp = (
     tables: data.tables,
     secrets: data.secrets,
     routes: appRoutes,
+    // The realtime gateway for the realtime routes in the table: one option.
+    realtime: { gateway: realtimeGateway },
     projectRoot: options.projectRoot,
     entryOf: (routeId) => relative(options.projectRoot, handlerModuleOf(routeId)),
   });
