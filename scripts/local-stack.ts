@@ -6,7 +6,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveLocally } from '../shared/local/run-local-stack-from-environment.js';
-import { realtimeGateway } from '../shared/routes/realtime-routes.js';
+import { realtimeGateway } from '../shared/routes/realtime-gateway.js';
 import { functionEntry, routes } from '../shared/routes/route-table.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -17,12 +17,13 @@ export { BulwarkError } from './errors/bulwark-error.js';
 export type { ProblemCode } from './errors/problem-types.js';
 export { emptyResponse, jsonResponse } from './http/json-response.js';
 export {
+  defineGateway,
   type GatewayFunction,
   type GatewayTrigger,
   realtimeGateway,
-  realtimeRoutes,
   type StreamSource,
-} from './routes/realtime-routes.js';
+} from './routes/realtime-gateway.js';
+export { realtimeRoutes } from './routes/realtime-routes.js';
 export type {
   AuthenticatedRouteIdOf,
   HttpMethod,

@@ -20,7 +20,7 @@ const maxFrameBytes = 128 * 1024;
  * one of its write roles: 202 with how many connections it reached. Gone connections are forgotten on
  * the way; if the management API fails for every subscriber, the answer is 503.
  */
-export const route = secureRoute(routes, 'publish-datasource-event', { body: z.json() }, (runtime) => {
+export const route = secureRoute(routes, 'publish-datasource-event', { body: z.unknown() }, (runtime) => {
   const connections = { store: realtimeStoreFor(runtime), gateway: connectionGatewayFor(runtime) };
   return async ({ body, event, principal, log }) => {
     const id = datasourceIdOf(event, 'not-found');

@@ -1,4 +1,4 @@
 import { realtimeRevocations } from '../../shared/gateway/realtime-revocations.js';
-import { realtimeGateway } from '../../shared/routes/realtime-routes.js';
+import { realtimeGateway } from '../../shared/routes/realtime-gateway.js';
 
 export const route = realtimeRevocations(realtimeGateway);

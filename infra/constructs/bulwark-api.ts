@@ -6,7 +6,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { SecretId } from '../../shared/resources/secret-definitions.js';
 import type { TableId } from '../../shared/resources/table-definitions.js';
-import type { GatewayFunction } from '../../shared/routes/realtime-routes.js';
+import type { GatewayFunction } from '../../shared/routes/realtime-gateway.js';
 import {
   fallbackRoute,
   type RouteDefinition,

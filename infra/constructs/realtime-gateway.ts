@@ -17,7 +17,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct, type IDependable } from 'constructs';
 import { type TableId, tableDefinitions } from '../../shared/resources/table-definitions.js';
-import type { GatewayFunction, StreamSource } from '../../shared/routes/realtime-routes.js';
+import type { GatewayFunction, StreamSource } from '../../shared/routes/realtime-gateway.js';
 import type { StageConfig } from '../config.js';
 import type { AlarmTopic } from './alarm-topic.js';
 import type { CanaryReleases } from './canary-releases.js';

@@ -1,7 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { Construct } from 'constructs';
-import { realtimeGateway } from '../../shared/routes/realtime-routes.js';
+import { realtimeGateway } from '../../shared/routes/realtime-gateway.js';
 import { routes } from '../../shared/routes/route-table.js';
 import type { AlarmTopic } from '../constructs/alarm-topic.js';
 import type { ApiMonitoring } from '../constructs/api-monitoring.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { type RequestLogger, requestLogger } from '../logging/request-logger.js';
-import type { GatewayFunction } from '../routes/realtime-routes.js';
+import type { GatewayFunction } from '../routes/realtime-gateway.js';
 import type { Runtime } from '../runtime/runtime.js';
 
 /** What a gateway handler gets besides its event: a request id and a logger stamped with it. */

@@ -5,7 +5,7 @@ import { problemResponse } from '../http/problem-response.js';
 import { forwardedEntries, trustedClientAddress, trustHopWarnings } from '../http/trusted-client-address.js';
 import type { RequestLogger } from '../logging/request-logger.js';
 import { addressSubject, principalSubject } from '../middlewares/realtime-limit.js';
-import type { GatewayFunction } from '../routes/realtime-routes.js';
+import type { GatewayFunction } from '../routes/realtime-gateway.js';
 import { realtimeLimiterFor } from '../runtime/realtime-limiter-for.js';
 import { realtimeStoreFor } from '../runtime/realtime-store-for.js';
 import type { Runtime } from '../runtime/runtime.js';

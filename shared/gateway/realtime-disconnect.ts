@@ -1,4 +1,4 @@
-import type { GatewayFunction } from '../routes/realtime-routes.js';
+import type { GatewayFunction } from '../routes/realtime-gateway.js';
 import { realtimeStoreFor } from '../runtime/realtime-store-for.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { type GatewayInvocation, type GatewayModule, gatewayModule } from './gateway-module.js';

@@ -12,7 +12,7 @@ import {
 import { actionFrame, errorFrame } from '../http/realtime-frames.js';
 import type { RequestLogger } from '../logging/request-logger.js';
 import { addressSubject } from '../middlewares/realtime-limit.js';
-import type { GatewayFunction } from '../routes/realtime-routes.js';
+import type { GatewayFunction } from '../routes/realtime-gateway.js';
 import { realtimeLimiterFor } from '../runtime/realtime-limiter-for.js';
 import { realtimeStoreFor } from '../runtime/realtime-store-for.js';
 import type { Runtime } from '../runtime/runtime.js';

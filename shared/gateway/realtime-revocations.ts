@@ -5,7 +5,7 @@ import { REVOCATION_FEED_RETENTION_MS } from '../domain/realtime/revocation-curs
 import { ConnectionRevokedError, DatasourceDeletedError } from '../errors/realtime-errors.js';
 import { errorFrame } from '../http/realtime-frames.js';
 import { tableDefinitions } from '../resources/table-definitions.js';
-import type { GatewayFunction, StreamSource } from '../routes/realtime-routes.js';
+import type { GatewayFunction, StreamSource } from '../routes/realtime-gateway.js';
 import { apiKeyStoreFor } from '../runtime/api-key-store-for.js';
 import { connectionGatewayFor } from '../runtime/connection-gateway-for.js';
 import { realtimeStoreFor } from '../runtime/realtime-store-for.js';

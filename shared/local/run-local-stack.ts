@@ -9,7 +9,7 @@ import { createUser } from '../domain/users/create-user.js';
 import { UserAlreadyExistsError } from '../errors/user-already-exists-error.js';
 import { secretDefinitions } from '../resources/secret-definitions.js';
 import { tableDefinitions } from '../resources/table-definitions.js';
-import type { GatewayFunction } from '../routes/realtime-routes.js';
+import type { GatewayFunction } from '../routes/realtime-gateway.js';
 import { fallbackRoute, type RouteTable } from '../routes/route-definition.js';
 import { apiKeysFor } from '../runtime/api-keys-for.js';
 import { loadRuntime } from '../runtime/load-runtime.js';

@@ -2,7 +2,7 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { matchesStreamSource } from '../gateway/realtime-revocations.js';
 import type { TableId } from '../resources/table-definitions.js';
-import type { StreamSource } from '../routes/realtime-routes.js';
+import type { StreamSource } from '../routes/realtime-gateway.js';
 import { lambdaContext } from './local-server.js';
 
 export type StreamLambda = (event: DynamoDBStreamEvent, context: Context) => Promise<unknown>;

@@ -1,7 +1,4 @@
-import {
-  createManagementApiClient,
-  managementApiConnectionGateway,
-} from '../adapters/realtime/management-api-connection-gateway.js';
+import { managementApiConnectionGateway } from '../adapters/realtime/management-api-connection-gateway.js';
 import { runtimeSettings } from '../config/runtime-settings.js';
 import type { ConnectionGateway } from '../domain/realtime/connection-gateway.js';
 import { perRuntime } from './per-runtime.js';
@@ -14,14 +11,12 @@ import { requireSetting } from './require-setting.js';
 export const connectionGatewayFor = perRuntime(
   (runtime): ConnectionGateway =>
     runtime.stores.connections ??
-    managementApiConnectionGateway(
-      createManagementApiClient({
-        endpoint: requireSetting(
-          runtimeSettings.realtime.callbackUrl.variable,
-          runtime.config.realtime.callbackUrl,
-        ),
-        region: runtime.config.awsRegion,
-        attemptMs: runtime.config.rateLimit.timeoutMs,
-      }),
-    ),
+    managementApiConnectionGateway({
+      endpoint: requireSetting(
+        runtimeSettings.realtime.callbackUrl.variable,
+        runtime.config.realtime.callbackUrl,
+      ),
+      region: runtime.config.awsRegion,
+      attemptMs: runtime.config.rateLimit.timeoutMs,
+    }),
 );

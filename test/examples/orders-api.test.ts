@@ -12,7 +12,8 @@ import { handlerModuleOf } from '../../examples/orders-api/entries.js';
 import { ordersApp } from '../../examples/orders-api/infra/orders-app.js';
 import { appRoutes } from '../../examples/orders-api/routes.js';
 import { stageConfig } from '../../infra/config.js';
-import { realtimeGateway, realtimeRoutes } from '../../shared/routes/realtime-routes.js';
+import { realtimeGateway } from '../../shared/routes/realtime-gateway.js';
+import { realtimeRoutes } from '../../shared/routes/realtime-routes.js';
 import { coreRoutes as bulwarkRoutes } from '../../shared/routes/route-table.js';
 import { type LocalStack, startLocalStack } from '../support/local-stack-process.js';
 

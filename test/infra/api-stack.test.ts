@@ -20,7 +20,7 @@ import {
   type GatewayFunction,
   gatewayFunctionIds,
   realtimeGateway,
-} from '../../shared/routes/realtime-routes.js';
+} from '../../shared/routes/realtime-gateway.js';
 import type { RouteDefinition, SecuredFunction, TableGrant } from '../../shared/routes/route-definition.js';
 import { fallbackRoute, functionEntry, routes, securedFunctions } from '../../shared/routes/route-table.js';
 

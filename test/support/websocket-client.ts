@@ -15,7 +15,7 @@ export interface RealtimeFrame {
 
 export interface TestSocket {
   readonly socket: WebSocket;
-  /** Every text frame received so far, parsed. */
+  /** Every text frame received so far, parsed (`{ type: 'text', text }` when it is not JSON). */
   readonly frames: RealtimeFrame[];
   /** Resolves with `open`, or rejects when the handshake fails (the browser sees an error, then 1006). */
   readonly opened: Promise<void>;
@@ -35,7 +35,12 @@ export const connectRealtime = (url: string, protocols: readonly string[]): Test
   const frames: RealtimeFrame[] = [];
   const waiters = new Set<() => void>();
   socket.addEventListener('message', (event) => {
-    frames.push(JSON.parse(String(event.data)) as RealtimeFrame);
+    const text = String(event.data);
+    try {
+      frames.push(JSON.parse(text) as RealtimeFrame);
+    } catch {
+      frames.push({ type: 'text', text });
+    }
     for (const waiter of waiters) waiter();
   });
   const opened = new Promise<void>((resolve, reject) => {

@@ -1,67 +1,117 @@
-import {
-  ApiGatewayManagementApiClient,
-  DeleteConnectionCommand,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
+import { SignatureV4 } from '@smithy/signature-v4';
 import type { ConnectionGateway } from '../../domain/realtime/connection-gateway.js';
 import { DependencyUnavailableError } from '../../errors/request-errors.js';
-import { withCallDeadline } from '../aws/with-call-deadline.js';
 
-/**
- * The management API (`@connections`) of a WebSocket stage: `https://{api}.execute-api.{region}.amazonaws.com/{stage}`
- * on AWS, the local emulator's `http://127.0.0.1:<port>/<stage>` in `npm start`. Two attempts of `attemptMs`
- * and the whole call aborted after both, like every backend call on the request path. The emulator accepts
- * any signature, so a plain-HTTP (local) endpoint gets fixed dummy credentials; production refuses one.
- */
-export const createManagementApiClient = (options: {
+/** SHA-256 for the signer, from node:crypto (what the SDK's own node hash does). */
+class Sha256 {
+  private readonly hash: Hash | Hmac;
+
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash =
+      secret === undefined
+        ? createHash('sha256')
+        : createHmac(
+            'sha256',
+            typeof secret === 'string'
+              ? secret
+              : Buffer.from(ArrayBuffer.isView(secret) ? secret.buffer : secret),
+          );
+  }
+
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(
+      typeof data === 'string'
+        ? data
+        : ArrayBuffer.isView(data)
+          ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+          : Buffer.from(data),
+    );
+  }
+
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.hash.digest()));
+  }
+}
+
+export interface ManagementApiOptions {
+  /**
+   * The stage's management endpoint: `https://{api}.execute-api.{region}.amazonaws.com/{stage}` on AWS
+   * (REALTIME_CALLBACK_URL), `http://127.0.0.1:<port>/<stage>` for the local emulator.
+   */
   readonly endpoint: string;
   readonly region: string;
+  /** Per attempt; two attempts, so a hung endpoint costs at most twice this. */
   readonly attemptMs: number;
-}): ApiGatewayManagementApiClient =>
-  withCallDeadline(
-    new ApiGatewayManagementApiClient({
-      endpoint: options.endpoint,
-      region: options.region,
-      maxAttempts: 2,
-      requestHandler: {
-        requestTimeout: options.attemptMs,
-        connectionTimeout: options.attemptMs,
-        throwOnRequestTimeout: true,
-      },
-      ...(options.endpoint.startsWith('http:')
-        ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-        : {}),
-    }),
-    2 * options.attemptMs,
-  );
+}
 
-const isGone = (error: unknown): boolean =>
-  (error as { name?: unknown } | null)?.name === 'GoneException' ||
-  (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode === 410;
+/** Statuses worth a second attempt: throttling (LimitExceededException) and the service's own errors. */
+const retryable = (status: number): boolean => status === 429 || status >= 500;
 
-const encoder = new TextEncoder();
+/**
+ * ConnectionGateway over API Gateway's management API (`POST` and `DELETE /@connections/{id}`), SigV4
+ * signed with the SDK's own signer and the function's credentials from its environment (as Lambda gives
+ * them). `@aws-sdk/client-apigatewaymanagementapi` would add about 25 KiB of REST protocol code to every
+ * function that sends, which the bundle budget has no room for; the requests are the ones that client
+ * makes (a test runs both against the local emulator). 410 is `gone`; any other failure, or no answer
+ * within two attempts, is a 503 of `apigateway`. A plain-HTTP (local) endpoint is signed with fixed
+ * dummy credentials: the emulator accepts any signature, and production refuses such an endpoint.
+ */
+export const managementApiConnectionGateway = (options: ManagementApiOptions): ConnectionGateway => {
+  const base = new URL(options.endpoint);
+  const stagePath = base.pathname.replace(/\/+$/, '');
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region: options.region,
+    credentials: base.protocol === 'http:' ? { accessKeyId: 'local', secretAccessKey: 'local' } : fromEnv(),
+    sha256: Sha256,
+  });
 
-/** ConnectionGateway over the management API: 410 is `gone`, any other failure a 503 of `apigateway`. */
-export const managementApiConnectionGateway = (client: ApiGatewayManagementApiClient): ConnectionGateway => {
-  const call = async <T extends string>(attempt: () => Promise<unknown>, done: T): Promise<T | 'gone'> => {
-    try {
-      await attempt();
-      return done;
-    } catch (error) {
-      if (isGone(error)) return 'gone';
-      throw new DependencyUnavailableError('apigateway', error);
+  const call = async (method: 'POST' | 'DELETE', connectionId: string, body?: string): Promise<number> => {
+    const path = `${stagePath}/@connections/${encodeURIComponent(connectionId)}`;
+    const headers: Record<string, string> = {
+      host: base.host,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    };
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= 2; attempt += 1) {
+      try {
+        const signed = await signer.sign({
+          method,
+          protocol: base.protocol,
+          hostname: base.hostname,
+          ...(base.port === '' ? {} : { port: Number(base.port) }),
+          path,
+          query: {},
+          headers,
+          ...(body === undefined ? {} : { body }),
+        });
+        const { host: _host, ...sent } = signed.headers;
+        const response = await fetch(`${base.protocol}//${base.host}${path}`, {
+          method,
+          headers: sent,
+          ...(body === undefined ? {} : { body }),
+          signal: AbortSignal.timeout(options.attemptMs),
+        });
+        await response.arrayBuffer();
+        if (!retryable(response.status)) return response.status;
+        lastError = new Error(`management API answered ${response.status}`);
+      } catch (error) {
+        lastError = error;
+      }
     }
+    throw new DependencyUnavailableError('apigateway', lastError);
   };
+
+  const outcome = <T extends string>(status: number, done: T): T | 'gone' => {
+    if (status === 410) return 'gone';
+    if (status >= 200 && status < 300) return done;
+    throw new DependencyUnavailableError('apigateway', new Error(`management API answered ${status}`));
+  };
+
   return {
-    send: (connectionId, data) =>
-      call(
-        () =>
-          client.send(
-            new PostToConnectionCommand({ ConnectionId: connectionId, Data: encoder.encode(data) }),
-          ),
-        'sent',
-      ),
-    close: (connectionId) =>
-      call(() => client.send(new DeleteConnectionCommand({ ConnectionId: connectionId })), 'closed'),
+    send: async (connectionId, data) => outcome(await call('POST', connectionId, data), 'sent'),
+    close: async (connectionId) => outcome(await call('DELETE', connectionId), 'closed'),
   };
 };
