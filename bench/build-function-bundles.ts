@@ -46,6 +46,8 @@ export interface FunctionBundle {
   readonly gzipBytes: number;
   /** Bytes of the output contributed per npm package (or `(own code)` for the project's own code), largest first. */
   readonly packages: readonly PackageShare[];
+  /** The project's own modules in the bundle, relative to the project root (what the function loads). */
+  readonly ownModules: readonly string[];
 }
 
 /** `node_modules/@scope/name/...` → `@scope/name`; anything outside node_modules is our own code. */
@@ -96,7 +98,9 @@ export const bundleEntry = async (
   const output = Object.values(result.metafile.outputs)[0];
   if (output === undefined) throw new Error(`esbuild produced no output for ${id}`);
   const perPackage = new Map<string, number>();
+  const ownModules: string[] = [];
   for (const [path, input] of Object.entries(output.inputs)) {
+    if (packageOf(path) === '(own code)') ownModules.push(path);
     const name = packageOf(path);
     perPackage.set(name, (perPackage.get(name) ?? 0) + input.bytesInOutput);
   }
@@ -106,6 +110,7 @@ export const bundleEntry = async (
     outfile,
     bytes: code.length,
     gzipBytes: gzipSync(code, { level: 9 }).length,
+    ownModules,
     packages: [...perPackage]
       .map(([name, bytes]) => ({ name, bytes }))
       .sort((left, right) => right.bytes - left.bytes),

@@ -8,14 +8,23 @@
 export type { Principal } from './auth/principal.js';
 // Route modules: the one call per route, and the fallback for a whole table.
 export type { RouteHandle, RouteInput, SecureHandler } from './chain/create-secure-handler.js';
-export { publicRoute, type RouteBodyOptions } from './chain/public-route.js';
+export { publicRoute, type RouteBodyOptions, type RouteOptions } from './chain/public-route.js';
+export type {
+  CredentialKind,
+  ResponseContract,
+  RouteContract,
+  RouteResponses,
+  SuccessStatus,
+} from './chain/route-contract.js';
 export { routeFallback } from './chain/route-fallback.js';
 export type { RouteModule } from './chain/route-module.js';
-export { secureRoute } from './chain/secure-route.js';
+export { type SecureRouteOptions, secureRoute } from './chain/secure-route.js';
 export type { Role } from './domain/users/user.js';
 export { BulwarkError } from './errors/bulwark-error.js';
 export type { ProblemCode } from './errors/problem-types.js';
 export { emptyResponse, jsonResponse } from './http/json-response.js';
+// The route that serves a table's OpenAPI document (generated at build time with `bulwark/openapi`).
+export { openApiRoute } from './openapi/openapi-route.js';
 export {
   defineGateway,
   type GatewayFunction,

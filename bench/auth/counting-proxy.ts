@@ -1,4 +1,5 @@
-import { Agent, createServer, request } from 'node:http';
+import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface CountingProxy {
@@ -18,16 +19,20 @@ const operationOf = (target: string | string[] | undefined): string => {
 };
 
 /**
- * A plain HTTP proxy in front of DynamoDB Local that counts every request it forwards. It sits below
+ * An HTTP (or HTTPS) proxy in front of DynamoDB Local that counts every request it forwards. It sits below
  * every SDK client pointed at it (the runtime's, and the ones the limiter and other services build
  * from the config), so one count is one HTTP request to DynamoDB whoever sent it, retries included.
  */
-export const startCountingProxy = async (upstreamEndpoint: string): Promise<CountingProxy> => {
+export const startCountingProxy = async (
+  upstreamEndpoint: string,
+  /** Serve HTTPS with this key and certificate (the upstream stays plain HTTP). */
+  tls?: { readonly key: string; readonly cert: string },
+): Promise<CountingProxy> => {
   const upstream = new URL(upstreamEndpoint);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const counts = new Map<string, number>();
   let total = 0;
-  const server = createServer((incoming, outgoing) => {
+  const forward = (incoming: IncomingMessage, outgoing: ServerResponse) => {
     total += 1;
     const operation = operationOf(incoming.headers['x-amz-target']);
     counts.set(operation, (counts.get(operation) ?? 0) + 1);
@@ -47,7 +52,8 @@ export const startCountingProxy = async (upstreamEndpoint: string): Promise<Coun
     );
     forwarded.on('error', (error) => outgoing.destroy(error));
     incoming.pipe(forwarded);
-  });
+  };
+  const server = tls === undefined ? createServer(forward) : createTlsServer(tls, forward);
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -55,7 +61,7 @@ export const startCountingProxy = async (upstreamEndpoint: string): Promise<Coun
   });
   const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     total: () => total,
     byOperation: () => new Map(counts),
     close: () =>

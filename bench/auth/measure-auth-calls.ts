@@ -75,7 +75,7 @@ const currentUserChain = (runtime: Runtime): Promise<SecureHandler> =>
   secureRoute(
     routes,
     'current-user',
-    {},
+    { responses: { 200: { description: 'The principal' } } },
     () =>
       async ({ principal }) =>
         jsonResponse(200, { kind: principal?.kind, id: principal?.id, roles: principal?.roles ?? [] }),

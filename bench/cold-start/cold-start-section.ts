@@ -63,13 +63,17 @@ export const coldStartSection = (
       'The probe then calls `await handler(event, context)` once with a Lambda-shaped context: the first ' +
       `request. The \`${emptyModuleId}\` row imports an empty file: Node's floor. *ready* is the end of init ` +
       'measured from process start, Node bootstrap included.',
-    "- **Stand-ins.** DynamoDB Local (Amazon's jar) behind a counting HTTP proxy, with Bulwark's tables and " +
+    "- **Stand-ins.** DynamoDB Local (Amazon's jar) behind a counting HTTPS proxy, with Bulwark's tables and " +
       "the baseline's; a local Secrets Manager that answers `GetSecretValue` over the real protocol " +
-      '(awsJson1_1) from a fresh Ed25519 key set, its public JWKS and a pepper. Each child gets what Lambda ' +
+      '(awsJson1_1) from a fresh Ed25519 key set, its public JWKS and a pepper. Both serve HTTPS with a ' +
+      'throwaway certificate (made with `openssl`, trusted by the children through `NODE_EXTRA_CA_CERTS`), as ' +
+      "AWS's endpoints do: an `http://` endpoint sends the SDK down a path no deployed function takes (it " +
+      'imports `node:http` as an ES module, whose facade loads undici in Node 24, tens of milliseconds). ' +
+      'Each child gets what Lambda ' +
       'sets (region, credentials as environment variables, `AWS_EXECUTION_ENV`, no shared config files) and ' +
       "the SDK's own endpoint variables `AWS_ENDPOINT_URL_DYNAMODB` and `AWS_ENDPOINT_URL_SECRETS_MANAGER`, so " +
       "every SDK client, Bulwark's and the baseline's, takes its production path: credential chain, " +
-      "signing, HTTP. Bulwark's `DYNAMODB_ENDPOINT` and `LOCAL_SECRETS_FILE` (which reads secrets from a file " +
+      "signing, TLS, HTTP. Bulwark's `DYNAMODB_ENDPOINT` and `LOCAL_SECRETS_FILE` (which reads secrets from a file " +
       "instead of Secrets Manager) are not set. Bulwark's settings: `ENVIRONMENT=development`, " +
       '`LOG_LEVEL=error`, `API_RATE_LIMIT_REQUESTS=1000000` (samples must not run into the limit), ' +
       '`SECURITY_LIMITER_TIMEOUT_MS=2000` (a slow DynamoDB Local answer must not become a 503); everything ' +

@@ -28,6 +28,7 @@ import {
 } from '../baseline/baseline-fixture.js';
 import { benchEvent } from '../bench-event.js';
 import { benchOrigin } from '../bench-runtime.js';
+import { createLocalTls } from './local-tls.js';
 import type { CallCounters, FirstRequest } from './measure-cold-starts.js';
 import { startSecretsManagerStandIn } from './secrets-manager-stand-in.js';
 
@@ -60,6 +61,8 @@ export const lambdaEnvironment = (options: {
   readonly workDir: string;
   readonly dynamoDbEndpoint: string;
   readonly secretsManagerEndpoint: string;
+  /** The stand-ins' certificate, when they serve HTTPS. */
+  readonly caFile?: string;
 }): Record<string, string> => ({
   AWS_REGION: 'eu-west-1',
   AWS_DEFAULT_REGION: 'eu-west-1',
@@ -74,6 +77,7 @@ export const lambdaEnvironment = (options: {
   HOME: options.workDir,
   AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint,
   AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsManagerEndpoint,
+  ...(options.caFile === undefined ? {} : { NODE_EXTRA_CA_CERTS: options.caFile }),
 });
 
 /** A different caller address per function and sample (198.18.0.0/15 is reserved for benchmarks). */
@@ -95,7 +99,9 @@ export const startColdStartStack = async (workDir: string): Promise<ColdStartSta
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
-    const proxy = await startCountingProxy(local.endpoint);
+    // HTTPS like AWS's endpoints, so the children's SDK clients take the path they take on Lambda.
+    const tls = await createLocalTls(workDir);
+    const proxy = await startCountingProxy(local.endpoint, tls);
     cleanups.push(() => proxy.close());
     const setup = createDynamoDbClient({ region: 'local', endpoint: local.endpoint, maxAttempts: 1 });
     cleanups.push(() => setup.destroy());
@@ -104,7 +110,7 @@ export const startColdStartStack = async (workDir: string): Promise<ColdStartSta
     await createProfilesTable(setup, profilesTableName);
 
     const secrets = await authBenchSecrets();
-    const secretsManager = await startSecretsManagerStandIn(secrets);
+    const secretsManager = await startSecretsManagerStandIn(secrets, tls);
     cleanups.push(() => secretsManager.close());
 
     const tableVariables = Object.fromEntries(
@@ -177,6 +183,7 @@ export const startColdStartStack = async (workDir: string): Promise<ColdStartSta
     const requests: Record<string, (sample: number) => Promise<FirstRequest>> = {
       health: async (sample) => ({ event: benchEvent(route('health', sample)), expectedStatus: 200 }),
       jwks: async (sample) => ({ event: benchEvent(route('jwks', sample)), expectedStatus: 200 }),
+      openapi: async (sample) => ({ event: benchEvent(route('openapi', sample)), expectedStatus: 200 }),
       login: async (sample) => ({
         event: benchEvent({
           ...route('login', sample),
@@ -296,6 +303,7 @@ export const startColdStartStack = async (workDir: string): Promise<ColdStartSta
         workDir,
         dynamoDbEndpoint: proxy.endpoint,
         secretsManagerEndpoint: secretsManager.endpoint,
+        caFile: tls.caFile,
       }),
       ...bulwarkSettings,
       ...tableVariables,

@@ -1,4 +1,5 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface SecretsManagerStandIn {
@@ -19,9 +20,11 @@ const json = 'application/x-amz-json-1.1';
  */
 export const startSecretsManagerStandIn = async (
   secrets: Readonly<Record<string, unknown>>,
+  /** Serve HTTPS with this key and certificate, as Secrets Manager does. */
+  tls?: { readonly key: string; readonly cert: string },
 ): Promise<SecretsManagerStandIn> => {
   let calls = 0;
-  const server = createServer((request, response) => {
+  const answer = (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -61,7 +64,8 @@ export const startSecretsManagerStandIn = async (
         }),
       );
     });
-  });
+  };
+  const server = tls === undefined ? createServer(answer) : createTlsServer(tls, answer);
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -69,7 +73,7 @@ export const startSecretsManagerStandIn = async (
   });
   const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     calls: () => calls,
     close: () =>
       new Promise((resolve) => {

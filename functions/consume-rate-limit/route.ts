@@ -32,37 +32,59 @@ const consumeBody = z
     }
   });
 
+const responses = {
+  200: {
+    description: "The limiter's decision, allowed or not (the RateLimit headers are this limit's)",
+    body: z.strictObject({
+      allowed: z.boolean(),
+      policy: z.string(),
+      limit: z.int(),
+      remaining: z.int(),
+      reset_seconds: z.int(),
+      retry_after_seconds: z.int().nullable().meta({ description: 'When not allowed: seconds to wait' }),
+    }),
+    headers: z.object({
+      'Retry-After': z.string().optional().meta({ description: 'When not allowed: seconds to wait' }),
+    }),
+  },
+} as const;
+
 /**
  * For a self-hosted gateway (role `gateway`): spends one unit of a realtime limit in Bulwark's limiter
  * and answers its decision (200 whether allowed or not, with the RateLimit headers, and Retry-After when
  * not). When the limiter cannot decide the answer is 503: the gateway applies its own failure mode.
  */
-export const route = secureRoute(routes, 'consume-rate-limit', { body: consumeBody }, (runtime) => {
-  const limits = realtimeLimiterFor(runtime);
-  return async ({ body, log }) => {
-    const subject = body.policy === 'connect_principal' ? body.key : addressSubject(body.key.slice(3));
-    const dimensions = { limit: body.policy, policy: policyName(limits.policyOf(body.policy)) };
-    let decision: Awaited<ReturnType<typeof limits.decide>>;
-    try {
-      decision = await limits.decide(body.policy, subject);
-    } catch (error) {
-      runtime.counters.count('realtime_limit_backend_error', dimensions);
-      runtime.counters.count('realtime_limit_fail_closed', dimensions);
-      log.error('realtime limiter unavailable: internal consume refused', { ...dimensions, error });
-      throw new LimiterUnavailableError(5, error);
-    }
-    runtime.counters.count(`realtime_limit_${decision.allowed ? 'allow' : 'reject'}`, dimensions);
-    return jsonResponse(
-      200,
-      {
-        allowed: decision.allowed,
-        policy: policyName(decision.policy),
-        limit: quotaOf(decision.policy),
-        remaining: decision.remaining,
-        reset_seconds: decision.resetSeconds,
-        retry_after_seconds: decision.retryAfterSeconds ?? null,
-      },
-      rateLimitHeaders(decision),
-    );
-  };
-});
+export const route = secureRoute(
+  routes,
+  'consume-rate-limit',
+  { body: consumeBody, responses },
+  (runtime) => {
+    const limits = realtimeLimiterFor(runtime);
+    return async ({ body, log }) => {
+      const subject = body.policy === 'connect_principal' ? body.key : addressSubject(body.key.slice(3));
+      const dimensions = { limit: body.policy, policy: policyName(limits.policyOf(body.policy)) };
+      let decision: Awaited<ReturnType<typeof limits.decide>>;
+      try {
+        decision = await limits.decide(body.policy, subject);
+      } catch (error) {
+        runtime.counters.count('realtime_limit_backend_error', dimensions);
+        runtime.counters.count('realtime_limit_fail_closed', dimensions);
+        log.error('realtime limiter unavailable: internal consume refused', { ...dimensions, error });
+        throw new LimiterUnavailableError(5, error);
+      }
+      runtime.counters.count(`realtime_limit_${decision.allowed ? 'allow' : 'reject'}`, dimensions);
+      return jsonResponse(
+        200,
+        {
+          allowed: decision.allowed,
+          policy: policyName(decision.policy),
+          limit: quotaOf(decision.policy),
+          remaining: decision.remaining,
+          reset_seconds: decision.resetSeconds,
+          retry_after_seconds: decision.retryAfterSeconds ?? null,
+        },
+        rateLimitHeaders(decision),
+      );
+    };
+  },
+);

@@ -10,12 +10,21 @@ import { realtimeStoreFor } from '../../shared/runtime/realtime-store-for.js';
  * checks it exists); the revocation function sees the deletion on the table's stream and closes the
  * connections opened for it within seconds.
  */
-export const route = secureRoute(routes, 'delete-datasource', {}, (runtime) => {
-  const store = realtimeStoreFor(runtime);
-  return async ({ event, principal, log }) => {
-    const id = datasourceIdOf(event, 'not-found');
-    if (!(await store.deleteDatasource(id))) throw new DatasourceNotFoundError();
-    log.info('datasource deleted', { datasource: id, by: principal?.id });
-    return emptyResponse(204);
-  };
-});
+const responses = {
+  204: { description: 'Deleted: no token can be minted for it, its open connections are closed' },
+} as const;
+
+export const route = secureRoute(
+  routes,
+  'delete-datasource',
+  { responses, problems: ['not-found'] },
+  (runtime) => {
+    const store = realtimeStoreFor(runtime);
+    return async ({ event, principal, log }) => {
+      const id = datasourceIdOf(event, 'not-found');
+      if (!(await store.deleteDatasource(id))) throw new DatasourceNotFoundError();
+      log.info('datasource deleted', { datasource: id, by: principal?.id });
+      return emptyResponse(204);
+    };
+  },
+);

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { secureRoute } from '../../shared/chain/secure-route.js';
 import { datasourceTokenHash, isDatasourceToken } from '../../shared/domain/realtime/datasource-token.js';
+import { roles } from '../../shared/domain/users/user.js';
 import { jsonResponse } from '../../shared/http/json-response.js';
 import { routes } from '../../shared/routes/route-table.js';
 import { apiKeyStoreFor } from '../../shared/runtime/api-key-store-for.js';
@@ -8,6 +9,31 @@ import { realtimeStoreFor } from '../../shared/runtime/realtime-store-for.js';
 import { refreshSessionsFor } from '../../shared/runtime/refresh-sessions-for.js';
 
 const introspectBody = z.strictObject({ token: z.string().min(1).max(256) });
+
+const introspection = z
+  .union([
+    z.strictObject({ active: z.literal(false) }),
+    z.strictObject({
+      active: z.literal(true),
+      datasource: z.string(),
+      principal: z.strictObject({
+        kind: z.enum(['user', 'api_key', 'auth_disabled']),
+        id: z.string(),
+        roles: z.array(z.enum(roles)),
+      }),
+      session_id: z.string().optional().meta({ description: "A user's refresh session, when it has one" }),
+      token_id: z.string(),
+      expires_at: z.iso.datetime({ offset: true }),
+    }),
+  ])
+  .meta({ id: 'DatasourceTokenIntrospection' });
+
+const responses = {
+  200: {
+    description: 'Whether the token would connect now (and, if so, for what); never why not',
+    body: introspection,
+  },
+} as const;
 
 /**
  * For a self-hosted gateway (role `gateway`): whether a datasource token is active now, as `$connect`
@@ -19,7 +45,7 @@ const introspectBody = z.strictObject({ token: z.string().min(1).max(256) });
 export const route = secureRoute(
   routes,
   'introspect-datasource-token',
-  { body: introspectBody },
+  { body: introspectBody, responses },
   (runtime) => {
     const store = realtimeStoreFor(runtime);
     const sessions = refreshSessionsFor(runtime);

@@ -10,13 +10,20 @@ import { refreshSessionsFor } from '../../shared/runtime/refresh-sessions-for.js
  * session) stops working at the next request, and so does its refresh family. A refresh token in the
  * body is revoked too. An empty body is allowed.
  */
-export const route = secureRoute(routes, 'logout', { body: logOutInput, emptyBody: {} }, (runtime) => {
-  const sessions = refreshSessionsFor(runtime);
-  return async ({ body, principal, log }) => {
-    if (principal?.kind !== 'user') throw new CredentialsInvalidError('logout_needs_access_token');
-    await sessions.revokeSession(principal.sessionId, 'logout');
-    if (body.refresh_token !== undefined) await sessions.revokeRefreshToken(body.refresh_token, 'logout');
-    log.info('logout', { session_id: principal.sessionId });
-    return emptyResponse(204);
-  };
-});
+const responses = { 204: { description: 'The session is revoked' } } as const;
+
+export const route = secureRoute(
+  routes,
+  'logout',
+  { body: logOutInput, emptyBody: {}, accepts: ['access_token'], responses },
+  (runtime) => {
+    const sessions = refreshSessionsFor(runtime);
+    return async ({ body, principal, log }) => {
+      if (principal?.kind !== 'user') throw new CredentialsInvalidError('logout_needs_access_token');
+      await sessions.revokeSession(principal.sessionId, 'logout');
+      if (body.refresh_token !== undefined) await sessions.revokeRefreshToken(body.refresh_token, 'logout');
+      log.info('logout', { session_id: principal.sessionId });
+      return emptyResponse(204);
+    };
+  },
+);

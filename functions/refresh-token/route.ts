@@ -1,3 +1,4 @@
+import { tokenPairBody, tokenPairOf } from '../../shared/auth/tokens/token-pair-body.js';
 import { publicRoute } from '../../shared/chain/public-route.js';
 import { refreshInput } from '../../shared/domain/users/log-in-input.js';
 import type { Role } from '../../shared/domain/users/user.js';
@@ -11,30 +12,38 @@ import { tokenIssuerFor } from '../../shared/runtime/token-issuer-for.js';
  * Exactly one of any number of concurrent refreshes with one token gets a successor; the others, within
  * the grace window, get 409 and nothing else. A replayed token revokes its whole session (ADR 0007).
  */
-export const route = publicRoute(routes, 'refresh-token', { body: refreshInput }, async (runtime) => {
-  const tokens = tokenIssuerFor(runtime);
-  await tokens.ready();
-  const sessions = refreshSessionsFor(runtime);
-  return async ({ body, log }) => {
-    const result = await sessions.rotate(body.refresh_token);
-    if (result.outcome === 'superseded') throw new RefreshSupersededError();
-    if (result.outcome === 'reuse_detected') {
-      log.warn('refresh token reuse detected: session revoked', { session_id: result.sessionId });
-      throw new RefreshTokenInvalidError();
-    }
-    if (result.outcome === 'invalid') throw new RefreshTokenInvalidError();
-    const { session } = result;
-    const access = await tokens.issuer.issue({
-      subject: session.userId,
-      sessionId: session.sessionId,
-      username: session.username,
-      roles: session.roles as readonly Role[],
-    });
-    return jsonResponse(200, {
-      access_token: access.token,
-      token_type: access.tokenType,
-      expires_in: access.expiresInSeconds,
-      refresh_token: result.refreshToken,
-    });
-  };
-});
+const responses = {
+  200: { description: 'The successor pair; the presented token is spent', body: tokenPairBody },
+} as const;
+
+export const route = publicRoute(
+  routes,
+  'refresh-token',
+  {
+    body: refreshInput,
+    responses,
+    problems: ['invalid-credentials', 'refresh-superseded'],
+  },
+  async (runtime) => {
+    const tokens = tokenIssuerFor(runtime);
+    await tokens.ready();
+    const sessions = refreshSessionsFor(runtime);
+    return async ({ body, log }) => {
+      const result = await sessions.rotate(body.refresh_token);
+      if (result.outcome === 'superseded') throw new RefreshSupersededError();
+      if (result.outcome === 'reuse_detected') {
+        log.warn('refresh token reuse detected: session revoked', { session_id: result.sessionId });
+        throw new RefreshTokenInvalidError();
+      }
+      if (result.outcome === 'invalid') throw new RefreshTokenInvalidError();
+      const { session } = result;
+      const access = await tokens.issuer.issue({
+        subject: session.userId,
+        sessionId: session.sessionId,
+        username: session.username,
+        roles: session.roles as readonly Role[],
+      });
+      return jsonResponse(200, tokenPairOf(access, result.refreshToken));
+    };
+  },
+);

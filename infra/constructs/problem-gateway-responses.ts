@@ -1,6 +1,7 @@
 import { GatewayResponse, type IRestApi, ResponseType } from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { BEARER_CHALLENGE } from '../../shared/errors/auth-errors.js';
+import { edgeAnswers } from '../../shared/errors/edge-answers.js';
 import {
   type GatewayCatchAllCode,
   gatewayCatchAllProblemTypes,
@@ -59,42 +60,20 @@ export const gatewayProblems: readonly GatewayProblem[] = [
   { type: ResponseType.EXPIRED_TOKEN, code: 'forbidden', detail: 'API Gateway refused the credentials.' },
   { type: ResponseType.INVALID_SIGNATURE, code: 'forbidden', detail: 'API Gateway refused the credentials.' },
   { type: ResponseType.INVALID_API_KEY, code: 'forbidden', detail: 'API Gateway refused the credentials.' },
-  {
-    type: ResponseType.WAF_FILTERED,
-    code: 'request-blocked',
-    detail: 'The web application firewall blocked this request. Quote the request id if it is legitimate.',
-  },
-  {
-    type: ResponseType.REQUEST_TOO_LARGE,
-    code: 'body-too-large',
-    detail: 'The request is larger than API Gateway accepts.',
-  },
+  { type: ResponseType.WAF_FILTERED, code: 'request-blocked', ...edgeAnswers['request-blocked'] },
+  { type: ResponseType.REQUEST_TOO_LARGE, code: 'body-too-large', ...edgeAnswers['body-too-large'] },
   {
     // Usage-plan quotas run per day, week or month, so no static Retry-After could be right.
     type: ResponseType.QUOTA_EXCEEDED,
     code: 'quota-exceeded',
     detail: 'The usage-plan quota of this API key is used up.',
   },
-  {
-    // Stage and method throttling is a token bucket refilled every second.
-    type: ResponseType.THROTTLED,
-    code: 'api-throttled',
-    detail: 'The API is receiving more requests than it accepts; retry after the seconds in Retry-After.',
-    headers: { 'Retry-After': '1' },
-  },
+  { type: ResponseType.THROTTLED, code: 'api-throttled', ...edgeAnswers['api-throttled'] },
   { type: ResponseType.API_CONFIGURATION_ERROR, code: 'internal-error', detail: internalDetail },
   { type: ResponseType.AUTHORIZER_CONFIGURATION_ERROR, code: 'internal-error', detail: internalDetail },
   { type: ResponseType.AUTHORIZER_FAILURE, code: 'internal-error', detail: internalDetail },
-  {
-    type: ResponseType.INTEGRATION_FAILURE,
-    code: 'bad-gateway',
-    detail: 'The API could not get a valid answer from its function. Quote the request id when reporting it.',
-  },
-  {
-    type: ResponseType.INTEGRATION_TIMEOUT,
-    code: 'gateway-timeout',
-    detail: 'The API did not answer in time; the request may or may not have taken effect.',
-  },
+  { type: ResponseType.INTEGRATION_FAILURE, code: 'bad-gateway', ...edgeAnswers['bad-gateway'] },
+  { type: ResponseType.INTEGRATION_TIMEOUT, code: 'gateway-timeout', ...edgeAnswers['gateway-timeout'] },
 ];
 
 const isCatchAll = (code: ProblemCode | GatewayCatchAllCode): code is GatewayCatchAllCode =>

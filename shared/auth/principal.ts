@@ -23,3 +23,10 @@ export type Principal =
       readonly rateLimit: ApiKeyRateLimit;
     }
   | { readonly kind: 'auth_disabled'; readonly id: string; readonly roles: readonly Role[] };
+
+/** The kinds of credential a principal can present: an access token (Bearer) or an API key. */
+export type CredentialKind = 'access_token' | 'api_key';
+
+/** What `principal` authenticated with; a development principal (authentication disabled) with none. */
+export const credentialKindOf = (principal: Principal): CredentialKind | undefined =>
+  principal.kind === 'user' ? 'access_token' : principal.kind === 'api_key' ? 'api_key' : undefined;

@@ -1,3 +1,4 @@
+import { authenticate } from '../middlewares/authenticate.js';
 import { apiKeysFor } from '../runtime/api-keys-for.js';
 import { perRuntime } from '../runtime/per-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -12,7 +13,7 @@ import type { AuthenticationDependencies } from './create-secure-handler.js';
  */
 export const authenticationFor = perRuntime(async (runtime: Runtime): Promise<AuthenticationDependencies> => {
   const { strategy, header } = runtime.config.auth;
-  if (strategy === 'disabled') return { strategy, apiKeyHeader: header };
+  if (strategy === 'disabled') return { middleware: authenticate, strategy, apiKeyHeader: header };
   const tokens = strategy === 'jwt' || strategy === 'jwt_or_api_key';
   const keys = strategy === 'api_key' || strategy === 'jwt_or_api_key';
   await Promise.all([
@@ -20,6 +21,7 @@ export const authenticationFor = perRuntime(async (runtime: Runtime): Promise<Au
     keys ? apiKeysFor(runtime).ready() : undefined,
   ]);
   return {
+    middleware: authenticate,
     strategy,
     apiKeyHeader: header,
     ...(tokens ? { verifyAccessToken: (token: string) => tokenVerifierFor(runtime).verify(token) } : {}),

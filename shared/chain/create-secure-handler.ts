@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
-import type { Principal } from '../auth/principal.js';
+import type { CredentialKind, Principal } from '../auth/principal.js';
 import { sessionRevocationKey } from '../domain/sessions/session-revocation-key.js';
 import type { Role } from '../domain/users/user.js';
 import type { BulwarkContext } from '../http/secure-request.js';
@@ -11,11 +11,12 @@ import { addSecurityHeaders } from '../middlewares/add-security-headers.js';
 import { answerProblems } from '../middlewares/answer-problems.js';
 import { applyCors } from '../middlewares/apply-cors.js';
 import { assignRequestId } from '../middlewares/assign-request-id.js';
-import { type AuthenticateOptions, authenticate } from '../middlewares/authenticate.js';
+import type { AuthenticateOptions, authenticate } from '../middlewares/authenticate.js';
 import { limitBodySize } from '../middlewares/limit-body-size.js';
 import { parseJsonBody } from '../middlewares/parse-json-body.js';
 import { limitFailedAuthentication, type RateLimitOptions, rateLimit } from '../middlewares/rate-limit.js';
 import { rejectRevokedSessions } from '../middlewares/reject-revoked-sessions.js';
+import { requireCredentialKind } from '../middlewares/require-credential-kind.js';
 import { requireRole } from '../middlewares/require-role.js';
 import { requireTrustedHost } from '../middlewares/require-trusted-host.js';
 import { resolveClientIp } from '../middlewares/resolve-client-ip.js';
@@ -43,13 +44,18 @@ export type AuthenticationDependencies = Pick<
   'strategy' | 'apiKeyHeader' | 'verifyAccessToken' | 'verifyApiKey'
 > & {
   /**
+   * The authentication middleware's factory, handed in by whoever built these dependencies, so a public
+   * route's chain never loads authentication code at all.
+   */
+  readonly middleware: typeof authenticate;
+  /**
    * Only for a chain without a rate limit (tests, a team's own chain): the revocation check as a read of
    * its own. With a limiter the marker is proven absent inside the limiter's write instead.
    */
   readonly isSessionRevoked?: (sessionId: string) => Promise<boolean>;
 };
 
-export interface SecureRouteOptions<TSchema extends z.ZodType | undefined> {
+export interface SecureRouteOptions<TSchema extends z.core.$ZodType | undefined> {
   /** Names the route in metrics and logs. */
   readonly routeId: string;
   /** `required` runs the authentication strategy (`authentication` must then be given). */
@@ -57,6 +63,8 @@ export interface SecureRouteOptions<TSchema extends z.ZodType | undefined> {
   readonly authentication?: AuthenticationDependencies;
   /** At least one of these roles is required (403 otherwise). */
   readonly roles?: readonly Role[];
+  /** Only these kinds of credential pass (401 otherwise); every kind the strategy accepts by default. */
+  readonly accepts?: readonly CredentialKind[];
   /** A JSON route: content type, JSON parsing and strict validation run before the handler. */
   readonly body?: TSchema;
   /** For routes whose body is optional: a missing body is validated as this value. */
@@ -70,8 +78,8 @@ export interface SecureRouteOptions<TSchema extends z.ZodType | undefined> {
 /** What Lambda calls: a plain Lambda context in; the chain adds the request state to it. */
 export type SecureHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
-export type RouteHandle<TSchema extends z.ZodType | undefined> = (
-  input: RouteInput<TSchema extends z.ZodType ? z.output<TSchema> : undefined>,
+export type RouteHandle<TSchema extends z.core.$ZodType | undefined> = (
+  input: RouteInput<TSchema extends z.core.$ZodType ? z.core.output<TSchema> : undefined>,
 ) => Promise<APIGatewayProxyResult>;
 
 export const exposedHeaders = ['x-request-id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'] as const;
@@ -94,7 +102,7 @@ const corsFor = (runtime: Runtime, methods: readonly HttpMethod[]) =>
  * handler produces a success response. secureRoute() and publicRoute() build this from the route table;
  * a chain built by hand states every option itself.
  */
-export const createSecureHandler = async <TSchema extends z.ZodType | undefined = undefined>(
+export const createSecureHandler = async <TSchema extends z.core.$ZodType | undefined = undefined>(
   runtime: Runtime,
   options: SecureRouteOptions<TSchema>,
   handle: RouteHandle<TSchema>,
@@ -118,9 +126,13 @@ export const createSecureHandler = async <TSchema extends z.ZodType | undefined 
   if (options.auth === 'required') {
     if (options.authentication === undefined)
       throw new TypeError(`route ${route}: authentication is required`);
-    const { isSessionRevoked: _readOnlyWithoutLimiter, ...authentication } = options.authentication;
+    const {
+      isSessionRevoked: _readOnlyWithoutLimiter,
+      middleware,
+      ...authentication
+    } = options.authentication;
     chain.use(
-      authenticate({
+      middleware({
         ...authentication,
         routeId: route,
         sessionRevocationKey,
@@ -141,6 +153,8 @@ export const createSecureHandler = async <TSchema extends z.ZodType | undefined 
       throw new TypeError(`route ${route}: without a rate limit, authentication needs isSessionRevoked`);
     chain.use(rejectRevokedSessions({ isSessionRevoked }));
   }
+  if (options.auth === 'required' && options.accepts !== undefined)
+    chain.use(requireCredentialKind({ accepts: options.accepts }));
   if (options.roles !== undefined && options.roles.length > 0)
     chain.use(requireRole({ roles: options.roles }));
   if (options.body !== undefined)
@@ -149,7 +163,7 @@ export const createSecureHandler = async <TSchema extends z.ZodType | undefined 
   const handler = chain.handler(async (event, context) => {
     const state = context.bulwark;
     return handle({
-      body: state.body as TSchema extends z.ZodType ? z.output<TSchema> : undefined,
+      body: state.body as TSchema extends z.core.$ZodType ? z.core.output<TSchema> : undefined,
       event,
       requestId: state.requestId,
       clientIp: state.clientIp,

@@ -6,18 +6,18 @@ import { createSecureHandler } from './create-secure-handler.js';
 import type { RouteModule } from './route-module.js';
 import { rateLimitOf } from './route-security.js';
 
-/**
- * Receives every request no route method of `table` claims (deployed behind `ANY` on every resource and
- * on `/{proxy+}`; locally, every unmatched request). OPTIONS on a served path is the CORS preflight: it
- * is answered here, public and never limited, and the chain's CORS hook adds the Access-Control headers.
- * Anything else is 404 or 405 with `Allow`, limited per client address like any anonymous request.
- */
 /** A CORS preflight for a path `table` serves: the one request the fallback never limits. */
 export const isServedPreflight =
   (table: RouteTable) =>
   (event: { readonly httpMethod: string; readonly path: string }): boolean =>
     event.httpMethod === 'OPTIONS' && matchRoute('OPTIONS', event.path, table).kind !== 'not-found';
 
+/**
+ * Receives every request no route method of `table` claims (deployed behind `ANY` on every resource and
+ * on `/{proxy+}`; locally, every unmatched request). OPTIONS on a served path is the CORS preflight: it
+ * is answered here, public and never limited, and the chain's CORS hook adds the Access-Control headers.
+ * Anything else is 404 or 405 with `Allow`, limited per client address like any anonymous request.
+ */
 export const routeFallback = (table: RouteTable): RouteModule<'route-fallback'> => ({
   id: 'route-fallback',
   build: (runtime) =>
@@ -26,12 +26,7 @@ export const routeFallback = (table: RouteTable): RouteModule<'route-fallback'> 
       {
         routeId: fallbackRoute.id,
         auth: 'public',
-        rateLimit: rateLimitOf(
-          runtime,
-          fallbackRoute,
-          (event) =>
-            event.httpMethod === 'OPTIONS' && matchRoute('OPTIONS', event.path, table).kind !== 'not-found',
-        ),
+        rateLimit: rateLimitOf(runtime, fallbackRoute, { exempt: isServedPreflight(table) }),
         allowedMethods: table.map((route) => route.method),
       },
       async ({ event }) => {

@@ -1,5 +1,4 @@
 import { runtimeSettings } from '../config/runtime-settings.js';
-import { apiKeyRateLimitPolicy } from '../domain/api-keys/api-key.js';
 import type { RateLimitPolicy } from '../domain/rate-limit/rate-limit-policy.js';
 import { ConfigurationError } from '../errors/configuration-error.js';
 import type { RateLimitOptions } from '../middlewares/rate-limit.js';
@@ -9,14 +8,14 @@ import type { Runtime } from '../runtime/runtime.js';
 
 /**
  * A route's rate limit as the chain applies it: `default` resolved from API_RATE_LIMIT_*, the failure
- * mode from SECURITY_LIMITER_FAILURE_MODE unless the route overrides it, an API key's own bucket in place
- * of the route's policy. Fail-open on a route is refused in production without the acknowledgement, and
+ * mode from SECURITY_LIMITER_FAILURE_MODE unless the route overrides it (secure routes add an API key's
+ * own bucket in place of the route's policy, public ones the fallback's exemption). Fail-open on a route is refused in production without the acknowledgement, and
  * logged at cold start wherever it is allowed.
  */
 export const rateLimitOf = (
   runtime: Runtime,
   secured: SecuredFunction,
-  exempt?: RateLimitOptions['exempt'],
+  extras: Pick<RateLimitOptions, 'exempt' | 'policyFor'> = {},
 ): RateLimitOptions => {
   const { config } = runtime;
   const policy: RateLimitPolicy =
@@ -45,11 +44,7 @@ export const rateLimitOf = (
     metrics,
     routeId: secured.id,
     policy,
-    policyFor: (principal) =>
-      principal.kind === 'api_key' && typeof principal.rateLimit === 'object'
-        ? apiKeyRateLimitPolicy(principal.rateLimit)
-        : undefined,
     failureMode,
-    ...(exempt === undefined ? {} : { exempt }),
+    ...extras,
   };
 };

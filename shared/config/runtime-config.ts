@@ -1,3 +1,4 @@
+import { safeParse } from 'zod/v4/core';
 import { ConfigurationError } from '../errors/configuration-error.js';
 import { type ConfigOf, settingsOf } from './runtime-setting.js';
 import { type authStrategies, type environments, runtimeSettings } from './runtime-settings.js';
@@ -100,7 +101,7 @@ export const parseRuntimeConfig = (source: Readonly<Record<string, string | unde
   const config: Record<string, unknown> = {};
   for (const { path, setting } of settingsOf(runtimeSettings)) {
     const text = source[setting.variable]?.trim();
-    const parsed = setting.schema.safeParse(text === '' ? undefined : text);
+    const parsed = safeParse(setting.schema, text === '' ? undefined : text);
     if (!parsed.success) {
       throw new ConfigurationError(setting.variable, parsed.error.issues[0]?.message ?? 'is invalid');
     }

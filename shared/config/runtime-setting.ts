@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/v4/core';
 
 /**
  * Who gives a setting its value: the stage's config (infra/config.ts), the infrastructure itself (table
@@ -7,7 +7,7 @@ import type * as z from 'zod';
 export type SetBy = 'stage' | 'infrastructure' | 'platform' | 'local';
 
 /** One runtime setting: the variable it is read from, how its text is parsed, and who sets it. */
-export interface RuntimeSetting<S extends z.ZodType = z.ZodType, W extends SetBy = SetBy> {
+export interface RuntimeSetting<S extends z.$ZodType = z.$ZodType, W extends SetBy = SetBy> {
   readonly kind: 'runtime-setting';
   readonly variable: string;
   /** Parses the variable's trimmed text (undefined when unset or empty) into the typed value. */
@@ -15,7 +15,7 @@ export interface RuntimeSetting<S extends z.ZodType = z.ZodType, W extends SetBy
   readonly setBy: W;
 }
 
-export const setting = <S extends z.ZodType, W extends SetBy = 'stage'>(
+export const setting = <S extends z.$ZodType, W extends SetBy = 'stage'>(
   variable: string,
   schema: S,
   setBy: W = 'stage' as W,
@@ -46,7 +46,7 @@ export type ConfigOf<T extends SettingsTree> = {
 };
 
 type StageKeys<T extends SettingsTree> = {
-  [K in keyof T]: T[K] extends RuntimeSetting<z.ZodType, infer W>
+  [K in keyof T]: T[K] extends RuntimeSetting<z.$ZodType, infer W>
     ? W extends 'stage'
       ? K
       : never

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseTrustedHostPattern } from '../http/trusted-host.js';
 import { logLevels } from '../logging/log-level.js';
 import { secretDefinitions } from '../resources/secret-definitions.js';
@@ -17,15 +17,39 @@ const list = (value: string): string[] =>
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
 
-const booleanText = z.enum(['true', 'false']).transform((value) => value === 'true');
+/*
+ * zod/mini, not zod classic: these schemas are built and run at every cold start of every function, and
+ * the mini build is a fraction of classic's size and set-up time (docs/benchmarks.md, cold start). Each
+ * check carries its own message because mini loads no default messages.
+ */
+const text = z.string();
+const withDefault = <S extends z.ZodMiniType>(schema: S, value: z.output<S>) =>
+  z._default(schema, value as never);
+const trimmedLower = z.pipe(
+  text,
+  z.transform((value: string) => value.trim().toLowerCase()),
+);
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(', ')}` });
+const booleanText = z.pipe(
+  oneOf(['true', 'false']),
+  z.transform((value: 'true' | 'false') => value === 'true'),
+);
 const integerText = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+  z.pipe(
+    text.check(z.regex(/^\d+$/, 'must be a whole number')),
+    z.pipe(
+      z.transform(Number),
+      z.number().check(z.minimum(min, `must be at least ${min}`), z.maximum(max, `must be at most ${max}`)),
+    ),
+  );
+const lengthBetween = (min: number, max: number) =>
+  text.check(
+    z.minLength(min, `must be at least ${min} characters`),
+    z.maxLength(max, `must be at most ${max} characters`),
+  );
 
-const origin = z.string().refine((value) => {
+const isOrigin = (value: string): boolean => {
   if (value === '*') return true;
   // @middy/http-cors would turn any `*` inside an entry into a pattern (`https://*example.com` matches
   // `https://evilexample.com`); Bulwark's allowlist is exact, so only the bare wildcard exists.
@@ -36,10 +60,40 @@ const origin = z.string().refine((value) => {
   } catch {
     return false;
   }
-}, 'each entry must be an exact origin such as https://app.example.com (scheme, host and optional port, no path)');
+};
 
-const tableName = z.string().min(3).max(255).optional();
-const secretArn = z.string().min(1).max(2048).optional();
+const listOf = (isEntry: (entry: string) => boolean, message: string, lower = false) =>
+  z.pipe(
+    z.pipe(
+      text,
+      z.transform((value: string) => list(lower ? value.toLowerCase() : value)),
+    ),
+    z.array(text).check(
+      z.maxLength(100, 'must list at most 100 entries'),
+      z.refine((entries: string[]) => entries.every(isEntry), message),
+    ),
+  );
+
+const isHttpUrl = (value: string): boolean => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+};
+
+const isWebSocketUrl = (value: string): boolean => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'ws:' || url.protocol === 'wss:';
+  } catch {
+    return false;
+  }
+};
+
+const tableName = z.optional(lengthBetween(3, 255));
+const secretArn = z.optional(lengthBetween(1, 2048));
 
 /**
  * Every runtime setting Bulwark reads, declared once: the variable (names follow the reference runbooks
@@ -48,87 +102,78 @@ const secretArn = z.string().min(1).max(2048).optional();
  * come from this tree; the README's table is checked against it.
  */
 export const runtimeSettings = {
-  environment: setting('ENVIRONMENT', z.enum(environments).default('development')),
+  environment: setting('ENVIRONMENT', withDefault(oneOf(environments), 'development')),
   auth: {
-    strategy: setting('API_AUTH_STRATEGY', z.enum(authStrategies).default('jwt_or_api_key')),
+    strategy: setting('API_AUTH_STRATEGY', withDefault(oneOf(authStrategies), 'jwt_or_api_key')),
     header: setting(
       'API_AUTH_HEADER',
-      z
-        .string()
-        .transform((value) => value.trim().toLowerCase())
-        .pipe(
-          z
-            .string()
-            .regex(headerName, 'must be a lowercase HTTP header name')
-            .refine(
-              (name) => !isReservedHeaderName(name),
+      withDefault(
+        z.pipe(
+          trimmedLower,
+          text.check(
+            z.regex(headerName, 'must be a lowercase HTTP header name'),
+            z.refine(
+              (name: string) => !isReservedHeaderName(name),
               'must not be a header that browsers, proxies or API Gateway already use (such as authorization or cookie)',
             ),
-        )
-        .default('x-api-key'),
+          ),
+        ),
+        'x-api-key',
+      ),
     ),
   },
-  bodyMaxBytes: setting('API_BODY_MAX_BYTES', integerText(1, 10 * 1024 * 1024).default(64 * 1024)),
+  bodyMaxBytes: setting('API_BODY_MAX_BYTES', withDefault(integerText(1, 10 * 1024 * 1024), 64 * 1024)),
   cors: {
-    enabled: setting('CORS_ENABLED', booleanText.default(true)),
+    enabled: setting('CORS_ENABLED', withDefault(booleanText, true)),
     allowOrigins: setting(
       'CORS_ALLOW_ORIGINS',
-      z.string().transform(list).pipe(z.array(origin).max(100)).default([]),
+      withDefault(
+        listOf(
+          isOrigin,
+          'each entry must be an exact origin such as https://app.example.com (scheme, host and optional port, no path)',
+        ),
+        [],
+      ),
     ),
-    maxAgeSeconds: setting('CORS_MAX_AGE_SECONDS', integerText(0, 86_400).default(600)),
+    maxAgeSeconds: setting('CORS_MAX_AGE_SECONDS', withDefault(integerText(0, 86_400), 600)),
   },
   trustedHosts: setting(
     'TRUSTED_HOSTS',
-    z
-      .string()
-      .transform((value) => list(value.toLowerCase()))
-      .pipe(
-        z
-          .array(
-            z
-              .string()
-              .refine(
-                (entry) => parseTrustedHostPattern(entry) !== undefined,
-                'each entry must be a host name or address, optionally *.suffix, with an optional port 1-65535',
-              ),
-          )
-          .max(100),
-      )
-      .default([]),
+    withDefault(
+      listOf(
+        (entry) => parseTrustedHostPattern(entry) !== undefined,
+        'each entry must be a host name or address, optionally *.suffix, with an optional port 1-65535',
+        true,
+      ),
+      [],
+    ),
   ),
-  trustProxyHops: setting('API_TRUST_PROXY_HOPS', integerText(0, 10).default(0)),
-  logLevel: setting(
-    'LOG_LEVEL',
-    z
-      .string()
-      .transform((value) => value.trim().toLowerCase())
-      .pipe(z.enum(logLevels))
-      .default('info'),
-  ),
+  trustProxyHops: setting('API_TRUST_PROXY_HOPS', withDefault(integerText(0, 10), 0)),
+  logLevel: setting('LOG_LEVEL', withDefault(z.pipe(trimmedLower, oneOf(logLevels)), 'info')),
   rateLimit: {
-    defaultRequests: setting('API_RATE_LIMIT_REQUESTS', integerText(1, 1_000_000).default(100)),
-    defaultWindowSeconds: setting('API_RATE_LIMIT_WINDOW_SECONDS', integerText(1, 86_400).default(60)),
+    defaultRequests: setting('API_RATE_LIMIT_REQUESTS', withDefault(integerText(1, 1_000_000), 100)),
+    defaultWindowSeconds: setting('API_RATE_LIMIT_WINDOW_SECONDS', withDefault(integerText(1, 86_400), 60)),
     failureMode: setting(
       'SECURITY_LIMITER_FAILURE_MODE',
-      z.enum(['fail-closed', 'fail-open']).default('fail-closed'),
+      withDefault(oneOf(['fail-closed', 'fail-open']), 'fail-closed'),
     ),
     /** Production accepts fail-open (globally or on a route) only with this acknowledgement. */
-    failOpenAcknowledged: setting('SECURITY_LIMITER_FAIL_OPEN_ACKNOWLEDGED', booleanText.default(false)),
+    failOpenAcknowledged: setting('SECURITY_LIMITER_FAIL_OPEN_ACKNOWLEDGED', withDefault(booleanText, false)),
     /** Per attempt of every backend call on the request path (two attempts, then the call is aborted). */
-    timeoutMs: setting('SECURITY_LIMITER_TIMEOUT_MS', integerText(50, 5_000).default(300)),
+    timeoutMs: setting('SECURITY_LIMITER_TIMEOUT_MS', withDefault(integerText(50, 5_000), 300)),
     tableName: setting(tableDefinitions.rateLimits.environmentVariable, tableName, 'infrastructure'),
   },
-  passwordBcryptCost: setting('PASSWORD_BCRYPT_COST', integerText(10, 15).default(11)),
-  secretsCacheTtlSeconds: setting('SECRETS_CACHE_TTL_SECONDS', integerText(0, 3_600).default(300)),
+  passwordBcryptCost: setting('PASSWORD_BCRYPT_COST', withDefault(integerText(10, 15), 11)),
+  secretsCacheTtlSeconds: setting('SECRETS_CACHE_TTL_SECONDS', withDefault(integerText(0, 3_600), 300)),
   tokens: {
-    issuer: setting('JWT_ISSUER', z.string().min(1).max(200).default('bulwark')),
-    audience: setting('JWT_AUDIENCE', z.string().min(1).max(200).default('bulwark-api')),
-    accessTokenTtlSeconds: setting('ACCESS_TOKEN_TTL_SECONDS', integerText(60, 3_600).default(600)),
+    issuer: setting('JWT_ISSUER', withDefault(lengthBetween(1, 200), 'bulwark')),
+    audience: setting('JWT_AUDIENCE', withDefault(lengthBetween(1, 200), 'bulwark-api')),
+    accessTokenTtlSeconds: setting('ACCESS_TOKEN_TTL_SECONDS', withDefault(integerText(60, 3_600), 600)),
     refreshSessionTtlSeconds: setting(
       'REFRESH_SESSION_TTL_SECONDS',
-      integerText(3_600, 90 * 86_400).default(14 * 86_400),
+      withDefault(integerText(3_600, 90 * 86_400), 14 * 86_400),
     ),
-    refreshReuseGraceSeconds: setting('REFRESH_REUSE_GRACE_SECONDS', integerText(0, 60).default(10)),
+    refreshReuseGraceSeconds: setting('REFRESH_REUSE_GRACE_SECONDS', withDefault(integerText(0, 60), 10)),
     signingSecretArn: setting(
       secretDefinitions.jwtSigningKeys.environmentVariable,
       secretArn,
@@ -151,36 +196,53 @@ export const runtimeSettings = {
   /** The realtime gateway (ADR 0014): WebSocket connect and subscribe limits, datasource tokens. */
   realtime: {
     /** Same rules and warnings as API_TRUST_PROXY_HOPS, applied to the `$connect` request. */
-    trustProxyHops: setting('REALTIME_TRUST_PROXY_HOPS', integerText(0, 10).default(0)),
+    trustProxyHops: setting('REALTIME_TRUST_PROXY_HOPS', withDefault(integerText(0, 10), 0)),
     /** Production accepts fail-open only with SECURITY_LIMITER_FAIL_OPEN_ACKNOWLEDGED, as the API. */
     limiterFailureMode: setting(
       'REALTIME_LIMITER_FAILURE_MODE',
-      z.enum(['fail-closed', 'fail-open']).default('fail-closed'),
+      withDefault(oneOf(['fail-closed', 'fail-open']), 'fail-closed'),
     ),
     /** How long a datasource token may wait before it is used to connect. */
-    tokenTtlSeconds: setting('REALTIME_TOKEN_TTL_SECONDS', integerText(5, 60).default(30)),
-    connectsPerPrincipal: setting('REALTIME_CONNECTS_PER_PRINCIPAL', integerText(1, 100_000).default(10)),
-    connectsPerIp: setting('REALTIME_CONNECTS_PER_IP', integerText(1, 100_000).default(30)),
-    connectWindowSeconds: setting('REALTIME_CONNECT_WINDOW_SECONDS', integerText(1, 3_600).default(60)),
-    publicSubscribesPerIp: setting('REALTIME_PUBLIC_SUBSCRIBES_PER_IP', integerText(1, 100_000).default(30)),
-    subscribeWindowSeconds: setting('REALTIME_SUBSCRIBE_WINDOW_SECONDS', integerText(1, 3_600).default(60)),
+    tokenTtlSeconds: setting('REALTIME_TOKEN_TTL_SECONDS', withDefault(integerText(5, 60), 30)),
+    connectsPerPrincipal: setting(
+      'REALTIME_CONNECTS_PER_PRINCIPAL',
+      withDefault(integerText(1, 100_000), 10),
+    ),
+    connectsPerIp: setting('REALTIME_CONNECTS_PER_IP', withDefault(integerText(1, 100_000), 30)),
+    connectWindowSeconds: setting('REALTIME_CONNECT_WINDOW_SECONDS', withDefault(integerText(1, 3_600), 60)),
+    publicSubscribesPerIp: setting(
+      'REALTIME_PUBLIC_SUBSCRIBES_PER_IP',
+      withDefault(integerText(1, 100_000), 30),
+    ),
+    subscribeWindowSeconds: setting(
+      'REALTIME_SUBSCRIBE_WINDOW_SECONDS',
+      withDefault(integerText(1, 3_600), 60),
+    ),
     maxSubscriptionsPerConnection: setting(
       'REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION',
-      integerText(1, 50).default(10),
+      withDefault(integerText(1, 50), 10),
     ),
     /** Largest client message; API Gateway's own limit (128 KiB) is far above what an action needs. */
-    messageMaxBytes: setting('REALTIME_MESSAGE_MAX_BYTES', integerText(64, 32_768).default(4_096)),
+    messageMaxBytes: setting('REALTIME_MESSAGE_MAX_BYTES', withDefault(integerText(64, 32_768), 4_096)),
     /** The WebSocket URL clients connect to: the stage URL (wss://) the CDK stack sets, or the emulator's. */
-    url: setting('REALTIME_URL', z.url({ protocol: /^wss?$/ }).optional(), 'infrastructure'),
+    url: setting(
+      'REALTIME_URL',
+      z.optional(text.check(z.refine(isWebSocketUrl, 'must be a ws(s) URL'))),
+      'infrastructure',
+    ),
     /** The management API (`@connections`) of the stage, or of the local emulator. */
     callbackUrl: setting(
       'REALTIME_CALLBACK_URL',
-      z.url({ protocol: /^https?$/ }).optional(),
+      z.optional(text.check(z.refine(isHttpUrl, 'must be an http(s) URL'))),
       'infrastructure',
     ),
     tableName: setting(tableDefinitions.realtime.environmentVariable, tableName, 'infrastructure'),
   },
-  awsRegion: setting('AWS_REGION', z.string().min(1).default('us-east-1'), 'platform'),
-  dynamoDbEndpoint: setting('DYNAMODB_ENDPOINT', z.url({ protocol: /^https?$/ }).optional(), 'local'),
-  localSecretsFile: setting('LOCAL_SECRETS_FILE', z.string().min(1).optional(), 'local'),
+  awsRegion: setting('AWS_REGION', withDefault(lengthBetween(1, 64), 'us-east-1'), 'platform'),
+  dynamoDbEndpoint: setting(
+    'DYNAMODB_ENDPOINT',
+    z.optional(text.check(z.refine(isHttpUrl, 'must be an http(s) URL'))),
+    'local',
+  ),
+  localSecretsFile: setting('LOCAL_SECRETS_FILE', z.optional(lengthBetween(1, 4096)), 'local'),
 } as const;

@@ -15,9 +15,10 @@ const pointer = (path: readonly PropertyKey[]): string =>
 
 /**
  * Messages are written from the issue's code and the schema's own limits, never from the input, so
- * a rejected value (a password, a token pasted in the wrong field) is never echoed back.
+ * a rejected value (a password, a token pasted in the wrong field) is never echoed back. They do not
+ * depend on zod's locale either, which zod/mini does not load.
  */
-const messageOf = (issue: z.core.$ZodIssue, present: boolean): string => {
+export const describeIssue = (issue: z.core.$ZodIssue, present = true): string => {
   switch (issue.code) {
     case 'invalid_type':
       return present ? `must be of type ${issue.expected}` : 'is required';
@@ -59,11 +60,11 @@ const isPresent = (input: unknown, path: readonly PropertyKey[]): boolean => {
  * One error per path, the first zod reports: once a value has the wrong type, checks meant for the
  * right type (a list's length applied to a string) only add noise.
  */
-export const fieldErrorsOf = (error: z.ZodError, input: unknown): FieldError[] => {
+export const fieldErrorsOf = (error: z.core.$ZodError, input: unknown): FieldError[] => {
   const errors = error.issues.flatMap((issue): FieldError[] =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ path: pointer([...issue.path, key]), message: 'is not an allowed field' }))
-      : [{ path: pointer(issue.path), message: messageOf(issue, isPresent(input, issue.path)) }],
+      : [{ path: pointer(issue.path), message: describeIssue(issue, isPresent(input, issue.path)) }],
   );
   const seen = new Set<string>();
   return errors.filter((entry) => !seen.has(entry.path) && seen.add(entry.path)).slice(0, maxErrors);

@@ -2,12 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { type ProblemCode, problemTypeUri } from '../errors/problem-types.js';
+import { type EdgeProblemCode, edgeAnswers } from '../errors/edge-answers.js';
+import { problemTypes, problemTypeUri } from '../errors/problem-types.js';
 import { matchRoute } from '../routes/match-route.js';
 import { fallbackRoute, type RouteTable } from '../routes/route-definition.js';
 import { toApiGatewayEvent } from './api-gateway-event.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** One request and the answer it got, as a client saw it (header names lowercased). */
+export interface LocalExchange {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
 
 export interface LocalServerOptions {
   readonly port: number;
@@ -16,6 +26,8 @@ export interface LocalServerOptions {
   readonly handlers: ReadonlyMap<string, LambdaHandler>;
   /** The routes served: Bulwark's own, or an app's table with Bulwark's and its own. */
   readonly routeTable: RouteTable;
+  /** Told of every answer (the contract tests record them to check each against the OpenAPI document). */
+  readonly onExchange?: (exchange: LocalExchange) => void;
 }
 
 /** API Gateway's own payload limit; bigger bodies never reach a function there either. */
@@ -36,10 +48,29 @@ export const lambdaContext = (functionName: string): Context => ({
   succeed: () => undefined,
 });
 
-/** What API Gateway answers itself (its gateway responses are problem+json in the CDK stack too). */
-const gatewayProblem = (response: ServerResponse, status: number, code: ProblemCode, title: string): void => {
-  response.writeHead(status, { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store' });
-  response.end(JSON.stringify({ type: problemTypeUri(code), title, status }));
+/**
+ * What API Gateway answers itself, as its gateway responses in the CDK stack do (ADR 0012): problem+json
+ * with its own request id in the body and in x-request-id.
+ */
+const gatewayProblem = (code: EdgeProblemCode): APIGatewayProxyResult => {
+  const requestId = randomUUID();
+  const { status, title } = problemTypes[code];
+  return {
+    statusCode: status,
+    headers: {
+      'Content-Type': 'application/problem+json',
+      'Cache-Control': 'no-store',
+      'x-request-id': requestId,
+      ...edgeAnswers[code].headers,
+    },
+    body: JSON.stringify({
+      type: problemTypeUri(code),
+      title,
+      status,
+      detail: edgeAnswers[code].detail,
+      request_id: requestId,
+    }),
+  };
 };
 
 const readBody = (request: IncomingMessage): Promise<Buffer | undefined> =>
@@ -54,13 +85,19 @@ const readBody = (request: IncomingMessage): Promise<Buffer | undefined> =>
     request.on('error', reject);
   });
 
-const writeResult = (response: ServerResponse, result: APIGatewayProxyResult): void => {
+const writeResult = (response: ServerResponse, result: APIGatewayProxyResult): Record<string, string> => {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
     headers[name] = values.map(String);
   response.writeHead(result.statusCode, headers);
   response.end(result.isBase64Encoded === true ? Buffer.from(result.body, 'base64') : result.body);
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name.toLowerCase(),
+      Array.isArray(value) ? value.join(', ') : value,
+    ]),
+  );
 };
 
 /**
@@ -70,11 +107,21 @@ const writeResult = (response: ServerResponse, result: APIGatewayProxyResult): v
 export const startLocalServer = async (options: LocalServerOptions): Promise<Server & { url: string }> => {
   const table = options.routeTable;
   const server = createServer(async (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const answer = (result: APIGatewayProxyResult): void => {
+      const headers = writeResult(response, result);
+      options.onExchange?.({
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        status: result.statusCode,
+        headers,
+        body:
+          result.isBase64Encoded === true ? Buffer.from(result.body, 'base64').toString('utf8') : result.body,
+      });
+    };
     try {
-      const url = new URL(request.url ?? '/', 'http://localhost');
       const body = await readBody(request);
-      if (body === undefined)
-        return gatewayProblem(response, 413, 'body-too-large', 'Request body too large');
+      if (body === undefined) return answer(gatewayProblem('body-too-large'));
       const match = matchRoute(request.method ?? 'GET', url.pathname, table);
       const routeId = match.kind === 'route' ? match.route.id : fallbackRoute.id;
       const handler = options.handlers.get(routeId);
@@ -86,11 +133,11 @@ export const startLocalServer = async (options: LocalServerOptions): Promise<Ser
         resource: match.kind === 'route' ? match.route.path : '/{proxy+}',
         pathParameters: match.kind === 'route' ? match.pathParameters : null,
       });
-      writeResult(response, await handler(event, lambdaContext(routeId)));
+      answer(await handler(event, lambdaContext(routeId)));
     } catch (error) {
       // A function that throws past its error handler is a 502 at API Gateway; say so on stderr.
       console.error('local server: handler failed', error);
-      if (!response.headersSent) gatewayProblem(response, 502, 'internal-error', 'Bad gateway');
+      if (!response.headersSent) answer(gatewayProblem('bad-gateway'));
       else response.end();
     }
   });

@@ -12,6 +12,7 @@ export interface LocalStackEnvironment {
   readonly BULWARK_LOCAL_DYNAMODB_ENDPOINT?: string;
   readonly BULWARK_LOCAL_TABLE_PREFIX?: string;
   readonly BULWARK_LOCAL_REALTIME_PORT?: string;
+  readonly BULWARK_LOCAL_EXCHANGE_LOG?: string;
   readonly AWS_REGION?: string;
   readonly API_AUTH_HEADER?: string;
   readonly JAVA_TOOL_OPTIONS?: string;
@@ -56,6 +57,9 @@ export const serveLocally = async (
       : { dynamoDbEndpoint: environment.BULWARK_LOCAL_DYNAMODB_ENDPOINT }),
     tablePrefix: environment.BULWARK_LOCAL_TABLE_PREFIX ?? 'bulwark-local-',
     region: environment.AWS_REGION ?? 'us-east-1',
+    ...(environment.BULWARK_LOCAL_EXCHANGE_LOG === undefined
+      ? {}
+      : { exchangeLog: resolve(environment.BULWARK_LOCAL_EXCHANGE_LOG) }),
     setEnvironment: options.setEnvironment,
     environment,
   });

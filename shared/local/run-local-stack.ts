@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -54,6 +55,11 @@ export interface LocalStackOptions {
    */
   readonly gateway?: readonly GatewayFunction[];
   readonly gatewayPort?: number;
+  /**
+   * A file to append every request and its answer to, one JSON line each (method, path, status, headers,
+   * body): the contract tests check each against the OpenAPI document. Off unless given.
+   */
+  readonly exchangeLog?: string;
 }
 
 export interface RunningLocalStack {
@@ -200,6 +206,13 @@ export const runLocalStack = async (options: LocalStackOptions): Promise<Running
       host: options.host,
       handlers,
       routeTable: options.routes,
+      ...(options.exchangeLog === undefined
+        ? {}
+        : {
+            // Written synchronously, so an answer is on disk before the client has it (a stop loses none).
+            onExchange: (exchange) =>
+              appendFileSync(options.exchangeLog ?? '', `${JSON.stringify(exchange)}\n`),
+          }),
     });
     const bootstrapFile = join(localDirectory, 'bootstrap.json');
     const { admin, apiKey } = await bootstrapAdmin(bootstrapFile);

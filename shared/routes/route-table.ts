@@ -40,6 +40,15 @@ export const coreRoutes = defineRoutes([
     description: 'Public keys that verify access tokens',
   }),
   publicEntry({
+    id: 'openapi',
+    method: 'GET',
+    path: '/openapi.json',
+    rateLimit: defaultLimit,
+    tables: { rateLimits: [limiterUpdate] },
+    secrets: [],
+    description: 'The OpenAPI 3.1 document of this API',
+  }),
+  publicEntry({
     id: 'login',
     method: 'POST',
     path: '/auth/login',

@@ -24,7 +24,7 @@ beforeAll(async () => {
   } finally {
     await local.stop();
   }
-}, 90_000);
+}, 240_000);
 
 describe('npm run test:security against the local stack', () => {
   it.each(securityChecks.map((check) => [check.id, check.proves] as const))('%s: %s', (id) => {

@@ -51,4 +51,18 @@ describe('function bundles', () => {
       }
     }
   });
+
+  it.each(['health', 'jwks', 'route-fallback'])(
+    'loads no session, login-throttle or API-key code into %s, whose route uses none',
+    (id) => {
+      const own = bundles.find((bundle) => bundle.id === id)?.ownModules ?? [];
+      expect(own.length).toBeGreaterThan(0);
+      const unneeded = own.filter((path) =>
+        /domain\/(sessions\/refresh|login-throttle|api-keys)|dynamodb-(session-store|login-throttle-store|api-key-store|users-repository)|bcryptjs/.test(
+          path,
+        ),
+      );
+      expect(unneeded).toEqual([]);
+    },
+  );
 });

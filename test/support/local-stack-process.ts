@@ -14,8 +14,15 @@ export {
  * run's shared DynamoDB Local (from the global setup) with a table prefix of its own.
  * `env` adds or overrides runtime variables (CORS_ALLOW_ORIGINS, TRUSTED_HOSTS, ...).
  */
-export const startLocalStack = (env: Record<string, string> = {}, script?: string): Promise<LocalStack> =>
-  spawnLocalStack(inject('dynamoDbEndpoint'), env, script);
+export const startLocalStack = (
+  env: Record<string, string> = {},
+  script?: string,
+  /** The OpenAPI document (file) its answers must conform to; Bulwark's for `npm start`'s stack. */
+  contract?: string,
+): Promise<LocalStack> =>
+  script === undefined
+    ? spawnLocalStack(inject('dynamoDbEndpoint'), env)
+    : spawnLocalStack(inject('dynamoDbEndpoint'), env, script, contract);
 
 /** Starts several stacks at once; if any fails to start, stops the others and rethrows its error. */
 export const startLocalStacks = (...environments: Record<string, string>[]): Promise<LocalStack[]> =>

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runtimeVariableNames } from '../../shared/config/runtime-config.js';
+import type { LocalExchange } from '../../shared/local/local-server.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const startTimeoutMs = 30_000;
@@ -30,6 +31,35 @@ export interface LocalStack {
   readonly stop: () => Promise<void>;
 }
 
+/** What one stack answered, and the OpenAPI document (file) its answers must conform to. */
+export interface RecordedExchanges {
+  readonly script: string;
+  readonly contract: string | undefined;
+  readonly exchanges: readonly LocalExchange[];
+}
+
+const recordings: RecordedExchanges[] = [];
+
+/**
+ * The answers of every stack stopped since the last call (the contract check of
+ * test/support/contract-check.setup.ts takes them after each test file).
+ */
+export const takeRecordedExchanges = (): RecordedExchanges[] => recordings.splice(0);
+
+const readExchanges = async (file: string): Promise<LocalExchange[]> => {
+  try {
+    return (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as LocalExchange);
+  } catch {
+    return [];
+  }
+};
+
+/** The document Bulwark's own stack is checked against. */
+export const bulwarkContract = join(root, 'docs', 'openapi.json');
+
 /** Variables the local stack reads besides the runtime ones; never inherited from the caller's shell. */
 const localStackVariables = [
   'PORT',
@@ -39,6 +69,7 @@ const localStackVariables = [
   'BULWARK_LOCAL_DYNAMODB_ENDPOINT',
   'BULWARK_LOCAL_TABLE_PREFIX',
   'BULWARK_LOCAL_REALTIME_PORT',
+  'BULWARK_LOCAL_EXCHANGE_LOG',
 ];
 
 const inheritedEnvironment = (): Record<string, string> => {
@@ -111,6 +142,11 @@ export const spawnLocalStack = async (
   env: Record<string, string> = {},
   /** The entry to run: `npm start`'s by default, or an app's own local script (examples/). */
   script = 'scripts/local-stack.ts',
+  /**
+   * The OpenAPI document (a file) every answer must conform to: Bulwark's for `npm start`'s stack; an
+   * app's own for its script, or none.
+   */
+  contract: string | undefined = script === 'scripts/local-stack.ts' ? bulwarkContract : undefined,
 ): Promise<LocalStack> => {
   const localDir = await mkdtemp(join(tmpdir(), 'bulwark-stack-'));
   const tablePrefix = `e2e-${randomBytes(6).toString('hex')}-`;
@@ -124,6 +160,8 @@ export const spawnLocalStack = async (
       BULWARK_LOCAL_DIR: localDir,
       BULWARK_LOCAL_DYNAMODB_ENDPOINT: dynamoDbEndpoint,
       BULWARK_LOCAL_TABLE_PREFIX: tablePrefix,
+      // Every answer, one JSON line each, checked against the contract once the stack stops.
+      BULWARK_LOCAL_EXCHANGE_LOG: join(localDir, 'exchanges.jsonl'),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -143,7 +181,12 @@ export const spawnLocalStack = async (
   const logs = () => output;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
-    stopped ??= waitForExit(child).then(() => rm(localDir, { recursive: true, force: true }));
+    stopped ??= waitForExit(child)
+      .then(async () => {
+        const exchanges = await readExchanges(join(localDir, 'exchanges.jsonl'));
+        if (exchanges.length > 0) recordings.push({ script, contract, exchanges });
+      })
+      .finally(() => rm(localDir, { recursive: true, force: true }));
     return stopped;
   };
 

@@ -14,7 +14,7 @@ import type { Runtime } from '../../shared/runtime/runtime.js';
  * in-memory stores). Without a rate limit, revocation is checked by a read of the session store, as the
  * chain requires.
  */
-export const chainOf = async <TSchema extends z.ZodType | undefined = undefined>(
+export const chainOf = async <TSchema extends z.core.$ZodType | undefined = undefined>(
   runtime: Runtime,
   options: Omit<SecureRouteOptions<TSchema>, 'routeId' | 'authentication'> & { readonly routeId?: string },
   handle: RouteHandle<TSchema>,

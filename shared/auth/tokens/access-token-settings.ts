@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigurationError } from '../../errors/configuration-error.js';
+import { describeIssue } from '../../errors/field-errors.js';
 
 /** The `typ` header of every access token (RFC 9068 section 2.1). */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -32,11 +33,11 @@ export const defaultAccessTokenSettings = Object.freeze({
 }) satisfies Omit<AccessTokenSettings, 'issuer' | 'audience'>;
 
 const settingsSchema = z.strictObject({
-  issuer: z.string().min(1).max(256),
-  audience: z.string().min(1).max(256),
-  lifetimeSeconds: z.int().min(LIFETIME_SECONDS_MIN).max(LIFETIME_SECONDS_MAX),
-  clockToleranceSeconds: z.int().min(0).max(CLOCK_TOLERANCE_SECONDS_MAX),
-  maxTokenBytes: z.int().min(512).max(16_384),
+  issuer: z.string().check(z.minLength(1), z.maxLength(256)),
+  audience: z.string().check(z.minLength(1), z.maxLength(256)),
+  lifetimeSeconds: z.int().check(z.gte(LIFETIME_SECONDS_MIN), z.lte(LIFETIME_SECONDS_MAX)),
+  clockToleranceSeconds: z.int().check(z.gte(0), z.lte(CLOCK_TOLERANCE_SECONDS_MAX)),
+  maxTokenBytes: z.int().check(z.gte(512), z.lte(16_384)),
 });
 
 /**
@@ -53,7 +54,10 @@ export const accessTokenSettings = (input: AccessTokenSettingsInput): AccessToke
   if (!result.success) {
     const issue = result.error.issues[0];
     const path = issue?.path.map(String).join('.') ?? '';
-    throw new ConfigurationError(`accessTokenSettings.${path}`, issue?.message ?? 'is not valid');
+    throw new ConfigurationError(
+      `accessTokenSettings.${path}`,
+      issue === undefined ? 'is not valid' : describeIssue(issue),
+    );
   }
   return Object.freeze(result.data);
 };

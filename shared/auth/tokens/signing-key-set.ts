@@ -1,5 +1,5 @@
 import { type CryptoKey, exportJWK, generateKeyPair } from 'jose';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigurationError } from '../../errors/configuration-error.js';
 import { DEVELOPMENT_SECRET_PREFIX } from '../assert-strong-secret.js';
 import { describeKeyIssues } from './describe-key-issues.js';
@@ -58,16 +58,16 @@ export interface SigningKeySet extends VerificationKeySet {
   readonly previous: PreviousSigningKey | undefined;
 }
 
-const keyBytes = z.string().regex(ED25519_KEY_MEMBER_PATTERN);
-const kid = z.string().regex(KID_PATTERN);
+const keyBytes = z.string().check(z.regex(ED25519_KEY_MEMBER_PATTERN));
+const kid = z.string().check(z.regex(KID_PATTERN));
 
 /** Members a JWK may carry besides the key itself; they are checked, then ignored on import. */
 const jwkMetadata = {
-  kid: kid.optional(),
-  alg: z.literal(['EdDSA', 'Ed25519']).optional(),
-  use: z.literal('sig').optional(),
-  key_ops: z.array(z.string()).optional(),
-  ext: z.boolean().optional(),
+  kid: z.optional(kid),
+  alg: z.optional(z.literal(['EdDSA', 'Ed25519'])),
+  use: z.optional(z.literal('sig')),
+  key_ops: z.optional(z.array(z.string())),
+  ext: z.optional(z.boolean()),
 };
 
 const publicJwkSchema = z.strictObject({
@@ -77,33 +77,35 @@ const publicJwkSchema = z.strictObject({
   ...jwkMetadata,
 });
 
-const privateJwkSchema = publicJwkSchema.extend({ d: keyBytes });
+const privateJwkSchema = z.extend(publicJwkSchema, { d: keyBytes });
 
 const jwkKidMatches = (entry: { kid: string; jwk: { kid?: string | undefined } }): boolean =>
   entry.jwk.kid === undefined || entry.jwk.kid === entry.kid;
 
-const currentSchema = z
-  .strictObject({ kid, privateJwk: privateJwkSchema })
-  .refine((entry) => jwkKidMatches({ kid: entry.kid, jwk: entry.privateJwk }), {
+const currentSchema = z.strictObject({ kid, privateJwk: privateJwkSchema }).check(
+  z.refine((entry) => jwkKidMatches({ kid: entry.kid, jwk: entry.privateJwk }), {
     message: 'privateJwk.kid differs from kid',
     path: ['privateJwk', 'kid'],
-  });
+  }),
+);
 
 const previousSchema = z
-  .strictObject({ kid, publicJwk: publicJwkSchema.optional(), privateJwk: privateJwkSchema.optional() })
-  .refine((entry) => (entry.publicJwk === undefined) !== (entry.privateJwk === undefined), {
-    message: 'must hold exactly one of publicJwk and privateJwk',
-  })
-  .refine((entry) => jwkKidMatches({ kid: entry.kid, jwk: entry.publicJwk ?? entry.privateJwk ?? {} }), {
-    message: 'the JWK kid differs from kid',
-  });
+  .strictObject({ kid, publicJwk: z.optional(publicJwkSchema), privateJwk: z.optional(privateJwkSchema) })
+  .check(
+    z.refine((entry) => (entry.publicJwk === undefined) !== (entry.privateJwk === undefined), {
+      message: 'must hold exactly one of publicJwk and privateJwk',
+    }),
+    z.refine((entry) => jwkKidMatches({ kid: entry.kid, jwk: entry.publicJwk ?? entry.privateJwk ?? {} }), {
+      message: 'the JWK kid differs from kid',
+    }),
+  );
 
-const secretSchema = z
-  .strictObject({ current: currentSchema, previous: previousSchema.optional() })
-  .refine((secret) => secret.previous === undefined || secret.previous.kid !== secret.current.kid, {
+const secretSchema = z.strictObject({ current: currentSchema, previous: z.optional(previousSchema) }).check(
+  z.refine((secret) => secret.previous === undefined || secret.previous.kid !== secret.current.kid, {
     message: 'current and previous must have different kids',
     path: ['previous', 'kid'],
-  });
+  }),
+);
 
 /** Only the fields that define the keys, in a fixed order: what the memo is keyed on. */
 interface CanonicalKeySet {

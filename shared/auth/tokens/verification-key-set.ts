@@ -1,5 +1,5 @@
 import type { CryptoKey } from 'jose';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigurationError } from '../../errors/configuration-error.js';
 import { describeKeyIssues } from './describe-key-issues.js';
 import { importEd25519Key } from './import-ed25519-key.js';
@@ -31,22 +31,26 @@ export const MAX_VERIFICATION_KEYS = 2;
 const publicKeySchema = z.strictObject({
   kty: z.literal('OKP'),
   crv: z.literal('Ed25519'),
-  x: z.string().regex(ED25519_KEY_MEMBER_PATTERN),
-  kid: z.string().regex(KID_PATTERN),
+  x: z.string().check(z.regex(ED25519_KEY_MEMBER_PATTERN)),
+  kid: z.string().check(z.regex(KID_PATTERN)),
   alg: z.literal('EdDSA'),
   use: z.literal('sig'),
 });
 
 const secretSchema = z
-  .strictObject({ keys: z.array(publicKeySchema).min(1).max(MAX_VERIFICATION_KEYS) })
-  .refine((secret) => new Set(secret.keys.map((key) => key.kid)).size === secret.keys.length, {
-    message: 'two keys share a kid',
-    path: ['keys'],
+  .strictObject({
+    keys: z.array(publicKeySchema).check(z.minLength(1), z.maxLength(MAX_VERIFICATION_KEYS)),
   })
-  .refine((secret) => new Set(secret.keys.map((key) => key.x)).size === secret.keys.length, {
-    message: 'two kids name the same key',
-    path: ['keys'],
-  });
+  .check(
+    z.refine((secret) => new Set(secret.keys.map((key) => key.kid)).size === secret.keys.length, {
+      message: 'two keys share a kid',
+      path: ['keys'],
+    }),
+    z.refine((secret) => new Set(secret.keys.map((key) => key.x)).size === secret.keys.length, {
+      message: 'two kids name the same key',
+      path: ['keys'],
+    }),
+  );
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,5 +1,5 @@
 import { type CryptoKey, errors, jwtVerify } from 'jose';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Clock } from '../../domain/clock.js';
 import { isSessionId } from '../../domain/sessions/refresh-token.js';
 import { roles as knownRoles } from '../../domain/users/user.js';
@@ -87,23 +87,23 @@ const checkHeader = (header: Record<string, unknown>): void => {
   if (!isAccessTokenType(header.typ)) reject('typ');
 };
 
-const text = z.string().min(1).max(256);
+const text = z.string().check(z.minLength(1), z.maxLength(256));
 
 const payloadSchema = z
   .object({
     sub: text,
     // Logout and revocation key on the session id; a token naming anything else is not one of ours.
-    sid: z.string().refine(isSessionId),
+    sid: z.string().check(z.refine(isSessionId)),
     jti: text,
     username: text,
-    roles: z
-      .array(z.enum(knownRoles))
-      .max(knownRoles.length)
-      .refine((list) => new Set(list).size === list.length),
-    iat: z.int().nonnegative(),
-    exp: z.int().positive(),
+    roles: z.array(z.enum(knownRoles)).check(
+      z.maxLength(knownRoles.length),
+      z.refine((list) => new Set(list).size === list.length),
+    ),
+    iat: z.int().check(z.nonnegative()),
+    exp: z.int().check(z.positive()),
   })
-  .refine((claims) => claims.exp > claims.iat);
+  .check(z.refine((claims) => claims.exp > claims.iat));
 
 /** Claims other issuers use to say what a JWT is for. Ours carry none; a refresh or ID token is refused. */
 const declaresAnotherUse = (payload: Record<string, unknown>): boolean => {

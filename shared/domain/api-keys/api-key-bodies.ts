@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import type { ApiKeyRateLimit } from './api-key.js';
+import { roles } from '../users/user.js';
+import type { ApiKeyRateLimit, ApiKeyView } from './api-key.js';
+import { API_KEY_CREDENTIAL_PATTERN, API_KEY_ID_PATTERN } from './api-key-credential.js';
 import {
   type ApiKeyPatch,
   apiKeyBucketBody,
@@ -48,4 +50,42 @@ export const patchFromBody = (body: UpdateApiKeyBody): ApiKeyPatch => ({
   ...(body.rate_limit === undefined
     ? {}
     : { rateLimit: body.rate_limit === null ? null : rateLimitOf(body.rate_limit) }),
+});
+
+const instant = z.iso.datetime({ offset: true });
+
+/** An API key's metadata as the admin API answers it: never the secret, never its hash. */
+export const apiKeyViewBody = z
+  .strictObject({
+    key_id: z.string().regex(API_KEY_ID_PATTERN),
+    name: z.string(),
+    roles: z.array(z.enum(roles)),
+    rate_limit: z
+      .union([
+        z.literal('unlimited'),
+        z.strictObject({ burst: z.int().min(1), per_seconds: z.int().min(1) }),
+        z.null(),
+      ])
+      .meta({ description: "The key's own token bucket, `unlimited`, or null for the route's policy" }),
+    expires_at: instant.nullable(),
+    revoked: z.boolean(),
+    created_at: instant,
+    updated_at: instant,
+  })
+  .meta({ id: 'ApiKey', description: 'An API key without its secret' });
+
+/** `POST /admin/api-keys`: the metadata and, this once, the credential itself. */
+export const issuedApiKeyBody = apiKeyViewBody
+  .extend({
+    api_key: z
+      .string()
+      .regex(API_KEY_CREDENTIAL_PATTERN)
+      .meta({ description: '`key_id:secret`, shown once: send it in the API key header' }),
+  })
+  .meta({ id: 'IssuedApiKey', description: 'A new API key with its credential (shown once)' });
+
+/** Compile-time tie: the admin API's view is what the schema describes. */
+export const asApiKeyViewBody = (view: ApiKeyView): z.input<typeof apiKeyViewBody> => ({
+  ...view,
+  roles: [...view.roles],
 });

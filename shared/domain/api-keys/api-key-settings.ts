@@ -1,14 +1,13 @@
 import * as z from 'zod';
-import { rateLimitPolicySchema } from '../rate-limit/rate-limit-policy.js';
+import { RATE_LIMIT_PERIOD_SECONDS_MAX, RATE_LIMIT_QUOTA_MAX } from '../rate-limit/rate-limit-policy.js';
 import { roles } from '../users/user.js';
 import { apiKeyLimitCeilings, exceedsCeilings } from './api-key.js';
 
 export const API_KEY_NAME_MAX_LENGTH = 100;
 
-/** The token bucket's own field schemas, narrowed to what still limits (see apiKeyLimitCeilings). */
-const tokenBucket = rateLimitPolicySchema.options[0].shape;
-export const rateLimitBurst = tokenBucket.burst.max(apiKeyLimitCeilings.burst);
-export const rateLimitPerSeconds = tokenBucket.perSeconds;
+/** The token bucket's bounds (rate-limit-policy.ts), the burst narrowed to what still limits (see apiKeyLimitCeilings). */
+export const rateLimitBurst = z.int().min(1).max(Math.min(RATE_LIMIT_QUOTA_MAX, apiKeyLimitCeilings.burst));
+export const rateLimitPerSeconds = z.int().min(1).max(RATE_LIMIT_PERIOD_SECONDS_MAX);
 
 /** Only once both fields are valid, so a bad field is reported at that field alone. */
 const averageRateCheck = {

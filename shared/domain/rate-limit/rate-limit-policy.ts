@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Token bucket: `burst` requests at once, then one more every `perSeconds / burst` seconds (the
@@ -9,21 +9,18 @@ export type RateLimitPolicy =
   | { readonly kind: 'token_bucket'; readonly burst: number; readonly perSeconds: number }
   | { readonly kind: 'fixed_window'; readonly requests: number; readonly windowSeconds: number };
 
-const maxQuota = 1_000_000;
-const maxPeriodSeconds = 7 * 24 * 60 * 60;
+/** Largest burst or window quota a policy may name. */
+export const RATE_LIMIT_QUOTA_MAX = 1_000_000;
+/** Longest refill period or window a policy may name: a week. */
+export const RATE_LIMIT_PERIOD_SECONDS_MAX = 7 * 24 * 60 * 60;
+
+const quota = z.int().check(z.gte(1), z.lte(RATE_LIMIT_QUOTA_MAX));
+const periodSeconds = z.int().check(z.gte(1), z.lte(RATE_LIMIT_PERIOD_SECONDS_MAX));
 
 /** Validates a policy where it is written (route table, API key records), never at decision time. */
 export const rateLimitPolicySchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('token_bucket'),
-    burst: z.number().int().min(1).max(maxQuota),
-    perSeconds: z.number().int().min(1).max(maxPeriodSeconds),
-  }),
-  z.strictObject({
-    kind: z.literal('fixed_window'),
-    requests: z.number().int().min(1).max(maxQuota),
-    windowSeconds: z.number().int().min(1).max(maxPeriodSeconds),
-  }),
+  z.strictObject({ kind: z.literal('token_bucket'), burst: quota, perSeconds: periodSeconds }),
+  z.strictObject({ kind: z.literal('fixed_window'), requests: quota, windowSeconds: periodSeconds }),
 ]);
 
 export const quotaOf = (policy: RateLimitPolicy): number =>

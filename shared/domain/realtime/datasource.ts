@@ -12,7 +12,10 @@ export const slugMessage = 'must be 1-32 lowercase letters, digits or inner hyph
 export const isSlug = (value: unknown): value is string =>
   typeof value === 'string' && slugPattern.test(value);
 
-export const datasourceId = z.string().regex(slugPattern, slugMessage);
+export const datasourceId = z.string().regex(slugPattern, slugMessage).meta({
+  description: 'A slug: 1-32 lowercase letters, digits or inner hyphens',
+  example: 'orders',
+});
 
 const roleList = z
   .array(z.enum(roles))
@@ -44,6 +47,20 @@ export interface DatasourceView {
   readonly created_at: string;
   readonly updated_at: string;
 }
+
+const instant = z.iso.datetime({ offset: true });
+const roleArray = z.array(z.enum(roles));
+
+/** The admin API's answer for one datasource (the contract of `toDatasourceView`). */
+export const datasourceViewBody = z
+  .strictObject({
+    id: datasourceId,
+    read_roles: roleArray.meta({ description: 'Roles that may mint a token for it and subscribe' }),
+    write_roles: roleArray.meta({ description: 'Roles that may publish to it' }),
+    created_at: instant,
+    updated_at: instant,
+  })
+  .meta({ id: 'Datasource', description: 'A named stream clients subscribe to as `datasource:<id>`' });
 
 export const toDatasourceView = (datasource: Datasource): DatasourceView => ({
   id: datasource.id,

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PASSWORD_MAX_BYTES } from './create-user-input.js';
 
 /**
@@ -7,16 +7,17 @@ import { PASSWORD_MAX_BYTES } from './create-user-input.js';
  * malformed name gets the same 401 as an unknown one.
  */
 export const logInInput = z.strictObject({
-  username: z.string().min(1).max(64),
-  password: z
-    .string()
-    .min(1)
-    .max(PASSWORD_MAX_BYTES)
-    .refine(
+  username: z.string().check(z.minLength(1), z.maxLength(64)),
+  password: z.string().check(
+    z.minLength(1),
+    z.maxLength(PASSWORD_MAX_BYTES),
+    z.refine(
       (value) => Buffer.byteLength(value, 'utf8') <= PASSWORD_MAX_BYTES,
       `must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8`,
     ),
+  ),
 });
 
-export const refreshInput = z.strictObject({ refresh_token: z.string().min(1).max(256) });
-export const logOutInput = z.strictObject({ refresh_token: z.string().min(1).max(256).optional() });
+const refreshToken = z.string().check(z.minLength(1), z.maxLength(256));
+export const refreshInput = z.strictObject({ refresh_token: refreshToken });
+export const logOutInput = z.strictObject({ refresh_token: z.optional(refreshToken) });

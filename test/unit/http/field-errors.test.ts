@@ -7,8 +7,8 @@ import * as z from 'zod';
 import { createUserInput } from '../../../shared/domain/users/create-user-input.js';
 import { fieldErrorsOf } from '../../../shared/errors/field-errors.js';
 
-const errorsFor = (schema: z.ZodType, input: unknown) => {
-  const result = schema.safeParse(input);
+const errorsFor = (schema: z.core.$ZodType, input: unknown) => {
+  const result = z.safeParse(schema, input);
   if (result.success) throw new Error(`expected ${JSON.stringify(input)} to be rejected`);
   return fieldErrorsOf(result.error, input);
 };

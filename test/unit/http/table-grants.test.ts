@@ -391,6 +391,7 @@ describe('DynamoDB grants of the route table against the calls of each function'
 
     await invoke('health', { path: '/health' });
     await invoke('jwks', { path: '/.well-known/jwks.json' });
+    await invoke('openapi', { path: '/openapi.json' });
     await invoke('route-fallback', { path: '/no-such-path' });
 
     await invoke('login', json('POST', '/auth/login', { username: 'root', password: 'wrong password here' }));

@@ -6,3 +6,14 @@ export const orderInput = z.strictObject({
   quantity: z.int().min(1).max(100),
   note: z.string().max(200).optional(),
 });
+
+/** `201` answer: the order as placed, with who placed it and when. */
+export const order = z
+  .strictObject({
+    id: z.string(),
+    sku: orderInput.shape.sku,
+    quantity: orderInput.shape.quantity,
+    placed_by: z.string(),
+    placed_at: z.iso.datetime({ offset: true }),
+  })
+  .meta({ id: 'Order' });

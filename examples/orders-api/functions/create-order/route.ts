@@ -1,6 +1,7 @@
 import { jsonResponse, secureRoute } from 'bulwark';
+import type * as z from 'zod';
 import { appRoutes } from '../../routes.js';
-import { orderInput } from './order-input.js';
+import { order, orderInput } from './order-input.js';
 
 /**
  * By the time this handler runs, Bulwark has authenticated the caller, checked the `user` role, spent one
@@ -9,17 +10,17 @@ import { orderInput } from './order-input.js';
 export const route = secureRoute(
   appRoutes,
   'create-order',
-  { body: orderInput },
+  { body: orderInput, responses: { 201: { description: 'The order as placed', body: order } } },
   (runtime) =>
     async ({ body, principal, log }) => {
-      const order = {
+      const placed = {
         id: runtime.newId(),
         sku: body.sku,
         quantity: body.quantity,
         placed_by: principal?.id ?? 'unknown',
         placed_at: new Date(runtime.clock.nowMs()).toISOString(),
-      };
-      log.info('order placed', { order_id: order.id });
-      return jsonResponse(201, order);
+      } satisfies z.input<typeof order>;
+      log.info('order placed', { order_id: placed.id });
+      return jsonResponse(201, placed);
     },
 );
