@@ -74,23 +74,17 @@ const listOf = (isEntry: (entry: string) => boolean, message: string, lower = fa
     ),
   );
 
-const isHttpUrl = (value: string): boolean => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-};
-
-const isWebSocketUrl = (value: string): boolean => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'ws:' || url.protocol === 'wss:';
-  } catch {
-    return false;
-  }
-};
+/** Whether `value` is a URL whose scheme is `scheme` or its secure form (`http`: http or https). */
+const isUrlOf =
+  (scheme: 'http' | 'ws') =>
+  (value: string): boolean => {
+    try {
+      return new RegExp(`^${scheme}s?:$`).test(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  };
+const isHttpUrl = isUrlOf('http');
 
 const tableName = z.optional(lengthBetween(3, 255));
 const secretArn = z.optional(lengthBetween(1, 2048));
@@ -227,7 +221,7 @@ export const runtimeSettings = {
     /** The WebSocket URL clients connect to: the stage URL (wss://) the CDK stack sets, or the emulator's. */
     url: setting(
       'REALTIME_URL',
-      z.optional(text.check(z.refine(isWebSocketUrl, 'must be a ws(s) URL'))),
+      z.optional(text.check(z.refine(isUrlOf('ws'), 'must be a ws(s) URL'))),
       'infrastructure',
     ),
     /** The management API (`@connections`) of the stage, or of the local emulator. */

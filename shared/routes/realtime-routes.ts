@@ -40,7 +40,7 @@ export const realtimeRoutes = defineRoutes([
     rateLimit: defaultLimit,
     // One UpdateItem that keeps createdAtMs (if_not_exists) and returns the new item.
     tables: { realtime: [{ actions: ['UpdateItem'], leadingKeys: datasourceKeys }] },
-    description: 'Create or change a datasource: the roles that may subscribe and publish',
+    description: 'Create or change a datasource: who may subscribe and publish',
   }),
   authenticatedEntry({
     id: 'list-datasources',
@@ -76,7 +76,7 @@ export const realtimeRoutes = defineRoutes([
       ],
     },
     realtime: 'url',
-    description: 'Mint a short-lived, single-use token to connect to the realtime gateway for one datasource',
+    description: 'Mint a single-use token to connect to the realtime gateway for one datasource',
   }),
   authenticatedEntry({
     id: 'publish-datasource-event',
@@ -105,8 +105,7 @@ export const realtimeRoutes = defineRoutes([
       // read with the grants authentication already has.
       realtime: [{ actions: ['GetItem'], leadingKeys: [...tokenKeys, ...datasourceKeys] }],
     },
-    secrets: [],
-    description: 'For a self-hosted gateway: whether a datasource token is active (does not consume it)',
+    description: 'Self-hosted gateway: whether a datasource token is active (not consumed)',
   }),
   authenticatedEntry({
     id: 'list-revoked-tokens',
@@ -115,7 +114,7 @@ export const realtimeRoutes = defineRoutes([
     roles: ['gateway'],
     rateLimit: defaultLimit,
     tables: { realtime: [{ actions: ['Query'], leadingKeys: revocationFeedKeys }] },
-    description: 'For a self-hosted gateway: sessions and API keys revoked since a cursor',
+    description: 'Self-hosted gateway: sessions and API keys revoked since a cursor',
   }),
   authenticatedEntry({
     id: 'consume-rate-limit',
@@ -124,7 +123,6 @@ export const realtimeRoutes = defineRoutes([
     roles: ['gateway'],
     rateLimit: defaultLimit,
     // The limiter's own write (rl#realtime-...), which authentication's limiter grant already covers.
-    description:
-      "For a self-hosted gateway: spend one unit of a realtime limit and get the limiter's decision",
+    description: "Self-hosted gateway: spend one unit of a realtime limit, get the limiter's decision",
   }),
 ]);
