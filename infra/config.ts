@@ -156,6 +156,10 @@ export const stageConfig = (name: string): StageConfig => {
     // Fail-open in production is a temporary, change-controlled switch on the function (see the runbook).
     throw new TypeError('Stage prod must rate limit fail-closed');
   }
+  if (stage.stageName === 'prod' && runtime.realtime.limiterFailureMode !== 'fail-closed') {
+    // The realtime gateway's limiter follows the API's rule (ADR 0014).
+    throw new TypeError('Stage prod must apply the realtime limits fail-closed');
+  }
   const { waf, alarms } = stage.operations;
   if (!Number.isInteger(waf.requestsPerIpPer5Minutes) || waf.requestsPerIpPer5Minutes < 10) {
     throw new TypeError(
