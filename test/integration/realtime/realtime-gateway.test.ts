@@ -2,8 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoDbClient } from '../../../shared/adapters/dynamodb/create-dynamodb-client.js';
+import { dynamoDbRateLimitStore } from '../../../shared/adapters/dynamodb/dynamodb-rate-limit-store.js';
 import { dynamoDbRealtimeStore } from '../../../shared/adapters/dynamodb/dynamodb-realtime-store.js';
-import { mintDatasourceToken } from '../../../shared/domain/realtime/datasource-token.js';
+import {
+  datasourceTokenHash,
+  mintDatasourceToken,
+} from '../../../shared/domain/realtime/datasource-token.js';
 import type { ConnectionPrincipal, RealtimeStore } from '../../../shared/domain/realtime/realtime-store.js';
 import { REALTIME_SUBPROTOCOL, realtimeConnect } from '../../../shared/gateway/realtime-connect.js';
 import { realtimeMessage } from '../../../shared/gateway/realtime-message.js';
@@ -43,7 +48,10 @@ interface Gateway {
   readonly message: Handler;
 }
 
-const gatewayWith = async (env: Record<string, string> = {}): Promise<Gateway> => {
+const gatewayWith = async (
+  env: Record<string, string> = {},
+  stores: Partial<Stores> = {},
+): Promise<Gateway> => {
   const runtime = testRuntime(
     {
       ...Object.fromEntries(
@@ -60,6 +68,7 @@ const gatewayWith = async (env: Record<string, string> = {}): Promise<Gateway> =
         rateLimits: undefined,
         sessions: undefined,
         apiKeys: undefined,
+        ...stores,
       } as unknown as Partial<Stores>,
     },
   );
@@ -196,6 +205,52 @@ describe('connect limits on DynamoDB Local', () => {
       tokens.map((token) => gateway.connect(connectEvent(token, { sourceIp: '203.0.113.9' }), context)),
     );
     expect(results.map((result) => result.statusCode).sort()).toEqual([200, 200, 429, 429, 429, 429]);
+  });
+});
+
+describe('a limiter backend that cannot answer', () => {
+  /** The rate-limit table behind an address nothing listens on: every limiter call fails for real. */
+  const unreachableLimiter = () => {
+    const dead = createDynamoDbClient({
+      region: 'local',
+      endpoint: 'http://127.0.0.1:9',
+      maxAttempts: 1,
+      requestTimeoutMs: 500,
+    });
+    return { store: dynamoDbRateLimitStore(dead, tables.rateLimits), dead };
+  };
+
+  it('refuses connects with 503 and Retry-After under fail-closed (the default), before the token is spent', async () => {
+    const limiter = unreachableLimiter();
+    try {
+      const gateway = await gatewayWith({}, { rateLimits: limiter.store });
+      const token = await mint(gateway, userPrincipal(), await datasource(gateway));
+      const refused = await gateway.connect(connectEvent(token), context);
+      expect(refused.statusCode).toBe(503);
+      expect(Number(refused.headers?.['Retry-After'])).toBeGreaterThan(0);
+      expect(gateway.runtime.counted().map((metric) => metric.name)).toEqual(
+        expect.arrayContaining(['realtime_limit_backend_error', 'realtime_limit_fail_closed']),
+      );
+      // The token is still unused: the limiter refused before the single-use write.
+      expect(await gateway.store.findToken(datasourceTokenHash(token))).toBeDefined();
+    } finally {
+      limiter.dead.destroy();
+    }
+  });
+
+  it('admits connects under REALTIME_LIMITER_FAILURE_MODE=fail-open, counting them', async () => {
+    const limiter = unreachableLimiter();
+    try {
+      const gateway = await gatewayWith(
+        { REALTIME_LIMITER_FAILURE_MODE: 'fail-open' },
+        { rateLimits: limiter.store },
+      );
+      const token = await mint(gateway, userPrincipal(), await datasource(gateway));
+      expect((await gateway.connect(connectEvent(token), context)).statusCode).toBe(200);
+      expect(gateway.runtime.counted().map((metric) => metric.name)).toContain('realtime_limit_fail_open');
+    } finally {
+      limiter.dead.destroy();
+    }
   });
 });
 
