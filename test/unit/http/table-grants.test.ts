@@ -421,7 +421,7 @@ describe('DynamoDB grants of the route table against the calls of each function'
     for (const id of userRoutes) {
       const sessionId = randomBytes(16).toString('base64url');
       const familyId = randomBytes(16).toString('base64url');
-      items.set(`users|target-${id}`, {
+      items.set(itemKey('users', `target-${id}`), {
         username: { S: `target-${id}` },
         id: { S: randomUUID() },
         roles: { L: [{ S: 'user' }] },
