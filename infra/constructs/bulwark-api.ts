@@ -166,7 +166,7 @@ const assertReservationsFit = (config: StageConfig, functions: readonly SecuredF
 };
 
 /** Refused at synth: a nested stack that would hold more functions than maxFunctionsPerStack. */
-const assertFunctionStacksFit = (count: number, functions: readonly InvokedFunction[]): void => {
+const assertFunctionStacksFit = (count: number, functions: readonly { readonly id: string }[]): void => {
   if (!Number.isInteger(count) || count < 1) {
     throw new TypeError(`BulwarkApi: functionStacks must be a positive integer, got ${count}`);
   }
@@ -245,7 +245,12 @@ export class BulwarkApi extends Construct {
     const { operations } = config;
     assertReservationsFit(config, [...routes, fallbackRoute]);
     this.functionStackCount = props.functionStacks ?? defaultFunctionStacks;
-    assertFunctionStacksFit(this.functionStackCount, [...routes, fallbackRoute, firstAdminFunction]);
+    assertFunctionStacksFit(this.functionStackCount, [
+      ...routes,
+      fallbackRoute,
+      firstAdminFunction,
+      ...(props.realtime?.gateway ?? []),
+    ]);
     this.functionStacks = this.nestedStacks;
     this.logsKey = new LogsKey(this, 'LogsKey', {
       stageName: config.stageName,
@@ -486,6 +491,8 @@ export class BulwarkApi extends Construct {
         : { loggingRole: this.api.node.findChild('Account') }),
       environment: runtimeEnvironment(props.config.runtime),
       logEncryptionKey: this.logsKey.key,
+      // The gateway's functions go to the nested stacks like the routes' (ADR 0018).
+      scopeOf: (functionId) => this.functionStackOf(functionId, props.config),
     });
     for (const route of needing) {
       const fn = this.routeFunctions.get(route.id);

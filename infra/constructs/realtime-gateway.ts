@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
@@ -44,6 +44,11 @@ export interface RealtimeGatewayProps {
   readonly loggingRole?: IDependable;
   /** Runtime variables shared by every function. */
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * Where each function with its release goes (BulwarkApi: the nested stack its id hashes to, ADR 0018);
+   * this construct when absent.
+   */
+  readonly scopeOf?: (functionId: string) => Construct;
   /** Encrypts the gateway's log groups (functions' and access logs: their lines carry client addresses). */
   readonly logEncryptionKey?: IKey;
 }
@@ -117,7 +122,7 @@ export class RealtimeGateway extends Construct {
     const functions = new Map<string, RouteFunction>();
     const aliases = new Map<string, IFunction>();
     for (const entry of props.functions) {
-      const fn = new RouteFunction(this, constructIdOf(entry.id), {
+      const fn = new RouteFunction(props.scopeOf?.(entry.id) ?? this, constructIdOf(entry.id), {
         routeId: entry.id,
         description: entry.description,
         projectRoot: props.projectRoot,
@@ -272,14 +277,30 @@ export class RealtimeGateway extends Construct {
     fn.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['execute-api:ManageConnections'], resources }),
     );
+    // A route function in a nested stack (ADR 0018) sees the API's id through the parameter CDK makes for
+    // the reference (`referenceto<unique id>Ref`), and the partition as cdk-nag renders it there (literal
+    // when the stage's environment is known): its findings name the ARN that way.
+    const apiId = stack.resolve(this.api.apiId) as { Ref: string };
+    const apiParameter = `referenceto${Names.nodeUniqueId((this.api.node.defaultChild as CfnResource).node)}Ref`;
+    const findingIdsOf = (resource: string): string[] => {
+      const resolved = JSON.stringify(stack.resolve(resource));
+      if (Stack.of(fn) === stack) return [flattenCfnReference(JSON.parse(resolved))];
+      const inNested = resolved.replace(JSON.stringify(apiId), JSON.stringify({ Ref: apiParameter }));
+      return [
+        flattenCfnReference(JSON.parse(inNested)),
+        flattenCfnReference(JSON.parse(inNested.replace('{"Ref":"AWS::Partition"}', '"aws"'))),
+      ];
+    };
     for (const resource of resources) {
-      Validations.of(fn.role).acknowledge({
-        // The finding's id names the ARN as cdk-nag flattens it, tokens and all.
-        id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(resource))}]`,
-        reason:
-          'execute-api:ManageConnections on the connections of this stage only: connection ids are created ' +
-          'at runtime, so the @connections path ends in a wildcard.',
-      });
+      for (const finding of findingIdsOf(resource)) {
+        Validations.of(fn.role).acknowledge({
+          // The finding's id names the ARN as cdk-nag flattens it, tokens and all.
+          id: `AwsSolutions-IAM5[Resource::${finding}]`,
+          reason:
+            'execute-api:ManageConnections on the connections of this stage only: connection ids are created ' +
+            'at runtime, so the @connections path ends in a wildcard.',
+        });
+      }
     }
   }
 

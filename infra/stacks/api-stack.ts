@@ -20,8 +20,8 @@ export type ApiStackProps = StackProps & Omit<BulwarkApiProps, 'routes' | 'entry
  * Bulwark's own stateless stack: the BulwarkApi construct over Bulwark's route table (core and realtime
  * routes) with the realtime gateway, exactly what a team builds over its own table. The construct sits
  * under the id `Default`, which CDK leaves out of logical ids, so every resource it keeps in this stack
- * keeps the id it had when the stack held it directly; the route functions with their releases live in
- * nested stacks (BulwarkApi.functionStacks, ADR 0018), the realtime gateway's functions in this stack.
+ * keeps the id it had when the stack held it directly; the functions with their releases (the routes' and
+ * the realtime gateway's) live in nested stacks (BulwarkApi.functionStacks, ADR 0018).
  */
 export class ApiStack extends Stack {
   readonly bulwark: BulwarkApi;

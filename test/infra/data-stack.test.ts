@@ -49,8 +49,8 @@ describe('the data stack', () => {
       'RateLimitsTable',
       'SessionsTable',
       'ApiKeysTable',
-      'BreakersTable',
       'RealtimeTable',
+      'BreakersTable',
     ]);
     expect(Object.keys(devTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual([
       'JwtSigningKeysSecret',
@@ -62,8 +62,8 @@ describe('the data stack', () => {
       'RateLimitsTable',
       'SessionsTable',
       'ApiKeysTable',
-      'BreakersTable',
       'RealtimeTable',
+      'BreakersTable',
     ]);
     expect(Object.keys(prodTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual([
       'JwtSigningKeysSecret',
