@@ -141,7 +141,9 @@ export class RealtimeGateway extends Construct {
       });
       fn.grantEntry(entry, resources);
       functions.set(entry.id, fn);
-      aliases.set(entry.id, canaryReleases.release(entry.id, fn).alias);
+      // Released on their alarms alone: the pre-traffic hook's probe is a REST request, which none of
+      // these functions (WebSocket and stream events) answers.
+      aliases.set(entry.id, canaryReleases.release(entry.id, fn, { beforeTraffic: false }).alias);
     }
     this.functions = functions;
 

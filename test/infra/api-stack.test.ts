@@ -1121,6 +1121,25 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(JSON.stringify(logs?.Condition)).toContain(':123456789012:log-group:*');
   });
 
+  it('tries before traffic only the functions the hook has a probe for (a REST request): not the gateway', () => {
+    const probes = JSON.stringify(
+      (
+        (template.findResources('AWS::Lambda::Function')[logicalIdOf(api, '__hook__')] as CfnResourceJson)
+          .Properties.Environment as { Variables: Json }
+      ).Variables.BULWARK_PRE_TRAFFIC_PROBES,
+    );
+    for (const id of gatewayFunctionIds()) {
+      const alias = template.findResources('AWS::Lambda::Alias')[
+        aliasLogicalIdOf(api, id)
+      ] as CfnResourceJson & {
+        UpdatePolicy: { CodeDeployLambdaAliasUpdate: Json };
+      };
+      // A hook without a probe for the function fails every deployment of it.
+      expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook, id).toBeUndefined();
+      expect(probes).not.toContain(logicalIdOf(api, id));
+    }
+  });
+
   it.each(securedFunctions.map((secured) => [secured.id] as const))(
     'releases %s through its live alias as a 10%%-for-5-minutes canary that its alarms roll back',
     (routeId) => {
