@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
 import { esmBundling } from '../infra/constructs/esm-bundling.js';
-import { fallbackRoute, routes } from '../shared/routes/route-table.js';
+import { gatewayFunctionIds } from '../shared/routes/realtime-gateway.js';
+import { coreRoutes, fallbackRoute, routes } from '../shared/routes/route-table.js';
 
 /**
  * The stack's bundling options (infra/constructs/esm-bundling.ts, what every RouteFunction passes to
@@ -58,8 +59,18 @@ const packageOf = (inputPath: string): string => {
   return parts[0]?.startsWith('@') === true ? `${parts[0]}/${parts[1]}` : (parts[0] ?? '(unknown)');
 };
 
-/** Every function the CDK stack deploys: each route-table entry plus the fallback. */
-export const functionIds = (): string[] => [...routes.map((route) => route.id), fallbackRoute.id];
+/**
+ * The functions the cold-start bench times: each core route plus the fallback (each has a representative
+ * first request in bench/cold-start/cold-start-stack.ts; the realtime functions have none yet).
+ */
+export const functionIds = (): string[] => [...coreRoutes.map((route) => route.id), fallbackRoute.id];
+
+/** Every function Bulwark's stack deploys: each route (core and realtime), the fallback and the gateway's. */
+export const deployedFunctionIds = (): string[] => [
+  ...routes.map((route) => route.id),
+  fallbackRoute.id,
+  ...gatewayFunctionIds(),
+];
 
 /**
  * Bundles one entry with the CDK stack's esbuild settings (ESM, node24, minified, nothing external, so

@@ -1,7 +1,11 @@
+import { route as consumeRateLimit } from '../functions/consume-rate-limit/route.js';
 import { route as createApiKey } from '../functions/create-api-key/route.js';
 import { route as createUser } from '../functions/create-user/route.js';
+import { route as introspectDatasourceToken } from '../functions/introspect-datasource-token/route.js';
 import { route as login } from '../functions/login/route.js';
 import { route as logout } from '../functions/logout/route.js';
+import { route as publishDatasourceEvent } from '../functions/publish-datasource-event/route.js';
+import { route as putDatasource } from '../functions/put-datasource/route.js';
 import { route as refreshToken } from '../functions/refresh-token/route.js';
 import { route as rotateApiKey } from '../functions/rotate-api-key/route.js';
 import { route as setUserPassword } from '../functions/set-user-password/route.js';
@@ -27,4 +31,8 @@ export const bulwarkRouteModules: readonly RouteModule[] = [
   updateUser,
   setUserPassword,
   summarizeErrors,
+  putDatasource,
+  publishDatasourceEvent,
+  introspectDatasourceToken,
+  consumeRateLimit,
 ];

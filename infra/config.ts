@@ -313,6 +313,14 @@ export const stageConfig = (name: string, options: StageOptions = {}): StageConf
       `Stage ${name}: TRIAGE_MODEL_TIMEOUT_MS (${runtime.triage.modelTimeoutMs}) must be at most half the function timeout`,
     );
   }
+  if (
+    stage.stageName === 'prod' &&
+    runtime.realtime.limiterFailureMode !== 'fail-closed' &&
+    overrides[runtimeSettings.realtime.limiterFailureMode.variable] === undefined
+  ) {
+    // The realtime gateway's limiter follows the API's rule (ADR 0014): fail-open only as a one-deploy override.
+    throw new TypeError('Stage prod must apply the realtime limits fail-closed');
+  }
   const { waf, alarms } = stage.operations;
   if (!Number.isInteger(waf.requestsPerIpPer5Minutes) || waf.requestsPerIpPer5Minutes < 10) {
     throw new TypeError(

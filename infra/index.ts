@@ -1,7 +1,8 @@
 /**
  * `bulwark/cdk`: deploy a team's routes with Bulwark's. DataStack holds the tables and secrets; BulwarkApi
  * builds, for every route of a table, the function, the method, the least-privilege grants the entry
- * declares and a canary release, plus the WAF, alarms and dashboard.
+ * declares and a canary release, plus the WAF, alarms and dashboard; with `realtime: { gateway }`, the
+ * realtime gateway (a WebSocket API, RealtimeGateway) too.
  */
 
 export { bulwarkRouteModules } from './bulwark-route-modules.js';
@@ -14,6 +15,7 @@ export {
   maxFunctionsPerStack,
 } from './constructs/bulwark-api.js';
 export { grantLogTriage, modelArnsOf } from './constructs/log-triage-access.js';
+export { RealtimeGateway, type RealtimeGatewayProps } from './constructs/realtime-gateway.js';
 export { bulwarkPackageRoot } from './repository-root.js';
 export { ApiStack, type ApiStackProps } from './stacks/api-stack.js';
 export { DataStack, type DataStackProps } from './stacks/data-stack.js';

@@ -230,6 +230,65 @@ export const settingTexts: Readonly<Record<string, SettingText>> = {
       'Circuit-breaker state and last good answers (set by the CDK stack on the functions that use a breaker)',
     guidance: 'Set by infrastructure',
   },
+  REALTIME_TRUST_PROXY_HOPS: {
+    meaning:
+      'Trusted proxies in front of the realtime gateway; same rules and warnings as `API_TRUST_PROXY_HOPS`, applied at `$connect` (the only event with headers); the address is stored with the connection for every later limit',
+    guidance: 'The same count as `API_TRUST_PROXY_HOPS` for the same topology',
+  },
+  REALTIME_LIMITER_FAILURE_MODE: {
+    meaning:
+      "What the realtime limits (connect, public subscribe, the mint's connect limits) do when DynamoDB cannot decide: `fail-closed` refuses with 503, `fail-open` admits and logs",
+    guidance:
+      '`fail-closed`; production refuses `fail-open` without `SECURITY_LIMITER_FAIL_OPEN_ACKNOWLEDGED=true`',
+  },
+  REALTIME_TOKEN_TTL_SECONDS: {
+    meaning: 'How long a datasource token may wait before it connects (5-60); it is single-use anyway',
+    guidance: 'As short as your clients connect',
+  },
+  REALTIME_CONNECTS_PER_PRINCIPAL: {
+    meaning:
+      'Connects per principal per window, counted at the mint and again at `$connect` (each in its own bucket)',
+    guidance: "Size it for your clients' reconnects",
+  },
+  REALTIME_CONNECTS_PER_IP: {
+    meaning: 'Connects per client address (IPv6 per /64) per window, at the mint and at `$connect`',
+    guidance: 'Above `REALTIME_CONNECTS_PER_PRINCIPAL` when clients share addresses',
+  },
+  REALTIME_CONNECT_WINDOW_SECONDS: {
+    meaning: 'Window of both connect limits (fixed, aligned to the epoch)',
+    guidance: 'Keep',
+  },
+  REALTIME_PUBLIC_SUBSCRIBES_PER_IP: {
+    meaning: 'Subscribes to `public:` channels per client address per window',
+    guidance: 'Keep',
+  },
+  REALTIME_SUBSCRIBE_WINDOW_SECONDS: {
+    meaning: 'Window of the public subscribe limit',
+    guidance: 'Keep',
+  },
+  REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION: {
+    meaning: 'Subscriptions one connection may hold (1-50); past it a subscribe gets `subscription-limit`',
+    guidance: 'Keep',
+  },
+  REALTIME_MESSAGE_MAX_BYTES: {
+    meaning: 'Largest client message (64-32768); larger gets a 413 error frame',
+    guidance: 'Keep',
+  },
+  REALTIME_URL: {
+    meaning:
+      'The WebSocket URL the mint returns (set by the CDK stack to the stage URL, by `npm start` to the emulator)',
+    guidance: 'Set by infrastructure; production refuses `ws://`',
+  },
+  REALTIME_CALLBACK_URL: {
+    meaning:
+      'The management API (`@connections`) of the WebSocket stage (set by the CDK stack on the functions that publish or close)',
+    guidance: 'Set by infrastructure; production refuses `http://`',
+  },
+  REALTIME_TABLE_NAME: {
+    meaning:
+      'Datasources, used datasource tokens, connections, subscriptions and the revocation feed (set by the CDK stack)',
+    guidance: 'Set by infrastructure',
+  },
 };
 
 export const setWhere: Readonly<Record<SetBy, string>> = {

@@ -33,7 +33,7 @@ export const bulwarkOpenApiDocument = async (): Promise<OpenApiDocument> => {
       title: 'Bulwark API',
       version: packageVersion(),
       description: [
-        "Bulwark's own routes: login, tokens, users, API keys and the public keys that verify access tokens.",
+        "Bulwark's own routes: login, tokens, users, API keys, the public keys that verify access tokens, and the realtime routes (datasources, the datasource token mint, publish, and the internal endpoints of a self-hosted gateway; the WebSocket gateway itself is described in the README).",
         'Generated from the route table (shared/routes/route-table.ts) and each route module (functions/<id>/route.ts) by `npm run docs:fix`; never edited by hand.',
         'Every rejection is `application/problem+json` (RFC 9457) whose `type` is a stable URI `urn:bulwark:problem:<code>` from the problem catalogue (docs/problem-types.md): branch on `type`, never on `title`.',
         'Unknown paths answer 404 `not-found`, known paths with another method 405 `method-not-allowed` with `Allow`, and `OPTIONS` is the CORS preflight.',

@@ -56,6 +56,14 @@ export { redactPairs } from './logging/redact-pairs.js';
 export { createRedactor, type RedactionOptions, type Redactor } from './logging/redact-sensitive.js';
 // The route that serves a table's OpenAPI document (generated at build time with `bulwark/openapi`).
 export { openApiRoute } from './openapi/openapi-route.js';
+export {
+  defineGateway,
+  type GatewayFunction,
+  type GatewayTrigger,
+  realtimeGateway,
+  type StreamSource,
+} from './routes/realtime-gateway.js';
+export { realtimeRoutes } from './routes/realtime-routes.js';
 export type {
   AuthenticatedRouteIdOf,
   CapacityClass,
@@ -85,7 +93,10 @@ export {
   lastGoodGrant,
   publicEntry,
 } from './routes/route-definition.js';
-export { functionEntry as bulwarkFunctionEntry, routes as bulwarkRoutes } from './routes/route-table.js';
+// Realtime (ADR 0014), opt-in: the realtime routes go into a team's table next to Bulwark's core routes,
+// and `realtimeGateway` is the gateway's functions, which BulwarkApi (`realtime: { gateway }`) and
+// serveLocally (`gateway`) deploy and serve.
+export { coreRoutes as bulwarkRoutes, functionEntry as bulwarkFunctionEntry } from './routes/route-table.js';
 export { breakerFor, breakerStatuses } from './runtime/breakers-for.js';
 // The runtime a route module is built on: Lambda's from the environment, or one composed by hand (tests).
 export { createRuntime, type RuntimeParts } from './runtime/create-runtime.js';

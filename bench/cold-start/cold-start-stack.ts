@@ -7,7 +7,7 @@ import { createTables } from '../../shared/local/create-tables.js';
 import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 import { secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import { tableDefinitions } from '../../shared/resources/table-definitions.js';
-import { fallbackRoute, routeById, routes } from '../../shared/routes/route-table.js';
+import { coreRoutes, fallbackRoute, routeById } from '../../shared/routes/route-table.js';
 import { apiKeysFor } from '../../shared/runtime/api-keys-for.js';
 import { refreshSessionsFor } from '../../shared/runtime/refresh-sessions-for.js';
 import { tokenIssuerFor } from '../../shared/runtime/token-issuer-for.js';
@@ -167,7 +167,7 @@ export const startColdStartStack = async (workDir: string): Promise<ColdStartSta
       roles: ['user'],
     });
 
-    const functionIds = [...routes.map((route) => route.id), fallbackRoute.id];
+    const functionIds = [...coreRoutes.map((route) => route.id), fallbackRoute.id];
     const json = (value: unknown) => JSON.stringify(value);
     const route = (id: string, sample: number) => {
       const { method, path } = routeById(id);

@@ -4,6 +4,7 @@
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { realtimeGateway } from 'bulwark';
 import { serveLocally } from 'bulwark/local';
 import { handlerModuleOf } from './entries.js';
 import { appRoutes } from './routes.js';
@@ -12,6 +13,7 @@ serveLocally({
   name: 'Orders API (example) local stack',
   projectRoot: dirname(fileURLToPath(import.meta.url)),
   routes: appRoutes,
+  gateway: realtimeGateway,
   handlerModule: handlerModuleOf,
   environment: process.env,
   setEnvironment: (variables) => Object.assign(process.env, variables),

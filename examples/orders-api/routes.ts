@@ -1,11 +1,14 @@
-import { authenticatedEntry, bulwarkRoutes, defineRoutes } from 'bulwark';
+import { authenticatedEntry, bulwarkRoutes, defineRoutes, realtimeRoutes } from 'bulwark';
 
 /**
- * The app's route table: Bulwark's own routes (login, tokens, API keys, ...) and the app's. One entry per
- * route; the CDK construct, the local server and the fallback all read this one table.
+ * The app's route table: Bulwark's own routes (login, tokens, API keys, ...), its realtime routes
+ * (datasources, the datasource token mint, publish; the gateway is switched on where the table is
+ * deployed and served) and the app's. One entry per route; the CDK construct, the local server and the
+ * fallback all read this one table.
  */
 export const appRoutes = defineRoutes([
   ...bulwarkRoutes,
+  ...realtimeRoutes,
   authenticatedEntry({
     id: 'create-order',
     method: 'POST',

@@ -11,7 +11,8 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RouteModule } from '../../shared/chain/route-module.js';
 import { type SecretId, secretDefinitions } from '../../shared/resources/secret-definitions.js';
-import { type TableId, tableDefinitions } from '../../shared/resources/table-definitions.js';
+import type { TableId } from '../../shared/resources/table-definitions.js';
+import type { GatewayFunction } from '../../shared/routes/realtime-gateway.js';
 import {
   capacityClassOf,
   fallbackRoute,
@@ -21,7 +22,6 @@ import {
   type RouteDefinition,
   type RouteTable,
   type SecuredFunction,
-  type TableGrant,
 } from '../../shared/routes/route-definition.js';
 import { routeIn } from '../../shared/routes/route-in.js';
 import {
@@ -42,6 +42,7 @@ import { HealthProbe } from './health-probe.js';
 import { grantLogTriage } from './log-triage-access.js';
 import { LogsKey } from './logs-key.js';
 import { PreTrafficHook } from './pre-traffic-hook.js';
+import { RealtimeGateway } from './realtime-gateway.js';
 import { type ApiRoute, RouteApi } from './route-api.js';
 import { RouteFunction } from './route-function.js';
 import { SavedQueries } from './saved-queries.js';
@@ -83,6 +84,12 @@ export interface BulwarkApiProps {
    * stack still holds them): raise it only when a synth refuses a nested stack as too full. Default 8.
    */
   readonly functionStacks?: number;
+  /**
+   * The realtime gateway (ADR 0014): a WebSocket API whose functions are `gateway` (Bulwark's
+   * `realtimeGateway`), released, granted and monitored like the routes. Required when `routes` holds
+   * an entry with `realtime` (Bulwark's `realtimeRoutes`: the datasource token mint, publish).
+   */
+  readonly realtime?: { readonly gateway: readonly GatewayFunction[] };
 }
 
 /** Default number of nested stacks for the functions: 8 hold well over the 130 or so routes one REST API stack holds. */
@@ -159,7 +166,7 @@ const assertReservationsFit = (config: StageConfig, functions: readonly SecuredF
 };
 
 /** Refused at synth: a nested stack that would hold more functions than maxFunctionsPerStack. */
-const assertFunctionStacksFit = (count: number, functions: readonly InvokedFunction[]): void => {
+const assertFunctionStacksFit = (count: number, functions: readonly { readonly id: string }[]): void => {
   if (!Number.isInteger(count) || count < 1) {
     throw new TypeError(`BulwarkApi: functionStacks must be a positive integer, got ${count}`);
   }
@@ -229,6 +236,8 @@ export class BulwarkApi extends Construct {
   readonly functionStacks: ReadonlyMap<number, NestedStack>;
   private readonly functionStackCount: number;
   private readonly nestedStacks = new Map<number, NestedStack>();
+  /** The realtime gateway, when `realtime` is given. */
+  readonly realtime: RealtimeGateway | undefined;
 
   constructor(scope: Construct, id: string, props: BulwarkApiProps) {
     super(scope, id);
@@ -236,7 +245,12 @@ export class BulwarkApi extends Construct {
     const { operations } = config;
     assertReservationsFit(config, [...routes, fallbackRoute]);
     this.functionStackCount = props.functionStacks ?? defaultFunctionStacks;
-    assertFunctionStacksFit(this.functionStackCount, [...routes, fallbackRoute, firstAdminFunction]);
+    assertFunctionStacksFit(this.functionStackCount, [
+      ...routes,
+      fallbackRoute,
+      firstAdminFunction,
+      ...(props.realtime?.gateway ?? []),
+    ]);
     this.functionStacks = this.nestedStacks;
     this.logsKey = new LogsKey(this, 'LogsKey', {
       stageName: config.stageName,
@@ -252,7 +266,9 @@ export class BulwarkApi extends Construct {
     // Not behind the API: an operator invokes it through IAM after the first deploy (README, Deploy).
     this.firstAdminFunction = this.routeFunction(firstAdminFunction, firstAdminFunction.description, config, {
       ...resources,
-      synchronousCaller: 'an operator (aws lambda invoke, through IAM)',
+      noDeadLetterQueueReason:
+        'Only an operator (aws lambda invoke, through IAM) invokes this function, synchronously; a dead-letter ' +
+        'queue only receives failed asynchronous invocations, so it would stay empty. Failures are answered to the caller.',
     });
 
     // Log triage reads the stage's function logs (every route's and the fallback's) and asks one model.
@@ -395,8 +411,14 @@ export class BulwarkApi extends Construct {
     // The stack-wide alarms (limiter, dependencies, 5xx rate) also stop and roll back every release.
     this.canaryReleases.rollBackOn(this.monitoring.rolloutAlarms);
 
+    this.realtime = this.realtimeGateway(props, resources);
+
     // Guard-rail events from every function's log to the stage's bus, and the authenticated probe.
-    const functions = [...this.routeFunctions.values(), this.fallbackFunction];
+    const functions = [
+      ...this.routeFunctions.values(),
+      this.fallbackFunction,
+      ...(this.realtime?.functions.values() ?? []),
+    ];
     this.guardrailEvents = new GuardrailEvents(this, 'Guardrails', {
       config,
       projectRoot: bulwarkPackageRoot,
@@ -437,16 +459,63 @@ export class BulwarkApi extends Construct {
     });
   }
 
+  /**
+   * The realtime gateway and what routes need of it (the WebSocket URL, the management API); its alarms
+   * roll back every release too. A table with realtime routes but no gateway fails the synth.
+   */
+  private realtimeGateway(
+    props: BulwarkApiProps,
+    resources: Required<Pick<BulwarkApiProps, 'projectRoot' | 'tables' | 'secrets' | 'entryOf'>>,
+  ): RealtimeGateway | undefined {
+    const needing = props.routes.filter((route) => route.realtime !== undefined);
+    if (props.realtime === undefined) {
+      if (needing.length > 0) {
+        throw new TypeError(
+          `BulwarkApi: routes ${needing.map((route) => route.id).join(', ')} need the realtime gateway; ` +
+            'pass realtime: { gateway: realtimeGateway }',
+        );
+      }
+      return undefined;
+    }
+    const gateway = new RealtimeGateway(this, 'Realtime', {
+      config: props.config,
+      resources: { tables: resources.tables, secrets: resources.secrets },
+      functions: props.realtime.gateway,
+      projectRoot: resources.projectRoot,
+      entryOf: resources.entryOf,
+      canaryReleases: this.canaryReleases,
+      alarmTopic: this.alarmTopic,
+      dashboard: this.monitoring.dashboard,
+      ...(this.api.node.tryFindChild('Account') === undefined
+        ? {}
+        : { loggingRole: this.api.node.findChild('Account') }),
+      environment: runtimeEnvironment(props.config.runtime),
+      logEncryptionKey: this.logsKey.key,
+      // The gateway's functions go to the nested stacks like the routes' (ADR 0018).
+      scopeOf: (functionId) => this.functionStackOf(functionId, props.config),
+    });
+    for (const route of needing) {
+      const fn = this.routeFunctions.get(route.id);
+      if (fn !== undefined && route.realtime !== undefined) gateway.connectionsFor(fn, route.realtime);
+    }
+    this.canaryReleases.rollBackOn(gateway.monitoring.rolloutAlarms);
+    new CfnOutput(this, 'RealtimeUrl', {
+      value: gateway.stage.url,
+      description: 'WebSocket URL of the realtime gateway (the datasource token mint returns it too)',
+    });
+    return gateway;
+  }
+
   /** A route's function (RouteFunction), granted what the route table says it touches and nothing else. */
   private routeFunction(
     secured: InvokedFunction,
     description: string,
     config: StageConfig,
     resources: Required<Pick<BulwarkApiProps, 'projectRoot' | 'tables' | 'secrets' | 'entryOf'>> & {
-      readonly synchronousCaller?: string;
+      readonly noDeadLetterQueueReason?: string;
     },
   ): RouteFunction {
-    const { projectRoot, tables, secrets, entryOf, synchronousCaller } = resources;
+    const { projectRoot, tables, secrets, entryOf, noDeadLetterQueueReason } = resources;
     const fn = new RouteFunction(
       this.functionStackOf(secured.id, config),
       routeFunctionConstructId(secured.id),
@@ -458,7 +527,7 @@ export class BulwarkApi extends Construct {
         config,
         // TRUSTED_HOSTS gains the API's own host name once the API exists (see the constructor).
         environment: { ...runtimeEnvironment(config.runtime), BULWARK_BUILD_VERSION: bulwarkVersion },
-        ...(synchronousCaller === undefined ? {} : { synchronousCaller }),
+        ...(noDeadLetterQueueReason === undefined ? {} : { noDeadLetterQueueReason }),
         memorySizeMb:
           secured.hashesPasswords === true
             ? config.functions.hashingMemorySizeMb
@@ -470,13 +539,7 @@ export class BulwarkApi extends Construct {
         logEncryptionKey: this.logsKey.key,
       },
     );
-    for (const [tableId, grants] of Object.entries(secured.tables) as [
-      TableId,
-      readonly TableGrant[] | undefined,
-    ][]) {
-      if (grants !== undefined) fn.bindTable(tables[tableId], tableDefinitions[tableId], grants);
-    }
-    for (const secretId of secured.secrets) fn.bindSecret(secrets[secretId], secretDefinitions[secretId]);
+    fn.grantEntry(secured, { tables, secrets });
     for (const secretId of secured.secretMetadata ?? []) {
       fn.bindSecretMetadata(secrets[secretId], secretDefinitions[secretId]);
     }

@@ -61,11 +61,24 @@ export class CanaryReleases extends Construct {
     return this.byRouteId;
   }
 
+  /** Releases made without the pre-traffic hook (`beforeTraffic: false`). */
+  private readonly untried = new Set<string>();
+
   /**
    * Publishes the function behind its `live` alias, released as a canary. The release is created inside the
    * function's construct (`<function>/Release`): alias, alarms and deployment group belong to the function.
    */
-  release(routeId: string, fn: RouteFunction): CanaryRelease {
+  release(
+    routeId: string,
+    fn: RouteFunction,
+    options: {
+      /**
+       * `false`: no pre-traffic hook (its probe is a REST request; a function without a probe would fail
+       * every deployment). The realtime gateway's functions take WebSocket and stream events.
+       */
+      readonly beforeTraffic?: boolean;
+    } = {},
+  ): CanaryRelease {
     if (this.byRouteId.has(routeId))
       throw new TypeError(`CanaryReleases: route "${routeId}" is released twice`);
     const { stageName, alarms, topic, deploymentConfig, ignoreAlarms } = this.props;
@@ -82,7 +95,8 @@ export class CanaryReleases extends Construct {
       deploymentConfig,
       ...(ignoreAlarms === true ? { ignoreAlarms } : {}),
     });
-    if (this.preTrafficHook !== undefined) this.hookInto(release, this.preTrafficHook);
+    if (options.beforeTraffic === false) this.untried.add(routeId);
+    else if (this.preTrafficHook !== undefined) this.hookInto(release, this.preTrafficHook);
     this.byRouteId.set(routeId, release);
     return release;
   }
@@ -91,7 +105,9 @@ export class CanaryReleases extends Construct {
   runBeforeTraffic(hook: PreTrafficHook): void {
     if (this.preTrafficHook !== undefined) throw new TypeError('CanaryReleases: a pre-traffic hook is set');
     this.preTrafficHook = hook;
-    for (const release of this.byRouteId.values()) this.hookInto(release, hook);
+    for (const [routeId, release] of this.byRouteId) {
+      if (!this.untried.has(routeId)) this.hookInto(release, hook);
+    }
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(hook.function)}.Arn>:*]`,
       reason:

@@ -8,9 +8,17 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { SecretDefinition } from '../../shared/resources/secret-definitions.js';
-import type { TableDefinition } from '../../shared/resources/table-definitions.js';
-import type { TableGrant } from '../../shared/routes/route-definition.js';
+import {
+  type SecretDefinition,
+  type SecretId,
+  secretDefinitions,
+} from '../../shared/resources/secret-definitions.js';
+import {
+  type TableDefinition,
+  type TableId,
+  tableDefinitions,
+} from '../../shared/resources/table-definitions.js';
+import type { TableGrant, TableGrants } from '../../shared/routes/route-definition.js';
 import { type StageConfig, tracingOffReason } from '../config.js';
 import { esmBundling } from './esm-bundling.js';
 
@@ -25,14 +33,29 @@ export interface RouteFunctionProps {
   readonly config: StageConfig;
   /** Runtime variables shared by every function (see runtimeEnvironment()). */
   readonly environment: Readonly<Record<string, string>>;
-  /** Who invokes it, synchronously, when that is not API Gateway (why a dead-letter queue would stay empty). */
-  readonly synchronousCaller?: string;
   /** Defaults to the stage's `functions.memorySizeMb`. */
   readonly memorySizeMb?: number;
   /** Concurrent executions reserved for (and capped at) this function; none when absent. */
   readonly reservedConcurrentExecutions?: number;
   /** Encrypts the function's log group (its lines carry client addresses). */
   readonly logEncryptionKey?: IKey;
+  /**
+   * Why the function needs no dead-letter queue (cdk-nag Serverless-LambdaDLQ): by default, because only
+   * API Gateway invokes it, synchronously.
+   */
+  readonly noDeadLetterQueueReason?: string;
+}
+
+/** What a function's entry in a route or gateway table says it touches. */
+export interface FunctionGrants {
+  readonly tables: TableGrants;
+  readonly secrets: readonly SecretId[];
+}
+
+/** The tables and secrets of a stage, to grant from. */
+export interface GrantableResources {
+  readonly tables: Readonly<Record<TableId, ITable>>;
+  readonly secrets: Readonly<Record<SecretId, ISecret>>;
 }
 
 /**
@@ -88,12 +111,10 @@ export class RouteFunction extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason:
-        props.synchronousCaller === undefined
-          ? 'Only API Gateway invokes this function, synchronously through its live alias; a dead-letter ' +
-            'queue only receives failed asynchronous invocations, so it would stay empty. Failures surface ' +
-            'as 5xx answers and in the Errors alarm.'
-          : `Only ${props.synchronousCaller} invokes this function, synchronously; a dead-letter queue only ` +
-            'receives failed asynchronous invocations, so it would stay empty. Failures are answered to the caller.',
+        props.noDeadLetterQueueReason ??
+        'Only API Gateway invokes this function, synchronously through its live alias; a dead-letter ' +
+          'queue only receives failed asynchronous invocations, so it would stay empty. Failures surface ' +
+          'as 5xx answers and in the Errors alarm.',
     });
     if (config.tracingEnabled) {
       Validations.of(this.role).acknowledge({
@@ -107,12 +128,24 @@ export class RouteFunction extends Construct {
     }
   }
 
+  /** Grants everything an entry of a route or gateway table declares, and nothing else. */
+  grantEntry(entry: FunctionGrants, resources: GrantableResources): void {
+    for (const [tableId, grants] of Object.entries(entry.tables) as [
+      TableId,
+      readonly TableGrant[] | undefined,
+    ][]) {
+      if (grants !== undefined) this.bindTable(resources.tables[tableId], tableDefinitions[tableId], grants);
+    }
+    for (const secretId of entry.secrets)
+      this.bindSecret(resources.secrets[secretId], secretDefinitions[secretId]);
+  }
+
   /**
    * Grants exactly `grants` on the table, one statement each, and tells the function its name, in one
    * call so neither drifts. Each statement names the table's ARN alone (no index, no stream) and, where
    * the grant lists leading keys, only items whose partition key matches one of them. CDK's grantX
    * helpers are not used: they add Scan, Query, the batch calls and DescribeTable, none of which the
-   * functions need (only list-api-keys scans, and says so).
+   * functions need (only list-api-keys scans, and says so; Query is granted by leading key like an item).
    */
   bindTable(table: ITable, definition: TableDefinition, grants: readonly TableGrant[]): void {
     if (table.encryptionKey !== undefined) {

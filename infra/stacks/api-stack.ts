@@ -1,6 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { Construct } from 'constructs';
+import { realtimeGateway } from '../../shared/routes/realtime-gateway.js';
 import { routes } from '../../shared/routes/route-table.js';
 import { bulwarkRouteModules } from '../bulwark-route-modules.js';
 import type { AlarmTopic } from '../constructs/alarm-topic.js';
@@ -9,16 +10,18 @@ import type { ApiWebAcl } from '../constructs/api-web-acl.js';
 import { BulwarkApi, type BulwarkApiProps } from '../constructs/bulwark-api.js';
 import type { CanaryRelease } from '../constructs/canary-release.js';
 import type { CanaryReleases } from '../constructs/canary-releases.js';
+import type { RealtimeGateway } from '../constructs/realtime-gateway.js';
 import type { RouteApi } from '../constructs/route-api.js';
 import type { RouteFunction } from '../constructs/route-function.js';
 
-export type ApiStackProps = StackProps & Omit<BulwarkApiProps, 'routes' | 'entryOf' | 'modules'>;
+export type ApiStackProps = StackProps & Omit<BulwarkApiProps, 'routes' | 'entryOf' | 'modules' | 'realtime'>;
 
 /**
- * Bulwark's own stateless stack: the BulwarkApi construct over Bulwark's route table, exactly what a team
- * builds over its own table. The construct sits under the id `Default`, which CDK leaves out of logical
- * ids, so every resource it keeps in this stack keeps the id it had when the stack held it directly; the
- * functions with their releases live in nested stacks (BulwarkApi.functionStacks, ADR 0018).
+ * Bulwark's own stateless stack: the BulwarkApi construct over Bulwark's route table (core and realtime
+ * routes) with the realtime gateway, exactly what a team builds over its own table. The construct sits
+ * under the id `Default`, which CDK leaves out of logical ids, so every resource it keeps in this stack
+ * keeps the id it had when the stack held it directly; the functions with their releases (the routes' and
+ * the realtime gateway's) live in nested stacks (BulwarkApi.functionStacks, ADR 0018).
  */
 export class ApiStack extends Stack {
   readonly bulwark: BulwarkApi;
@@ -31,6 +34,7 @@ export class ApiStack extends Stack {
   readonly webAcl: ApiWebAcl;
   readonly alarmTopic: AlarmTopic;
   readonly monitoring: ApiMonitoring;
+  readonly realtime: RealtimeGateway;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     const { config, tables, secrets, projectRoot, signingKeyRotation, ...stackProps } = props;
@@ -41,9 +45,12 @@ export class ApiStack extends Stack {
       secrets,
       routes,
       modules: bulwarkRouteModules,
+      realtime: { gateway: realtimeGateway },
       ...(projectRoot === undefined ? {} : { projectRoot }),
       ...(signingKeyRotation === undefined ? {} : { signingKeyRotation }),
     });
+    if (this.bulwark.realtime === undefined) throw new TypeError('ApiStack: the realtime gateway is missing');
+    this.realtime = this.bulwark.realtime;
     ({
       api: this.api,
       routeApi: this.routeApi,

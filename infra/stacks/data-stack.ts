@@ -1,5 +1,5 @@
 import { type CfnResource, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { type SecretId, secretDefinitions } from '../../shared/resources/secret-definitions.js';
@@ -40,6 +40,12 @@ export class DataStack extends Stack {
     for (const definition of Object.values(tableDefinitions)) {
       const table = new Table(this, `${pascalCase(definition.id)}Table`, {
         partitionKey: { name: definition.partitionKey.name, type: AttributeType.STRING },
+        ...(definition.sortKey === undefined
+          ? {}
+          : { sortKey: { name: definition.sortKey.name, type: AttributeType.STRING } }),
+        // Keys only: the realtime gateway's revocation function needs to know which item changed, never
+        // its content (an API key's hash, a session's).
+        ...(definition.stream === undefined ? {} : { stream: StreamViewType.KEYS_ONLY }),
         billingMode: BillingMode.PAY_PER_REQUEST,
         encryption: TableEncryption.AWS_MANAGED,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

@@ -27,6 +27,7 @@ export const contractOf = <TSchema extends z.core.$ZodType | undefined>(
   bodyOptional: options.emptyBody !== undefined,
   responses: options.responses,
   ...(options.problems === undefined ? {} : { problems: options.problems }),
+  ...(options.query === undefined ? {} : { query: options.query }),
   ...extra,
 });
 

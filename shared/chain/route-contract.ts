@@ -32,6 +32,11 @@ export interface RouteContractOptions {
    * raises: `user-already-exists`, `not-found` for an unknown id, ...
    */
   readonly problems?: readonly ProblemCode[];
+  /**
+   * The query parameters the handler reads, as the schema it validates them with (the chain does not read
+   * the query string): documented as the operation's query parameters.
+   */
+  readonly query?: z.core.$ZodObject;
 }
 
 /** A route module's contract as the generator reads it (`secureRoute`/`publicRoute` fill it in). */

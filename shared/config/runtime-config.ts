@@ -48,10 +48,25 @@ const assertSafe = (config: RuntimeConfig): void => {
       '"debug" is refused in production (it can leak request metadata)',
     );
   }
-  if (config.rateLimit.failureMode === 'fail-open' && !config.rateLimit.failOpenAcknowledged) {
+  // The API's limiter and the realtime gateway's need the same acknowledgement to fail open.
+  for (const [mode, setting] of [
+    [config.rateLimit.failureMode, rateLimit.failureMode],
+    [config.realtime.limiterFailureMode, runtimeSettings.realtime.limiterFailureMode],
+  ] as const) {
+    if (mode === 'fail-open' && !config.rateLimit.failOpenAcknowledged) {
+      throw new ConfigurationError(
+        setting.variable,
+        `"fail-open" in production needs ${rateLimit.failOpenAcknowledged.variable}=true (a temporary, change-controlled degraded mode)`,
+      );
+    }
+  }
+  if (config.realtime.url?.startsWith('ws:') === true) {
+    throw new ConfigurationError(runtimeSettings.realtime.url.variable, 'must be wss:// in production');
+  }
+  if (config.realtime.callbackUrl?.startsWith('http:') === true) {
     throw new ConfigurationError(
-      rateLimit.failureMode.variable,
-      `"fail-open" in production needs ${rateLimit.failOpenAcknowledged.variable}=true (a temporary, change-controlled degraded mode)`,
+      runtimeSettings.realtime.callbackUrl.variable,
+      'must be https:// in production',
     );
   }
   const localOnly = [

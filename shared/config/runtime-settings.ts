@@ -75,14 +75,17 @@ const listOf = (isEntry: (entry: string) => boolean, message: string, lower = fa
     ),
   );
 
-const isHttpUrl = (value: string): boolean => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-};
+/** Whether `value` is a URL whose scheme is `scheme` or its secure form (`http`: http or https). */
+const isUrlOf =
+  (scheme: 'http' | 'ws') =>
+  (value: string): boolean => {
+    try {
+      return new RegExp(`^${scheme}s?:$`).test(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  };
+const isHttpUrl = isUrlOf('http');
 
 /** LOG_REDACT_PATTERNS: a JSON array of at most 20 regular expressions, each compiling, each short. */
 const isPatternList = (value: string): boolean => {
@@ -287,6 +290,51 @@ export const runtimeSettings = {
     localLogDirectory: setting('TRIAGE_LOCAL_LOG_DIR', z.optional(lengthBetween(1, 4096)), 'local'),
   },
   breakerTableName: setting(tableDefinitions.breakers.environmentVariable, tableName, 'infrastructure'),
+  /** The realtime gateway (ADR 0014): WebSocket connect and subscribe limits, datasource tokens. */
+  realtime: {
+    /** Same rules and warnings as API_TRUST_PROXY_HOPS, applied to the `$connect` request. */
+    trustProxyHops: setting('REALTIME_TRUST_PROXY_HOPS', withDefault(integerText(0, 10), 0)),
+    /** Production accepts fail-open only with SECURITY_LIMITER_FAIL_OPEN_ACKNOWLEDGED, as the API. */
+    limiterFailureMode: setting(
+      'REALTIME_LIMITER_FAILURE_MODE',
+      withDefault(oneOf(['fail-closed', 'fail-open']), 'fail-closed'),
+    ),
+    /** How long a datasource token may wait before it is used to connect. */
+    tokenTtlSeconds: setting('REALTIME_TOKEN_TTL_SECONDS', withDefault(integerText(5, 60), 30)),
+    connectsPerPrincipal: setting(
+      'REALTIME_CONNECTS_PER_PRINCIPAL',
+      withDefault(integerText(1, 100_000), 10),
+    ),
+    connectsPerIp: setting('REALTIME_CONNECTS_PER_IP', withDefault(integerText(1, 100_000), 30)),
+    connectWindowSeconds: setting('REALTIME_CONNECT_WINDOW_SECONDS', withDefault(integerText(1, 3_600), 60)),
+    publicSubscribesPerIp: setting(
+      'REALTIME_PUBLIC_SUBSCRIBES_PER_IP',
+      withDefault(integerText(1, 100_000), 30),
+    ),
+    subscribeWindowSeconds: setting(
+      'REALTIME_SUBSCRIBE_WINDOW_SECONDS',
+      withDefault(integerText(1, 3_600), 60),
+    ),
+    maxSubscriptionsPerConnection: setting(
+      'REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+      withDefault(integerText(1, 50), 10),
+    ),
+    /** Largest client message; API Gateway's own limit (128 KiB) is far above what an action needs. */
+    messageMaxBytes: setting('REALTIME_MESSAGE_MAX_BYTES', withDefault(integerText(64, 32_768), 4_096)),
+    /** The WebSocket URL clients connect to: the stage URL (wss://) the CDK stack sets, or the emulator's. */
+    url: setting(
+      'REALTIME_URL',
+      z.optional(text.check(z.refine(isUrlOf('ws'), 'must be a ws(s) URL'))),
+      'infrastructure',
+    ),
+    /** The management API (`@connections`) of the stage, or of the local emulator. */
+    callbackUrl: setting(
+      'REALTIME_CALLBACK_URL',
+      z.optional(text.check(z.refine(isHttpUrl, 'must be an http(s) URL'))),
+      'infrastructure',
+    ),
+    tableName: setting(tableDefinitions.realtime.environmentVariable, tableName, 'infrastructure'),
+  },
   awsRegion: setting('AWS_REGION', withDefault(lengthBetween(1, 64), 'us-east-1'), 'platform'),
   dynamoDbEndpoint: setting(
     'DYNAMODB_ENDPOINT',

@@ -1,7 +1,9 @@
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -9,7 +11,8 @@ import { type TableId, tableDefinitions } from '../resources/table-definitions.j
 
 /**
  * Creates every table of `tableDefinitions` (the list the CDK data stack also reads) with the given
- * name prefix. Existing tables are kept, so a persistent local database survives restarts.
+ * name prefix, with its sort key and stream when it has them. Existing tables are kept, so a persistent
+ * local database survives restarts (a table kept from before its stream existed gets the stream).
  */
 export const createTables = async (
   client: DynamoDBClient,
@@ -26,12 +29,34 @@ export const createTables = async (
           BillingMode: 'PAY_PER_REQUEST',
           AttributeDefinitions: [
             { AttributeName: definition.partitionKey.name, AttributeType: definition.partitionKey.type },
+            ...(definition.sortKey === undefined
+              ? []
+              : [{ AttributeName: definition.sortKey.name, AttributeType: definition.sortKey.type }]),
           ],
-          KeySchema: [{ AttributeName: definition.partitionKey.name, KeyType: 'HASH' }],
+          KeySchema: [
+            { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
+            ...(definition.sortKey === undefined
+              ? []
+              : [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' as const }]),
+          ],
+          ...(definition.stream === undefined
+            ? {}
+            : { StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } }),
         }),
       );
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
+      if (definition.stream !== undefined) {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+        if (Table?.StreamSpecification?.StreamEnabled !== true) {
+          await client.send(
+            new UpdateTableCommand({
+              TableName: tableName,
+              StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream },
+            }),
+          );
+        }
+      }
       continue;
     }
     await waitUntilTableExists(

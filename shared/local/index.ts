@@ -3,3 +3,8 @@
 export { bulwarkPackageRoot } from './bulwark-package-root.js';
 export { type LocalStackOptions, type RunningLocalStack, runLocalStack } from './run-local-stack.js';
 export { type LocalStackEnvironment, serveLocally } from './run-local-stack-from-environment.js';
+export {
+  type RunningWebSocketEmulator,
+  startWebSocketEmulator,
+  type WebSocketEmulatorOptions,
+} from './websocket-emulator.js';

@@ -33,7 +33,7 @@ export interface LocalServerOptions {
 /** API Gateway's own payload limit; bigger bodies never reach a function there either. */
 const gatewayMaxBodyBytes = 10 * 1024 * 1024;
 
-const lambdaContext = (functionName: string): Context => ({
+export const lambdaContext = (functionName: string): Context => ({
   callbackWaitsForEmptyEventLoop: false,
   functionName,
   functionVersion: '$LATEST',

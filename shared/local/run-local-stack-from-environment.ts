@@ -11,6 +11,7 @@ export interface LocalStackEnvironment {
   readonly BULWARK_LOCAL_PERSIST?: string;
   readonly BULWARK_LOCAL_DYNAMODB_ENDPOINT?: string;
   readonly BULWARK_LOCAL_TABLE_PREFIX?: string;
+  readonly BULWARK_LOCAL_REALTIME_PORT?: string;
   readonly BULWARK_LOCAL_EXCHANGE_LOG?: string;
   readonly AWS_REGION?: string;
   readonly API_AUTH_HEADER?: string;
@@ -23,7 +24,7 @@ export interface LocalStackEnvironment {
  * to use it, and stops everything (Java included) on Ctrl-C. Exits non-zero with one line on failure.
  */
 export const serveLocally = async (
-  options: Pick<LocalStackOptions, 'routes' | 'handlerModule'> & {
+  options: Pick<LocalStackOptions, 'routes' | 'handlerModule' | 'gateway'> & {
     readonly projectRoot: string;
     readonly name: string;
     readonly environment: LocalStackEnvironment;
@@ -33,6 +34,10 @@ export const serveLocally = async (
   const { environment } = options;
   const port = Number(environment.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error('PORT must be a port number');
+  // The realtime gateway listens next to the API: PORT + 1 (a free port when PORT is 0).
+  const gatewayPort = Number(environment.BULWARK_LOCAL_REALTIME_PORT ?? (port === 0 ? 0 : port + 1));
+  if (!Number.isInteger(gatewayPort) || gatewayPort < 0 || gatewayPort > 65_535)
+    throw new Error('BULWARK_LOCAL_REALTIME_PORT must be a port number');
   // The JVM of DynamoDB Local starts faster with these; an operator's own setting wins.
   options.setEnvironment({
     JAVA_TOOL_OPTIONS: environment.JAVA_TOOL_OPTIONS ?? FAST_START_JAVA_TOOL_OPTIONS,
@@ -42,6 +47,7 @@ export const serveLocally = async (
   const stack = await runLocalStack({
     routes: options.routes,
     handlerModule: options.handlerModule,
+    ...(options.gateway === undefined ? {} : { gateway: options.gateway, gatewayPort }),
     localDirectory,
     port,
     host: environment.HOST ?? '127.0.0.1',
@@ -58,6 +64,7 @@ export const serveLocally = async (
     environment,
   });
   console.log(`${options.name} listening on ${stack.server.url}`);
+  if (stack.realtime !== undefined) console.log(`  Realtime gateway: ${stack.realtime.url}`);
   console.log(
     `  DynamoDB Local: ${stack.dynamoDbEndpoint}${persist ? ` (data kept in ${join(localDirectory, 'dynamodb')})` : ' (in memory)'}`,
   );

@@ -10,6 +10,7 @@ import { createUser } from '../domain/users/create-user.js';
 import { UserAlreadyExistsError } from '../errors/user-already-exists-error.js';
 import { secretDefinitions } from '../resources/secret-definitions.js';
 import { tableDefinitions } from '../resources/table-definitions.js';
+import type { GatewayFunction } from '../routes/realtime-gateway.js';
 import { fallbackRoute, type RouteTable } from '../routes/route-definition.js';
 import { apiKeysFor } from '../runtime/api-keys-for.js';
 import { loadRuntime } from '../runtime/load-runtime.js';
@@ -18,7 +19,13 @@ import { createTables } from './create-tables.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import { ensureLocalSecrets } from './ensure-local-secrets.js';
 import { type LambdaHandler, startLocalServer } from './local-server.js';
+import { type RunningStreamPoller, type StreamLambda, startStreamPoller } from './stream-poller.js';
 import { copyStructuredLogs } from './structured-log-file.js';
+import {
+  type RunningWebSocketEmulator,
+  startWebSocketEmulator,
+  type WebSocketLambda,
+} from './websocket-emulator.js';
 
 export interface LocalStackOptions {
   /** Every route served: Bulwark's own table, or an app's table with Bulwark's and its own. */
@@ -43,6 +50,13 @@ export interface LocalStackOptions {
   /** The runtime variables already set (so an operator's own choice wins over the local defaults). */
   readonly environment: Readonly<Record<string, string | undefined>>;
   /**
+   * The realtime gateway's functions (`realtimeGateway`), served by the WebSocket emulator on
+   * `gatewayPort` with their revocation streams polled from DynamoDB Local; needed when `routes` has
+   * realtime routes. Their modules come from `handlerModule` like the routes'.
+   */
+  readonly gateway?: readonly GatewayFunction[];
+  readonly gatewayPort?: number;
+  /**
    * A file to append every request and its answer to, one JSON line each (method, path, status, headers,
    * body): the contract tests check each against the OpenAPI document. Off unless given.
    */
@@ -51,6 +65,8 @@ export interface LocalStackOptions {
 
 export interface RunningLocalStack {
   readonly server: Server & { readonly url: string };
+  /** The realtime gateway's emulator, when the stack serves one. */
+  readonly realtime?: RunningWebSocketEmulator;
   readonly dynamoDbEndpoint: string;
   readonly admin: { readonly username: string; readonly password: string };
   readonly apiKey: string;
@@ -102,11 +118,20 @@ const bootstrapAdmin = async (
 /**
  * The whole stack on one machine: DynamoDB Local (in memory unless `persist`), the tables from the same
  * definitions the CDK stack uses, development secrets, and every route of `routes` served by its real
- * function module over HTTP, the way the deployed REST API serves it. Writes bootstrap.json (mode 0600)
- * with the URL, an admin user and an admin API key.
+ * function module over HTTP, the way the deployed REST API serves it; with `gateway`, the realtime
+ * gateway's functions behind the WebSocket emulator and their revocation streams. Writes bootstrap.json
+ * (mode 0600) with the URLs, an admin user and an admin API key.
  */
 export const runLocalStack = async (options: LocalStackOptions): Promise<RunningLocalStack> => {
   const { localDirectory, region } = options;
+  const needsGateway = options.routes
+    .filter((route) => route.realtime !== undefined)
+    .map((route) => route.id);
+  if (needsGateway.length > 0 && options.gateway === undefined) {
+    throw new Error(
+      `routes ${needsGateway.join(', ')} need the realtime gateway: pass gateway (realtimeGateway)`,
+    );
+  }
   const secretArn = (id: string) =>
     `arn:aws:secretsmanager:${region}:000000000000:secret:bulwark-local-${id}`;
   await mkdir(localDirectory, { recursive: true, mode: 0o700 });
@@ -120,10 +145,23 @@ export const runLocalStack = async (options: LocalStackOptions): Promise<Running
       : undefined;
   const endpoint = dynamoDb?.endpoint ?? options.dynamoDbEndpoint ?? '';
   let stopCopyingLogs = (): void => {};
+  let realtime: RunningWebSocketEmulator | undefined;
+  let poller: RunningStreamPoller | undefined;
+  const client = createDynamoDbClient({ region, endpoint });
   try {
-    const client = createDynamoDbClient({ region, endpoint });
     const tableNames = await createTables(client, options.tablePrefix);
-    client.destroy();
+
+    // The gateway's emulator listens first: the functions read its URLs from their environment.
+    const webSocketRoutes = new Map<string, WebSocketLambda>();
+    if (options.gateway !== undefined) {
+      realtime = await startWebSocketEmulator({
+        port: options.gatewayPort ?? 0,
+        host: options.host,
+        routes: webSocketRoutes,
+        // Every message route answers its sender (the CDK stack gives $default a route response).
+        returnResponse: new Set(['$default']),
+      });
+    }
 
     // Every structured line is kept under logs/ too, where the local triage source reads it.
     const logDirectory = options.environment.TRIAGE_LOCAL_LOG_DIR ?? join(localDirectory, 'logs');
@@ -142,6 +180,9 @@ export const runLocalStack = async (options: LocalStackOptions): Promise<Running
       ...Object.fromEntries(
         Object.values(secretDefinitions).map((secret) => [secret.environmentVariable, secretArn(secret.id)]),
       ),
+      ...(realtime === undefined
+        ? {}
+        : { REALTIME_URL: realtime.url, REALTIME_CALLBACK_URL: realtime.callbackUrl }),
     });
 
     const handlers = new Map<string, LambdaHandler>();
@@ -150,6 +191,23 @@ export const runLocalStack = async (options: LocalStackOptions): Promise<Running
         handler: LambdaHandler;
       };
       handlers.set(id, module.handler);
+    }
+
+    for (const fn of options.gateway ?? []) {
+      const module = (await import(pathToFileURL(options.handlerModule(fn.id)).href)) as {
+        handler: WebSocketLambda & StreamLambda;
+      };
+      if (fn.trigger.kind === 'websocket') webSocketRoutes.set(fn.trigger.routeKey, module.handler);
+      else {
+        poller = await startStreamPoller({
+          endpoint,
+          client,
+          tableNames,
+          sources: fn.trigger.sources,
+          handler: module.handler,
+          functionName: fn.id,
+        });
+      }
     }
 
     const server = await startLocalServer({
@@ -167,26 +225,37 @@ export const runLocalStack = async (options: LocalStackOptions): Promise<Running
     });
     const bootstrapFile = join(localDirectory, 'bootstrap.json');
     const { admin, apiKey, healthApiKey } = await bootstrapAdmin(bootstrapFile);
-    const bootstrap = { baseUrl: server.url, admin, apiKey, healthApiKey };
-    await writeFile(bootstrapFile, `${JSON.stringify(bootstrap, null, 2)}\n`, {
-      mode: 0o600,
-    });
+    const bootstrap = {
+      baseUrl: server.url,
+      ...(realtime === undefined ? {} : { realtimeUrl: realtime.url }),
+      admin,
+      apiKey,
+      healthApiKey,
+    };
+    await writeFile(bootstrapFile, `${JSON.stringify(bootstrap, null, 2)}\n`, { mode: 0o600 });
     await chmod(bootstrapFile, 0o600);
     return {
       server,
+      ...(realtime === undefined ? {} : { realtime }),
       dynamoDbEndpoint: endpoint,
       admin,
       apiKey,
       bootstrapFile,
       stop: async () => {
+        await poller?.stop();
+        await realtime?.close();
         server.close();
         server.closeAllConnections();
         stopCopyingLogs();
+        client.destroy();
         await dynamoDb?.stop();
       },
     };
   } catch (error) {
     stopCopyingLogs();
+    await poller?.stop();
+    await realtime?.close();
+    client.destroy();
     await dynamoDb?.stop();
     throw error;
   }

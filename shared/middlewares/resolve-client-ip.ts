@@ -1,18 +1,14 @@
-import { isIP } from 'node:net';
 import type { SecureMiddleware, SecureRequest } from '../http/secure-request.js';
+import { forwardedEntries, trustedClientAddress, trustHopWarnings } from '../http/trusted-client-address.js';
 
 /** All X-Forwarded-For entries in order, across repeated headers (API Gateway keeps them apart). */
-const forwardedChain = (request: SecureRequest): string[] => {
-  const values =
+const forwardedChain = (request: SecureRequest): string[] =>
+  forwardedEntries(
     request.event.multiValueHeaders?.['x-forwarded-for'] ??
-    (request.event.headers?.['x-forwarded-for'] === undefined
-      ? []
-      : [request.event.headers['x-forwarded-for']]);
-  return values
-    .flatMap((value) => (value ?? '').split(','))
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0);
-};
+      (request.event.headers?.['x-forwarded-for'] === undefined
+        ? []
+        : [request.event.headers['x-forwarded-for']]),
+  );
 
 /**
  * The client address: API Gateway's sourceIp by default. Behind `hops` trusted proxies it is the entry
@@ -25,27 +21,18 @@ export const resolveClientIp = (options: { readonly trustProxyHops: number }): S
   before: (request) => {
     const state = request.context.bulwark;
     if (options.trustProxyHops === 0) return;
-    const chain = forwardedChain(request);
-    if (chain.length === 0) {
-      state.log.warn('trust proxy hops configured but X-Forwarded-For is missing', {
+    const resolved = trustedClientAddress({
+      socketAddress: state.clientIp,
+      forwardedFor: forwardedChain(request),
+      trustProxyHops: options.trustProxyHops,
+    });
+    if (resolved.warning !== undefined) {
+      state.log.warn(trustHopWarnings[resolved.warning], {
         trust_proxy_hops: options.trustProxyHops,
+        ...(resolved.forwardedEntries === undefined ? {} : { forwarded_entries: resolved.forwardedEntries }),
       });
       return;
     }
-    if (chain.length < options.trustProxyHops) {
-      state.log.warn('X-Forwarded-For has fewer entries than configured trust proxy hops', {
-        trust_proxy_hops: options.trustProxyHops,
-        forwarded_entries: chain.length,
-      });
-      return;
-    }
-    const candidate = chain[chain.length - options.trustProxyHops] ?? '';
-    if (isIP(candidate) === 0) {
-      state.log.warn('trust proxy hops configured but X-Forwarded-For entry is invalid', {
-        trust_proxy_hops: options.trustProxyHops,
-      });
-      return;
-    }
-    state.clientIp = candidate;
+    state.clientIp = resolved.address;
   },
 });

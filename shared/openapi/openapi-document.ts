@@ -225,7 +225,14 @@ const operationOf = (
     security: securityOf(route, contract, auth.strategy),
     'x-bulwark-route': route.id,
     ...(roles.length === 0 ? {} : { 'x-bulwark-roles': [...roles] }),
-    ...(parameters === undefined ? {} : { requestParams: { path: parameters } }),
+    ...(parameters === undefined && contract.query === undefined
+      ? {}
+      : {
+          requestParams: {
+            ...(parameters === undefined ? {} : { path: parameters }),
+            ...(contract.query === undefined ? {} : { query: contract.query as z.ZodObject }),
+          },
+        }),
     ...(contract.body === undefined
       ? {}
       : {

@@ -16,6 +16,11 @@ import {
 } from '../errors/problem-types.js';
 import { LimiterUnavailableError, QuotaExceededError } from '../errors/rate-limit-errors.js';
 import {
+  ConnectionRevokedError,
+  DatasourceDeletedError,
+  SubscriptionLimitError,
+} from '../errors/realtime-errors.js';
+import {
   DependencyUnavailableError,
   HostUntrustedError,
   JsonMalformedError,
@@ -42,6 +47,8 @@ const exampleErrors = (apiKeyHeader: string): { readonly [C in ProblemCode]: unk
   'untrusted-host': new HostUntrustedError(),
   unauthenticated: new CredentialsMissingError(apiKeyHeader),
   'invalid-credentials': new CredentialsInvalidError('example'),
+  // The realtime gateway's codes travel in WebSocket error frames, never in an HTTP answer.
+  'connection-revoked': new ConnectionRevokedError(),
   forbidden: new RoleMissingError(),
   'request-blocked': edgeAnswers['request-blocked'],
   'not-found': new ApiKeyNotFoundError('missing'),
@@ -49,6 +56,8 @@ const exampleErrors = (apiKeyHeader: string): { readonly [C in ProblemCode]: unk
   'user-already-exists': new UserAlreadyExistsError(),
   conflict: new UserChangedError(),
   'refresh-superseded': new RefreshSupersededError(),
+  'subscription-limit': new SubscriptionLimitError(10),
+  'datasource-deleted': new DatasourceDeletedError(),
   'body-too-large': new RequestBodyTooLargeError(65_536),
   'unsupported-media-type': new MediaTypeUnsupportedError(),
   'validation-failed': new RequestValidationError([

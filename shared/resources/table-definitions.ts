@@ -8,11 +8,18 @@ export interface TableDefinition {
   /** Environment variable through which a function learns the table name. */
   readonly environmentVariable: string;
   readonly partitionKey: { readonly name: string; readonly type: 'S' };
+  /** Items that share a partition (a datasource list, a channel's subscribers) are told apart by it. */
+  readonly sortKey?: { readonly name: string; readonly type: 'S' };
+  /**
+   * A DynamoDB stream of item keys, read by the realtime gateway's revocation function: a revocation
+   * marker, a revoked API key or a deleted datasource closes the open connections it covers (ADR 0014).
+   */
+  readonly stream?: 'KEYS_ONLY';
   /** Attribute holding epoch seconds; DynamoDB TTL only cleans up, correctness never relies on it. */
   readonly timeToLiveAttribute?: string;
 }
 
-export type TableId = 'users' | 'rateLimits' | 'sessions' | 'apiKeys' | 'breakers';
+export type TableId = 'users' | 'rateLimits' | 'sessions' | 'apiKeys' | 'breakers' | 'realtime';
 
 export const tableDefinitions: Readonly<Record<TableId, TableDefinition>> = Object.freeze({
   users: {
@@ -34,11 +41,25 @@ export const tableDefinitions: Readonly<Record<TableId, TableDefinition>> = Obje
     // (`revoked#<session id>`), which every authenticated request proves absent.
     partitionKey: { name: 'pk', type: 'S' },
     timeToLiveAttribute: 'expiresAt',
+    stream: 'KEYS_ONLY',
   },
   apiKeys: {
     id: 'apiKeys',
     environmentVariable: 'API_KEYS_TABLE_NAME',
     partitionKey: { name: 'keyId', type: 'S' },
+    stream: 'KEYS_ONLY',
+  },
+  realtime: {
+    id: 'realtime',
+    environmentVariable: 'REALTIME_TABLE_NAME',
+    // Datasources (`datasource` / <id>), datasource tokens (`token#<hash>`), open connections
+    // (`connection#<id>`), who owns them (`owner#<session|api_key|datasource>:<id>` / <connection id>),
+    // channel subscribers (`channel#<channel>` / <connection id>) and the revocation feed
+    // (`revocations#<hour>` / <time>#<kind>#<id>). shared/adapters/dynamodb/dynamodb-realtime-store.ts.
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
+    stream: 'KEYS_ONLY',
   },
   breakers: {
     id: 'breakers',

@@ -11,9 +11,11 @@ import type { LimiterFailureMode } from '../domain/rate-limit/limiter-failure-mo
 /**
  * The DynamoDB item actions a function may be granted. A TransactWriteItems call needs no action of its
  * own: IAM checks each item as the action it performs (Put as PutItem, Update as UpdateItem, Delete as
- * DeleteItem, ConditionCheck as ConditionCheckItem). Query, the batch calls and streams are never used.
+ * DeleteItem, ConditionCheck as ConditionCheckItem). Query reads one partition, so it carries its
+ * partition key and is granted by leading key like an item action (only the realtime table has
+ * partitions of several items). The batch calls are never used; streams only by the stream functions.
  */
-export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
+export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
 
 /**
  * One IAM statement on a table: `actions` on the items whose partition key matches one of
@@ -85,6 +87,12 @@ export interface SecuredFunction {
    * stage's `hashingMemorySizeMb`; every other function gets `memorySizeMb`.
    */
   readonly hashesPasswords?: boolean;
+  /**
+   * What the function needs of the realtime gateway (ADR 0014): `url` gives it the WebSocket URL
+   * (REALTIME_URL); `manage-connections` also the stage's management API (REALTIME_CALLBACK_URL) and
+   * `execute-api:ManageConnections` on it. A table with such an entry needs BulwarkApi's `realtime` option.
+   */
+  readonly realtime?: 'url' | 'manage-connections';
 }
 
 /**

@@ -1,4 +1,5 @@
 import { TRIAGE_MODEL_DEPENDENCY } from '../domain/breaker/breaker-dependencies.js';
+import { realtimeRoutes } from './realtime-routes.js';
 import {
   admin,
   authenticatedEntry,
@@ -35,10 +36,10 @@ const sessionRevocation: TableGrant = {
 };
 
 /**
- * The one route table. The CDK stack turns every entry into a REST API method and a function; the
- * local server serves the same entries; the fallback function answers 404/405/OPTIONS from it.
+ * Bulwark's core routes: health, keys, login, tokens, users, API keys. A team's table starts from these
+ * (`bulwarkRoutes` in the package exports) and adds the realtime routes when it deploys the gateway.
  */
-export const routes = defineRoutes([
+export const coreRoutes = defineRoutes([
   publicEntry({
     id: 'health',
     method: 'GET',
@@ -292,6 +293,13 @@ export const routes = defineRoutes([
     body: { optional: true },
   }),
 ]);
+
+/**
+ * Bulwark's own table: the core routes and the realtime routes (ADR 0014). The CDK stack turns every entry
+ * into a REST API method and a function; the local server serves the same entries; the fallback function
+ * answers 404/405/OPTIONS from it.
+ */
+export const routes = defineRoutes([...coreRoutes, ...realtimeRoutes]);
 
 export { fallbackRoute };
 

@@ -18,9 +18,11 @@ import type { Runtime } from './runtime.js';
 
 /**
  * Component names: the backend and the table's role, never a table name or an ARN. The breakers table is
- * not probed: it holds no security state (a breaker that cannot read it fails to its own default).
+ * not probed: it holds no security state (a breaker that cannot read it fails to its own default). Nor is
+ * the realtime table: only the realtime routes and the gateway use it, and /health/full's function is
+ * granted none of it (the realtime alarms watch the gateway).
  */
-const tableComponents: Readonly<Record<Exclude<TableId, 'apiKeys' | 'breakers'>, string>> = {
+const tableComponents: Readonly<Record<Exclude<TableId, 'apiKeys' | 'breakers' | 'realtime'>, string>> = {
   users: 'dynamodb:users',
   rateLimits: 'dynamodb:rate-limits',
   sessions: 'dynamodb:sessions',
@@ -38,7 +40,7 @@ export type FullHealthWithBreakers = FullHealthReport & {
 
 export const fullHealthFor = perRuntime((runtime: Runtime): (() => Promise<FullHealthWithBreakers>) => {
   const { config, secretStore } = runtime;
-  const tableName = (id: Exclude<TableId, 'breakers'>): string | undefined =>
+  const tableName = (id: Exclude<TableId, 'breakers' | 'realtime'>): string | undefined =>
     ({
       users: config.usersTableName,
       rateLimits: config.rateLimit.tableName,

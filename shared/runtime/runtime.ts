@@ -10,6 +10,8 @@ import type { Clock } from '../domain/clock.js';
 import type { GuardrailEventSink } from '../domain/guardrails/guardrails.js';
 import type { LoginThrottleStore } from '../domain/login-throttle/login-throttle-store.js';
 import type { RateLimitStore } from '../domain/rate-limit/rate-limit-store.js';
+import type { ConnectionGateway } from '../domain/realtime/connection-gateway.js';
+import type { RealtimeStore } from '../domain/realtime/realtime-store.js';
 import type { SecretMetadataSource, SecretStore } from '../domain/secret-store.js';
 import type { SessionStore } from '../domain/sessions/session-store.js';
 import type { UsersRepository } from '../domain/users/users-repository.js';
@@ -29,6 +31,9 @@ export interface Stores {
   /** Shared circuit-breaker state and last good answers (the breakers table). */
   readonly breakerStates: BreakerStateStore;
   readonly lastGood: LastGoodCache<unknown>;
+  readonly realtime: RealtimeStore;
+  /** The WebSocket management API (`@connections`); not a table, but a port tests replace the same way. */
+  readonly connections: ConnectionGateway;
 }
 
 /**

@@ -21,6 +21,7 @@ const layers: Readonly<Record<string, number>> = {
   routes: 5, // route definitions and tables: plain data plus matching
   runtime: 6, // composition: createRuntime and one builder per capability
   chain: 7, // the security chain and the route modules that build it
+  gateway: 7, // the realtime gateway's functions ($connect, messages, $disconnect, revocations)
   local: 8, // the local server and DynamoDB Local, never bundled into a function
   openapi: 8, // the OpenAPI document of a route table, generated from the route modules' contracts
   'index.ts': 9, // the public barrel (`bulwark`): what a team's app may import

@@ -18,7 +18,9 @@ import {
 import { appRoutes } from '../../examples/orders-api/routes.js';
 import { stageConfig } from '../../infra/config.js';
 import { decompressDocument } from '../../shared/openapi/compressed-document.js';
-import { routes as bulwarkRoutes } from '../../shared/routes/route-table.js';
+import { realtimeGateway } from '../../shared/routes/realtime-gateway.js';
+import { realtimeRoutes } from '../../shared/routes/realtime-routes.js';
+import { coreRoutes as bulwarkRoutes } from '../../shared/routes/route-table.js';
 import { type LocalStack, startLocalStack } from '../support/local-stack-process.js';
 import { mergedTemplateOf } from '../support/stack-templates.js';
 
@@ -53,7 +55,10 @@ describe('the orders example uses Bulwark as a dependency', () => {
       join(exampleRoot, 'functions', 'route-fallback', 'handler.ts'),
     );
     expect(handlerModuleOf('openapi')).toBe(join(exampleRoot, 'functions', 'openapi', 'handler.ts'));
-    expect(appRoutes.length).toBe(bulwarkRoutes.length + 1);
+    expect(appRoutes.length).toBe(bulwarkRoutes.length + realtimeRoutes.length + 1);
+    for (const fn of realtimeGateway) {
+      expect(handlerModuleOf(fn.id)).toBe(join(process.cwd(), 'functions', fn.id, 'handler.ts'));
+    }
   });
 });
 
@@ -93,6 +98,12 @@ describe('the orders example on AWS (synthesized)', () => {
     expect(statements).toContain('revoked#*');
     expect(statements).not.toContain('dynamodb:Scan');
     expect(statements).not.toContain('login#*');
+  });
+
+  it('gets the realtime gateway by configuration: a WebSocket API whose functions come from Bulwark', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    expect(api.realtime?.functions.get('realtime-connect')).toBeDefined();
+    expect(api.routeFunctions.get('create-datasource-token')).toBeDefined();
   });
 
   it('puts the app behind the WAF and watches its function with Bulwark’s alarms', () => {
@@ -188,6 +199,10 @@ describe('the orders example on this machine', () => {
     const refused = await order({ authorization: `Bearer ${token}` }, { sku: 'PEN-1', quantity: 1 });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('serves the realtime gateway too, next to the app', async () => {
+    expect(stack.realtimeUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/local$/);
   });
 
   it('answers a preflight for the app’s own path and 405 for another method on it', async () => {

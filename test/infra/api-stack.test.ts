@@ -22,6 +22,11 @@ import {
 import { secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import { tableDefinitions } from '../../shared/resources/table-definitions.js';
 import {
+  type GatewayFunction,
+  gatewayFunctionIds,
+  realtimeGateway,
+} from '../../shared/routes/realtime-gateway.js';
+import {
   capacityClassOf,
   firstAdminFunction,
   type RouteDefinition,
@@ -29,12 +34,21 @@ import {
   type TableGrant,
 } from '../../shared/routes/route-definition.js';
 import { fallbackRoute, functionEntry, routes, securedFunctions } from '../../shared/routes/route-table.js';
-import { logicalIdOf as logicalIdInStack, mergedTemplateOf } from '../support/stack-templates.js';
+import {
+  logicalIdOf as logicalIdInStack,
+  mergedTemplateOf,
+  stackTemplatesOf,
+} from '../support/stack-templates.js';
 
 type Json = Record<string, unknown>;
 
 /** A stack's synthesis with the nag packs: generous, the machines are shared. */
 const synthTimeoutMs = 240_000;
+
+/** The gateway functions API Gateway invokes (the revocation function reads streams instead). */
+const webSocketFunctionIds = realtimeGateway
+  .filter((fn) => fn.trigger.kind === 'websocket')
+  .map((fn) => fn.id);
 interface CfnResourceJson {
   readonly Type: string;
   readonly Properties: Json;
@@ -53,7 +67,12 @@ let stubRoot: string;
 beforeAll(() => {
   stubRoot = mkdtempSync(join(tmpdir(), 'bulwark-infra-'));
   writeFileSync(join(stubRoot, 'package-lock.json'), '{}');
-  for (const id of [...routes.map((route) => route.id), fallbackRoute.id, firstAdminFunction.id]) {
+  for (const id of [
+    ...routes.map((route) => route.id),
+    fallbackRoute.id,
+    firstAdminFunction.id,
+    ...gatewayFunctionIds(),
+  ]) {
     const entry = join(stubRoot, functionEntry(id));
     mkdirSync(dirname(entry), { recursive: true });
     writeFileSync(entry, 'export const handler = async () => ({ statusCode: 204 });\n');
@@ -130,7 +149,10 @@ const aliasLogicalIdOf = (api: ApiStack, routeId: string): string => {
 
 const logicalIdOf = (api: ApiStack, routeId: string): string => {
   if (routeId === '__hook__') return logicalIdInStack(api.bulwark.preTrafficHook.function);
-  const routeFunction = routeId === fallbackRoute.id ? api.fallbackFunction : api.routeFunctions.get(routeId);
+  const routeFunction =
+    routeId === fallbackRoute.id
+      ? api.fallbackFunction
+      : (api.routeFunctions.get(routeId) ?? api.realtime.functions.get(routeId));
   if (routeFunction === undefined) throw new Error(`No function for route ${routeId}`);
   return logicalIdInStack(routeFunction.function);
 };
@@ -291,7 +313,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     const filters = Object.values(
       template.findResources('AWS::Logs::SubscriptionFilter'),
     ) as CfnResourceJson[];
-    expect(filters).toHaveLength(securedFunctions.length);
+    expect(filters).toHaveLength(securedFunctions.length + realtimeGateway.length);
     for (const { Properties } of filters)
       expect(Properties.FilterPattern).toBe('{ $.message = "guard-rail event" }');
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -375,17 +397,33 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     ).toEqual([]);
   });
 
-  it('lets API Gateway invoke only the live aliases, each from its own methods', () => {
+  it('lets API Gateway invoke only the live aliases, each from its own methods or WebSocket route', () => {
     const all = Object.values(template.findResources('AWS::Lambda::Permission')) as CfnResourceJson[];
     const aliases = new Set(securedFunctions.map((secured) => aliasLogicalIdOf(api, secured.id)));
+    const webSocketAliases = new Set(webSocketFunctionIds.map((id) => aliasLogicalIdOf(api, id)));
     // Besides API Gateway, only CloudWatch Logs may invoke, and only the guard-rail forwarder.
     const forwarder = logicalIdInStack(api.bulwark.guardrailEvents.forwarder.function);
-    const permissions = all.filter(({ Properties }) => Properties.Principal !== 'logs.amazonaws.com');
     for (const { Properties } of all.filter(
       ({ Properties }) => Properties.Principal === 'logs.amazonaws.com',
     )) {
       expect(JSON.stringify(Properties.FunctionName)).toContain(forwarder);
     }
+    // The WebSocket API invokes one alias per route ($connect, $disconnect, $default), from its own API.
+    const webSocketPermissions = all.filter(({ Properties }) =>
+      webSocketAliases.has(String((Properties.FunctionName as Json | undefined)?.Ref)),
+    );
+    expect(webSocketPermissions).toHaveLength(webSocketFunctionIds.length);
+    for (const { Properties } of webSocketPermissions) {
+      expect(Properties.Principal).toBe('apigateway.amazonaws.com');
+      expect(JSON.stringify(Properties.SourceArn)).toContain(
+        `{"Ref":"${logicalIdInStack(api.realtime.api)}"}`,
+      );
+    }
+    const permissions = all.filter(
+      ({ Properties }) =>
+        Properties.Principal !== 'logs.amazonaws.com' &&
+        !webSocketAliases.has(String((Properties.FunctionName as Json | undefined)?.Ref)),
+    );
     // One per route, from its method, path and stage; one for the fallback, from any method and path of
     // this API's stage (it serves ANY on every route's path).
     expect(permissions).toHaveLength(routes.length + 1);
@@ -437,9 +475,15 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       expect(model.Properties.ContentType).toBe('application/json');
       const schema = model.Properties.Schema as Json;
       expect(schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
-      expect(schema.type).toBe('object');
-      // Strict like the zod schema: an unknown field stops at the gateway.
-      expect(schema.additionalProperties).toBe(false);
+      if (routeId === 'publish-datasource-event') {
+        // Any JSON value is an event's data: the model only asks for JSON (no type, no properties).
+        expect(schema.type).toBeUndefined();
+        expect(schema.properties).toBeUndefined();
+      } else {
+        expect(schema.type).toBe('object');
+        // Strict like the zod schema: an unknown field stops at the gateway.
+        expect(schema.additionalProperties).toBe(false);
+      }
       // Nothing that API Gateway's Java validator could judge differently from zod.
       const text = JSON.stringify(schema);
       for (const keyword of ['"pattern"', '"format"', '"integer"', '"default"'])
@@ -474,8 +518,8 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
   it('runs every function on nodejs24.x and arm64 with source maps and its own log group', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as CfnResourceJson[];
     // Every route, the fallback, the first admin's (invoked through IAM), the guard-rail forwarder, the
-    // health probe and the pre-traffic hook.
-    expect(functions).toHaveLength(routes.length + 5);
+    // health probe and the pre-traffic hook, and the realtime gateway's.
+    expect(functions).toHaveLength(routes.length + 5 + realtimeGateway.length);
     const logGroups = new Set<string>();
     for (const { Properties } of functions) {
       expect(Properties.Runtime).toBe('nodejs24.x');
@@ -513,15 +557,25 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     const allPermissions = (): [string, string[]][] =>
       securedFunctions.map((secured) => [secured.id, permissionsOf(secured.id)]);
 
-    it('grants only item actions and Scan: no Query, batch, stream or table-description action', () => {
-      const actions = new Set(
-        allPermissions().flatMap(([, lines]) => lines.map((line) => line.split(' ')[1])),
-      );
+    it('grants only item actions, Query by leading key and Scan: no batch, stream or table-description action', () => {
+      const lines = allPermissions().flatMap(([, entries]) => entries);
+      const actions = new Set(lines.map((line) => line.split(' ')[1]));
       expect(actions.size).toBeGreaterThan(0);
       for (const action of actions) {
-        expect(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Scan']).toContain(
-          action,
-        );
+        expect([
+          'GetItem',
+          'PutItem',
+          'UpdateItem',
+          'DeleteItem',
+          'ConditionCheckItem',
+          'Query',
+          'Scan',
+        ]).toContain(action);
+      }
+      // A Query names its partition: always granted by leading key, and only on the realtime table.
+      for (const line of lines.filter((entry) => entry.split(' ')[1] === 'Query')) {
+        expect(line.startsWith('realtime Query ')).toBe(true);
+        expect(line.endsWith(anyKey)).toBe(false);
       }
     });
 
@@ -660,14 +714,20 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       );
       expect(environment.TRIAGE_LOG_GROUPS === undefined).toBe(!triage);
 
-      // Anything else is logging (the function's own log group) or X-Ray tracing.
+      // Anything else is logging (the function's own log group), X-Ray tracing, or for a route that
+      // manages realtime connections, ManageConnections on the WebSocket stage.
       const other = actionsOf(statements).filter(
         (action) =>
           !action.startsWith('dynamodb:') &&
           !action.startsWith('secretsmanager:') &&
           !triageActions.includes(action),
       );
-      for (const action of other) expect(action).toMatch(/^(logs:(CreateLogStream|PutLogEvents)|xray:\w+)$/);
+      for (const action of other) {
+        if (action === 'execute-api:ManageConnections') expect(route.realtime).toBe('manage-connections');
+        else expect(action).toMatch(/^(logs:(CreateLogStream|PutLogEvents)|xray:\w+)$/);
+      }
+      if (route.realtime !== undefined) expect(JSON.stringify(environment.REALTIME_URL)).toContain('wss://');
+      expect(environment.REALTIME_CALLBACK_URL === undefined).toBe(route.realtime !== 'manage-connections');
     },
   );
 
@@ -1061,6 +1121,25 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(JSON.stringify(logs?.Condition)).toContain(':123456789012:log-group:*');
   });
 
+  it('tries before traffic only the functions the hook has a probe for (a REST request): not the gateway', () => {
+    const probes = JSON.stringify(
+      (
+        (template.findResources('AWS::Lambda::Function')[logicalIdOf(api, '__hook__')] as CfnResourceJson)
+          .Properties.Environment as { Variables: Json }
+      ).Variables.BULWARK_PRE_TRAFFIC_PROBES,
+    );
+    for (const id of gatewayFunctionIds()) {
+      const alias = template.findResources('AWS::Lambda::Alias')[
+        aliasLogicalIdOf(api, id)
+      ] as CfnResourceJson & {
+        UpdatePolicy: { CodeDeployLambdaAliasUpdate: Json };
+      };
+      // A hook without a probe for the function fails every deployment of it.
+      expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook, id).toBeUndefined();
+      expect(probes).not.toContain(logicalIdOf(api, id));
+    }
+  });
+
   it.each(securedFunctions.map((secured) => [secured.id] as const))(
     'releases %s through its live alias as a 10%%-for-5-minutes canary that its alarms roll back',
     (routeId) => {
@@ -1094,7 +1173,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       );
       // The released version's own errors roll back, never the function-wide ones (an old version's).
       const own = [release.versionErrorsAlarm, release.throttlesAlarm];
-      const shared = api.monitoring.rolloutAlarms;
+      const shared = [...api.monitoring.rolloutAlarms, ...api.realtime.monitoring.rolloutAlarms];
       expect(alarmRefs).toEqual(
         [...own, ...shared].map((alarm) => ({
           Ref: logicalIdInStack(alarm),
@@ -1370,8 +1449,11 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     // per function; throttling and system errors per table. Every one notifies the topic, except the
     // release-errors alarms, which only CodeDeploy reads (the function-wide Errors alarm pages).
     const tableCount = Object.keys(tableDefinitions).length;
-    // And 3 guard-rail and 2 health-probe alarms, and the breaker alarm.
-    expect(Object.keys(alarms)).toHaveLength(13 + 4 * securedFunctions.length + 2 * tableCount + 3 + 2 + 1);
+    // And 3 guard-rail and 2 health-probe alarms, the breaker alarm, and the realtime gateway's 4 alarms
+    // and 3 per gateway function (Errors, Throttles, release errors: no route duration alarm).
+    expect(Object.keys(alarms)).toHaveLength(
+      13 + 4 * securedFunctions.length + 3 * realtimeGateway.length + 2 * tableCount + 3 + 2 + 1 + 4,
+    );
     const topicId = logicalIdInStack(api.alarmTopic.topic);
     const releaseAlarms = new Set(
       [...api.releases.values()].map((release) => logicalIdInStack(release.versionErrorsAlarm)),
@@ -1589,12 +1671,150 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     }
   });
 
-  it('stays under the CloudFormation limits of 500 resources and a 1 MB template', () => {
-    const json = template.toJSON() as { Resources: Json };
-    const resourceCount = Object.keys(json.Resources).length;
-    const templateBytes = Buffer.byteLength(JSON.stringify(json), 'utf8');
-    expect(resourceCount).toBeLessThan(500);
-    expect(templateBytes).toBeLessThan(1_000_000);
+  describe('the realtime gateway', () => {
+    const streamActions = [
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+    ];
+
+    it('is a WebSocket API with $connect, $disconnect and $default on the live aliases, no authorizer', () => {
+      const apis = Object.values(template.findResources('AWS::ApiGatewayV2::Api')) as CfnResourceJson[];
+      expect(apis).toHaveLength(1);
+      expect(apis[0]?.Properties).toMatchObject({
+        ProtocolType: 'WEBSOCKET',
+        RouteSelectionExpression: '$request.body.action',
+      });
+      const routesByKey = new Map(
+        (Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as CfnResourceJson[]).map(
+          ({ Properties }) => [String(Properties.RouteKey), Properties],
+        ),
+      );
+      expect([...routesByKey.keys()].sort()).toEqual(['$connect', '$default', '$disconnect']);
+      for (const route of routesByKey.values()) expect(route.AuthorizationType ?? 'NONE').toBe('NONE');
+      const integrations = JSON.stringify(template.findResources('AWS::ApiGatewayV2::Integration'));
+      for (const id of webSocketFunctionIds) expect(integrations).toContain(aliasLogicalIdOf(api, id));
+      // The $default route answers its sender: a route response.
+      expect(Object.values(template.findResources('AWS::ApiGatewayV2::RouteResponse'))).toHaveLength(1);
+    });
+
+    it('has a stage with throttling, JSON access logs without the token, and error logging', () => {
+      const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')) as CfnResourceJson[];
+      expect(stages).toHaveLength(1);
+      const properties = stages[0]?.Properties ?? {};
+      expect(properties.StageName).toBe(stage);
+      expect(properties.DefaultRouteSettings).toMatchObject({
+        ThrottlingRateLimit: built.config.throttling.rateLimitPerSecond,
+        ThrottlingBurstLimit: built.config.throttling.burstLimit,
+        LoggingLevel: 'ERROR',
+        DataTraceEnabled: false,
+      });
+      const format = JSON.parse(String((properties.AccessLogSettings as Json).Format)) as Json;
+      expect(format).toMatchObject({
+        connectionId: '$context.connectionId',
+        eventType: '$context.eventType',
+      });
+      expect(JSON.stringify(format)).not.toMatch(/header|querystring|protocol/i);
+    });
+
+    it.each(realtimeGateway.map((fn): [string, GatewayFunction] => [fn.id, fn]))(
+      'grants gateway function %s exactly what its entry declares',
+      (id, entry) => {
+        const statements = statementsOf(template, api, id);
+        const onTables = statements.filter(
+          (statement) =>
+            actionsOf([statement]).some((action) => action.startsWith('dynamodb:')) &&
+            !actionsOf([statement]).some((action) => streamActions.includes(action)),
+        );
+        expect(dynamoDbPermissionsOf(onTables)).toEqual(
+          declaredPermissionsOf({ ...entry, auth: 'public', rateLimit: { policy: 'default' } }),
+        );
+        const stream = actionsOf(statements).filter((action) => streamActions.includes(action));
+        expect(stream.length > 0).toBe(entry.trigger.kind === 'streams');
+        const manage = actionsOf(statements).includes('execute-api:ManageConnections');
+        expect(manage).toBe(entry.realtime === 'manage-connections');
+        const environment = environmentOf(template, api, id);
+        expect(environment.REALTIME_CALLBACK_URL === undefined).toBe(entry.realtime !== 'manage-connections');
+        expect(environment.REALTIME_TABLE_NAME === undefined).toBe(entry.tables.realtime === undefined);
+      },
+    );
+
+    it('lets only the publish route and the revocation function send to and close connections, on this stage', () => {
+      const managers = [...securedFunctions.map((fn) => fn.id), ...realtimeGateway.map((fn) => fn.id)].filter(
+        (id) => actionsOf(statementsOf(template, api, id)).includes('execute-api:ManageConnections'),
+      );
+      expect(managers.sort()).toEqual(['publish-datasource-event', 'realtime-revocations']);
+      for (const id of managers) {
+        const statement = statementsOf(template, api, id).find((candidate) =>
+          actionsOf([candidate]).includes('execute-api:ManageConnections'),
+        );
+        const resources = JSON.stringify(statement?.Resource);
+        expect(resources).toContain(`/${stage}/POST/@connections/*`);
+        expect(resources).toContain(`/${stage}/DELETE/@connections/*`);
+        expect(resources).not.toContain('/GET/');
+      }
+    });
+
+    it('reads the sessions, API-key and realtime streams, filtered to revocations, with retries and a dead-letter queue', () => {
+      const mappings = Object.values(
+        template.findResources('AWS::Lambda::EventSourceMapping'),
+      ) as CfnResourceJson[];
+      expect(mappings).toHaveLength(3);
+      const revocationsAlias = aliasLogicalIdOf(api, 'realtime-revocations');
+      const patterns = mappings.map(({ Properties }) => {
+        expect(JSON.stringify(Properties.FunctionName)).toContain(revocationsAlias);
+        expect(Properties).toMatchObject({
+          StartingPosition: 'LATEST',
+          BisectBatchOnFunctionError: true,
+          MaximumRetryAttempts: 10,
+        });
+        expect(JSON.stringify(Properties.DestinationConfig)).toContain('RevocationsDeadLetters');
+        return JSON.stringify(Properties.FilterCriteria);
+      });
+      expect(patterns.join(' ')).toContain('revoked#');
+      expect(patterns.join(' ')).toContain('REMOVE');
+      template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    });
+
+    it('alarms on realtime limiter errors and fail-closed, connect 503s and dead-lettered revocations, and rolls canaries back on the first three', () => {
+      const { monitoring } = api.realtime;
+      const alarms = template.findResources('AWS::CloudWatch::Alarm') as Record<string, CfnResourceJson>;
+      const expression = (alarm: { node: { defaultChild?: unknown } }) =>
+        JSON.stringify(alarms[api.getLogicalId(alarm.node.defaultChild as CfnResource)]?.Properties.Metrics);
+      expect(expression(monitoring.limiterBackendErrors)).toContain(
+        'SELECT SUM(realtime_limit_backend_error)',
+      );
+      expect(expression(monitoring.limiterFailClosed)).toContain('SELECT SUM(realtime_limit_fail_closed)');
+      expect(expression(monitoring.connectUnavailable)).toContain("status = '503'");
+      expect(monitoring.rolloutAlarms).toEqual([
+        monitoring.limiterBackendErrors,
+        monitoring.limiterFailClosed,
+        monitoring.connectUnavailable,
+      ]);
+      const body = JSON.stringify(
+        (Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as CfnResourceJson).Properties
+          .DashboardBody,
+      );
+      for (const fragment of [
+        'ConnectCount',
+        'MessageCount',
+        'realtime_connect_rejected',
+        'realtime_connections_revoked',
+        ...limiterOutcomes.map((outcome) => `realtime_limit_${outcome}`),
+      ]) {
+        expect(body).toContain(fragment);
+      }
+    });
+  });
+
+  it('stays under the CloudFormation limits of 500 resources and a 1 MB template, in every stack', () => {
+    // The limits are per template: the parent and each nested stack of functions (ADR 0018).
+    for (const { stack: each, template: own } of stackTemplatesOf(api)) {
+      const json = own.toJSON() as { Resources: Json };
+      expect(Object.keys(json.Resources).length, each.node.path).toBeLessThan(500);
+      expect(Buffer.byteLength(JSON.stringify(json), 'utf8'), each.node.path).toBeLessThan(1_000_000);
+    }
   });
 
   it(`is ${stage === 'prod' ? '' : 'not '}protected from termination`, () => {

@@ -82,6 +82,7 @@ describe('stage configuration', () => {
     const prod = stageConfig('prod');
     expect(prod.operations.alarms.serverErrorRatePercent).toBeLessThan(dev.serverErrorRatePercent);
     expect(prod.runtime.rateLimit.failureMode).toBe('fail-closed');
+    expect(prod.runtime.realtime.limiterFailureMode).toBe('fail-closed');
   });
 
   it.each(stageNames)('emits only variables the runtime config reads (%s)', (stage) => {

@@ -49,6 +49,7 @@ describe('the data stack', () => {
       'RateLimitsTable',
       'SessionsTable',
       'ApiKeysTable',
+      'RealtimeTable',
       'BreakersTable',
     ]);
     expect(Object.keys(devTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual([
@@ -61,6 +62,7 @@ describe('the data stack', () => {
       'RateLimitsTable',
       'SessionsTable',
       'ApiKeysTable',
+      'RealtimeTable',
       'BreakersTable',
     ]);
     expect(Object.keys(prodTemplate.findResources('AWS::SecretsManager::Secret'))).toEqual([
@@ -91,6 +93,25 @@ describe('the data stack', () => {
       AttributeName: 'expiresAt',
       Enabled: true,
     });
+  });
+
+  it('streams the keys of the sessions, API-key and realtime tables to the realtime gateway, and no other', () => {
+    const tables = devTemplate.findResources('AWS::DynamoDB::Table') as Record<
+      string,
+      { Properties: Record<string, unknown> }
+    >;
+    const streamed = Object.entries(tables)
+      .filter(([, table]) => table.Properties.StreamSpecification !== undefined)
+      .map(([id, table]) => [id, table.Properties.StreamSpecification]);
+    expect(streamed).toEqual([
+      ['SessionsTable', { StreamViewType: 'KEYS_ONLY' }],
+      ['ApiKeysTable', { StreamViewType: 'KEYS_ONLY' }],
+      ['RealtimeTable', { StreamViewType: 'KEYS_ONLY' }],
+    ]);
+    expect(tables.RealtimeTable?.Properties.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
   });
 
   it('keys the rate-limit table by pk, on demand, encrypted, with point-in-time recovery', () => {

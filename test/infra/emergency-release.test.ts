@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StageOptions, stageConfig } from '../../infra/config.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
+import { gatewayFunctionIds, realtimeGateway } from '../../shared/routes/realtime-gateway.js';
 import { firstAdminFunction } from '../../shared/routes/route-definition.js';
 import { fallbackRoute, functionEntry, routes } from '../../shared/routes/route-table.js';
 import { mergedTemplateOf } from '../support/stack-templates.js';
@@ -27,7 +28,12 @@ let stubRoot: string;
 beforeAll(() => {
   stubRoot = mkdtempSync(join(tmpdir(), 'bulwark-emergency-'));
   writeFileSync(join(stubRoot, 'package-lock.json'), '{}');
-  for (const id of [...routes.map((route) => route.id), fallbackRoute.id, firstAdminFunction.id]) {
+  for (const id of [
+    ...routes.map((route) => route.id),
+    fallbackRoute.id,
+    firstAdminFunction.id,
+    ...gatewayFunctionIds(),
+  ]) {
     const entry = join(stubRoot, functionEntry(id));
     mkdirSync(dirname(entry), { recursive: true });
     writeFileSync(entry, 'export const handler = async () => ({ statusCode: 204 });\n');
@@ -110,7 +116,8 @@ describe('emergency overrides of stage settings', () => {
     }
     const before = aliasTargets(normal.template);
     const after = aliasTargets(emergency.template);
-    expect(after.size).toBe(routes.length + 1);
+    // The routes, the fallback and the realtime gateway's functions: each behind its live alias.
+    expect(after.size).toBe(routes.length + 1 + realtimeGateway.length);
     for (const [aliasId, version] of after) expect(version, aliasId).not.toBe(before.get(aliasId));
     expect(
       Annotations.fromStack(emergency.api).findWarning(
@@ -130,7 +137,7 @@ describe('an all-at-once release', () => {
     const groups = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup')) as {
       Properties: Json;
     }[];
-    expect(groups).toHaveLength(routes.length + 1);
+    expect(groups).toHaveLength(routes.length + 1 + realtimeGateway.length);
     for (const { Properties } of groups) {
       expect(JSON.stringify(Properties.DeploymentConfigName)).toContain('AllAtOnce');
       expect(Properties.AlarmConfiguration).toMatchObject({ Enabled: false });

@@ -68,7 +68,8 @@ describe("the request models of Bulwark's routes", () => {
       const schema = bulwarkRouteModules.find((module) => module.id === route.id)?.contract?.body;
       expect(schema, route.id).toBeDefined();
       const model = requestModelSchemaOf(schema as z.core.$ZodType);
-      expect(model.type, route.id).toBe('object');
+      // Publishing takes any JSON value (the event's data): its model has no type, so any JSON passes.
+      expect(model.type, route.id).toBe(route.id === 'publish-datasource-event' ? undefined : 'object');
     }
   });
 

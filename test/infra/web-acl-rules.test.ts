@@ -16,6 +16,7 @@ import { type StageName, stageConfig } from '../../infra/config.js';
 import { pathPatternOf } from '../../infra/constructs/api-web-acl.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
+import { gatewayFunctionIds } from '../../shared/routes/realtime-gateway.js';
 import { firstAdminFunction } from '../../shared/routes/route-definition.js';
 import { fallbackRoute, functionEntry, routes } from '../../shared/routes/route-table.js';
 
@@ -29,7 +30,12 @@ let stubRoot: string;
 beforeAll(() => {
   stubRoot = mkdtempSync(join(tmpdir(), 'bulwark-waf-'));
   writeFileSync(join(stubRoot, 'package-lock.json'), '{}');
-  for (const id of [...routes.map((route) => route.id), fallbackRoute.id, firstAdminFunction.id]) {
+  for (const id of [
+    ...routes.map((route) => route.id),
+    fallbackRoute.id,
+    firstAdminFunction.id,
+    ...gatewayFunctionIds(),
+  ]) {
     const entry = join(stubRoot, functionEntry(id));
     mkdirSync(dirname(entry), { recursive: true });
     writeFileSync(entry, 'export const handler = async () => ({ statusCode: 204 });\n');

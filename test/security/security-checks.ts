@@ -5,6 +5,7 @@ import { errorLeakChecks } from './checks/error-leaks.js';
 import { failedAuthLimitChecks } from './checks/failed-auth-limits.js';
 import { limiterBypassChecks } from './checks/limiter-bypass.js';
 import { loginThrottlingChecks } from './checks/login-throttling.js';
+import { realtimeChecks } from './checks/realtime.js';
 import { refreshReplayChecks } from './checks/refresh-replay.js';
 import { revocationChecks } from './checks/revocation.js';
 import { securityHeaderChecks } from './checks/security-headers.js';
@@ -27,6 +28,7 @@ export const securityChecks: readonly SecurityCheck[] = Object.freeze([
   ...tokenForgeryChecks,
   ...apiKeyParsingChecks,
   ...revocationChecks,
+  ...realtimeChecks,
   ...refreshReplayChecks,
   ...failedAuthLimitChecks,
   ...limiterBypassChecks,

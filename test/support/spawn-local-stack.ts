@@ -18,6 +18,8 @@ export interface LocalStackAdmin {
 
 export interface LocalStack {
   readonly baseUrl: string;
+  /** The realtime gateway's emulator (`ws://127.0.0.1:<port>/local`), when the stack serves one. */
+  readonly realtimeUrl: string | undefined;
   /** The admin API key `npm start` issues at each start (`bwk_<id>:<secret>`). */
   readonly apiKey: string;
   /** The admin user `npm start` creates (password kept in bootstrap.json). */
@@ -66,6 +68,7 @@ const localStackVariables = [
   'BULWARK_LOCAL_PERSIST',
   'BULWARK_LOCAL_DYNAMODB_ENDPOINT',
   'BULWARK_LOCAL_TABLE_PREFIX',
+  'BULWARK_LOCAL_REALTIME_PORT',
   'BULWARK_LOCAL_EXCHANGE_LOG',
 ];
 
@@ -82,6 +85,7 @@ const inheritedEnvironment = (): Record<string, string> => {
 
 interface Bootstrap {
   readonly baseUrl: string;
+  readonly realtimeUrl: string | undefined;
   readonly apiKey: string;
   readonly admin: LocalStackAdmin;
 }
@@ -90,6 +94,7 @@ const readBootstrap = async (file: string): Promise<Bootstrap | undefined> => {
   try {
     const parsed = JSON.parse(await readFile(file, 'utf8')) as {
       baseUrl?: unknown;
+      realtimeUrl?: unknown;
       apiKey?: unknown;
       admin?: { username?: unknown; password?: unknown } | null;
     };
@@ -101,7 +106,12 @@ const readBootstrap = async (file: string): Promise<Bootstrap | undefined> => {
       typeof username === 'string' &&
       typeof password === 'string'
     ) {
-      return { baseUrl: parsed.baseUrl, apiKey: parsed.apiKey, admin: { username, password } };
+      return {
+        baseUrl: parsed.baseUrl,
+        realtimeUrl: typeof parsed.realtimeUrl === 'string' ? parsed.realtimeUrl : undefined,
+        apiKey: parsed.apiKey,
+        admin: { username, password },
+      };
     }
   } catch {
     // Not written yet, or written halfway: try again.
@@ -145,6 +155,7 @@ export const spawnLocalStack = async (
     env: {
       ...inheritedEnvironment(),
       PORT: '0',
+      BULWARK_LOCAL_REALTIME_PORT: '0',
       HOST: '127.0.0.1',
       BULWARK_LOCAL_DIR: localDir,
       BULWARK_LOCAL_DYNAMODB_ENDPOINT: dynamoDbEndpoint,

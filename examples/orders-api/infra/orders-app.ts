@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { type App, Stack, type StackProps } from 'aws-cdk-lib';
+import { realtimeGateway } from 'bulwark';
 import { BulwarkApi, bulwarkRouteModules, DataStack, type StageConfig } from 'bulwark/cdk';
 import { handlerModuleOf } from '../entries.js';
 import { route as createOrder } from '../functions/create-order/route.js';
@@ -8,7 +9,7 @@ import { appRoutes } from '../routes.js';
 /**
  * The orders API on AWS: Bulwark's data stack (tables, secrets) and one stack where BulwarkApi builds every
  * route of the app table (Bulwark's and the app's) with its function, method, grants and canary, behind
- * the WAF, with Bulwark's alarms and dashboard.
+ * the WAF, with Bulwark's alarms and dashboard, and Bulwark's realtime gateway.
  */
 export const ordersApp = (
   app: App,
@@ -31,6 +32,8 @@ export const ordersApp = (
     routes: appRoutes,
     // Request models come from the route modules' body schemas: Bulwark's and the app's.
     modules: [...bulwarkRouteModules, createOrder],
+    // The realtime gateway for the realtime routes in the table: one option.
+    realtime: { gateway: realtimeGateway },
     projectRoot: options.projectRoot,
     // Rotation failures page through the app's alarm topic.
     signingKeyRotation: data.signingKeyRotation,

@@ -1,8 +1,10 @@
 /**
  * `user` and `admin`, plus `health`: a role that may read `GET /health/full` and nothing an admin route
- * guards (for the authenticated health probe's key).
+ * guards (for the authenticated health probe's key). `gateway` is for the API keys of a self-hosted realtime
+ * gateway: it may call the internal gateway endpoints (`/internal/gateway/...`, ADR 0014) and nothing else
+ * needs it.
  */
-export const roles = ['user', 'admin', 'health'] as const;
+export const roles = ['user', 'admin', 'health', 'gateway'] as const;
 export type Role = (typeof roles)[number];
 
 export interface User {

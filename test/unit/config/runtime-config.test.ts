@@ -149,6 +149,17 @@ describe('parseRuntimeConfig production refusals', () => {
       'TRIAGE_BEDROCK_ENDPOINT',
     ],
     ['a local triage log folder', { TRIAGE_LOCAL_LOG_DIR: '.local/logs' }, 'TRIAGE_LOCAL_LOG_DIR'],
+    [
+      'a realtime limiter failing open without the acknowledgement',
+      { REALTIME_LIMITER_FAILURE_MODE: 'fail-open' },
+      'REALTIME_LIMITER_FAILURE_MODE',
+    ],
+    ['a realtime URL without TLS', { REALTIME_URL: 'ws://gateway.example.com/live' }, 'REALTIME_URL'],
+    [
+      'a management API URL without TLS',
+      { REALTIME_CALLBACK_URL: 'http://gateway.example.com/live' },
+      'REALTIME_CALLBACK_URL',
+    ],
   ])('refuses %s in production, naming the variable', (_, overrides, variable) => {
     const env = { ...production, ...overrides };
     const error = expectRefusal(env, variable);
@@ -291,5 +302,48 @@ describe('ENVIRONMENT on Lambda', () => {
     expect(
       parseRuntimeConfig({ AWS_LAMBDA_FUNCTION_NAME: 'bulwark-health', ENVIRONMENT: 'test' }).environment,
     ).toBe('test');
+  });
+});
+
+describe('the realtime gateway settings', () => {
+  it('default to a gateway that fails closed, trusts no proxy and keeps tokens for at most 30 s', () => {
+    const { realtime } = parseRuntimeConfig({});
+    expect(realtime).toMatchObject({
+      limiterFailureMode: 'fail-closed',
+      trustProxyHops: 0,
+      tokenTtlSeconds: 30,
+      maxSubscriptionsPerConnection: 10,
+    });
+  });
+
+  it('fail open in production only with the API limiter’s own acknowledgement', () => {
+    const config = parseRuntimeConfig({
+      ...production,
+      REALTIME_LIMITER_FAILURE_MODE: 'fail-open',
+      SECURITY_LIMITER_FAIL_OPEN_ACKNOWLEDGED: 'true',
+    });
+    expect(config.realtime.limiterFailureMode).toBe('fail-open');
+  });
+
+  it.each<[string, string]>([
+    ['REALTIME_TRUST_PROXY_HOPS', '11'],
+    ['REALTIME_TOKEN_TTL_SECONDS', '61'],
+    ['REALTIME_TOKEN_TTL_SECONDS', '4'],
+    ['REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION', '0'],
+    ['REALTIME_MESSAGE_MAX_BYTES', '65536'],
+    ['REALTIME_LIMITER_FAILURE_MODE', 'open'],
+    ['REALTIME_URL', 'https://gateway.example.com'],
+    ['REALTIME_CALLBACK_URL', 'wss://gateway.example.com'],
+  ])('refuses %s=%s in every environment', (variable, value) => {
+    expectRefusal({ [variable]: value }, variable);
+  });
+
+  it('accepts the stage URLs the CDK stack sets in production', () => {
+    const config = parseRuntimeConfig({
+      ...production,
+      REALTIME_URL: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/live',
+      REALTIME_CALLBACK_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/live',
+    });
+    expect(config.realtime.url).toBe('wss://abc123.execute-api.eu-west-1.amazonaws.com/live');
   });
 });

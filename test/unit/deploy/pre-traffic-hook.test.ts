@@ -23,6 +23,8 @@ import {
   verdictOf,
 } from '../../../functions/pre-traffic-hook/pre-traffic-check.js';
 import type { LoginThrottleStore } from '../../../shared/domain/login-throttle/login-throttle-store.js';
+import type { ConnectionGateway } from '../../../shared/domain/realtime/connection-gateway.js';
+import type { RealtimeStore } from '../../../shared/domain/realtime/realtime-store.js';
 import type { UsersRepository } from '../../../shared/domain/users/users-repository.js';
 import type { RouteDefinition } from '../../../shared/routes/route-definition.js';
 import { routes } from '../../../shared/routes/route-table.js';
@@ -89,11 +91,15 @@ describe('the pre-traffic verdict', () => {
             CORS_ALLOW_ORIGINS: 'https://app.example.com',
             // summarize-errors builds its log source at set-up; the probe never reaches it (no credential).
             TRIAGE_LOCAL_LOG_DIR: tmpdir(),
+            // The datasource token mint reads the gateway's URL at set-up (the CDK stack sets it).
+            REALTIME_URL: 'wss://realtime.example.com/prod',
           },
           {
             stores: {
               users: untouched<UsersRepository>('a user'),
               loginThrottle: untouched<LoginThrottleStore>('a login streak'),
+              realtime: untouched<RealtimeStore>('the realtime table'),
+              connections: untouched<ConnectionGateway>('a WebSocket connection'),
             },
           },
         ),

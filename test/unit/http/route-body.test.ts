@@ -73,6 +73,10 @@ describe('a route module and the body its table entry declares', () => {
         'summarize-errors',
         'update-api-key',
         'update-user',
+        'put-datasource',
+        'publish-datasource-event',
+        'introspect-datasource-token',
+        'consume-rate-limit',
       ].sort(),
     );
     const withPasswords = table.filter((route) => route.body?.carriesPassword === true).map((r) => r.id);

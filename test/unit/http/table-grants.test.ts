@@ -10,6 +10,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -19,6 +21,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
   TransactGetItemsCommand,
   type TransactGetItemsCommandInput,
@@ -27,17 +30,20 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import bcrypt from 'bcryptjs';
+import { decodeJwt as decodeJwtPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dynamoDbApiKeyStore } from '../../../shared/adapters/dynamodb/dynamodb-api-key-store.js';
 import { dynamoDbUsersRepository } from '../../../shared/adapters/dynamodb/dynamodb-users-repository.js';
 import { createApiKeys } from '../../../shared/domain/api-keys/create-api-keys.js';
 import { systemClock } from '../../../shared/domain/clock.js';
+import type { WebSocketEvent } from '../../../shared/gateway/websocket-event.js';
 import { ensureLocalSecrets } from '../../../shared/local/ensure-local-secrets.js';
 import { type SecretId, secretDefinitions } from '../../../shared/resources/secret-definitions.js';
 import { type TableId, tableDefinitions } from '../../../shared/resources/table-definitions.js';
+import { type GatewayFunction, realtimeGateway } from '../../../shared/routes/realtime-gateway.js';
 import {
   firstAdminFunction,
   type InvokedFunction,
@@ -100,6 +106,11 @@ const accessesOf = (command: { constructor: { name: string }; input: unknown }):
       return (
         (input as { TransactItems?: { Get?: { TableName?: string; Key?: Item } }[] }).TransactItems ?? []
       ).map((item) => access(item.Get?.TableName, 'GetItem', item.Get?.Key));
+    case 'QueryCommand': {
+      // A Query's partition is the `:pk` of its key condition, what dynamodb:LeadingKeys sees.
+      const values = (command.input as { ExpressionAttributeValues?: Item }).ExpressionAttributeValues;
+      return [{ table: tableOf(input.TableName), action: 'Query', partitionKey: values?.[':pk']?.S }];
+    }
     case 'TransactWriteItemsCommand':
       return (input.TransactItems ?? []).map((item) => {
         if (item.Put !== undefined) return access(item.Put.TableName, 'PutItem', item.Put.Item);
@@ -147,7 +158,7 @@ const grantAllows = (grant: TableGrant, request: Access): boolean => {
   );
 };
 
-const isAllowed = (secured: InvokedFunction, request: Access): boolean =>
+const isAllowed = (secured: Pick<GatewayFunction, 'tables'>, request: Access): boolean =>
   (secured.tables[request.table] ?? []).some((grant) => grantAllows(grant, request));
 
 /** Every deployed function that touches a table: the routes, the fallback and the first admin's. */
@@ -156,8 +167,17 @@ const checkedFunctions: readonly InvokedFunction[] = [...securedFunctions, first
 describe('DynamoDB grants of the route table against the calls of each function', () => {
   const ddb = mockClient(DynamoDBClient);
   const items = new Map<string, Item>();
-  const itemKey = (table: TableId, partitionKey: string | undefined): string =>
-    `${table}|${String(partitionKey)}`;
+  const itemKey = (table: TableId, partitionKey: string | undefined, sortKey?: string): string =>
+    `${table}|${String(partitionKey)}|${sortKey ?? ''}`;
+  /** The item's key in the mock: its partition key and, in the realtime table, its sort key. */
+  const keyOf = (table: TableId, keyOrItem: Item | undefined): string => {
+    const sortKeyName = tableDefinitions[table].sortKey?.name;
+    return itemKey(
+      table,
+      partitionKeyOf(table, keyOrItem),
+      sortKeyName === undefined ? undefined : keyOrItem?.[sortKeyName]?.S,
+    );
+  };
   const faults = { transactionConflict: false, familyReplay: false };
   const accesses = new Map<string, Access[]>();
   const statuses = new Map<string, number[]>();
@@ -170,22 +190,56 @@ describe('DynamoDB grants of the route table against the calls of each function'
     ddb.reset();
     const stored = (name: string | undefined, keyOrItem: Item | undefined): Item | undefined => {
       const table = tableOf(name);
-      return items.get(itemKey(table, partitionKeyOf(table, keyOrItem)));
+      return items.get(keyOf(table, keyOrItem));
     };
     const put = (name: string | undefined, item: Item | undefined): void => {
       const table = tableOf(name);
-      if (item !== undefined) items.set(itemKey(table, partitionKeyOf(table, item)), item);
+      if (item !== undefined) items.set(keyOf(table, item), item);
     };
     ddb.on(GetItemCommand).callsFake((input) => ({ Item: stored(input.TableName, input.Key) }));
     ddb.on(PutItemCommand).callsFake((input) => {
       put(input.TableName, input.Item);
       return {};
     });
+    const remove = (name: string | undefined, key: Item | undefined): Item | undefined => {
+      const table = tableOf(name);
+      const old = items.get(keyOf(table, key));
+      items.delete(keyOf(table, key));
+      return old;
+    };
     ddb.on(DeleteItemCommand).callsFake((input) => {
-      const table = tableOf(input.TableName);
-      items.delete(itemKey(table, partitionKeyOf(table, input.Key)));
-      return {};
+      const old = remove(input.TableName, input.Key);
+      // A conditional delete of nothing (a used datasource token) fails its condition, as DynamoDB does.
+      if (old === undefined && input.ConditionExpression !== undefined)
+        throw new ConditionalCheckFailedException({ message: 'no item', $metadata: {} });
+      return input.ReturnValues === 'ALL_OLD' ? { Attributes: old } : {};
     });
+    ddb.on(QueryCommand).callsFake((input) => {
+      const table = tableOf(input.TableName);
+      const pk = input.ExpressionAttributeValues?.[':pk']?.S;
+      return {
+        Items: [...items.entries()]
+          .filter(([key]) => key.startsWith(`${table}|${String(pk)}|`))
+          .map(([, item]) => item),
+      };
+    });
+    /** The two set updates of a realtime connection: subscribe (ADD) and unsubscribe (DELETE). */
+    const applyChannels = (
+      name: string | undefined,
+      key: Item | undefined,
+      update: Record<string, unknown>,
+    ) => {
+      const expression = String(update.UpdateExpression ?? '');
+      const current = stored(name, key);
+      const channel = (update.ExpressionAttributeValues as Item | undefined)?.[':channel']?.SS ?? [];
+      if (current === undefined || !/#channels/.test(expression)) return;
+      const channels = new Set(current.channels?.SS ?? []);
+      for (const name of channel) {
+        if (expression.startsWith('ADD')) channels.add(name);
+        else channels.delete(name);
+      }
+      put(name, { ...current, ...(channels.size === 0 ? {} : { channels: { SS: [...channels] } }) });
+    };
     ddb.on(ScanCommand).callsFake((input) => {
       const table = tableOf(input.TableName);
       return {
@@ -212,6 +266,19 @@ describe('DynamoDB grants of the route table against the calls of each function'
         return {};
       }
       if (partitionKey.startsWith('login#')) return { Attributes: { failures: { N: '1' } } };
+      if (partitionKey === 'datasource') {
+        // A datasource upsert returns the item it wrote (ALL_NEW).
+        const values = input.ExpressionAttributeValues ?? {};
+        const item: Item = {
+          ...(input.Key ?? {}),
+          readRoles: values[':readRoles'] ?? { L: [] },
+          writeRoles: values[':writeRoles'] ?? { L: [] },
+          createdAtMs: current?.createdAtMs ?? values[':now'] ?? { N: '0' },
+          updatedAtMs: values[':now'] ?? { N: '0' },
+        };
+        put(input.TableName, item);
+        return { Attributes: item };
+      }
       return { Attributes: current ?? {} };
     });
     ddb.on(TransactWriteItemsCommand).callsFake((input) => {
@@ -227,6 +294,8 @@ describe('DynamoDB grants of the route table against the calls of each function'
       }
       for (const item of input.TransactItems ?? []) {
         if (item.Put !== undefined) put(item.Put.TableName, item.Put.Item);
+        if (item.Delete !== undefined) remove(item.Delete.TableName, item.Delete.Key);
+        if (item.Update !== undefined) applyChannels(item.Update.TableName, item.Update.Key, item.Update);
       }
       return {};
     });
@@ -265,7 +334,44 @@ describe('DynamoDB grants of the route table against the calls of each function'
     headers: { 'Content-Type': 'application/json', ...headers },
   });
 
+  /** A management API that finds every connection gone (410): publish and revocation then forget them. */
+  let managementApi: Server;
+  const gatewayCalls: { id: string; event: unknown; result: unknown }[] = [];
+
+  /** Invokes a gateway function (WebSocket or stream event) and records its DynamoDB calls like a route's. */
+  const invokeGateway = async (id: string, event: WebSocketEvent | DynamoDBStreamEvent): Promise<unknown> => {
+    const handler = handlers.get(id) as unknown as (event: unknown, context: unknown) => Promise<unknown>;
+    ddb.resetHistory();
+    const result = await handler(event, lambdaContext());
+    const made = ddb.calls().flatMap((call) => accessesOf(call.args[0] as never));
+    accesses.set(id, [...(accesses.get(id) ?? []), ...made]);
+    gatewayCalls.push({ id, event, result });
+    return result;
+  };
+
+  const webSocketEvent = (
+    routeKey: string,
+    connectionId: string,
+    extra: Partial<WebSocketEvent> = {},
+  ): WebSocketEvent => ({
+    requestContext: {
+      routeKey,
+      eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
+      connectionId,
+      requestId: randomUUID(),
+      identity: { sourceIp: '198.51.100.20' },
+    },
+    ...extra,
+  });
+
   beforeAll(async () => {
+    managementApi = createServer((_request, response) => response.writeHead(410).end('{"message":null}'));
+    await new Promise<void>((resolve) => managementApi.listen(0, '127.0.0.1', resolve));
+    vi.stubEnv('REALTIME_URL', 'ws://127.0.0.1:1/local');
+    vi.stubEnv(
+      'REALTIME_CALLBACK_URL',
+      `http://127.0.0.1:${(managementApi.address() as AddressInfo).port}/local`,
+    );
     directory = mkdtempSync(join(tmpdir(), 'bulwark-grants-'));
     standIn = await startConverseStandIn();
     writeFileSync(
@@ -315,7 +421,7 @@ describe('DynamoDB grants of the route table against the calls of each function'
     for (const id of userRoutes) {
       const sessionId = randomBytes(16).toString('base64url');
       const familyId = randomBytes(16).toString('base64url');
-      items.set(`users|target-${id}`, {
+      items.set(itemKey('users', `target-${id}`), {
         username: { S: `target-${id}` },
         id: { S: randomUUID() },
         roles: { L: [{ S: 'user' }] },
@@ -331,10 +437,15 @@ describe('DynamoDB grants of the route table against the calls of each function'
       pepper: async () => pepper,
       clock: systemClock,
     }).issue({ name: 'grants test', roles: ['admin'] });
+    const gatewayKey = await createApiKeys({
+      store: dynamoDbApiKeyStore(client, tableName('apiKeys')),
+      pepper: async () => pepper,
+      clock: systemClock,
+    }).issue({ name: 'grants gateway', roles: ['gateway'] });
     client.destroy();
 
     handlers = new Map();
-    for (const secured of securedFunctions) {
+    for (const secured of [...securedFunctions, ...realtimeGateway]) {
       const module = (await import(`../../../${functionEntry(secured.id)}`)) as { handler: Handler };
       handlers.set(secured.id, module.handler);
     }
@@ -456,10 +567,161 @@ describe('DynamoDB grants of the route table against the calls of each function'
     for (const credential of [{ 'X-Api-Key': apiKey }, { 'X-Api-Key': apiKey }, bearer]) {
       await invoke('summarize-errors', json('POST', '/debug/summarize-errors', {}, credential));
     }
+
+    // The realtime routes and the gateway, in the order a client meets them: a datasource, tokens (a
+    // user's and an API key's), connects, messages, publish, a disconnect, revocations, deletion.
+    const adminKey = { 'X-Api-Key': apiKey };
+    const gateway = { 'X-Api-Key': gatewayKey.apiKey };
+    const datasource = { pathParameters: { datasource_id: 'orders' } };
+    await invoke('put-datasource', {
+      ...json(
+        'PUT',
+        '/admin/datasources/orders',
+        { read_roles: ['admin'], write_roles: ['admin'] },
+        adminKey,
+      ),
+      ...datasource,
+    });
+    await invoke('list-datasources', { path: '/admin/datasources', headers: bearer });
+    const mint = async (credential: Record<string, string>): Promise<string> => {
+      const minted = await invoke('create-datasource-token', {
+        method: 'POST',
+        path: '/api/v1/datasources/orders/token',
+        headers: credential,
+        ...datasource,
+      });
+      return (JSON.parse(minted.body) as { token: string }).token;
+    };
+    const connect = (connectionId: string, token: string) =>
+      invokeGateway(
+        'realtime-connect',
+        webSocketEvent('$connect', connectionId, {
+          headers: { 'Sec-WebSocket-Protocol': `bulwark.v1, ${token}` },
+          multiValueHeaders: { 'Sec-WebSocket-Protocol': [`bulwark.v1, ${token}`] },
+        }),
+      );
+    const message = (connectionId: string, body: unknown) =>
+      invokeGateway(
+        'realtime-message',
+        webSocketEvent('$default', connectionId, { body: JSON.stringify(body) }),
+      );
+    const byUser = await mint(bearer);
+    const byKey = await mint(adminKey);
+    await connect('conn-user=', byUser);
+    await connect('conn-key=', byKey);
+    await connect('conn-again=', byKey);
+    await connect('conn-closing=', await mint(bearer));
+    await message('conn-user=', { action: 'subscribe', channel: 'datasource:orders' });
+    await message('conn-key=', { action: 'subscribe', channel: 'public:news' });
+    await message('conn-key=', { action: 'unsubscribe', channel: 'public:news' });
+    await message('conn-key=', { action: 'subscribe', channel: 'public:sport' });
+    await message('conn-closing=', { action: 'subscribe', channel: 'public:news' });
+    await invoke(
+      'introspect-datasource-token',
+      json('POST', '/internal/gateway/datasource-introspect', { token: await mint(adminKey) }, gateway),
+    );
+    await invoke('list-revoked-tokens', { path: '/internal/gateway/revoked-tokens', headers: gateway });
+    await invoke(
+      'consume-rate-limit',
+      json(
+        'POST',
+        '/internal/gateway/rate-limit/consume',
+        { key: 'ip:198.51.100.20', policy: 'connect_ip' },
+        gateway,
+      ),
+    );
+    // Every subscriber is gone at the management API: publish forgets it.
+    await invoke('publish-datasource-event', {
+      ...json('POST', '/api/v1/datasources/orders/events', { status: 'shipped' }, adminKey),
+      ...datasource,
+    });
+    await invokeGateway('realtime-disconnect', webSocketEvent('$disconnect', 'conn-closing='));
+    // The gateway key is revoked: its record says so when the stream's MODIFY comes in.
+    const gatewayRecord = [...items.entries()].find(([itemId]) =>
+      itemId.startsWith(`apiKeys|${gatewayKey.key.key_id}|`),
+    );
+    if (gatewayRecord !== undefined)
+      items.set(gatewayRecord[0], { ...gatewayRecord[1], revoked: { BOOL: true } });
+    const streamRecord = (table: TableId, eventName: 'INSERT' | 'MODIFY' | 'REMOVE', keys: Item) => ({
+      eventName,
+      eventSourceARN: `arn:aws:dynamodb:eu-west-1:000000000000:table/${tableName(table)}/stream/2026`,
+      dynamodb: { Keys: keys, ApproximateCreationDateTime: Math.floor(Date.now() / 1000) },
+    });
+    const sessionId = (decodeJwtPayload(tokens.access_token) as { sid: string }).sid;
+    await invokeGateway('realtime-revocations', {
+      Records: [
+        streamRecord('sessions', 'INSERT', { pk: { S: `revoked#${sessionId}` } }),
+        streamRecord('apiKeys', 'MODIFY', { keyId: { S: gatewayKey.key.key_id } }),
+        streamRecord('realtime', 'REMOVE', { pk: { S: 'datasource' }, sk: { S: 'orders' } }),
+      ],
+    } as DynamoDBStreamEvent);
+    await invoke('delete-datasource', {
+      method: 'DELETE',
+      path: '/admin/datasources/orders',
+      headers: adminKey,
+      ...datasource,
+    });
+
+    // Authentication's own grants on each realtime route, as for the others above: an API key, an
+    // access token whose limiter transaction conflicts (the marker read), an access token.
+    const other = { pathParameters: { datasource_id: 'more' } };
+    const realtimeRequests: Record<
+      string,
+      (credential: Record<string, string>) => Parameters<typeof invoke>[1]
+    > = {
+      'put-datasource': (credential) => ({
+        ...json(
+          'PUT',
+          '/admin/datasources/more',
+          { read_roles: ['admin'], write_roles: ['admin'] },
+          credential,
+        ),
+        ...other,
+      }),
+      'list-datasources': (credential) => ({ path: '/admin/datasources', headers: credential }),
+      'create-datasource-token': (credential) => ({
+        method: 'POST',
+        path: '/api/v1/datasources/more/token',
+        headers: credential,
+        ...other,
+      }),
+      'publish-datasource-event': (credential) => ({
+        ...json('POST', '/api/v1/datasources/more/events', [1, 2, 3], credential),
+        ...other,
+      }),
+      // The admin's credentials lack the gateway role (403), after authentication and the limiter.
+      'introspect-datasource-token': (credential) =>
+        json('POST', '/internal/gateway/datasource-introspect', { token: 'bdt_x' }, credential),
+      'list-revoked-tokens': (credential) => ({
+        path: '/internal/gateway/revoked-tokens',
+        headers: credential,
+      }),
+      'consume-rate-limit': (credential) =>
+        json(
+          'POST',
+          '/internal/gateway/rate-limit/consume',
+          { key: 'ip:192.0.2.1', policy: 'connect_ip' },
+          credential,
+        ),
+      'delete-datasource': (credential) => ({
+        method: 'DELETE',
+        path: '/admin/datasources/more',
+        headers: credential,
+        ...other,
+      }),
+    };
+    for (const [id, request] of Object.entries(realtimeRequests)) {
+      await invoke(id, request(adminKey));
+      await invoke(id, request(bearer), () => {
+        faults.transactionConflict = true;
+      });
+      await invoke(id, request(bearer));
+    }
   }, 60_000);
 
   afterAll(async () => {
     await standIn.stop();
+    managementApi?.close();
     ddb.restore();
     vi.unstubAllEnvs();
     rmSync(directory, { recursive: true, force: true });
@@ -481,6 +743,52 @@ describe('DynamoDB grants of the route table against the calls of each function'
     // Triage answered fresh three times, then served its last good answer while the model failed.
     expect(statuses.get('summarize-errors')).toEqual([200, 200, 200, 200, 200, 200]);
   });
+
+  it('ran the realtime gateway through its paths: connects, messages, a disconnect and revocations', () => {
+    const statusesOf = (id: string) =>
+      gatewayCalls
+        .filter((call) => call.id === id)
+        .map((call) => (call.result as { statusCode?: number })?.statusCode);
+    // Two fresh tokens connect; the same token again is refused (single use).
+    expect(statusesOf('realtime-connect')).toEqual([200, 200, 401, 200]);
+    const frames = gatewayCalls
+      .filter((call) => call.id === 'realtime-message')
+      .map((call) => JSON.parse(String((call.result as { body: string }).body)) as { type: string });
+    expect(frames.map((frame) => frame.type)).toEqual([
+      'subscribed',
+      'subscribed',
+      'unsubscribed',
+      'subscribed',
+      'subscribed',
+    ]);
+    expect(statuses.get('publish-datasource-event')?.[0]).toBe(202);
+  });
+
+  it.each(realtimeGateway.map((fn) => [fn.id, fn] as const))(
+    'gateway function %s makes only calls its grants allow and uses every grant',
+    (id, fn) => {
+      const made = accesses.get(id) ?? [];
+      expect(made.length).toBeGreaterThan(0);
+      expect(made.filter((request) => !isAllowed(fn, request))).toEqual([]);
+      const unused: string[] = [];
+      for (const [table, grants] of Object.entries(fn.tables) as [TableId, readonly TableGrant[]][]) {
+        for (const grant of grants) {
+          for (const action of grant.actions) {
+            for (const pattern of leadingKeysOf(grant) ?? [undefined]) {
+              const used = made.some(
+                (request) =>
+                  request.table === table &&
+                  request.action === action &&
+                  (pattern === undefined || stringLike(pattern, request.partitionKey ?? '')),
+              );
+              if (!used) unused.push(`${table} ${action} ${pattern ?? '(any key)'}`);
+            }
+          }
+        }
+      }
+      expect(unused).toEqual([]);
+    },
+  );
 
   it.each(checkedFunctions.map((secured) => [secured.id, secured] as const))(
     '%s makes only calls its grants allow',
