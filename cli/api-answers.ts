@@ -1,5 +1,6 @@
 import type {
   apiKeyViewBody,
+  datasourceViewBody,
   fullHealthBody,
   issuedApiKeyBody,
   publicUserBody,
@@ -27,4 +28,5 @@ export type UpdatedUser = z.output<typeof updatedUserBody>;
 export type SessionsRevoked = z.output<typeof sessionsRevokedBody>;
 export type TokenPair = z.output<typeof tokenPairBody>;
 export type FullHealth = z.output<typeof fullHealthBody>;
+export type DatasourceView = z.output<typeof datasourceViewBody>;
 export type TriageReport = z.output<typeof triageReportBody>;

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { registerDatasources } from './commands/datasources.js';
 import { registerHealth } from './commands/health.js';
 import { registerKeys } from './commands/keys.js';
 import { registerLogin } from './commands/login.js';
@@ -29,6 +30,7 @@ export const commandGroups: readonly ((program: Command, context: () => CommandC
   registerUsers,
   registerSessions,
   registerTriage,
+  registerDatasources,
 ];
 
 /**

@@ -42,6 +42,7 @@ export type {
   HealthChangedEvent,
 } from './domain/guardrails/guardrails.js';
 export type { fullHealthBody } from './domain/health/full-health-body.js';
+export type { datasourceViewBody } from './domain/realtime/datasource.js';
 export type { TriageReport } from './domain/triage/summarize-errors.js';
 export type { triageReportBody } from './domain/triage/triage-report-body.js';
 export type { updatedUserBody, userListBody } from './domain/users/administered-user-bodies.js';

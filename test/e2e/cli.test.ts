@@ -173,6 +173,32 @@ describe('bulwark: credentials', () => {
   });
 });
 
+describe('bulwark datasources', () => {
+  it('creates a datasource, replaces its roles, lists it and deletes it; refuses an unknown role as usage (2)', async () => {
+    const id = `cli-${Date.now().toString(36)}`;
+    const created = await cli(['--json', 'datasources', 'put', id, '--read-role', 'user'], { env: admin() });
+    expect(created.code, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ id, read_roles: ['user'], write_roles: [] });
+    const updated = await cli(['datasources', 'put', id, '--read-role', 'user', '--write-role', 'admin'], {
+      env: admin(),
+    });
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(updated.stdout).toContain(`Updated ${id}  read: user  write: admin`);
+    const listed = await cli(['--json', 'datasources', 'list'], { env: admin() });
+    const { datasources } = JSON.parse(listed.stdout) as {
+      datasources: { id: string; write_roles: string[] }[];
+    };
+    expect(datasources.find((datasource) => datasource.id === id)?.write_roles).toEqual(['admin']);
+    expect((await cli(['datasources', 'delete', id], { env: admin() })).code).toBe(0);
+    const after = JSON.parse((await cli(['--json', 'datasources', 'list'], { env: admin() })).stdout) as {
+      datasources: { id: string }[];
+    };
+    expect(after.datasources.map((datasource) => datasource.id)).not.toContain(id);
+    const bad = await cli(['datasources', 'put', id, '--read-role', 'root'], { env: admin() });
+    expect(bad.code).toBe(2);
+  });
+});
+
 describe('bulwark triage', () => {
   it('summarises recent error logs as an admin, as text or JSON, and refuses a bad window as usage (2)', async () => {
     const json = await cli(['--json', 'triage', '--window-minutes', '5', '--limit', '50'], { env: admin() });
