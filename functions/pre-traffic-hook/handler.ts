@@ -13,20 +13,17 @@ import {
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import {
-  preTrafficSettingsFrom,
-  probeFor,
-  releaseTargetOf,
-  syntheticEventOf,
-  verdictOf,
-} from './pre-traffic-check.js';
+import { readPreTrafficSettings } from '../../shared/config/pre-traffic-settings.js';
+import { createLogger } from '../../shared/logging/create-logger.js';
+import { probeFor, releaseTargetOf, syntheticEventOf, verdictOf } from './pre-traffic-check.js';
 
 interface HookEvent {
   readonly DeploymentId: string;
   readonly LifecycleEventHookExecutionId: string;
 }
 
-const settings = preTrafficSettingsFrom(process.env);
+const settings = readPreTrafficSettings();
+const logger = createLogger('info');
 const codeDeploy = new CodeDeployClient({});
 const lambda = new LambdaClient({});
 
@@ -43,9 +40,6 @@ const appSpecOf = async (deploymentId: string): Promise<string> => {
   if (content === undefined) throw new TypeError(`Deployment ${deploymentId} has no AppSpec content`);
   return content;
 };
-
-const log = (message: string, fields: Record<string, unknown>): void =>
-  console.log(JSON.stringify({ level: 'INFO', message, ...fields }));
 
 export const handler = async (event: HookEvent): Promise<void> => {
   let status: 'Succeeded' | 'Failed' = 'Failed';
@@ -66,7 +60,7 @@ export const handler = async (event: HookEvent): Promise<void> => {
       ...(result.Payload === undefined ? {} : { payload: new TextDecoder().decode(result.Payload) }),
     });
     status = verdict.ok ? 'Succeeded' : 'Failed';
-    log('pre-traffic probe', {
+    logger.info('pre-traffic probe', {
       deployment_id: event.DeploymentId,
       function: target.functionName,
       version: target.version,
@@ -76,7 +70,7 @@ export const handler = async (event: HookEvent): Promise<void> => {
       reason: verdict.reason,
     });
   } catch (error) {
-    log('pre-traffic probe could not run', {
+    logger.error('pre-traffic probe could not run', {
       deployment_id: event.DeploymentId,
       error: error instanceof Error ? error.message : String(error),
     });

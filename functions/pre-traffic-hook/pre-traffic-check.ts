@@ -5,31 +5,14 @@
  */
 import * as z from 'zod';
 
-/** The request the hook sends one function: its route's method and path, and a body for JSON routes. */
-export const probeSchema = z.strictObject({
-  functionName: z.string().min(1),
-  method: z.string().min(1),
-  path: z.string().startsWith('/'),
-  /** JSON routes get `{}`: the chain refuses it (422) after every check before the body, no side effect. */
-  jsonBody: z.boolean(),
-});
-export type Probe = z.infer<typeof probeSchema>;
+export {
+  type PreTrafficSettings,
+  type Probe,
+  preTrafficSettingsFrom,
+  probeSchema,
+} from '../../shared/config/pre-traffic-settings.js';
 
-const settingsSchema = z.strictObject({
-  probes: z.array(probeSchema).min(1),
-  /** The API's own host name: the functions refuse any other Host (TRUSTED_HOSTS). */
-  host: z.string().min(1),
-  stage: z.string().min(1),
-});
-export type PreTrafficSettings = z.infer<typeof settingsSchema>;
-
-/** Parsed once at cold start from BULWARK_PRE_TRAFFIC_PROBES, BULWARK_API_HOST and BULWARK_API_STAGE. */
-export const preTrafficSettingsFrom = (environment: Readonly<Record<string, string | undefined>>) =>
-  settingsSchema.parse({
-    probes: JSON.parse(environment.BULWARK_PRE_TRAFFIC_PROBES ?? '[]'),
-    host: environment.BULWARK_API_HOST,
-    stage: environment.BULWARK_API_STAGE,
-  });
+import type { PreTrafficSettings, Probe } from '../../shared/config/pre-traffic-settings.js';
 
 const appSpecSchema = z.object({
   Resources: z

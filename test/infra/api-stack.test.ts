@@ -1,6 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ResponseType } from 'aws-cdk-lib/aws-apigateway';
@@ -28,17 +26,17 @@ import {
 } from '../../shared/routes/realtime-gateway.js';
 import {
   capacityClassOf,
-  firstAdminFunction,
   type RouteDefinition,
   type SecuredFunction,
   type TableGrant,
 } from '../../shared/routes/route-definition.js';
-import { fallbackRoute, functionEntry, routes, securedFunctions } from '../../shared/routes/route-table.js';
+import { fallbackRoute, routes, securedFunctions } from '../../shared/routes/route-table.js';
 import {
   logicalIdOf as logicalIdInStack,
   mergedTemplateOf,
   stackTemplatesOf,
 } from '../support/stack-templates.js';
+import { cdkContext, stubFunctionEntries } from '../support/stub-function-entries.js';
 
 type Json = Record<string, unknown>;
 
@@ -54,31 +52,17 @@ interface CfnResourceJson {
   readonly Properties: Json;
 }
 
-const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-  context: Json;
-};
-
 /**
  * Handlers are not bundled here (bundling is skipped), but NodejsFunction still checks that each entry
  * exists; a stub tree keeps these tests independent of the handlers' progress. `npm run synth` bundles the
  * real ones.
  */
 let stubRoot: string;
+let removeStubs: () => void;
 beforeAll(() => {
-  stubRoot = mkdtempSync(join(tmpdir(), 'bulwark-infra-'));
-  writeFileSync(join(stubRoot, 'package-lock.json'), '{}');
-  for (const id of [
-    ...routes.map((route) => route.id),
-    fallbackRoute.id,
-    firstAdminFunction.id,
-    ...gatewayFunctionIds(),
-  ]) {
-    const entry = join(stubRoot, functionEntry(id));
-    mkdirSync(dirname(entry), { recursive: true });
-    writeFileSync(entry, 'export const handler = async () => ({ statusCode: 204 });\n');
-  }
+  ({ root: stubRoot, remove: removeStubs } = stubFunctionEntries('bulwark-infra-'));
 });
-afterAll(() => rmSync(stubRoot, { recursive: true, force: true }));
+afterAll(() => removeStubs());
 
 const buildApp = (
   stage: StageName,
@@ -86,7 +70,7 @@ const buildApp = (
   configure: (config: StageConfig) => StageConfig = (config) => config,
 ) => {
   const app = new App({
-    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], 'cli-telemetry': false },
+    context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], 'cli-telemetry': false },
   });
   const config = configure(stageConfig(stage));
   const env = { account: '123456789012', region: 'eu-west-1' };

@@ -1,49 +1,26 @@
-/**
- * The emergency switch that reaches traffic (docs/runbooks/rollout.md, "Deploying during an incident"):
- * a stage setting overridden for one deploy (`-c set:VARIABLE=value`) changes every function's
- * configuration, so each gets a new version that CodeDeploy moves the `live` alias to (an edit in the
- * Lambda console changes $LATEST, which the alias never serves); `-c release=all-at-once` moves it at once
- * even while alarms fire. Overrides are parsed like the stage file, and production's refusals hold.
- */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StageOptions, stageConfig } from '../../infra/config.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
-import { gatewayFunctionIds, realtimeGateway } from '../../shared/routes/realtime-gateway.js';
-import { firstAdminFunction } from '../../shared/routes/route-definition.js';
-import { fallbackRoute, functionEntry, routes } from '../../shared/routes/route-table.js';
+import { realtimeGateway } from '../../shared/routes/realtime-gateway.js';
+import { routes } from '../../shared/routes/route-table.js';
 import { mergedTemplateOf } from '../support/stack-templates.js';
+import { cdkContext, stubFunctionEntries } from '../support/stub-function-entries.js';
 
 type Json = Record<string, unknown>;
-const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-  context: Json;
-};
 
 let stubRoot: string;
+let removeStubs: () => void;
 beforeAll(() => {
-  stubRoot = mkdtempSync(join(tmpdir(), 'bulwark-emergency-'));
-  writeFileSync(join(stubRoot, 'package-lock.json'), '{}');
-  for (const id of [
-    ...routes.map((route) => route.id),
-    fallbackRoute.id,
-    firstAdminFunction.id,
-    ...gatewayFunctionIds(),
-  ]) {
-    const entry = join(stubRoot, functionEntry(id));
-    mkdirSync(dirname(entry), { recursive: true });
-    writeFileSync(entry, 'export const handler = async () => ({ statusCode: 204 });\n');
-  }
+  ({ root: stubRoot, remove: removeStubs } = stubFunctionEntries('bulwark-emergency-'));
 });
-afterAll(() => rmSync(stubRoot, { recursive: true, force: true }));
+afterAll(() => removeStubs());
 
 const synth = (stage: 'dev' | 'prod', options: StageOptions = {}) => {
   const app = new App({
-    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], 'cli-telemetry': false },
+    context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], 'cli-telemetry': false },
   });
   const config = stageConfig(stage, options);
   const env = { account: '123456789012', region: 'eu-west-1' };

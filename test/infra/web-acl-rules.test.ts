@@ -1,14 +1,3 @@
-/**
- * The synthesized web ACL, evaluated request by request. WAF cannot run here, so this walks the rules of the
- * template in priority order with a small interpreter of the statements the web ACL uses (regex, byte and
- * size matches, labels, and/or/not), and stands in for the AWS managed common rule set with what its
- * documentation says its body rules look for, adding their labels. The web ACL's own logic, which is what
- * Bulwark writes, is what these tests judge: a password with `<script` or `../` reaches login and user
- * creation; the same text in any other body is blocked.
- */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,35 +5,19 @@ import { type StageName, stageConfig } from '../../infra/config.js';
 import { pathPatternOf } from '../../infra/constructs/api-web-acl.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
-import { gatewayFunctionIds } from '../../shared/routes/realtime-gateway.js';
-import { firstAdminFunction } from '../../shared/routes/route-definition.js';
-import { fallbackRoute, functionEntry, routes } from '../../shared/routes/route-table.js';
+import { cdkContext, stubFunctionEntries } from '../support/stub-function-entries.js';
 
 type Json = Record<string, unknown>;
 
-const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-  context: Json;
-};
-
 let stubRoot: string;
+let removeStubs: () => void;
 beforeAll(() => {
-  stubRoot = mkdtempSync(join(tmpdir(), 'bulwark-waf-'));
-  writeFileSync(join(stubRoot, 'package-lock.json'), '{}');
-  for (const id of [
-    ...routes.map((route) => route.id),
-    fallbackRoute.id,
-    firstAdminFunction.id,
-    ...gatewayFunctionIds(),
-  ]) {
-    const entry = join(stubRoot, functionEntry(id));
-    mkdirSync(dirname(entry), { recursive: true });
-    writeFileSync(entry, 'export const handler = async () => ({ statusCode: 204 });\n');
-  }
+  ({ root: stubRoot, remove: removeStubs } = stubFunctionEntries('bulwark-waf-'));
 });
-afterAll(() => rmSync(stubRoot, { recursive: true, force: true }));
+afterAll(() => removeStubs());
 
 const webAclRulesOf = (stage: StageName): Json[] => {
-  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
   const config = stageConfig(stage);
   const env = { account: '123456789012', region: 'eu-west-1' };
   const data = new DataStack(app, `Bulwark-${stage}-Data`, { config, env });
