@@ -2,12 +2,16 @@ import type { AuthFigures, ColdStartFigures, LimiterFigures, SectionFigures } fr
 import { readFigures } from './section-figures.js';
 
 const day = (run: string) => run.slice(0, 10);
+/** A section written before sections carried figures: its next run adds them. */
+const notYet = (part: string, label: string): string =>
+  `${label} section predates generated figures; \`npm run bench -- --only ${part}\` adds them here.`;
+
 /** JSON keeps no NaN: a figure a run could not measure arrives as null. */
 const calls = (value: number | null) => (value !== null && Number.isFinite(value) ? value.toFixed(2) : '?');
 
 const limiterSentence = (figures: LimiterFigures | undefined): string =>
   figures === undefined
-    ? 'The rate limiter has no figures yet (`npm run bench -- --only limiter`).'
+    ? notYet('limiter', 'The rate-limiter')
     : `Under overload Bulwark's rate limiter made **${calls(figures.bulwarkCallsPerDecision)} DynamoDB calls ` +
       `per decision** against ${calls(figures.flexibleCallsPerDecision)} for rate-limiter-flexible ` +
       `(${calls(figures.flexibleInMemoryCallsPerDecision)} with its in-memory block), ` +
@@ -16,7 +20,7 @@ const limiterSentence = (figures: LimiterFigures | undefined): string =>
 
 const coldStartSentence = (figures: ColdStartFigures | undefined): string =>
   figures === undefined
-    ? 'Cold start has no figures yet (`npm run bench -- --only cold-start`).'
+    ? notYet('cold-start', 'The cold-start')
     : `**${figures.meetingTargets} of ${figures.functions} functions** meet their cold-start targets; module ` +
       `init p50 ranges from ${calls(figures.fastest.initRatio)}x (${figures.fastest.id}) to ` +
       `${calls(figures.slowest.initRatio)}x (${figures.slowest.id}) the hand-written handler's ` +
@@ -30,7 +34,7 @@ const quotedCosts = [
 ] as const;
 
 const authSentence = (figures: AuthFigures | undefined): string => {
-  if (figures === undefined) return 'DynamoDB cost has no figures yet (`npm run bench -- --only auth`).';
+  if (figures === undefined) return notYet('auth', 'The authentication');
   const parts = quotedCosts.flatMap(([kind, words], index) => {
     const row = figures.costs.find((entry) => entry.kind === kind);
     if (row === undefined) return [];

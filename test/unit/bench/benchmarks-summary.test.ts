@@ -57,8 +57,10 @@ describe('the summary at the top of docs/benchmarks.md', () => {
   it('says which part to run for a section without figures, and flags over-admission', () => {
     const summary = benchmarksSummary([{ ...limiter, exact: false }]);
     expect(summary).toContain('**but admitted more than the limit allows in a run**');
-    expect(summary).toContain('Cold start has no figures yet (`npm run bench -- --only cold-start`).');
-    expect(summary).toContain('DynamoDB cost has no figures yet (`npm run bench -- --only auth`).');
+    expect(summary).toContain(
+      'The cold-start section predates generated figures; `npm run bench -- --only cold-start` adds them here.',
+    );
+    expect(summary).toContain('The authentication section predates generated figures');
   });
 
   it('prints ? for a figure a run could not measure (JSON turns NaN into null)', () => {
