@@ -19,3 +19,4 @@ export { RealtimeGateway, type RealtimeGatewayProps } from './constructs/realtim
 export { bulwarkPackageRoot } from './repository-root.js';
 export { ApiStack, type ApiStackProps } from './stacks/api-stack.js';
 export { DataStack, type DataStackProps } from './stacks/data-stack.js';
+export { stageConfigFromContext } from './stage-config-from-context.js';
