@@ -28,21 +28,24 @@ const coldStartSentence = (figures: ColdStartFigures | undefined): string =>
 
 /** The cost rows the summary quotes, by the cost table's request kinds; the first is in bold. */
 const quotedCosts = [
-  ['access token', 'a request with an access token costs'],
-  ['API key', 'one with an API key'],
-  ['login: success', 'a successful login'],
+  ['access token', 'with an access token'],
+  ['API key', 'with an API key'],
+  ['login: success', 'for successful logins'],
 ] as const;
 
 const authSentence = (figures: AuthFigures | undefined): string => {
   if (figures === undefined) return notYet('auth', 'The authentication');
-  const parts = quotedCosts.flatMap(([kind, words], index) => {
+  const parts = quotedCosts.flatMap(([kind, words]) => {
     const row = figures.costs.find((entry) => entry.kind === kind);
-    if (row === undefined) return [];
-    const dollars = `$${calls(row.dollarsPerMillion)}${index === 0 ? ' per million' : ''}`;
-    return [`${words} ${index === 0 ? `**${dollars}**` : dollars} (${calls(row.callsPerRequest)} calls)`];
+    return row === undefined
+      ? []
+      : [`$${calls(row.dollarsPerMillion)} ${words} (${calls(row.callsPerRequest)} calls each)`];
   });
-  if (parts.length === 0) return 'DynamoDB cost has no figures for the usual request kinds.';
-  return `In DynamoDB on-demand, ${parts.join(', ')} (run of ${day(figures.run)}).`;
+  const [first, ...rest] = parts;
+  if (first === undefined) return 'The cost table has none of the usual request kinds.';
+  const listed = [`**${first.replace(/ \(/, '** (')}`, ...rest];
+  const joined = listed.length > 1 ? `${listed.slice(0, -1).join(', ')} and ${listed.at(-1)}` : listed[0];
+  return `In DynamoDB on-demand, a million requests cost ${joined} (run of ${day(figures.run)}).`;
 };
 
 /** The paragraph at the top of docs/benchmarks.md: figures from the sections' own, never typed by hand. */

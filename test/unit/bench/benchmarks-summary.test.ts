@@ -48,8 +48,8 @@ describe('the summary at the top of docs/benchmarks.md', () => {
         "1.02x (health-full) the hand-written handler's (run of 2026-12-01).",
     );
     expect(summary).toContain(
-      'In DynamoDB on-demand, a request with an access token costs **$2.50 per million** (1.00 calls), one with an ' +
-        'API key $0.75 (2.00 calls), a successful login $8.38 (9.00 calls) (run of 2026-12-02).',
+      'In DynamoDB on-demand, a million requests cost **$2.50 with an access token** (1.00 calls each), ' +
+        '$0.75 with an API key (2.00 calls each) and $8.38 for successful logins (9.00 calls each) (run of 2026-12-02).',
     );
     expect(summary).not.toContain('\n');
   });
