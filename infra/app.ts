@@ -1,27 +1,16 @@
 import { App } from 'aws-cdk-lib';
-import { stageConfig } from './config.js';
 import { addNagPacks } from './nag/nag-packs.js';
 import { ApiStack } from './stacks/api-stack.js';
 import { DataStack } from './stacks/data-stack.js';
+import { stageConfigFromContext } from './stage-config-from-context.js';
 
 /**
  * The only place that reads process.env or CDK context. Pick the stage with `cdk synth -c stage=prod`;
  * the default is dev. The account and region come from the CLI's credentials (CDK_DEFAULT_*).
  */
 const app = new App();
-const requestedStage: unknown = app.node.tryGetContext('stage') ?? 'dev';
-// Emergency switches for one deploy (docs/runbooks/rollout.md): `-c set:VARIABLE=value` overrides a stage
-// setting, `-c release=all-at-once` skips the canary. Both reach the `live` alias, unlike a console edit.
-const overrides = Object.fromEntries(
-  Object.entries(app.node.getAllContext() as Record<string, unknown>)
-    .filter(([key]) => key.startsWith('set:'))
-    .map(([key, value]) => [key.slice('set:'.length), String(value)]),
-);
-const release: unknown = app.node.tryGetContext('release');
-const config = stageConfig(String(requestedStage), {
-  overrides,
-  ...(release === undefined ? {} : { release: String(release) }),
-});
+// `-c stage=prod`, and the emergency switches for one deploy (`-c set:VARIABLE=value`, `-c release=all-at-once`).
+const config = stageConfigFromContext(app.node.getAllContext() as Record<string, unknown>);
 
 const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
 const tags = { project: 'bulwark', stage: config.stageName };

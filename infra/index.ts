@@ -25,3 +25,4 @@ export {
 export { bulwarkPackageRoot } from './repository-root.js';
 export { ApiStack, type ApiStackProps } from './stacks/api-stack.js';
 export { DataStack, type DataStackProps } from './stacks/data-stack.js';
+export { stageConfigFromContext } from './stage-config-from-context.js';

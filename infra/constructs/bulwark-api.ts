@@ -426,14 +426,14 @@ export class BulwarkApi extends Construct {
     ];
     this.guardrailEvents = new GuardrailEvents(this, 'Guardrails', {
       config,
-      projectRoot: bulwarkPackageRoot,
+      projectRoot,
       topic: this.alarmTopic,
       sourceLogGroups: functions.map((fn) => fn.logGroup),
       logEncryptionKey: this.logsKey.key,
     });
     this.healthProbe = new HealthProbe(this, 'HealthProbe', {
       config,
-      projectRoot: bulwarkPackageRoot,
+      projectRoot,
       apiUrl: this.api.url,
       topic: this.alarmTopic,
       deadLetterQueue: this.guardrailEvents.deadLetters,
