@@ -6,6 +6,7 @@ import { createDynamoDbClient } from '../../shared/adapters/dynamodb/create-dyna
 import { datasourceChannel } from '../../shared/domain/realtime/channel.js';
 import { mintDatasourceToken } from '../../shared/domain/realtime/datasource-token.js';
 import type { ConnectionPrincipal } from '../../shared/domain/realtime/realtime-store.js';
+import { encodeRevocationCursor } from '../../shared/domain/realtime/revocation-cursor.js';
 import type { Role, User } from '../../shared/domain/users/user.js';
 import { REALTIME_SUBPROTOCOL } from '../../shared/gateway/realtime-connect.js';
 import type { WebSocketEvent } from '../../shared/gateway/websocket-event.js';
@@ -510,10 +511,12 @@ export const startColdStartStack = async (workDir: string): Promise<ColdStartSta
         expectedStatus: 200,
         expectedBody: '"active":true',
       }),
+      // A self-hosted gateway's poll: the cursor of its previous one, a minute ago.
       'list-revoked-tokens': async (sample) => ({
         event: benchEvent({
           ...route('list-revoked-tokens', sample),
           headers: { Authorization: await gatewayBearer() },
+          query: { after: encodeRevocationCursor({ atMs: Date.now() - 60_000, kind: '', id: '' }) },
         }),
         expectedStatus: 200,
       }),
