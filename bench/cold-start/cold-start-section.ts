@@ -48,7 +48,7 @@ export const coldStartSection = (
       'caller waits for and Lambda bills); when the load average was above the core count, read a change in ' +
       'the wall-clock ratios against the CPU ones before believing it. A verdict that the CPU ratio ' +
       'contradicts says so in the verdict column. The wall-clock ratios of the authenticated functions grow ' +
-      'with the load more than the CPU ones: at init they read two secrets (the verification keys and the ' +
+      'with the load more than the CPU ones. One difference that waits: at init they read two secrets (the verification keys and the ' +
       "pepper, in parallel: two TLS connections) where the baseline reads one, and here every handshake's " +
       "server half runs on the same busy cores (the stand-in's), which on AWS it does not.",
     '',
