@@ -18,6 +18,7 @@ import { sessionRevocationKey } from '../../../shared/domain/sessions/session-re
 import { jsonResponse } from '../../../shared/http/json-response.js';
 import type { RateLimitOptions } from '../../../shared/middlewares/rate-limit.js';
 import { routes } from '../../../shared/routes/route-table.js';
+import { rateLimiterFor } from '../../../shared/runtime/rate-limiter-for.js';
 import { inMemoryApiKeyStore } from '../../support/in-memory-api-key-store.js';
 import { inMemoryRateLimitStore } from '../../support/in-memory-rate-limit-store.js';
 import { chainOf } from '../../support/test-chain.js';
@@ -51,31 +52,28 @@ interface RouteSetup {
 }
 
 const route = async (setup: RouteSetup = {}) => {
-  const store = inMemoryRateLimitStore();
-  const runtime = testRuntime(
-    { API_TRUST_PROXY_HOPS: '1' },
+  const keys = inMemoryApiKeyStore([
+    apiKeyRecord({
+      keyId: adminKeyId,
+      secret: adminSecret,
+      pepper: TEST_PEPPER,
+      name: 'admin',
+      roles: ['admin'],
+    }),
     {
-      apiKeyStore: inMemoryApiKeyStore([
-        apiKeyRecord({
-          keyId: adminKeyId,
-          secret: adminSecret,
-          pepper: TEST_PEPPER,
-          name: 'admin',
-          roles: ['admin'],
-        }),
-        {
-          ...apiKeyRecord({
-            keyId: keyedKeyId,
-            secret: keyedSecret,
-            pepper: TEST_PEPPER,
-            name: 'keyed',
-            roles: ['user'],
-          }),
-          rateLimit: setup.keyLimit,
-        },
-      ]),
+      ...apiKeyRecord({
+        keyId: keyedKeyId,
+        secret: keyedSecret,
+        pepper: TEST_PEPPER,
+        name: 'keyed',
+        roles: ['user'],
+      }),
+      rateLimit: setup.keyLimit,
     },
-  );
+  ]);
+  // API keys keep their state on their records, whose version each write proves (ADR 0005).
+  const store = inMemoryRateLimitStore(undefined, keys.peek);
+  const runtime = testRuntime({ API_TRUST_PROXY_HOPS: '1' }, { apiKeyStore: keys });
   const counted: [LimiterOutcome, string, string][] = [];
   const options: RateLimitOptions = {
     limiter: setup.limiter ?? createRateLimiter({ store, clock: runtime.clock }),
@@ -178,7 +176,11 @@ describe('an authenticated route', () => {
     expect((await send(withKey(TEST_API_KEY, '203.0.113.10'))).statusCode).toBe(200);
     expect((await send(withKey(TEST_API_KEY, '203.0.113.11'))).statusCode).toBe(200);
     expect((await send(withKey(TEST_API_KEY, '203.0.113.12'))).statusCode).toBe(429);
-    expect(store.item(`rl#me#api_key:bwk_abcdefghijklmnopqrst#fw-2-per-60s#${windowStart}`)?.count).toBe(2);
+    // Kept on the key's record, in the route's slot (ADR 0005, API-key requests).
+    expect(store.slot('bwk_abcdefghijklmnopqrst', 'rl#me#fw-2-per-60s')).toEqual({
+      windowStartMs: windowStart,
+      count: 2,
+    });
   });
 
   it("uses an API key's own bucket instead of the route's policy", async () => {
@@ -321,7 +323,7 @@ describe('a route without per-principal policies', () => {
       {
         auth: 'required',
         rateLimit: {
-          limiter: createRateLimiter({ store: inMemoryRateLimitStore(), clock: runtime.clock }),
+          limiter: rateLimiterFor(runtime).limiter,
           metrics: { count: () => undefined },
           routeId: 'me',
           policy: twoAMinute,
