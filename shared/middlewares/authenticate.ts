@@ -115,7 +115,12 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
   };
 
   /** The principal and proof of a provable key; `refresh` verifies it again from a read. */
-  const adoptProvable = (request: SecureRequest, credential: string, key: ProvableApiKeyIdentity): void => {
+  const adoptProvable = (
+    request: SecureRequest,
+    credential: string,
+    key: ProvableApiKeyIdentity,
+    verify: NonNullable<AuthenticateOptions['verifyProvableApiKey']>,
+  ): void => {
     const state = request.context.bulwark;
     state.principal = keyPrincipal(key);
     const proof: ApiKeyProof = {
@@ -123,15 +128,13 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
       version: key.version,
       fromCache: key.fromCache,
       refresh: async () => {
-        const verify = options.verifyProvableApiKey;
-        if (verify === undefined) throw new TypeError('verifyProvableApiKey is required');
         let fresh: ProvableApiKeyIdentity;
         try {
           fresh = await verify(credential, true);
         } catch (error) {
           return refuse(request, error);
         }
-        adoptProvable(request, credential, fresh);
+        adoptProvable(request, credential, fresh, verify);
         await noteUnlimited(request);
       },
     };
@@ -169,7 +172,7 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
     }
     if (presentedKey && options.verifyProvableApiKey !== undefined) {
       const key = await options.verifyProvableApiKey(apiKey ?? '', false);
-      adoptProvable(request, apiKey ?? '', key);
+      adoptProvable(request, apiKey ?? '', key, options.verifyProvableApiKey);
       return { principal: keyPrincipal(key), guards: [] };
     }
     if (presentedKey && options.verifyApiKey !== undefined) {

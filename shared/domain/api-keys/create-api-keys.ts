@@ -173,7 +173,9 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
       return undefined;
     const pepper = await pepperOf(deps.pepper);
     try {
-      return decide(pepper, credential.secret, cached);
+      const record = decide(pepper, credential.secret, cached);
+      remember(record);
+      return record;
     } catch (error) {
       if (error instanceof ApiKeyInvalidError) return undefined;
       throw error;
