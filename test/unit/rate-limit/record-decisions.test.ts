@@ -212,6 +212,34 @@ describe('what the store is asked', () => {
     expect((await limiter.decide('rl#me', bucket, { record: a })).backendCalls).toBe(2);
   });
 
+  it('reports the calls of a lease write on a record, and a changed record found by it', async () => {
+    const admitted = recording({ admitted: true, value: 1, guardFailed: false, calls: 2 });
+    const leasedLimiter = createRateLimiter({ store: admitted.store, clock: manualClock(t0), leasing });
+    expect(await leasedLimiter.decide('rl#me', big, { record: a })).toMatchObject({
+      allowed: true,
+      backendCalls: 2,
+    });
+    expect(admitted.requests).toEqual([
+      expect.objectContaining({
+        key: 'rl#me#fw-1000-per-60s',
+        take: 1,
+        record: { id: 'key-a', version: 1, nowMs: t0, windowStartMs: windowStart },
+      }),
+    ]);
+    const changed = recording({
+      admitted: false,
+      value: undefined,
+      guardFailed: false,
+      recordChanged: true,
+      calls: 2,
+    });
+    const changedLimiter = createRateLimiter({ store: changed.store, clock: manualClock(t0), leasing });
+    expect(await changedLimiter.decide('rl#me', big, { record: a })).toMatchObject({
+      recordChanged: true,
+      backendCalls: 2,
+    });
+  });
+
   it('reports the calls of a changed record the store found on its second try', async () => {
     const { store } = recording({
       admitted: false,
