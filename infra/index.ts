@@ -16,6 +16,13 @@ export {
 } from './constructs/bulwark-api.js';
 export { grantLogTriage, modelArnsOf } from './constructs/log-triage-access.js';
 export { RealtimeGateway, type RealtimeGatewayProps } from './constructs/realtime-gateway.js';
+export { addNagPacks } from './nag/nag-packs.js';
+export {
+  acknowledgeNistFindings,
+  type NistAcknowledgement,
+  nistAcknowledgements,
+} from './nag/nist-acknowledgements.js';
 export { bulwarkPackageRoot } from './repository-root.js';
 export { ApiStack, type ApiStackProps } from './stacks/api-stack.js';
 export { DataStack, type DataStackProps } from './stacks/data-stack.js';
+export { stageConfigFromContext } from './stage-config-from-context.js';

@@ -1,4 +1,6 @@
 import { markdownTable } from '../markdown-table.js';
+import { figuresComment } from '../summary/section-figures.js';
+import { authFigures } from './auth-figures.js';
 import {
   type AuthTarget,
   bcryptTable,
@@ -7,6 +9,7 @@ import {
   callsTable,
   tokenTable,
 } from './auth-tables.js';
+import { costChart } from './cost-chart.js';
 import { costRows, costTable, priceLine } from './cost-table.js';
 import { type AuthBenchResult, authSettings, defaultBcryptCost } from './measure-auth.js';
 
@@ -153,7 +156,11 @@ export const authSection = (result: AuthBenchResult, target: AuthTarget, context
     '',
     markdownTable(costs.header, costs.rows, [1, 4, 5, 6]),
     '',
+    costChart(costs),
+    '',
     priceLine,
     ...(warnings.length === 0 ? [] : ['', ...warnings.map((warning) => `- Warning: ${warning}.`)]),
+    '',
+    figuresComment(authFigures(costs, context.date)),
   ].join('\n');
 };

@@ -1,5 +1,8 @@
 import { baselineId } from '../baseline/baseline-fixture.js';
 import { markdownTable } from '../markdown-table.js';
+import { figuresComment } from '../summary/section-figures.js';
+import { coldStartChart } from './cold-start-chart.js';
+import { coldStartFigures } from './cold-start-figures.js';
 import { detailsTable, targetsTable } from './cold-start-tables.js';
 import { type ColdStartVerdicts, coldStartTargets } from './cold-start-targets.js';
 import { type ColdStartBenchResult, coldStartSettings, emptyModuleId } from './measure-cold-start.js';
@@ -31,6 +34,8 @@ export const coldStartSection = (
     `**${verdicts.line}**`,
     '',
     markdownTable(targets.header, targets.rows, targets.numeric),
+    '',
+    coldStartChart(targets),
     '',
     `*init*: module init, p50 of ${runs} cold starts. *init + 1st request*: init plus the first invocation in ` +
       "the same process, summed per cold start, p50. *ratio*: p50 over the hand-written baseline's p50 in this " +
@@ -123,5 +128,7 @@ export const coldStartSection = (
       'init and first request together, min-max over the samples. *first answer*: status of the last ' +
       "sample's first request. *largest contributors*: bytes of the bundle per npm package, `(own code)` for " +
       "the project's.",
+    '',
+    figuresComment(coldStartFigures(targets, verdicts, run.date)),
   ].join('\n');
 };

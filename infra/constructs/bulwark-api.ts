@@ -42,7 +42,7 @@ import { HealthProbe } from './health-probe.js';
 import { grantLogTriage } from './log-triage-access.js';
 import { LogsKey } from './logs-key.js';
 import { PreTrafficHook } from './pre-traffic-hook.js';
-import { RealtimeGateway } from './realtime-gateway.js';
+import { gatewayCapacityClassOf, RealtimeGateway } from './realtime-gateway.js';
 import { type ApiRoute, RouteApi } from './route-api.js';
 import { RouteFunction } from './route-function.js';
 import { SavedQueries } from './saved-queries.js';
@@ -149,16 +149,21 @@ const describeRoute = (route: RouteDefinition): string =>
  * The functions' reservations must leave Lambda's unreserved minimum of the account's quota, or the deploy
  * fails half-way with a Lambda error: refused at synth instead, naming the numbers.
  */
-const assertReservationsFit = (config: StageConfig, functions: readonly SecuredFunction[]): void => {
+const assertReservationsFit = (
+  config: StageConfig,
+  functions: readonly SecuredFunction[],
+  gateway: readonly GatewayFunction[],
+): void => {
   const { capacity } = config;
-  const reserved = functions.reduce(
-    (sum, secured) => sum + capacity.classes[capacityClassOf(secured)].reservedConcurrency,
-    0,
-  );
+  const classes = [
+    ...functions.map(capacityClassOf),
+    ...gateway.flatMap((entry) => gatewayCapacityClassOf(entry) ?? []),
+  ];
+  const reserved = classes.reduce((sum, each) => sum + capacity.classes[each].reservedConcurrency, 0);
   const available = capacity.accountConcurrency - LAMBDA_MINIMUM_UNRESERVED_CONCURRENCY;
   if (reserved > available) {
     throw new TypeError(
-      `Stage ${config.stageName}: the ${functions.length} functions reserve ${reserved} concurrent executions, ` +
+      `Stage ${config.stageName}: the ${classes.length} functions reserve ${reserved} concurrent executions, ` +
         `but an account quota of ${capacity.accountConcurrency} leaves only ${available} to reserve ` +
         `(Lambda keeps ${LAMBDA_MINIMUM_UNRESERVED_CONCURRENCY} unreserved). Lower capacity.classes or raise the quota.`,
     );
@@ -243,7 +248,7 @@ export class BulwarkApi extends Construct {
     super(scope, id);
     const { config, tables, secrets, routes, projectRoot = repositoryRoot, entryOf = bulwarkEntry } = props;
     const { operations } = config;
-    assertReservationsFit(config, [...routes, fallbackRoute]);
+    assertReservationsFit(config, [...routes, fallbackRoute], props.realtime?.gateway ?? []);
     this.functionStackCount = props.functionStacks ?? defaultFunctionStacks;
     assertFunctionStacksFit(this.functionStackCount, [
       ...routes,
@@ -421,14 +426,14 @@ export class BulwarkApi extends Construct {
     ];
     this.guardrailEvents = new GuardrailEvents(this, 'Guardrails', {
       config,
-      projectRoot: bulwarkPackageRoot,
+      projectRoot,
       topic: this.alarmTopic,
       sourceLogGroups: functions.map((fn) => fn.logGroup),
       logEncryptionKey: this.logsKey.key,
     });
     this.healthProbe = new HealthProbe(this, 'HealthProbe', {
       config,
-      projectRoot: bulwarkPackageRoot,
+      projectRoot,
       apiUrl: this.api.url,
       topic: this.alarmTopic,
       deadLetterQueue: this.guardrailEvents.deadLetters,

@@ -106,6 +106,23 @@ describe('the orders example on AWS (synthesized)', () => {
     expect(api.routeFunctions.get('create-datasource-token')).toBeDefined();
   });
 
+  it('gets log triage by configuration: summarize-errors may query every function’s log, the app’s included', () => {
+    expect(api.routeFunctions.get('summarize-errors')).toBeDefined();
+    const policies = Object.values(
+      template.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('SummarizeErrors') }] },
+      }),
+    );
+    const statements = policies.flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+    );
+    const startQuery = statements.find((statement) => statement.Action === 'logs:StartQuery');
+    // One log group per route function and the fallback: create-order's among them.
+    expect(Array.isArray(startQuery?.Resource) ? startQuery.Resource.length : 0).toBe(
+      api.routeFunctions.size + 1,
+    );
+  });
+
   it('puts the app behind the WAF and watches its function with Bulwark’s alarms', () => {
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
     const alarms = JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'));

@@ -19,6 +19,8 @@ export const ordersApp = (
   const stage = config.stageName;
   const data = new DataStack(app, `Orders-${stage}-Data`, {
     config,
+    // The app's root: its package-lock.json bundles Bulwark's rotation function from node_modules/bulwark.
+    projectRoot: options.projectRoot,
     ...(options.env === undefined ? {} : { env: options.env }),
   });
   const stack = new Stack(app, `Orders-${stage}-Api`, {
