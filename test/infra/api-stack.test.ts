@@ -705,6 +705,23 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       }
     });
 
+    it("lets every verifier read API-key records and update them (the key's limiter slots, ADR 0005), and no public function touch them", () => {
+      const verifiers = routes.filter((route) => route.auth === 'required').map((route) => route.id);
+      for (const id of verifiers) {
+        expect(permissionsOf(id), id).toEqual(
+          expect.arrayContaining([`apiKeys GetItem ${anyKey}`, `apiKeys UpdateItem ${anyKey}`]),
+        );
+      }
+      // Record writes beyond the limiter's are the admin routes' (create, update, revoke, rotate).
+      const writers = allPermissions()
+        .filter(([, lines]) => lines.some((line) => line.startsWith('apiKeys PutItem')))
+        .map(([id]) => id);
+      expect(writers).toEqual(['create-api-key']);
+      for (const id of ['health', 'jwks', fallbackRoute.id]) {
+        expect(permissionsOf(id).filter((line) => line.startsWith('apiKeys '))).toEqual([]);
+      }
+    });
+
     it('keeps login failure streaks (login#) to the login function and scopes every rate-limit grant', () => {
       for (const [id, lines] of allPermissions()) {
         const rateLimits = lines.filter((line) => line.startsWith('rateLimits '));
