@@ -10,11 +10,12 @@ const sessionIdBytes = 16;
 /** base64url without padding: 16 bytes → 22 characters, 32 bytes → 43. */
 const familyIdLength = 22;
 const secretLength = 43;
-const sessionIdLength = 22;
 /** `brt_` + family id + `.` + secret: every valid token has exactly this length. */
 export const refreshTokenLength = prefix.length + familyIdLength + 1 + secretLength;
 
-const tokenPattern = /^brt_([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+/** Anchored at both ends, so it alone fixes the length: exactly `refreshTokenLength` characters. */
+const tokenPattern = /^brt_[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/;
+/** Anchored at both ends, so it alone fixes the length: exactly 22 characters. */
 const sessionIdPattern = /^[A-Za-z0-9_-]{22}$/;
 
 /** A refresh token split into its parts; only `secretHash` is ever compared or stored. */
@@ -45,11 +46,9 @@ const randomOf = (random: RandomBytes, byteLength: number): Buffer => {
  * would otherwise hash differently and look like a forged one).
  */
 export const parseRefreshToken = (token: unknown): ParsedRefreshToken | undefined => {
-  if (typeof token !== 'string' || token.length !== refreshTokenLength) return undefined;
-  const match = tokenPattern.exec(token);
-  const familyId = match?.[1];
-  const secret = match?.[2];
-  if (familyId === undefined || secret === undefined) return undefined;
+  if (typeof token !== 'string' || !tokenPattern.test(token)) return undefined;
+  const familyId = token.slice(prefix.length, prefix.length + familyIdLength);
+  const secret = token.slice(-secretLength);
   if (!isCanonicalBase64Url(familyId) || !isCanonicalBase64Url(secret)) return undefined;
   return { familyId, secretHash: hashSecret(Buffer.from(secret, 'base64url')) };
 };
@@ -74,10 +73,7 @@ export const newSessionId = (random: RandomBytes): string =>
 
 /** 22 characters of canonical base64url (16 random bytes): the only shape a session id has. */
 export const isSessionId = (sessionId: unknown): sessionId is string =>
-  typeof sessionId === 'string' &&
-  sessionId.length === sessionIdLength &&
-  sessionIdPattern.test(sessionId) &&
-  isCanonicalBase64Url(sessionId);
+  typeof sessionId === 'string' && sessionIdPattern.test(sessionId) && isCanonicalBase64Url(sessionId);
 
 /**
  * Session ids reach the domain only from access tokens the verifier accepted, and it refuses any other

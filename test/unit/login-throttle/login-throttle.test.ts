@@ -159,6 +159,35 @@ describe('the account back-off', () => {
     });
   });
 
+  it('tells the store, for each streak a failure counts in, whether the check saw it running', async () => {
+    const base = inMemoryLoginThrottleStore();
+    const hints: string[] = [];
+    // The hint picks which conditional write the DynamoDB adapter tries first (one write when right).
+    const store: LoginThrottleStore = {
+      ...base,
+      recordFailure: (request) => {
+        hints.push(`${request.key} ${String(request.streakRunning)}`);
+        return base.recordFailure(request);
+      },
+    };
+    const { throttle, clock } = setup({ store, pair: pairPolicy, clientIp: roomy });
+    const account = 'login#account#alice';
+    const pair = 'login#pair#alice#198.51.100.1';
+    await fail(throttle, alice);
+    await fail(throttle, alice);
+    // The account's last failure is now exactly resetAfterSeconds old: its streak is over, the pair's runs on.
+    clock.advanceMs(600_000);
+    await fail(throttle, alice);
+    expect(hints).toEqual([
+      `${account} false`,
+      `${pair} false`,
+      `${account} true`,
+      `${pair} true`,
+      `${account} false`,
+      `${pair} true`,
+    ]);
+  });
+
   it('sets the block from the failure that earns it', async () => {
     const { throttle, store, clock } = setup({ clientIp: roomy });
     for (let i = 0; i < 3; i += 1) await fail(throttle, alice);
@@ -376,11 +405,16 @@ describe('the address budget, charged before the password check', () => {
     // The read saw the address before the other attempt's block landed.
     const store: LoginThrottleStore = {
       ...base,
-      read: async (key) => (key === ip ? undefined : base.read(key)),
+      readAll: async (keys) => {
+        const states = await base.readAll(keys);
+        return states.map((state, index) => (keys[index] === ip ? undefined : state));
+      },
     };
     const { throttle } = setup({ store });
     expect(await throttle.check(alice)).toEqual({ allowed: false, retryAfterSeconds: 5, scope: 'client_ip' });
     expect(base.item(ip)).toMatchObject({ failures: 30, blockedUntilMs: t0 + 4_500 });
+    // Refused by the charge's first write, which found the block: nothing further was tried.
+    expect(base.calls()).toEqual([`readAll login#account#alice,${ip}`, `restartStreak ${ip}`]);
   });
 
   it('refuses for a second when contention keeps refusing every write of the charge', async () => {
@@ -499,6 +533,27 @@ describe('one password check per account at a time', () => {
       allowed: false,
       scope: 'account_in_flight',
     });
+  });
+
+  it('makes no further store call when a successful attempt finishes: the success already removed the slot', async () => {
+    const { throttle, store } = setup();
+    const check = await throttle.check(alice);
+    if (!check.allowed) throw new Error('expected the attempt to be allowed');
+    await check.attempt.recordSuccess();
+    const before = store.calls().length;
+    await check.attempt.finish();
+    expect(store.calls().slice(before)).toEqual([]);
+    expect(store.item('login#account#alice')).toBeUndefined();
+  });
+
+  it('releases the slot, keeping the charge, when a failed attempt finishes', async () => {
+    const { throttle, store } = setup();
+    const check = await throttle.check(alice);
+    if (!check.allowed) throw new Error('expected the attempt to be allowed');
+    await check.attempt.recordFailure();
+    const before = store.calls().length;
+    await check.attempt.finish();
+    expect(store.calls().slice(before)).toEqual(['releaseAttempt login#account#alice']);
   });
 
   it('keeps the charge of an attempt that reached a verdict when it finishes', async () => {

@@ -1,8 +1,8 @@
-import { describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { jsonResponse } from '../../../shared/http/json-response.js';
 import type { SecureRequest } from '../../../shared/http/secure-request.js';
-import { rejectRevokedSessions } from '../../../shared/middlewares/reject-revoked-sessions.js';
 import { refreshSessionsFor } from '../../../shared/runtime/refresh-sessions-for.js';
+import { importFresh } from '../../support/import-fresh.js';
 import { rejectionOf } from '../../support/rejection-of.js';
 import { chainOf } from '../../support/test-chain.js';
 import {
@@ -38,7 +38,17 @@ describe('an authenticated route without a rate limit', () => {
   });
 });
 
+type RejectModule = typeof import('../../../shared/middlewares/reject-revoked-sessions.js');
+
 describe('rejectRevokedSessions on its own', () => {
+  // Loaded afresh for each test, so the factory itself (a module constant) is mutation-tested too.
+  let rejectRevokedSessions: RejectModule['rejectRevokedSessions'];
+  beforeEach(async () => {
+    ({ rejectRevokedSessions } = await importFresh<RejectModule>(
+      new URL('../../../shared/middlewares/reject-revoked-sessions.js', import.meta.url),
+    ));
+  });
+
   const requestWith = (principal: unknown) =>
     ({ context: { bulwark: { principal } } }) as unknown as SecureRequest;
 

@@ -4,10 +4,13 @@ import {
   createRefreshSessions,
   type RefreshSessionSettings,
   type RotationResult,
+  SessionOwnerChangedError,
 } from '../../../shared/domain/sessions/refresh-sessions.js';
-import type { SessionFamily } from '../../../shared/domain/sessions/session-store.js';
+import { parseSessionRef } from '../../../shared/domain/sessions/session-ref.js';
+import type { SessionFamily, SessionStore } from '../../../shared/domain/sessions/session-store.js';
 import { mutableClock } from '../../support/dynamodb-test-tables.js';
 import { inMemorySessionStore } from '../../support/in-memory-session-store.js';
+import { rejectionOf } from '../../support/rejection-of.js';
 
 const t0 = Date.UTC(2030, 0, 7, 8, 0, 0);
 const settings: RefreshSessionSettings = {
@@ -28,6 +31,27 @@ const setup = (overrides: Partial<RefreshSessionSettings> = {}) => {
     onReuseDetected: (sessionId) => detected.push(sessionId),
   });
   return { store, clock, detected, sessions };
+};
+
+type CreateRequest = Parameters<SessionStore['create']>[0];
+
+/** Sessions over the in-memory store, with every create request the domain sent kept for inspection. */
+const recordingSetup = () => {
+  const store = inMemorySessionStore();
+  const clock = mutableClock(t0);
+  const creates: CreateRequest[] = [];
+  const sessions = createRefreshSessions({
+    store: {
+      ...store,
+      create: (request) => {
+        creates.push(request);
+        return store.create(request);
+      },
+    },
+    clock,
+    settings,
+  });
+  return { store, clock, creates, sessions };
 };
 
 const tokenOf = (result: RotationResult): string => {
@@ -146,6 +170,61 @@ describe('createRefreshSessions', () => {
     const started = await sessions.start(bob);
     expect(started.absoluteExpiresAtMs).toBe(t0 + 500 + 3_600_000);
     expect(ttls).toEqual([Math.ceil((t0 + 500 + 3_600_000) / 1000) + 86_400]);
+  });
+
+  it('ties a session to the user record the login read: the record must still be at that revision and gains a reference to the session', async () => {
+    const { sessions, creates } = recordingSetup();
+    const started = await sessions.start({ ...bob, revision: 0 });
+    const [request] = creates;
+    expect(request?.owner).toEqual({ username: 'bob', revision: 0, ref: expect.any(String) });
+    expect(parseSessionRef(request?.owner?.ref ?? '')).toEqual({
+      sessionId: started.sessionId,
+      familyId: request?.family.familyId,
+      expiresAtSeconds: Math.ceil((t0 + 3_600_000) / 1000) + 86_400,
+    });
+    await sessions.start({ ...bob, revision: 7 });
+    expect(creates[1]?.owner).toMatchObject({ username: 'bob', revision: 7 });
+  });
+
+  it('ties a session to no user record when the login read no revision', async () => {
+    const { sessions, creates } = recordingSetup();
+    await sessions.start(bob);
+    expect(creates).toHaveLength(1);
+    expect(creates[0]).not.toHaveProperty('owner');
+  });
+
+  it('starts no session when the user record changed since the login read it, saying so with a stable code', async () => {
+    const store = inMemorySessionStore();
+    const sessions = createRefreshSessions({
+      store: { ...store, create: async () => 'owner_changed' },
+      clock: mutableClock(t0),
+      settings,
+    });
+    const error = await rejectionOf(sessions.start({ ...bob, revision: 3 }));
+    expect(error).toBeInstanceOf(SessionOwnerChangedError);
+    expect(error).toMatchObject({
+      code: 'ERR_SESSION_OWNER_CHANGED',
+      name: 'SessionOwnerChangedError',
+      message: 'the user record changed while the login was checked',
+    });
+  });
+
+  it('revokes every session a user record names, skipping a malformed reference, each marker kept until its access tokens expired', async () => {
+    const { sessions, store, clock, creates } = recordingSetup();
+    const first = await sessions.start({ ...bob, revision: 1 });
+    const second = await sessions.start({ ...bob, revision: 2 });
+    clock.advance(2_500);
+    const refs = creates.map((request) => request.owner?.ref ?? '');
+    expect(await sessions.revokeRefs([...refs, 'hand-edited'], 'password_change')).toBe(2);
+    for (const { sessionId } of [first, second]) {
+      expect(store.marker(sessionId)).toEqual({
+        reason: 'password_change',
+        revokedAtMs: t0 + 2_500,
+        expiresAtSeconds: Math.ceil((t0 + 2_500) / 1000) + 300 + 60,
+      });
+    }
+    expect(await sessions.rotate(first.refreshToken)).toEqual({ outcome: 'invalid' });
+    expect(await sessions.rotate(second.refreshToken)).toEqual({ outcome: 'invalid' });
   });
 
   it('answers invalid to a malformed refresh token without a store call', async () => {

@@ -84,6 +84,8 @@ describe('refresh token format', () => {
     ['a non-canonical family id', `brt_${'A'.repeat(21)}B.${'A'.repeat(43)}`],
     ['a non-canonical secret', `brt_${'A'.repeat(22)}.${'A'.repeat(42)}B`],
     ['a trailing newline', `brt_${'A'.repeat(22)}.${'A'.repeat(42)}\n`],
+    ['a valid token with a character before it', `Abrt_${'A'.repeat(22)}.${'A'.repeat(43)}`],
+    ['a valid token with a character after it', `brt_${'A'.repeat(22)}.${'A'.repeat(43)}A`],
   ])('rejects %s', (_label, token) => {
     expect(parseRefreshToken(token)).toBeUndefined();
   });
@@ -109,9 +111,15 @@ describe('refresh token format', () => {
       7,
       'x'.repeat(22),
       'A'.repeat(21),
+      // Canonical base64url of 17 and 18 bytes: the right alphabet, the wrong length.
+      'A'.repeat(23),
+      'A'.repeat(24),
       `${sessionId.slice(0, 21)}+`,
       `+${sessionId.slice(1)}`,
       { toString: () => sessionId, length: 22 },
+      // Values a pattern test would turn into text first: a symbol refuses that, a bigint passes as digits.
+      Symbol('session'),
+      1234567890123456789012n,
     ]) {
       expect(isSessionId(other), String(other)).toBe(false);
     }

@@ -3,7 +3,6 @@
  * content, the development-key refusal, key generation and the JWKS built from the set.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { jwksOf } from '../../../../shared/auth/tokens/jwks.js';
 import { signingKeySetFrom } from '../../../../shared/auth/tokens/load-signing-key-set.js';
 import { DEVELOPMENT_KID_PREFIX } from '../../../../shared/auth/tokens/signing-key-set.js';
 import { ConfigurationError } from '../../../../shared/errors/configuration-error.js';
@@ -306,7 +305,17 @@ describe('assertProductionSigningKeys', () => {
   });
 });
 
+type JwksModule = typeof import('../../../../shared/auth/tokens/jwks.js');
+
 describe('jwksOf', () => {
+  // Loaded afresh for each test, so the member picker (a module constant) is mutation-tested too.
+  let jwksOf: JwksModule['jwksOf'];
+  beforeEach(async () => {
+    ({ jwksOf } = await importFresh<JwksModule>(
+      new URL('../../../../shared/auth/tokens/jwks.js', import.meta.url),
+    ));
+  });
+
   it('publishes the current key first, then the previous, with only the public members', async () => {
     const set = await keySetOf(keyA, keyB);
     expect(jwksOf(set)).toStrictEqual({

@@ -7,10 +7,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { cachedSecretStore } from '../../../../shared/adapters/secrets/cached-secret-store.js';
 import { createAccessTokenIssuer } from '../../../../shared/auth/tokens/issue-access-token.js';
 import { jwksOf } from '../../../../shared/auth/tokens/jwks.js';
-import {
-  freshVerificationKeySetFrom,
-  verificationKeySetFrom,
-} from '../../../../shared/auth/tokens/load-verification-key-set.js';
 import { createAccessTokenVerifier } from '../../../../shared/auth/tokens/verify-access-token.js';
 import { ConfigurationError } from '../../../../shared/errors/configuration-error.js';
 import { importFresh } from '../../../support/import-fresh.js';
@@ -163,7 +159,18 @@ describe('assertProductionVerificationKeys', () => {
   });
 });
 
+type LoaderModule = typeof import('../../../../shared/auth/tokens/load-verification-key-set.js');
+
 describe('a verifier on the verification secret after a rotation', () => {
+  // Loaded afresh for each test, so the loaders (module constants) are mutation-tested too.
+  let verificationKeySetFrom: LoaderModule['verificationKeySetFrom'];
+  let freshVerificationKeySetFrom: LoaderModule['freshVerificationKeySetFrom'];
+  beforeEach(async () => {
+    ({ verificationKeySetFrom, freshVerificationKeySetFrom } = await importFresh<LoaderModule>(
+      new URL('../../../../shared/auth/tokens/load-verification-key-set.js', import.meta.url),
+    ));
+  });
+
   it('refreshes the public set past the cache on an unknown kid, and reads no other secret', async () => {
     const clock = manualClock();
     const store = inMemorySecretStore({ [NAME]: jwksFor(keyA) });
