@@ -18,9 +18,12 @@ const overrides = Object.fromEntries(
     .map(([key, value]) => [key.slice('set:'.length), String(value)]),
 );
 const release: unknown = app.node.tryGetContext('release');
+// `-c secrets=migration`: the one deploy that moves a stage deployed before the secrets key (rollout runbook).
+const secrets: unknown = app.node.tryGetContext('secrets');
 const config = stageConfig(String(requestedStage), {
   overrides,
   ...(release === undefined ? {} : { release: String(release) }),
+  ...(secrets === undefined ? {} : { secrets: String(secrets) }),
 });
 
 const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };

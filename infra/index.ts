@@ -16,6 +16,12 @@ export {
 } from './constructs/bulwark-api.js';
 export { grantLogTriage, modelArnsOf } from './constructs/log-triage-access.js';
 export { RealtimeGateway, type RealtimeGatewayProps } from './constructs/realtime-gateway.js';
+export {
+  type SecretAccess,
+  type SecretReaders,
+  secretReaderRoleName,
+  secretReadersOf,
+} from './constructs/secret-readers.js';
 export { bulwarkPackageRoot } from './repository-root.js';
 export { ApiStack, type ApiStackProps } from './stacks/api-stack.js';
 export { DataStack, type DataStackProps } from './stacks/data-stack.js';

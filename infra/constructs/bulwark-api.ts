@@ -46,6 +46,7 @@ import { RealtimeGateway } from './realtime-gateway.js';
 import { type ApiRoute, RouteApi } from './route-api.js';
 import { RouteFunction } from './route-function.js';
 import { SavedQueries } from './saved-queries.js';
+import { readerRoleNameOf, secretAccessOf } from './secret-readers.js';
 import { staticSecurityHeaders } from './static-security-headers.js';
 
 export interface BulwarkApiProps {
@@ -426,8 +427,11 @@ export class BulwarkApi extends Construct {
       sourceLogGroups: functions.map((fn) => fn.logGroup),
       logEncryptionKey: this.logsKey.key,
     });
+    // The probe's secret goes under the data stack's secrets key, when the secrets come from one.
+    const secretAccess = secretAccessOf(secrets.jwtSigningKeys);
     this.healthProbe = new HealthProbe(this, 'HealthProbe', {
       config,
+      ...(secretAccess === undefined ? {} : { secretAccess }),
       projectRoot: bulwarkPackageRoot,
       apiUrl: this.api.url,
       topic: this.alarmTopic,
@@ -516,6 +520,7 @@ export class BulwarkApi extends Construct {
     },
   ): RouteFunction {
     const { projectRoot, tables, secrets, entryOf, noDeadLetterQueueReason } = resources;
+    const roleName = readerRoleNameOf(secured.id, secured.secrets, secrets);
     const fn = new RouteFunction(
       this.functionStackOf(secured.id, config),
       routeFunctionConstructId(secured.id),
@@ -528,6 +533,7 @@ export class BulwarkApi extends Construct {
         // TRUSTED_HOSTS gains the API's own host name once the API exists (see the constructor).
         environment: { ...runtimeEnvironment(config.runtime), BULWARK_BUILD_VERSION: bulwarkVersion },
         ...(noDeadLetterQueueReason === undefined ? {} : { noDeadLetterQueueReason }),
+        ...(roleName === undefined ? {} : { roleName }),
         memorySizeMb:
           secured.hashesPasswords === true
             ? config.functions.hashingMemorySizeMb

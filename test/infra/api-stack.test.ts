@@ -708,6 +708,8 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       );
       for (const action of other) {
         if (action === 'execute-api:ManageConnections') expect(route.realtime).toBe('manage-connections');
+        // The secrets key, through Secrets Manager only (test/infra/secret-access.test.ts): readers only.
+        else if (action === 'kms:Decrypt') expect(route.secrets.length).toBeGreaterThan(0);
         else expect(action).toMatch(/^(logs:(CreateLogStream|PutLogEvents)|xray:\w+)$/);
       }
       if (route.realtime !== undefined) expect(JSON.stringify(environment.REALTIME_URL)).toContain('wss://');

@@ -19,6 +19,7 @@ import {
   functionStackOf,
   maxFunctionsPerStack,
 } from '../../infra/constructs/bulwark-api.js';
+import { secretReadersOf } from '../../infra/constructs/secret-readers.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
 import { gatewayFunctionIds, realtimeGateway } from '../../shared/routes/realtime-gateway.js';
@@ -90,7 +91,12 @@ const synthesize = (routes: RouteTable, functionStacks?: number) => {
   const app = newApp();
   const config = withSmallReservations(stageConfig('prod'));
   const env = { account: '123456789012', region: 'eu-west-1' };
-  const data = new DataStack(app, 'Limits-Data', { config, env });
+  // The data stack lets this table's functions read the secrets (a team passes the same).
+  const data = new DataStack(app, 'Limits-Data', {
+    config,
+    env,
+    secretReaders: secretReadersOf(routes, realtimeGateway),
+  });
   const stack = new Stack(app, 'Limits-Api', { env });
   const api = new BulwarkApi(stack, 'Api', {
     config,
