@@ -83,6 +83,9 @@ const withSmallReservations = (config: StageConfig): StageConfig => ({
   },
 });
 
+/** A synthesis of one or two stacks with the nag packs: generous, the machines are shared. */
+const synthTimeoutMs = 240_000;
+
 const newApp = () =>
   new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], 'cli-telemetry': false } });
 
@@ -138,7 +141,7 @@ describe('a table of 80 routes', () => {
   beforeAll(() => {
     built = synthesize(table);
     sizes = sizesOf(built.stack);
-  });
+  }, synthTimeoutMs);
 
   it('synthesizes, cdk-nag clean, with every stack under CloudFormation’s quotas', () => {
     expect(table.length).toBe(80);
@@ -214,7 +217,7 @@ describe("Bulwark's own stack", () => {
     });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
     sizes = sizesOf(api);
-  });
+  }, synthTimeoutMs);
 
   it('keeps the parent well below 500 resources: the per-route resources live in the nested stacks', () => {
     const [parent, ...nested] = sizes;
