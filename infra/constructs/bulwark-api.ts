@@ -12,8 +12,9 @@ import { Construct } from 'constructs';
 import type { RouteModule } from '../../shared/chain/route-module.js';
 import { type SecretId, secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import type { TableId } from '../../shared/resources/table-definitions.js';
-import type { GatewayFunction } from '../../shared/routes/realtime-gateway.js';
+import { type GatewayFunction, gatewayCapacityClassOf } from '../../shared/routes/realtime-gateway.js';
 import {
+  type CapacityClass,
   capacityClassOf,
   fallbackRoute,
   firstAdminFunction,
@@ -21,7 +22,6 @@ import {
   isSecuredFunction,
   type RouteDefinition,
   type RouteTable,
-  type SecuredFunction,
 } from '../../shared/routes/route-definition.js';
 import { routeIn } from '../../shared/routes/route-in.js';
 import {
@@ -143,6 +143,10 @@ const apiRoutesOf = (routes: RouteTable, modules: readonly RouteModule[]): ApiRo
     return { id, method, path, body: { ...body, schema } };
   });
 
+/** A function's capacity class: a route's or the fallback's by capacityClassOf, another's by its entry (`admin`). */
+const invokedCapacityClassOf = (invoked: InvokedFunction): CapacityClass =>
+  isSecuredFunction(invoked) ? capacityClassOf(invoked) : (invoked.capacity ?? 'admin');
+
 const describeRoute = (route: RouteDefinition): string =>
   `${route.method} ${route.path}: ${route.description}`;
 
@@ -150,10 +154,10 @@ const describeRoute = (route: RouteDefinition): string =>
  * The functions' reservations must leave Lambda's unreserved minimum of the account's quota, or the deploy
  * fails half-way with a Lambda error: refused at synth instead, naming the numbers.
  */
-const assertReservationsFit = (config: StageConfig, functions: readonly SecuredFunction[]): void => {
+const assertReservationsFit = (config: StageConfig, functions: readonly CapacityClass[]): void => {
   const { capacity } = config;
   const reserved = functions.reduce(
-    (sum, secured) => sum + capacity.classes[capacityClassOf(secured)].reservedConcurrency,
+    (sum, capacityClass) => sum + capacity.classes[capacityClass].reservedConcurrency,
     0,
   );
   const available = capacity.accountConcurrency - LAMBDA_MINIMUM_UNRESERVED_CONCURRENCY;
@@ -244,7 +248,12 @@ export class BulwarkApi extends Construct {
     super(scope, id);
     const { config, tables, secrets, routes, projectRoot = repositoryRoot, entryOf = bulwarkEntry } = props;
     const { operations } = config;
-    assertReservationsFit(config, [...routes, fallbackRoute]);
+    // Every function that reserves concurrency: the routes, the fallback, the first admin's, the gateway's.
+    assertReservationsFit(config, [
+      ...[...routes, fallbackRoute].map(capacityClassOf),
+      invokedCapacityClassOf(firstAdminFunction),
+      ...(props.realtime?.gateway ?? []).map(gatewayCapacityClassOf),
+    ]);
     this.functionStackCount = props.functionStacks ?? defaultFunctionStacks;
     assertFunctionStacksFit(this.functionStackCount, [
       ...routes,
@@ -272,14 +281,6 @@ export class BulwarkApi extends Construct {
         'queue only receives failed asynchronous invocations, so it would stay empty. Failures are answered to the caller.',
     });
 
-    // Log triage reads the stage's function logs (every route's and the fallback's) and asks one model.
-    const logGroups = [...this.routeFunctions.values(), this.fallbackFunction].map((fn) => fn.logGroup);
-    for (const route of routes) {
-      if (route.capabilities?.includes('log-triage') === true) {
-        const fn = this.routeFunctions.get(route.id);
-        if (fn !== undefined) grantLogTriage(fn, logGroups, config.runtime.triage.modelId);
-      }
-    }
 
     // Every alarm notifies one topic. Each function serves through its `live` alias, which CodeDeploy moves
     // to every new version as a canary.
@@ -414,6 +415,20 @@ export class BulwarkApi extends Construct {
 
     this.realtime = this.realtimeGateway(props, resources);
 
+    // Log triage reads the stage's function logs (every route's, the fallback's and the realtime gateway's,
+    // ADR 0019) and asks one model.
+    const logGroups = [
+      ...this.routeFunctions.values(),
+      this.fallbackFunction,
+      ...(this.realtime?.functions.values() ?? []),
+    ].map((fn) => fn.logGroup);
+    for (const route of routes) {
+      if (route.capabilities?.includes('log-triage') === true) {
+        const fn = this.routeFunctions.get(route.id);
+        if (fn !== undefined) grantLogTriage(fn, logGroups, config.runtime.triage.modelId);
+      }
+    }
+
     // Guard-rail events from every function's log to the stage's bus, and the authenticated probe.
     const functions = [
       ...this.routeFunctions.values(),
@@ -539,9 +554,7 @@ export class BulwarkApi extends Construct {
             ? config.functions.hashingMemorySizeMb
             : config.functions.memorySizeMb,
         reservedConcurrentExecutions:
-          config.capacity.classes[
-            isSecuredFunction(secured) ? capacityClassOf(secured) : (secured.capacity ?? 'admin')
-          ].reservedConcurrency,
+          config.capacity.classes[invokedCapacityClassOf(secured)].reservedConcurrency,
         logEncryptionKey: this.logsKey.key,
       },
     );

@@ -18,7 +18,11 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct, type IDependable } from 'constructs';
 import { type TableId, tableDefinitions } from '../../shared/resources/table-definitions.js';
-import type { GatewayFunction, StreamSource } from '../../shared/routes/realtime-gateway.js';
+import {
+  type GatewayFunction,
+  gatewayCapacityClassOf,
+  type StreamSource,
+} from '../../shared/routes/realtime-gateway.js';
 import type { StageConfig } from '../config.js';
 import type { AlarmTopic } from './alarm-topic.js';
 import type { CanaryReleases } from './canary-releases.js';
@@ -127,6 +131,8 @@ export class RealtimeGateway extends Construct {
       const fn = new RouteFunction(props.scopeOf?.(entry.id) ?? this, constructIdOf(entry.id), {
         routeId: entry.id,
         ...(roleName === undefined ? {} : { roleName }),
+        reservedConcurrentExecutions:
+          config.capacity.classes[gatewayCapacityClassOf(entry)].reservedConcurrency,
         description: entry.description,
         projectRoot: props.projectRoot,
         entry: props.entryOf(entry.id),

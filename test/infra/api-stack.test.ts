@@ -21,6 +21,7 @@ import { secretDefinitions } from '../../shared/resources/secret-definitions.js'
 import { tableDefinitions } from '../../shared/resources/table-definitions.js';
 import {
   type GatewayFunction,
+  gatewayCapacityClassOf,
   gatewayFunctionIds,
   realtimeGateway,
 } from '../../shared/routes/realtime-gateway.js';
@@ -1068,8 +1069,41 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       expect(fn.Properties.ReservedConcurrentExecutions, secured.id).toBe(expected);
       reserved += expected;
     }
+    // The realtime gateway's functions by their entries' classes (the handshake is public).
+    for (const entry of realtimeGateway) {
+      const fn = template.findResources('AWS::Lambda::Function')[
+        logicalIdOf(api, entry.id)
+      ] as CfnResourceJson;
+      const expected = classes[gatewayCapacityClassOf(entry)].reservedConcurrency;
+      expect(fn.Properties.ReservedConcurrentExecutions, entry.id).toBe(expected);
+      reserved += expected;
+    }
+    expect(realtimeGateway.map((entry) => [entry.id, gatewayCapacityClassOf(entry)])).toEqual([
+      ['realtime-connect', 'public'],
+      ['realtime-disconnect', 'standard'],
+      ['realtime-message', 'standard'],
+      ['realtime-revocations', 'standard'],
+    ]);
+    // And the first admin's function: every function of the stack reserves, and all fit the quota.
+    const firstAdmin = template.findResources('AWS::Lambda::Function')[
+      logicalIdInStack(api.bulwark.firstAdminFunction.function)
+    ] as CfnResourceJson;
+    expect(firstAdmin.Properties.ReservedConcurrentExecutions).toBe(classes.admin.reservedConcurrency);
+    reserved += classes.admin.reservedConcurrency;
     expect(reserved).toBeLessThanOrEqual(accountConcurrency - 100);
     expect(capacityClassOf(fallbackRoute)).toBe('fallback');
+  });
+
+  it('refuses at synth reservations that do not fit the quota once the gateway functions count', () => {
+    // Prod: the routes and the fallback alone reserve 600, which fits 700; with the gateway's 160 and the
+    // first admin's 5 they do not.
+    const tight = (config: StageConfig): StageConfig => ({
+      ...config,
+      capacity: { ...config.capacity, accountConcurrency: 100 + 700 },
+    });
+    expect(() => buildApp('prod', undefined, tight)).toThrow(
+      /reserve 765 concurrent executions.*leaves only 700/,
+    );
   });
 
   it('gives 1,024 MB only to the functions that hash passwords', () => {
@@ -1923,13 +1957,21 @@ describe('log triage access', () => {
         .some((action) => /^(logs:(StartQuery|GetQueryResults)|bedrock:)/.test(action)),
     );
 
-  it('starts queries only on the stage function log groups, and invokes only the configured inference profile', () => {
+  it('starts queries only on the stage function log groups (the realtime gateway’s too), and invokes only the configured inference profile', () => {
     const built = withModel('eu.anthropic.claude-haiku-4-5-20251001-v1:0');
     const statements = triageStatements(built);
     const startQuery = statements.find((statement) => statement.Action === 'logs:StartQuery');
-    const groups = [...built.api.routeFunctions.values(), built.api.fallbackFunction].map((fn) =>
-      logicalIdInStack(fn.logGroup.node.defaultChild as CfnResource),
+    const groups = [
+      ...built.api.routeFunctions.values(),
+      built.api.fallbackFunction,
+      ...built.api.realtime.functions.values(),
+    ].map((fn) => logicalIdInStack(fn.logGroup.node.defaultChild as CfnResource));
+    expect(built.api.realtime.functions.size).toBe(realtimeGateway.length);
+    // The function is told the same groups it may query (TRIAGE_LOG_GROUPS).
+    const variable = JSON.stringify(
+      environmentOf(mergedTemplateOf(built.api), built.api, 'summarize-errors').TRIAGE_LOG_GROUPS,
     );
+    for (const group of groups) expect(variable).toContain(group);
     const resources = JSON.stringify(startQuery?.Resource);
     for (const group of groups) expect(resources).toContain(group);
     expect([startQuery?.Resource].flat()).toHaveLength(groups.length);
