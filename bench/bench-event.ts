@@ -12,6 +12,8 @@ export interface BenchEventOptions {
   /** Extra headers, with the mixed-case names clients and API Gateway send. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
+  /** Query parameters, one value each. */
+  readonly query?: Readonly<Record<string, string>>;
   readonly sequence: number;
 }
 
@@ -27,6 +29,7 @@ export const benchEvent = ({
   sourceIp = '203.0.113.42',
   headers = {},
   body,
+  query,
   sequence,
 }: BenchEventOptions): APIGatewayProxyEvent => {
   const allHeaders: Record<string, string> = {
@@ -55,8 +58,11 @@ export const benchEvent = ({
     httpMethod: method,
     headers: allHeaders,
     multiValueHeaders,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
+    queryStringParameters: query === undefined ? null : { ...query },
+    multiValueQueryStringParameters:
+      query === undefined
+        ? null
+        : Object.fromEntries(Object.entries(query).map(([name, value]) => [name, [value]])),
     pathParameters: pathParameters === undefined ? null : { ...pathParameters },
     stageVariables: null,
     body: body ?? null,

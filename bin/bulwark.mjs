@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `bulwark`, the operator CLI (cli/). Runs the TypeScript sources through tsx, as every script of this
-// repository does, so a clone needs no build step: `npx bulwark --help`.
+// `bulwark`, the operator CLI (cli/). Runs the TypeScript sources through tsx (a dependency), as every script
+// of this repository does, so neither a clone nor an app that installed the package needs a build step:
+// `npx bulwark --help`.
 import { register } from 'tsx/esm/api';
 
 if (Number(process.versions.node.split('.')[0]) < 22) {

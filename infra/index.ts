@@ -22,6 +22,13 @@ export {
   secretReaderRoleName,
   secretReadersOf,
 } from './constructs/secret-readers.js';
+export { addNagPacks } from './nag/nag-packs.js';
+export {
+  acknowledgeNistFindings,
+  type NistAcknowledgement,
+  nistAcknowledgements,
+} from './nag/nist-acknowledgements.js';
 export { bulwarkPackageRoot } from './repository-root.js';
 export { ApiStack, type ApiStackProps } from './stacks/api-stack.js';
 export { DataStack, type DataStackProps } from './stacks/data-stack.js';
+export { stageConfigFromContext } from './stage-config-from-context.js';

@@ -1,14 +1,14 @@
 /**
  * docs/configuration.md's variable table, made from the runtime settings table
  * (shared/config/runtime-settings.ts): each variable with its default, the values its parser accepts
- * (read from the zod schema: enum members, numeric bounds, length bounds and every check's own message)
+ * (each rule of its parser says them: enum members, numeric bounds, length bounds, every check's message)
  * and who sets it, plus the meaning and production guidance written below. `npm run docs:fix` writes it;
  * test/docs/configuration-doc.test.ts fails when the page is out of step.
  */
 import { readFileSync } from 'node:fs';
-import { type $ZodType, safeParse } from 'zod/v4/core';
 import { type SetBy, settingsOf } from '../shared/config/runtime-setting.js';
 import { runtimeSettings } from '../shared/config/runtime-settings.js';
+import type { SettingParser } from '../shared/config/setting-parser.js';
 
 export const configurationDocFile = 'docs/configuration.md';
 export const generatedStart =
@@ -298,81 +298,15 @@ export const setWhere: Readonly<Record<SetBy, string>> = {
   local: 'local only',
 };
 
-interface ZodDef {
-  readonly type: string;
-  readonly entries?: Readonly<Record<string, string>>;
-  readonly checks?: readonly { readonly _zod: { readonly def: CheckDef } }[];
-  readonly innerType?: $ZodType;
-  readonly in?: $ZodType;
-  readonly out?: $ZodType;
-  readonly element?: $ZodType;
-}
-
-interface CheckDef {
-  readonly check: string;
-  readonly value?: number;
-  readonly minimum?: number;
-  readonly maximum?: number;
-  readonly pattern?: RegExp;
-  readonly error?: (issue: object) => unknown;
-}
-
-const defOf = (schema: $ZodType): ZodDef => (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
-const messageOf = (check: CheckDef): string | undefined => {
-  const message = check.error?.({});
-  return typeof message === 'string' ? message.replace(/^must be /, '') : undefined;
-};
-const bounds = (low: number | undefined, high: number | undefined, unit: string): string =>
-  `${low === undefined ? 'up to ' : String(low)}${low !== undefined && high !== undefined ? '-' : ''}${high === undefined ? ' or more' : String(high)}${unit}`;
-
-/**
- * The accepted values of a setting, read from its parser: enum members, whole-number bounds, length
- * bounds, list-ness, and the message of every other check (each says in words what it enforces).
- */
-export const acceptedValues = (schema: $ZodType): string => {
-  const parts: string[] = [];
-  const visit = (node: $ZodType, inList: boolean): void => {
-    const def = defOf(node);
-    const checks = (def.checks ?? []).map((check) => check._zod.def);
-    if (def.type === 'enum' && def.entries !== undefined) {
-      const values = Object.values(def.entries).map((value) => `\`${value}\``);
-      parts.push(values.length === 2 ? values.join(' or ') : `one of ${values.join(', ')}`);
-    } else if (def.type === 'number') {
-      const low = checks.find((check) => check.check === 'greater_than')?.value;
-      const high = checks.find((check) => check.check === 'less_than')?.value;
-      parts.push(`whole number ${bounds(low, high, '')}`);
-    } else if (def.type === 'array') {
-      const high = checks.find((check) => check.check === 'max_length')?.maximum;
-      parts.push(`comma-separated list${high === undefined ? '' : ` of at most ${high} entries`}`);
-      for (const check of checks.filter((check) => check.check !== 'max_length')) {
-        const message = messageOf(check);
-        if (message !== undefined) parts.push(message);
-      }
-      if (def.element !== undefined) visit(def.element, true);
-      return;
-    } else if (def.type === 'string' && !inList) {
-      const low = checks.find((check) => check.check === 'min_length')?.minimum;
-      const high = checks.find((check) => check.check === 'max_length')?.maximum;
-      if (low !== undefined || high !== undefined) parts.push(bounds(low, high, ' characters'));
-      for (const check of checks) {
-        if (['min_length', 'max_length'].includes(check.check)) continue;
-        // The whole-number pattern in front of a numeric pipe is said by "whole number" already.
-        if (check.pattern?.source === '^\\d+$') continue;
-        const message = messageOf(check);
-        if (message !== undefined) parts.push(message);
-      }
-    }
-    for (const inner of [def.innerType, def.in, def.out]) if (inner !== undefined) visit(inner, inList);
-  };
-  visit(schema, false);
-  return parts.length === 0 ? 'any text' : parts.join('; ');
-};
+/** The accepted values of a setting, as its parser's rules say them (shared/config/setting-parser.ts). */
+export const acceptedValues = (parser: SettingParser<unknown>): string =>
+  parser.accepts.length === 0 ? 'any text' : parser.accepts.join('; ');
 
 /** The default a setting takes when its variable is unset or blank, as the page shows it. */
-export const defaultText = (schema: $ZodType): string => {
-  const parsed = safeParse(schema, undefined);
-  if (!parsed.success || parsed.data === undefined) return 'none';
-  const value = parsed.data;
+export const defaultText = (parser: SettingParser<unknown>): string => {
+  const parsed = parser.parse(undefined);
+  if (!parsed.ok || parsed.value === undefined) return 'none';
+  const value = parsed.value;
   if (Array.isArray(value)) return value.length === 0 ? 'empty' : `\`${value.join(',')}\``;
   return `\`${String(value)}\``;
 };
@@ -395,7 +329,7 @@ export const configurationTable = (): string => {
   }
   const rows = settings.map(({ setting }) => {
     const text = settingTexts[setting.variable] as SettingText;
-    return `| \`${setting.variable}\` | ${cell(text.meaning)} | ${defaultText(setting.schema)} | ${cell(acceptedValues(setting.schema))} | ${setWhere[setting.setBy]} | ${cell(text.guidance)} |`;
+    return `| \`${setting.variable}\` | ${cell(text.meaning)} | ${defaultText(setting.parser)} | ${cell(acceptedValues(setting.parser))} | ${setWhere[setting.setBy]} | ${cell(text.guidance)} |`;
   });
   return [
     generatedStart,

@@ -173,7 +173,8 @@ export const measureAuthCalls = async (
       {
         id: 'api-key',
         label: '(b) API key',
-        expectedCalls: 2,
+        // The key's record cached by the warm-up: the limiter's one write proves it current.
+        expectedCalls: 1,
         expectedStatus: 200,
         handler: openHandler,
         event: get({ 'X-Api-Key': apiKey }),

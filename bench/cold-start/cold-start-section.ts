@@ -1,5 +1,8 @@
 import { baselineId } from '../baseline/baseline-fixture.js';
 import { markdownTable } from '../markdown-table.js';
+import { figuresComment } from '../summary/section-figures.js';
+import { coldStartChart } from './cold-start-chart.js';
+import { coldStartFigures } from './cold-start-figures.js';
 import { detailsTable, targetsTable } from './cold-start-tables.js';
 import { type ColdStartVerdicts, coldStartTargets } from './cold-start-targets.js';
 import { type ColdStartBenchResult, coldStartSettings, emptyModuleId } from './measure-cold-start.js';
@@ -32,13 +35,15 @@ export const coldStartSection = (
     '',
     markdownTable(targets.header, targets.rows, targets.numeric),
     '',
+    coldStartChart(targets),
+    '',
     `*init*: module init, p50 of ${runs} cold starts. *init + 1st request*: init plus the first invocation in ` +
       "the same process, summed per cold start, p50. *ratio*: p50 over the hand-written baseline's p50 in this " +
       `run. Targets: init at most ${coldStartTargets.initRatio.toFixed(2)}x the baseline's ` +
       `(${coldStartTargets.lightInitRatio.toFixed(2)}x for ${coldStartTargets.lightFunctions.join(', ')}), every ` +
       `bundle below ${coldStartTargets.bundleKiB} KiB. *init + 1st ratio* has no target of its own: it is the ` +
       'check that a gain in init is real. Work moved from init into the first request lowers the init ratio ' +
-      'and not this one, so an optimisation should lower both. `login` and `create-user` spend a bcrypt ' +
+      'and not this one, so an optimisation should lower both. `login`, `create-user` and `set-user-password` spend a bcrypt ' +
       "operation at cost 11 in their first request (a compare, a hash) that the baseline's request does not, " +
       'so their *init + 1st* ratios are high for that reason; their init ratios compare like the others.',
     '',
@@ -47,7 +52,10 @@ export const coldStartSection = (
       'machine, so these ratios move much less from run to run. The targets are on the wall clock (what a ' +
       'caller waits for and Lambda bills); when the load average was above the core count, read a change in ' +
       'the wall-clock ratios against the CPU ones before believing it. A verdict that the CPU ratio ' +
-      'contradicts says so in the verdict column.',
+      'contradicts says so in the verdict column. The wall-clock ratios of the authenticated functions grow ' +
+      'with the load more than the CPU ones. One difference that waits: at init they read two secrets (the verification keys and the ' +
+      "pepper, in parallel: two TLS connections) where the baseline reads one, and here every handshake's " +
+      "server half runs on the same busy cores (the stand-in's), which on AWS it does not.",
     '',
     '### How it is measured',
     '',
@@ -76,15 +84,29 @@ export const coldStartSection = (
       "signing, TLS, HTTP. Bulwark's `DYNAMODB_ENDPOINT` and `LOCAL_SECRETS_FILE` (which reads secrets from a file " +
       "instead of Secrets Manager) are not set. Bulwark's settings: `ENVIRONMENT=development`, " +
       '`LOG_LEVEL=error`, `API_RATE_LIMIT_REQUESTS=1000000` (samples must not run into the limit), ' +
-      '`SECURITY_LIMITER_TIMEOUT_MS=2000` (a slow DynamoDB Local answer must not become a 503); everything ' +
-      'else at its default, so the auth strategy is `jwt_or_api_key`.',
+      '`SECURITY_LIMITER_TIMEOUT_MS=2000` (a slow DynamoDB Local answer must not become a 503), ' +
+      '`REALTIME_CONNECTS_PER_PRINCIPAL` and `REALTIME_CONNECTS_PER_IP` at 100000 (the same), `REALTIME_URL` and ' +
+      '`REALTIME_CALLBACK_URL` on a host no request reaches (no first request sends to a connection), and ' +
+      '`TRIAGE_LOCAL_LOG_DIR` on a folder of 20 error lines: the triage function reads the local log source, ' +
+      'Logs Insights having no local stand-in. Everything else at its default, so the auth strategy is ' +
+      '`jwt_or_api_key`.',
     '- **First requests**, one representative request per function, made fresh for each cold start through ' +
       "Bulwark's own services, each from its own caller address, Bearer access tokens throughout: " +
       '`health` and `jwks` GET; `login` with the right password; `refresh-token` with a fresh refresh token; ' +
       "`logout` with a fresh session's token; `current-user`; `create-user` (admin) creating a new user; " +
-      '`create-api-key`, `list-api-keys`, `update-api-key` (roles) and `revoke-api-key` (a fresh key) as ' +
-      'admin; `route-fallback` a CORS preflight (`OPTIONS /api/v1/user/me`); the baseline `PATCH /profile` ' +
-      'changing the display name. A status other than the expected one stops the bench.',
+      '`create-api-key`, `list-api-keys`, `update-api-key` (roles), `rotate-api-key` and `revoke-api-key` (a ' +
+      'fresh key) as admin; `list-users`, `show-user`, `update-user` (roles), `set-user-password`, ' +
+      '`revoke-user-sessions` and `delete-user` (a fresh user where it changes one) as admin; `health-full` as ' +
+      'admin; `summarize-errors` with `{}`; the realtime routes: `put-datasource` (roles of an existing one), ' +
+      '`list-datasources`, `delete-datasource` (a fresh one), `publish-datasource-event` (a datasource nobody ' +
+      'subscribes to) as admin, `create-datasource-token` as a user holding its read role, and, with the ' +
+      '`gateway` role, `introspect-datasource-token` (a fresh token), `list-revoked-tokens` (a poll with the ' +
+      'cursor of one a minute before, as a gateway polls) and ' +
+      '`consume-rate-limit`; the gateway functions: `realtime-connect` a `$connect` offering a fresh datasource ' +
+      'token, `realtime-message` a subscribe on a connection opened for it, `realtime-disconnect` a ' +
+      '`$disconnect` of one, `realtime-revocations` a stream batch of one revoked session (its connections: ' +
+      'none); `route-fallback` a CORS preflight (`OPTIONS /api/v1/user/me`); the baseline `PATCH /profile` ' +
+      'changing the display name. An answer other than the expected one stops the bench.',
     '',
     '### The hand-written baseline, and why the comparison is fair',
     '',
@@ -113,7 +135,9 @@ export const coldStartSection = (
       'per request), the session revocation check, API keys (hence the pepper), request ids, trusted hosts, ' +
       'body limits, problem+json answers, metrics, the login throttle. The targets say Bulwark must cold-start ' +
       'faster than the plain handler all the same.',
-    '- `rotate-signing-keys` (invoked by Secrets Manager, not by API Gateway) is not measured.',
+    '- Every function the stack deploys for a route or the realtime gateway is measured; `rotate-signing-keys` ' +
+      '(invoked by Secrets Manager) and the operations functions (pre-traffic hook, health probe, guard-rail ' +
+      'forwarder, bootstrap) are not.',
     '',
     '### Details',
     '',
@@ -123,5 +147,7 @@ export const coldStartSection = (
       'init and first request together, min-max over the samples. *first answer*: status of the last ' +
       "sample's first request. *largest contributors*: bytes of the bundle per npm package, `(own code)` for " +
       "the project's.",
+    '',
+    figuresComment(coldStartFigures(targets, verdicts, run.date)),
   ].join('\n');
 };

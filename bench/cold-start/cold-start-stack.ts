@@ -1,14 +1,22 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { createDynamoDbClient } from '../../shared/adapters/dynamodb/create-dynamodb-client.js';
+import { datasourceChannel } from '../../shared/domain/realtime/channel.js';
+import { mintDatasourceToken } from '../../shared/domain/realtime/datasource-token.js';
+import type { ConnectionPrincipal } from '../../shared/domain/realtime/realtime-store.js';
+import { encodeRevocationCursor } from '../../shared/domain/realtime/revocation-cursor.js';
 import type { Role, User } from '../../shared/domain/users/user.js';
+import { REALTIME_SUBPROTOCOL } from '../../shared/gateway/realtime-connect.js';
+import type { WebSocketEvent } from '../../shared/gateway/websocket-event.js';
 import { createTables } from '../../shared/local/create-tables.js';
 import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 import { secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import { tableDefinitions } from '../../shared/resources/table-definitions.js';
-import { coreRoutes, fallbackRoute, routeById } from '../../shared/routes/route-table.js';
+import { routeById } from '../../shared/routes/route-table.js';
 import { apiKeysFor } from '../../shared/runtime/api-keys-for.js';
+import { realtimeStoreFor } from '../../shared/runtime/realtime-store-for.js';
 import { refreshSessionsFor } from '../../shared/runtime/refresh-sessions-for.js';
 import { tokenIssuerFor } from '../../shared/runtime/token-issuer-for.js';
 import { usersFor } from '../../shared/runtime/users-for.js';
@@ -28,6 +36,7 @@ import {
 } from '../baseline/baseline-fixture.js';
 import { benchEvent } from '../bench-event.js';
 import { benchOrigin } from '../bench-runtime.js';
+import { deployedFunctionIds } from '../build-function-bundles.js';
 import { createLocalTls } from './local-tls.js';
 import type { CallCounters, FirstRequest } from './measure-cold-starts.js';
 import { startSecretsManagerStandIn } from './secrets-manager-stand-in.js';
@@ -51,6 +60,13 @@ const bulwarkSettings = {
   API_RATE_LIMIT_REQUESTS: '1000000',
   // DynamoDB Local's JVM answers some requests slowly; a timeout must not turn a cold start into a 503.
   SECURITY_LIMITER_TIMEOUT_MS: '2000',
+  // The realtime connect limits count per principal and address over a minute: out of the way too.
+  REALTIME_CONNECTS_PER_PRINCIPAL: '100000',
+  REALTIME_CONNECTS_PER_IP: '100000',
+  // Where the WebSocket stage would be. The first requests never reach it: a published event finds no
+  // subscriber and a revocation no open connection, so nothing is sent to the management API.
+  REALTIME_URL: 'wss://realtime.bench.invalid/bench',
+  REALTIME_CALLBACK_URL: 'https://realtime.bench.invalid/bench',
 } as const;
 
 /**
@@ -167,7 +183,89 @@ export const startColdStartStack = async (workDir: string): Promise<ColdStartSta
       roles: ['user'],
     });
 
-    const functionIds = [...coreRoutes.map((route) => route.id), fallbackRoute.id];
+    const gateway = await seedUser('cold.gateway', ['gateway']);
+    const gatewayBearer = () => bearer(gateway, gateway.session.sessionId);
+
+    // Realtime: a datasource the member reads (tokens, connections, subscriptions), one the admin
+    // publishes to (no subscriber, so the event is sent nowhere), one PUT replaces every sample.
+    const realtime = realtimeStoreFor(runtime);
+    const datasource = async (id: string) => {
+      await realtime.putDatasource({ id, readRoles: ['user'], writeRoles: ['admin'], nowMs: Date.now() });
+      return id;
+    };
+    const readDatasource = await datasource('cold-read');
+    const publishDatasource = await datasource('cold-publish');
+    const putDatasourceId = await datasource('cold-put');
+    const memberPrincipal: ConnectionPrincipal = {
+      kind: 'user',
+      id: member.user.id,
+      roles: member.user.roles,
+      sessionId: member.session.sessionId,
+    };
+    const datasourceToken = async () =>
+      (
+        await mintDatasourceToken(
+          { store: realtime, clock: runtime.clock },
+          { principal: memberPrincipal, datasourceId: readDatasource, lifetimeSeconds: 60 },
+        )
+      ).token;
+    // An open connection of the member on the read datasource, as $connect records it.
+    const openConnection = async (sample: number): Promise<string> => {
+      const connectionId = `cold${sample}${randomBytes(6).toString('hex')}=`;
+      const nowMs = Date.now();
+      const opened = await realtime.openConnection({
+        connection: {
+          connectionId,
+          principal: memberPrincipal,
+          datasourceId: readDatasource,
+          clientIp: '198.18.200.1',
+          connectedAtMs: nowMs,
+        },
+        expiresAtSeconds: Math.floor(nowMs / 1000) + 3_600,
+      });
+      if (opened !== 'opened') throw new Error(`the bench could not open a connection: ${String(opened)}`);
+      return connectionId;
+    };
+    const webSocketEvent = (
+      routeKey: '$connect' | '$disconnect' | '$default',
+      connectionId: string,
+      sourceIp: string,
+      extra: Partial<WebSocketEvent> = {},
+    ): WebSocketEvent => ({
+      requestContext: {
+        routeKey,
+        eventType:
+          routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
+        connectionId,
+        requestId: randomUUID(),
+        connectedAt: Date.now(),
+        requestTimeEpoch: Date.now(),
+        domainName: 'realtime.bench.invalid',
+        stage: 'bench',
+        apiId: 'abc123def4',
+        identity: { sourceIp, userAgent: 'bench' },
+      },
+      isBase64Encoded: false,
+      ...extra,
+    });
+
+    // The triage function reads the local log source (a folder of structured log lines) in place of
+    // Logs Insights, which has no local stand-in: a handful of error lines within its default window.
+    const triageLogDir = join(workDir, 'triage-logs');
+    await mkdir(triageLogDir, { recursive: true });
+    const logLines = Array.from({ length: 20 }, (_, index) =>
+      JSON.stringify({
+        level: 'ERROR',
+        message: index % 2 === 0 ? 'dependency unavailable' : 'request failed',
+        timestamp: new Date(Date.now() - index * 1_000).toISOString(),
+        service: 'bulwark',
+        route: index % 2 === 0 ? 'login' : 'current-user',
+        error: { name: 'DependencyUnavailableError', message: `dynamodb timed out after ${300 + index} ms` },
+      }),
+    );
+    await writeFile(join(triageLogDir, 'bulwark.jsonl'), `${logLines.join('\n')}\n`);
+
+    const functionIds = deployedFunctionIds();
     const json = (value: unknown) => JSON.stringify(value);
     const route = (id: string, sample: number) => {
       const { method, path } = routeById(id);
@@ -182,6 +280,13 @@ export const startColdStartStack = async (workDir: string): Promise<ColdStartSta
       path: routeById(id).path.replace('{key_id}', keyId),
       resource: routeById(id).path,
       pathParameters: { key_id: keyId },
+    });
+
+    const withDatasource = (id: string, sample: number, datasourceId: string) => ({
+      ...route(id, sample),
+      path: routeById(id).path.replace('{datasource_id}', datasourceId),
+      resource: routeById(id).path,
+      pathParameters: { datasource_id: datasourceId },
     });
 
     const withUser = (id: string, sample: number, username: string) => ({
@@ -348,6 +453,144 @@ export const startColdStartStack = async (workDir: string): Promise<ColdStartSta
           expectedStatus: 204,
         };
       },
+      // Its own limit is 3 calls a minute per principal: a fresh admin per sample stays under it.
+      'summarize-errors': async (sample) => {
+        const triageAdmin = await seedUser(`cold.triage.${sample}.${randomUUID().slice(0, 8)}`, ['admin']);
+        return {
+          event: benchEvent({
+            ...route('summarize-errors', sample),
+            headers: jsonHeaders(await bearer(triageAdmin, triageAdmin.session.sessionId)),
+            body: json({}),
+          }),
+          expectedStatus: 200,
+        };
+      },
+      'put-datasource': async (sample) => ({
+        event: benchEvent({
+          ...withDatasource('put-datasource', sample, putDatasourceId),
+          headers: jsonHeaders(await adminBearer()),
+          body: json({ read_roles: ['user'], write_roles: sample % 2 === 0 ? ['admin'] : ['admin', 'user'] }),
+        }),
+        expectedStatus: 200,
+      }),
+      'list-datasources': async (sample) => ({
+        event: benchEvent({
+          ...route('list-datasources', sample),
+          headers: { Authorization: await adminBearer() },
+        }),
+        expectedStatus: 200,
+      }),
+      'delete-datasource': async (sample) => ({
+        event: benchEvent({
+          ...withDatasource(
+            'delete-datasource',
+            sample,
+            await datasource(`cold-delete-${sample}-${randomBytes(3).toString('hex')}`),
+          ),
+          headers: { Authorization: await adminBearer() },
+        }),
+        expectedStatus: 204,
+      }),
+      'create-datasource-token': async (sample) => ({
+        event: benchEvent({
+          ...withDatasource('create-datasource-token', sample, readDatasource),
+          headers: { Authorization: await memberBearer() },
+        }),
+        expectedStatus: 200,
+      }),
+      'publish-datasource-event': async (sample) => ({
+        event: benchEvent({
+          ...withDatasource('publish-datasource-event', sample, publishDatasource),
+          headers: jsonHeaders(await adminBearer()),
+          body: json({ kind: 'price', symbol: 'BLWK', value: 100 + sample }),
+        }),
+        expectedStatus: 202,
+      }),
+      'introspect-datasource-token': async (sample) => ({
+        event: benchEvent({
+          ...route('introspect-datasource-token', sample),
+          headers: jsonHeaders(await gatewayBearer()),
+          body: json({ token: await datasourceToken() }),
+        }),
+        expectedStatus: 200,
+        expectedBody: '"active":true',
+      }),
+      // A self-hosted gateway's poll: the cursor of its previous one, a minute ago.
+      'list-revoked-tokens': async (sample) => ({
+        event: benchEvent({
+          ...route('list-revoked-tokens', sample),
+          headers: { Authorization: await gatewayBearer() },
+          query: { after: encodeRevocationCursor({ atMs: Date.now() - 60_000, kind: '', id: '' }) },
+        }),
+        expectedStatus: 200,
+      }),
+      'consume-rate-limit': async (sample) => ({
+        event: benchEvent({
+          ...route('consume-rate-limit', sample),
+          headers: jsonHeaders(await gatewayBearer()),
+          body: json({ key: `ip:${sourceIpOf(functionIds.length + 1, sample)}`, policy: 'connect_ip' }),
+        }),
+        expectedStatus: 200,
+      }),
+      // The gateway's functions: a $connect with a fresh datasource token, a subscribe on an open
+      // connection, a $disconnect of one, and a stream batch holding one session's revocation marker.
+      'realtime-connect': async (sample) => ({
+        event: webSocketEvent(
+          '$connect',
+          `cold${sample}${randomBytes(6).toString('hex')}=`,
+          sourceIpOf(functionIds.indexOf('realtime-connect'), sample),
+          { headers: { 'Sec-WebSocket-Protocol': `${REALTIME_SUBPROTOCOL}, ${await datasourceToken()}` } },
+        ),
+        expectedStatus: 200,
+      }),
+      'realtime-message': async (sample) => ({
+        event: webSocketEvent(
+          '$default',
+          await openConnection(sample),
+          sourceIpOf(functionIds.indexOf('realtime-message'), sample),
+          { body: json({ action: 'subscribe', channel: datasourceChannel(readDatasource), id: 'm1' }) },
+        ),
+        expectedStatus: 200,
+        expectedBody: '"subscribed"',
+      }),
+      'realtime-disconnect': async (sample) => ({
+        event: webSocketEvent(
+          '$disconnect',
+          await openConnection(sample),
+          sourceIpOf(functionIds.indexOf('realtime-disconnect'), sample),
+        ),
+        expectedStatus: 200,
+      }),
+      'realtime-revocations': async () => {
+        const session = await refreshSessionsFor(runtime).start({
+          userId: member.user.id,
+          username: member.user.username,
+          roles: member.user.roles,
+        });
+        await refreshSessionsFor(runtime).revokeSession(session.sessionId, 'logout');
+        return {
+          event: {
+            Records: [
+              {
+                eventID: randomBytes(16).toString('hex'),
+                eventName: 'INSERT',
+                eventVersion: '1.1',
+                eventSource: 'aws:dynamodb',
+                awsRegion: 'eu-west-1',
+                eventSourceARN: `arn:aws:dynamodb:eu-west-1:123456789012:table/${tables.sessions}/stream/2026-01-01T00:00:00.000`,
+                dynamodb: {
+                  ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+                  Keys: { pk: { S: `revoked#${session.sessionId}` } },
+                  SequenceNumber: String(Date.now()),
+                  SizeBytes: 64,
+                  StreamViewType: 'KEYS_ONLY',
+                },
+              },
+            ],
+          },
+          expectedStatus: undefined,
+        };
+      },
       // The fallback's main traffic: a CORS preflight of a known route.
       'route-fallback': async (sample) => ({
         event: benchEvent({
@@ -380,6 +623,7 @@ export const startColdStartStack = async (workDir: string): Promise<ColdStartSta
       ...bulwarkSettings,
       ...tableVariables,
       ...secretVariables,
+      TRIAGE_LOCAL_LOG_DIR: triageLogDir,
       ...baselineEnvironment({
         profilesTableName,
         publicKeysSecretId: benchVerificationSecretArn,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { functionEntry } from '../../shared/routes/route-table.js';
 import { baselineEntry, baselineId } from '../baseline/baseline-fixture.js';
-import { bundleEntry, type FunctionBundle, functionIds } from '../build-function-bundles.js';
+import { bundleEntry, deployedFunctionIds, type FunctionBundle } from '../build-function-bundles.js';
 import { startColdStartStack } from './cold-start-stack.js';
 import { type ColdStartResult, type ColdStartTarget, measureColdStarts } from './measure-cold-starts.js';
 
@@ -38,7 +38,7 @@ export const measureColdStart = async (
     const bundles = [
       await bundleEntry(projectRoot, baselineId, baselineEntry, outDir, { withAliases: false }),
     ];
-    for (const id of functionIds())
+    for (const id of deployedFunctionIds())
       bundles.push(await bundleEntry(projectRoot, id, functionEntry(id), outDir));
     const emptyModule = join(workDir, 'empty.mjs');
     await writeFile(emptyModule, '');

@@ -3,7 +3,6 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { percentile } from '../latency-stats.js';
 
 const run = promisify(execFile);
@@ -54,8 +53,12 @@ process.exit(0);
 
 /** The first invocation after init, prepared fresh for each sample (a new session, a key to revoke). */
 export interface FirstRequest {
-  readonly event: APIGatewayProxyEvent;
-  readonly expectedStatus: number;
+  /** What Lambda hands the function: a REST proxy event, a WebSocket event or a stream batch. */
+  readonly event: object;
+  /** The answer's status; `undefined` for a function that answers nothing (the stream function). */
+  readonly expectedStatus: number | undefined;
+  /** For answers whose status says little (a WebSocket frame is a 200 either way): text the body holds. */
+  readonly expectedBody?: string;
 }
 
 export interface ColdStartTarget {
@@ -176,10 +179,14 @@ export const measureColdStarts = async (
       });
     }
     const output = JSON.parse(await readFile(resultFile, 'utf8')) as ProbeOutput;
-    if (request !== undefined && output.status !== request.expectedStatus) {
+    if (
+      request !== undefined &&
+      (output.status !== request.expectedStatus ||
+        (request.expectedBody !== undefined && !(output.body ?? '').includes(request.expectedBody)))
+    ) {
       throw new Error(
         `${target.id} answered its first request with ${String(output.status)}, expected ` +
-          `${request.expectedStatus}: ${output.body ?? ''}`,
+          `${String(request.expectedStatus)}${request.expectedBody === undefined ? '' : ` and a body with "${request.expectedBody}"`}: ${output.body ?? ''}`,
       );
     }
     return {

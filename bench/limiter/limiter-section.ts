@@ -1,4 +1,7 @@
 import { markdownTable } from '../markdown-table.js';
+import { figuresComment } from '../summary/section-figures.js';
+import { limiterChart } from './limiter-chart.js';
+import { limiterFigures } from './limiter-figures.js';
 import { callsPerDecision, limiterTable, overAdmitted } from './limiter-table.js';
 import type { LimiterTarget } from './limiter-target.js';
 import {
@@ -89,6 +92,8 @@ export const limiterSection = (
     '',
     markdownTable(figures.header, figures.rows, [2, 5, 6, 7]),
     '',
+    limiterChart(figures),
+    '',
     `**${target.line}**`,
     '',
     `**${bucket.line}**`,
@@ -151,5 +156,7 @@ export const limiterSection = (
     '',
     'On DynamoDB a failed conditional write still consumes write capacity, so calls per decision is also the ' +
       'cost per decision.',
+    '',
+    figuresComment(limiterFigures(result.rows, target, context.date)),
   ].join('\n');
 };

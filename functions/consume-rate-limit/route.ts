@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { secureRoute } from '../../shared/chain/secure-route.js';
 import { policyName, quotaOf } from '../../shared/domain/rate-limit/rate-limit-policy.js';
 import { LimiterUnavailableError } from '../../shared/errors/rate-limit-errors.js';
@@ -17,20 +17,25 @@ const principalKey = /^(user|api_key):[A-Za-z0-9._@-]{1,128}$/;
  * the same buckets.
  */
 const consumeBody = z
-  .strictObject({ key: z.string().min(3).max(200), policy: z.enum(gatewayLimitNames) })
-  .superRefine((body, context) => {
-    const byAddress = body.policy !== 'connect_principal';
-    const valid = byAddress
-      ? body.key.startsWith('ip:') && isIP(body.key.slice(3)) !== 0
-      : principalKey.test(body.key);
-    if (!valid) {
-      context.addIssue({
-        code: 'custom',
-        path: ['key'],
-        message: byAddress ? 'must be ip:<IPv4 or IPv6 address>' : 'must be user:<id> or api_key:<id>',
-      });
-    }
-  });
+  .strictObject({
+    key: z.string().check(z.minLength(3), z.maxLength(200)),
+    policy: z.enum(gatewayLimitNames),
+  })
+  .check(
+    z.superRefine((body, context) => {
+      const byAddress = body.policy !== 'connect_principal';
+      const valid = byAddress
+        ? body.key.startsWith('ip:') && isIP(body.key.slice(3)) !== 0
+        : principalKey.test(body.key);
+      if (!valid) {
+        context.addIssue({
+          code: 'custom',
+          path: ['key'],
+          message: byAddress ? 'must be ip:<IPv4 or IPv6 address>' : 'must be user:<id> or api_key:<id>',
+        });
+      }
+    }),
+  );
 
 const responses = {
   200: {
@@ -41,10 +46,16 @@ const responses = {
       limit: z.int(),
       remaining: z.int(),
       reset_seconds: z.int(),
-      retry_after_seconds: z.int().nullable().meta({ description: 'When not allowed: seconds to wait' }),
+      retry_after_seconds: z
+        .nullable(z.int())
+        .clone()
+        .register(z.globalRegistry, { description: 'When not allowed: seconds to wait' }),
     }),
     headers: z.object({
-      'Retry-After': z.string().optional().meta({ description: 'When not allowed: seconds to wait' }),
+      'Retry-After': z
+        .optional(z.string())
+        .clone()
+        .register(z.globalRegistry, { description: 'When not allowed: seconds to wait' }),
     }),
   },
 } as const;

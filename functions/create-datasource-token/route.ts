@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Principal } from '../../shared/auth/principal.js';
 import { secureRoute } from '../../shared/chain/secure-route.js';
 import { runtimeSettings } from '../../shared/config/runtime-settings.js';
@@ -25,14 +25,22 @@ const responses = {
     description: 'A token for one connection to the realtime gateway, for this datasource',
     body: z
       .strictObject({
-        token: z.string().meta({
+        token: z.string().clone().register(z.globalRegistry, {
           description:
             'Offer it as a WebSocket subprotocol next to `bulwark.v1` (never in the URL); it connects once',
         }),
-        expires_in: z.int().min(1).meta({ description: 'Seconds left to connect with it' }),
-        url: z.string().meta({ description: "The gateway's WebSocket URL (wss://)" }),
+        expires_in: z
+          .int()
+          .check(z.minimum(1))
+          .clone()
+          .register(z.globalRegistry, { description: 'Seconds left to connect with it' }),
+        url: z
+          .string()
+          .clone()
+          .register(z.globalRegistry, { description: "The gateway's WebSocket URL (wss://)" }),
       })
-      .meta({ id: 'DatasourceToken' }),
+      .clone()
+      .register(z.globalRegistry, { id: 'DatasourceToken' }),
   },
 } as const;
 

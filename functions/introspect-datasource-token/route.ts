@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { secureRoute } from '../../shared/chain/secure-route.js';
 import { datasourceTokenHash, isDatasourceToken } from '../../shared/domain/realtime/datasource-token.js';
 import { roles } from '../../shared/domain/users/user.js';
@@ -8,7 +8,7 @@ import { apiKeyStoreFor } from '../../shared/runtime/api-key-store-for.js';
 import { realtimeStoreFor } from '../../shared/runtime/realtime-store-for.js';
 import { refreshSessionsFor } from '../../shared/runtime/refresh-sessions-for.js';
 
-const introspectBody = z.strictObject({ token: z.string().min(1).max(256) });
+const introspectBody = z.strictObject({ token: z.string().check(z.minLength(1), z.maxLength(256)) });
 
 const introspection = z
   .union([
@@ -21,12 +21,16 @@ const introspection = z
         id: z.string(),
         roles: z.array(z.enum(roles)),
       }),
-      session_id: z.string().optional().meta({ description: "A user's refresh session, when it has one" }),
+      session_id: z
+        .optional(z.string())
+        .clone()
+        .register(z.globalRegistry, { description: "A user's refresh session, when it has one" }),
       token_id: z.string(),
       expires_at: z.iso.datetime({ offset: true }),
     }),
   ])
-  .meta({ id: 'DatasourceTokenIntrospection' });
+  .clone()
+  .register(z.globalRegistry, { id: 'DatasourceTokenIntrospection' });
 
 const responses = {
   200: {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { secureRoute } from '../../shared/chain/secure-route.js';
 import { datasourceViewBody, toDatasourceView } from '../../shared/domain/realtime/datasource.js';
 import { jsonResponse } from '../../shared/http/json-response.js';

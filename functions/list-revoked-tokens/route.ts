@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { secureRoute } from '../../shared/chain/secure-route.js';
 import {
   decodeRevocationCursor,
@@ -18,17 +18,24 @@ import { realtimeStoreFor } from '../../shared/runtime/realtime-store-for.js';
 const settleMs = 2_000;
 
 const query = z.strictObject({
-  after: z
-    .string()
-    .max(512)
-    .refine((text) => decodeRevocationCursor(text) !== undefined, 'must be a cursor this endpoint returned')
-    .optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 500')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(500))
-    .optional(),
+  after: z.optional(
+    z.string().check(
+      z.maxLength(512),
+      z.refine(
+        (text) => decodeRevocationCursor(text) !== undefined,
+        'must be a cursor this endpoint returned',
+      ),
+    ),
+  ),
+  limit: z.optional(
+    z.pipe(
+      z.pipe(
+        z.string().check(z.regex(/^\d{1,3}$/, 'must be a whole number from 1 to 500')),
+        z.transform(Number),
+      ),
+      z.number().check(z.int(), z.minimum(1), z.maximum(500)),
+    ),
+  ),
 });
 
 const responses = {
@@ -42,7 +49,7 @@ const responses = {
           revoked_at: z.iso.datetime({ offset: true }),
         }),
       ),
-      cursor: z.string().meta({ description: 'Pass as `after` next time' }),
+      cursor: z.string().clone().register(z.globalRegistry, { description: 'Pass as `after` next time' }),
     }),
   },
 } as const;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { secureRoute } from '../../shared/chain/secure-route.js';
 import { datasourceChannel } from '../../shared/domain/realtime/channel.js';
 import { holdsOneOf } from '../../shared/domain/realtime/datasource.js';
@@ -19,7 +19,11 @@ const responses = {
   202: {
     description: 'Sent to every connection subscribed to the datasource',
     body: z.strictObject({
-      delivered: z.int().min(0).meta({ description: 'How many connections the event reached' }),
+      delivered: z
+        .int()
+        .check(z.minimum(0))
+        .clone()
+        .register(z.globalRegistry, { description: 'How many connections the event reached' }),
     }),
   },
 } as const;
@@ -33,7 +37,9 @@ export const route = secureRoute(
   routes,
   'publish-datasource-event',
   {
-    body: z.unknown().meta({ description: 'Any JSON value: the `data` of the event frame subscribers get' }),
+    body: z.unknown().clone().register(z.globalRegistry, {
+      description: 'Any JSON value: the `data` of the event frame subscribers get',
+    }),
     responses,
     problems: ['forbidden', 'not-found'],
   },

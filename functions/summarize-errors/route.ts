@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { secureRoute } from '../../shared/chain/secure-route.js';
 import { NoAnswerError } from '../../shared/domain/breaker/call-with-last-good.js';
 import { summarizeErrorsBody } from '../../shared/domain/triage/triage-body.js';
@@ -21,7 +21,10 @@ const responses = {
       "The digest, with the model's summary when one is configured (`degraded: true` and `age_seconds`: its last good answer while it is down)",
     body: triageReportBody,
     headers: z.object({
-      'Cache-Control': z.literal('no-store').meta({ description: 'Log digests are never cached on the way' }),
+      'Cache-Control': z
+        .literal('no-store')
+        .clone()
+        .register(z.globalRegistry, { description: 'Log digests are never cached on the way' }),
     }),
   },
 } as const;

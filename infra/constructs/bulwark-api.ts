@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import type { RouteModule } from '../../shared/chain/route-module.js';
 import { type SecretId, secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import type { TableId } from '../../shared/resources/table-definitions.js';
-import { type GatewayFunction, gatewayCapacityClassOf } from '../../shared/routes/realtime-gateway.js';
+import type { GatewayFunction } from '../../shared/routes/realtime-gateway.js';
 import {
   type CapacityClass,
   capacityClassOf,
@@ -22,6 +22,7 @@ import {
   isSecuredFunction,
   type RouteDefinition,
   type RouteTable,
+  type SecuredFunction,
 } from '../../shared/routes/route-definition.js';
 import { routeIn } from '../../shared/routes/route-in.js';
 import {
@@ -42,7 +43,7 @@ import { HealthProbe } from './health-probe.js';
 import { grantLogTriage } from './log-triage-access.js';
 import { LogsKey } from './logs-key.js';
 import { PreTrafficHook } from './pre-traffic-hook.js';
-import { RealtimeGateway } from './realtime-gateway.js';
+import { gatewayCapacityClassOf, RealtimeGateway } from './realtime-gateway.js';
 import { type ApiRoute, RouteApi } from './route-api.js';
 import { RouteFunction } from './route-function.js';
 import { SavedQueries } from './saved-queries.js';
@@ -154,16 +155,21 @@ const describeRoute = (route: RouteDefinition): string =>
  * The functions' reservations must leave Lambda's unreserved minimum of the account's quota, or the deploy
  * fails half-way with a Lambda error: refused at synth instead, naming the numbers.
  */
-const assertReservationsFit = (config: StageConfig, functions: readonly CapacityClass[]): void => {
+const assertReservationsFit = (
+  config: StageConfig,
+  functions: readonly SecuredFunction[],
+  gateway: readonly GatewayFunction[],
+): void => {
   const { capacity } = config;
-  const reserved = functions.reduce(
-    (sum, capacityClass) => sum + capacity.classes[capacityClass].reservedConcurrency,
-    0,
-  );
+  const classes = [
+    ...functions.map(capacityClassOf),
+    ...gateway.flatMap((entry) => gatewayCapacityClassOf(entry) ?? []),
+  ];
+  const reserved = classes.reduce((sum, each) => sum + capacity.classes[each].reservedConcurrency, 0);
   const available = capacity.accountConcurrency - LAMBDA_MINIMUM_UNRESERVED_CONCURRENCY;
   if (reserved > available) {
     throw new TypeError(
-      `Stage ${config.stageName}: the ${functions.length} functions reserve ${reserved} concurrent executions, ` +
+      `Stage ${config.stageName}: the ${classes.length} functions reserve ${reserved} concurrent executions, ` +
         `but an account quota of ${capacity.accountConcurrency} leaves only ${available} to reserve ` +
         `(Lambda keeps ${LAMBDA_MINIMUM_UNRESERVED_CONCURRENCY} unreserved). Lower capacity.classes or raise the quota.`,
     );
@@ -248,12 +254,7 @@ export class BulwarkApi extends Construct {
     super(scope, id);
     const { config, tables, secrets, routes, projectRoot = repositoryRoot, entryOf = bulwarkEntry } = props;
     const { operations } = config;
-    // Every function that reserves concurrency: the routes, the fallback, the first admin's, the gateway's.
-    assertReservationsFit(config, [
-      ...[...routes, fallbackRoute].map(capacityClassOf),
-      invokedCapacityClassOf(firstAdminFunction),
-      ...(props.realtime?.gateway ?? []).map(gatewayCapacityClassOf),
-    ]);
+    assertReservationsFit(config, [...routes, fallbackRoute], props.realtime?.gateway ?? []);
     this.functionStackCount = props.functionStacks ?? defaultFunctionStacks;
     assertFunctionStacksFit(this.functionStackCount, [
       ...routes,
@@ -280,7 +281,6 @@ export class BulwarkApi extends Construct {
         'Only an operator (aws lambda invoke, through IAM) invokes this function, synchronously; a dead-letter ' +
         'queue only receives failed asynchronous invocations, so it would stay empty. Failures are answered to the caller.',
     });
-
 
     // Every alarm notifies one topic. Each function serves through its `live` alias, which CodeDeploy moves
     // to every new version as a canary.
@@ -437,7 +437,7 @@ export class BulwarkApi extends Construct {
     ];
     this.guardrailEvents = new GuardrailEvents(this, 'Guardrails', {
       config,
-      projectRoot: bulwarkPackageRoot,
+      projectRoot,
       topic: this.alarmTopic,
       sourceLogGroups: functions.map((fn) => fn.logGroup),
       logEncryptionKey: this.logsKey.key,
@@ -447,7 +447,7 @@ export class BulwarkApi extends Construct {
     this.healthProbe = new HealthProbe(this, 'HealthProbe', {
       config,
       ...(secretAccess === undefined ? {} : { secretAccess }),
-      projectRoot: bulwarkPackageRoot,
+      projectRoot,
       apiUrl: this.api.url,
       topic: this.alarmTopic,
       deadLetterQueue: this.guardrailEvents.deadLetters,

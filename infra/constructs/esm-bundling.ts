@@ -1,11 +1,17 @@
+import { join } from 'node:path';
 import { type BundlingOptions, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { bulwarkPackageRoot } from '../repository-root.js';
 
 /**
- * Modules replaced at bundle time, relative to the project root. The AWS SDK's default credential chain
+ * Modules replaced at bundle time, as absolute paths into Bulwark's package: esbuild runs in the app's root,
+ * which is not Bulwark's once Bulwark is installed as a dependency. The AWS SDK's default credential chain
  * becomes the environment provider Lambda needs (shared/adapters/aws/lambda-credential-provider.ts).
  */
 export const bundleAliases: Readonly<Record<string, string>> = Object.freeze({
-  '@aws-sdk/credential-provider-node': './shared/adapters/aws/lambda-credential-provider.ts',
+  '@aws-sdk/credential-provider-node': join(
+    bulwarkPackageRoot,
+    'shared/adapters/aws/lambda-credential-provider.ts',
+  ),
 });
 
 /**

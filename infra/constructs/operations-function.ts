@@ -1,4 +1,3 @@
-import { isAbsolute, join } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -8,12 +7,14 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { runtimeEnvironment, type StageConfig, tracingOffReason } from '../config.js';
+import { bulwarkModule } from './bulwark-module.js';
 import { esmBundling } from './esm-bundling.js';
 
 export interface OperationsFunctionProps {
   readonly description: string;
-  /** The handler module, relative to projectRoot. */
+  /** Bulwark's handler module, relative to Bulwark's package (`functions/<id>/handler.ts`). */
   readonly entry: string;
+  /** The app's root (its package-lock.json); see bulwarkModule. */
   readonly projectRoot: string;
   readonly config: StageConfig;
   readonly environment: Readonly<Record<string, string>>;
@@ -52,9 +53,7 @@ export class OperationsFunction extends Construct {
     this.logGroup.grantWrite(this.role);
     this.function = new NodejsFunction(this, 'Function', {
       description: props.description,
-      entry: isAbsolute(props.entry) ? props.entry : join(props.projectRoot, props.entry),
-      projectRoot: props.projectRoot,
-      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      ...bulwarkModule(props.projectRoot, props.entry),
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,

@@ -1,4 +1,3 @@
-import { isAbsolute, join, relative } from 'node:path';
 import { ArnFormat, type CfnResource, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import type { ILambdaApplication, ILambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -8,7 +7,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import type { StageConfig } from '../config.js';
-import { bulwarkPackageRoot } from '../repository-root.js';
+import { bulwarkModule } from './bulwark-module.js';
 import { esmBundling } from './esm-bundling.js';
 
 export interface PreTrafficHookProps {
@@ -74,16 +73,10 @@ export class PreTrafficHook extends Construct {
       }),
     );
 
-    // Bulwark's own module: inside the app's root when Bulwark is installed there (node_modules/bulwark),
-    // bundled from Bulwark's root otherwise (this repository, or an app that links it from elsewhere).
-    const entry = join(bulwarkPackageRoot, 'functions/pre-traffic-hook/handler.ts');
-    const fromApp = relative(props.projectRoot, entry);
-    const root = fromApp.startsWith('..') || isAbsolute(fromApp) ? bulwarkPackageRoot : props.projectRoot;
+    // Bulwark's own module, bundled from the app's root when Bulwark is installed there (node_modules/bulwark).
     this.function = new NodejsFunction(this, 'Function', {
       description: `Bulwark ${config.stageName}: calls each new function version before CodeDeploy shifts traffic`,
-      entry,
-      projectRoot: root,
-      depsLockFilePath: join(root, 'package-lock.json'),
+      ...bulwarkModule(props.projectRoot, 'functions/pre-traffic-hook/handler.ts'),
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,

@@ -18,11 +18,8 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct, type IDependable } from 'constructs';
 import { type TableId, tableDefinitions } from '../../shared/resources/table-definitions.js';
-import {
-  type GatewayFunction,
-  gatewayCapacityClassOf,
-  type StreamSource,
-} from '../../shared/routes/realtime-gateway.js';
+import type { GatewayFunction, StreamSource } from '../../shared/routes/realtime-gateway.js';
+import type { CapacityClass } from '../../shared/routes/route-definition.js';
 import type { StageConfig } from '../config.js';
 import type { AlarmTopic } from './alarm-topic.js';
 import type { CanaryReleases } from './canary-releases.js';
@@ -57,6 +54,15 @@ export interface RealtimeGatewayProps {
   /** Encrypts the gateway's log groups (functions' and access logs: their lines carry client addresses). */
   readonly logEncryptionKey?: IKey;
 }
+
+/**
+ * The capacity class whose reserved concurrency a gateway function gets (StageConfig.capacity, ADR 0018):
+ * the WebSocket functions `public`, since any client reaches `$connect` without a JWT (the function checks
+ * the token) and drives `$default` and `$disconnect` through its connections; none for the stream function,
+ * whose concurrency is the streams' shard count, which no client sets.
+ */
+export const gatewayCapacityClassOf = (entry: GatewayFunction): CapacityClass | undefined =>
+  entry.trigger.kind === 'websocket' ? 'public' : undefined;
 
 const constructIdOf = (id: string): string =>
   id
@@ -126,19 +132,24 @@ export class RealtimeGateway extends Construct {
 
     const functions = new Map<string, RouteFunction>();
     const aliases = new Map<string, IFunction>();
+    const reservationOf = (entry: GatewayFunction): { reservedConcurrentExecutions?: number } => {
+      const capacityClass = gatewayCapacityClassOf(entry);
+      return capacityClass === undefined
+        ? {}
+        : { reservedConcurrentExecutions: config.capacity.classes[capacityClass].reservedConcurrency };
+    };
     for (const entry of props.functions) {
       const roleName = readerRoleNameOf(entry.id, entry.secrets, resources.secrets);
       const fn = new RouteFunction(props.scopeOf?.(entry.id) ?? this, constructIdOf(entry.id), {
         routeId: entry.id,
         ...(roleName === undefined ? {} : { roleName }),
-        reservedConcurrentExecutions:
-          config.capacity.classes[gatewayCapacityClassOf(entry)].reservedConcurrency,
         description: entry.description,
         projectRoot: props.projectRoot,
         entry: props.entryOf(entry.id),
         config,
         environment: props.environment,
         ...(props.logEncryptionKey === undefined ? {} : { logEncryptionKey: props.logEncryptionKey }),
+        ...reservationOf(entry),
         ...(entry.trigger.kind === 'streams'
           ? {
               noDeadLetterQueueReason:

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Aws, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -10,6 +9,7 @@ import { Construct } from 'constructs';
 import { LIFETIME_SECONDS_MAX } from '../../shared/auth/tokens/access-token-settings.js';
 import { secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import { runtimeEnvironment, type StageConfig } from '../config.js';
+import { bulwarkModule } from './bulwark-module.js';
 import { esmBundling } from './esm-bundling.js';
 
 /** How often Secrets Manager rotates the signing key (ADR 0011). */
@@ -143,9 +143,7 @@ export class SigningKeyRotation extends Construct {
 
     this.function = new NodejsFunction(this, 'Function', {
       description: 'Rotates the access-token signing keys (Secrets Manager rotation steps)',
-      entry: join(props.projectRoot, 'functions/rotate-signing-keys/handler.ts'),
-      projectRoot: props.projectRoot,
-      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      ...bulwarkModule(props.projectRoot, 'functions/rotate-signing-keys/handler.ts'),
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,

@@ -25,6 +25,12 @@ export const authenticationFor = perRuntime(async (runtime: Runtime): Promise<Au
     strategy,
     apiKeyHeader: header,
     ...(tokens ? { verifyAccessToken: (token: string) => tokenVerifierFor(runtime).verify(token) } : {}),
-    ...(keys ? { verifyApiKey: (credential: string) => apiKeysFor(runtime).apiKeys.verify(credential) } : {}),
+    ...(keys
+      ? {
+          verifyApiKey: (credential: string) => apiKeysFor(runtime).apiKeys.verify(credential),
+          verifyProvableApiKey: (credential: string, fresh: boolean) =>
+            apiKeysFor(runtime).apiKeys.verifyProvable(credential, { fresh }),
+        }
+      : {}),
   };
 });

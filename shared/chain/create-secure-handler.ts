@@ -42,7 +42,7 @@ export interface RouteInput<TBody> {
  */
 export type AuthenticationDependencies = Pick<
   AuthenticateOptions,
-  'strategy' | 'apiKeyHeader' | 'verifyAccessToken' | 'verifyApiKey'
+  'strategy' | 'apiKeyHeader' | 'verifyAccessToken' | 'verifyApiKey' | 'verifyProvableApiKey'
 > & {
   /**
    * The authentication middleware's factory, handed in by whoever built these dependencies, so a public
@@ -136,11 +136,16 @@ export const createSecureHandler = async <TSchema extends z.core.$ZodType | unde
     const {
       isSessionRevoked: _readOnlyWithoutLimiter,
       middleware,
+      verifyProvableApiKey,
       ...authentication
     } = options.authentication;
     chain.use(
       middleware({
         ...authentication,
+        // A key from a cached record is proven current by the limiter's write: only with a limiter.
+        ...(options.rateLimit === undefined || verifyProvableApiKey === undefined
+          ? {}
+          : { verifyProvableApiKey }),
         routeId: route,
         sessionRevocationKey,
         metrics: { count: (metric, dimensions) => counters.count(metric, dimensions) },

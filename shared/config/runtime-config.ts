@@ -1,4 +1,3 @@
-import { safeParse } from 'zod/v4/core';
 import { ConfigurationError } from '../errors/configuration-error.js';
 import { type ConfigOf, settingsOf } from './runtime-setting.js';
 import { type authStrategies, type environments, runtimeSettings } from './runtime-settings.js';
@@ -103,11 +102,9 @@ export const parseRuntimeConfig = (source: Readonly<Record<string, string | unde
   const config: Record<string, unknown> = {};
   for (const { path, setting } of settingsOf(runtimeSettings)) {
     const text = source[setting.variable]?.trim();
-    const parsed = safeParse(setting.schema, text === '' ? undefined : text);
-    if (!parsed.success) {
-      throw new ConfigurationError(setting.variable, parsed.error.issues[0]?.message ?? 'is invalid');
-    }
-    setAt(config, path, parsed.data);
+    const parsed = setting.parser.parse(text === '' ? undefined : text);
+    if (!parsed.ok) throw new ConfigurationError(setting.variable, parsed.message);
+    setAt(config, path, parsed.value);
   }
   const typed = config as RuntimeConfig;
   assertSafe(typed);

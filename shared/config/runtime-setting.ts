@@ -1,4 +1,4 @@
-import type * as z from 'zod/v4/core';
+import type { SettingParser } from './setting-parser.js';
 
 /**
  * Who gives a setting its value: the stage's config (infra/config.ts), the infrastructure itself (table
@@ -7,19 +7,19 @@ import type * as z from 'zod/v4/core';
 export type SetBy = 'stage' | 'infrastructure' | 'platform' | 'local';
 
 /** One runtime setting: the variable it is read from, how its text is parsed, and who sets it. */
-export interface RuntimeSetting<S extends z.$ZodType = z.$ZodType, W extends SetBy = SetBy> {
+export interface RuntimeSetting<T = unknown, W extends SetBy = SetBy> {
   readonly kind: 'runtime-setting';
   readonly variable: string;
   /** Parses the variable's trimmed text (undefined when unset or empty) into the typed value. */
-  readonly schema: S;
+  readonly parser: SettingParser<T>;
   readonly setBy: W;
 }
 
-export const setting = <S extends z.$ZodType, W extends SetBy = 'stage'>(
+export const setting = <T, W extends SetBy = 'stage'>(
   variable: string,
-  schema: S,
+  parser: SettingParser<T>,
   setBy: W = 'stage' as W,
-): RuntimeSetting<S, W> => Object.freeze({ kind: 'runtime-setting', variable, schema, setBy });
+): RuntimeSetting<T, W> => Object.freeze({ kind: 'runtime-setting', variable, parser, setBy });
 
 /** A tree of settings: each leaf a RuntimeSetting, each group an object of them. */
 export interface SettingsTree {
@@ -38,15 +38,15 @@ export type Frozen<T> = T extends readonly (infer U)[]
 
 /** The typed value of every setting of a tree, in the tree's shape. */
 export type ConfigOf<T extends SettingsTree> = {
-  readonly [K in keyof T]: T[K] extends RuntimeSetting<infer S>
-    ? Frozen<z.output<S>>
+  readonly [K in keyof T]: T[K] extends RuntimeSetting<infer V>
+    ? Frozen<V>
     : T[K] extends SettingsTree
       ? ConfigOf<T[K]>
       : never;
 };
 
 type StageKeys<T extends SettingsTree> = {
-  [K in keyof T]: T[K] extends RuntimeSetting<z.$ZodType, infer W>
+  [K in keyof T]: T[K] extends RuntimeSetting<unknown, infer W>
     ? W extends 'stage'
       ? K
       : never
@@ -60,8 +60,8 @@ type StageKeys<T extends SettingsTree> = {
  * default), as typed values. infra/config.ts writes these; environmentOf() turns them into variables.
  */
 export type StageValuesOf<T extends SettingsTree> = {
-  readonly [K in StageKeys<T>]?: T[K] extends RuntimeSetting<infer S>
-    ? Frozen<z.output<S>>
+  readonly [K in StageKeys<T>]?: T[K] extends RuntimeSetting<infer V>
+    ? Frozen<V>
     : T[K] extends SettingsTree
       ? StageValuesOf<T[K]>
       : never;

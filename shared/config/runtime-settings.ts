@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import { parseTrustedHostPattern } from '../http/trusted-host.js';
 import { logLevels } from '../logging/log-level.js';
 import { ipAddressPolicies } from '../logging/redact-sensitive.js';
@@ -6,49 +5,24 @@ import { secretDefinitions } from '../resources/secret-definitions.js';
 import { tableDefinitions } from '../resources/table-definitions.js';
 import { isReservedHeaderName } from './reserved-header-names.js';
 import { setting } from './runtime-setting.js';
+import {
+  booleanText,
+  checked,
+  holds,
+  integerText,
+  lengthBetween,
+  listOf,
+  lowercased,
+  oneOf,
+  optional,
+  pattern,
+  withDefault,
+} from './setting-parser.js';
 
 export const environments = ['development', 'test', 'production'] as const;
 export const authStrategies = ['jwt', 'api_key', 'jwt_or_api_key', 'disabled'] as const;
 
 const headerName = /^[a-z0-9][a-z0-9-]{0,63}$/;
-
-const list = (value: string): string[] =>
-  value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
-
-/*
- * zod/mini, not zod classic: these schemas are built and run at every cold start of every function, and
- * the mini build is a fraction of classic's size and set-up time (docs/benchmarks.md, cold start). Each
- * check carries its own message because mini loads no default messages.
- */
-const text = z.string();
-const withDefault = <S extends z.ZodMiniType>(schema: S, value: z.output<S>) =>
-  z._default(schema, value as never);
-const trimmedLower = z.pipe(
-  text,
-  z.transform((value: string) => value.trim().toLowerCase()),
-);
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: `must be one of ${values.join(', ')}` });
-const booleanText = z.pipe(
-  oneOf(['true', 'false']),
-  z.transform((value: 'true' | 'false') => value === 'true'),
-);
-const integerText = (min: number, max: number) =>
-  z.pipe(
-    text.check(z.regex(/^\d+$/, 'must be a whole number')),
-    z.pipe(
-      z.transform(Number),
-      z.number().check(z.minimum(min, `must be at least ${min}`), z.maximum(max, `must be at most ${max}`)),
-    ),
-  );
-const lengthBetween = (min: number, max: number) =>
-  text.check(
-    z.minLength(min, `must be at least ${min} characters`),
-    z.maxLength(max, `must be at most ${max} characters`),
-  );
 
 const isOrigin = (value: string): boolean => {
   if (value === '*') return true;
@@ -62,18 +36,6 @@ const isOrigin = (value: string): boolean => {
     return false;
   }
 };
-
-const listOf = (isEntry: (entry: string) => boolean, message: string, lower = false) =>
-  z.pipe(
-    z.pipe(
-      text,
-      z.transform((value: string) => list(lower ? value.toLowerCase() : value)),
-    ),
-    z.array(text).check(
-      z.maxLength(100, 'must list at most 100 entries'),
-      z.refine((entries: string[]) => entries.every(isEntry), message),
-    ),
-  );
 
 /** Whether `value` is a URL whose scheme is `scheme` or its secure form (`http`: http or https). */
 const isUrlOf =
@@ -107,8 +69,9 @@ const modelId = /^[A-Za-z0-9][A-Za-z0-9.:/_-]{0,2047}$/;
 /** A CloudWatch Logs log group name. */
 const isLogGroupName = (name: string): boolean => /^[A-Za-z0-9_\-/.#]{1,512}$/.test(name);
 
-const tableName = z.optional(lengthBetween(3, 255));
-const secretArn = z.optional(lengthBetween(1, 2048));
+const tableName = optional(lengthBetween(3, 255));
+const secretArn = optional(lengthBetween(1, 2048));
+const httpUrl = optional(checked(holds(isHttpUrl, 'must be an http(s) URL')));
 
 /**
  * Every runtime setting Bulwark reads, declared once: the variable (names follow the reference runbooks
@@ -124,12 +87,11 @@ export const runtimeSettings = {
     header: setting(
       'API_AUTH_HEADER',
       withDefault(
-        z.pipe(
-          trimmedLower,
-          text.check(
-            z.regex(headerName, 'must be a lowercase HTTP header name'),
-            z.refine(
-              (name: string) => !isReservedHeaderName(name),
+        lowercased(
+          checked(
+            pattern(headerName, 'must be a lowercase HTTP header name'),
+            holds(
+              (name) => !isReservedHeaderName(name),
               'must not be a header that browsers, proxies or API Gateway already use (such as authorization or cookie)',
             ),
           ),
@@ -165,13 +127,13 @@ export const runtimeSettings = {
     ),
   ),
   trustProxyHops: setting('API_TRUST_PROXY_HOPS', withDefault(integerText(0, 10), 0)),
-  logLevel: setting('LOG_LEVEL', withDefault(z.pipe(trimmedLower, oneOf(logLevels)), 'info')),
+  logLevel: setting('LOG_LEVEL', withDefault(lowercased(oneOf(logLevels)), 'info')),
   /** Kept as the JSON text (its own format, not a comma list); compiled once by createRuntime. */
   logRedactPatterns: setting(
     'LOG_REDACT_PATTERNS',
     withDefault(
-      text.check(
-        z.refine(
+      checked(
+        holds(
           isPatternList,
           'must be a JSON array of at most 20 regular expressions (each 1-200 characters) that compile',
         ),
@@ -225,8 +187,8 @@ export const runtimeSettings = {
     buildVersion: setting(
       'BULWARK_BUILD_VERSION',
       withDefault(
-        text.check(
-          z.regex(
+        checked(
+          pattern(
             /^[A-Za-z0-9._+-]{1,64}$/,
             'must be 1-64 characters of letters, digits, ".", "_", "+", "-"',
           ),
@@ -238,15 +200,11 @@ export const runtimeSettings = {
     /** The EventBridge bus the guard-rail forwarder puts events on (set by the CDK stack on it alone). */
     guardrailEventBusName: setting(
       'GUARDRAIL_EVENT_BUS_NAME',
-      z.optional(text.check(z.regex(/^[A-Za-z0-9._/-]{1,256}$/, 'must be an EventBridge bus name'))),
+      optional(checked(pattern(/^[A-Za-z0-9._/-]{1,256}$/, 'must be an EventBridge bus name'))),
       'infrastructure',
     ),
     /** The API the scheduled health probe calls (its stage URL, set by the CDK stack on the probe only). */
-    healthProbeUrl: setting(
-      'HEALTH_PROBE_URL',
-      z.optional(text.check(z.refine(isHttpUrl, 'must be an http(s) URL'))),
-      'infrastructure',
-    ),
+    healthProbeUrl: setting('HEALTH_PROBE_URL', httpUrl, 'infrastructure'),
     /** The secret holding the probe's health-role API key `{ "api_key": "key_id:secret" }` (probe only). */
     healthProbeSecretArn: setting('HEALTH_PROBE_SECRET_ARN', secretArn, 'infrastructure'),
   },
@@ -262,10 +220,7 @@ export const runtimeSettings = {
     /** Empty: no model; POST /debug/summarize-errors answers with the redacted digest only. */
     modelId: setting(
       'TRIAGE_MODEL_ID',
-      withDefault(
-        text.check(z.regex(modelId, 'must be a Bedrock model id, inference profile id or ARN')),
-        '',
-      ),
+      withDefault(checked(pattern(modelId, 'must be a Bedrock model id, inference profile id or ARN')), ''),
     ),
     /** Cut-off of one Converse call; well inside the function's own timeout (checked per stage). */
     modelTimeoutMs: setting('TRIAGE_MODEL_TIMEOUT_MS', withDefault(integerText(500, 20_000), 4_000)),
@@ -275,19 +230,15 @@ export const runtimeSettings = {
       withDefault(integerText(0, 7 * 86_400), 6 * 3_600),
     ),
     /** Converse endpoint override for a local stand-in; refused in production. */
-    bedrockEndpoint: setting(
-      'TRIAGE_BEDROCK_ENDPOINT',
-      z.optional(text.check(z.refine(isHttpUrl, 'must be an http(s) URL'))),
-      'local',
-    ),
+    bedrockEndpoint: setting('TRIAGE_BEDROCK_ENDPOINT', httpUrl, 'local'),
     /** The stage's function log groups, which Logs Insights searches (set by the CDK stack). */
     logGroups: setting(
       'TRIAGE_LOG_GROUPS',
-      z.optional(listOf(isLogGroupName, 'each entry must be a CloudWatch Logs log group name')),
+      optional(listOf(isLogGroupName, 'each entry must be a CloudWatch Logs log group name')),
       'infrastructure',
     ),
     /** `npm start`'s structured logs (`*.jsonl`); the local source reads this folder instead. */
-    localLogDirectory: setting('TRIAGE_LOCAL_LOG_DIR', z.optional(lengthBetween(1, 4096)), 'local'),
+    localLogDirectory: setting('TRIAGE_LOCAL_LOG_DIR', optional(lengthBetween(1, 4096)), 'local'),
   },
   breakerTableName: setting(tableDefinitions.breakers.environmentVariable, tableName, 'infrastructure'),
   /** The realtime gateway (ADR 0014): WebSocket connect and subscribe limits, datasource tokens. */
@@ -324,22 +275,14 @@ export const runtimeSettings = {
     /** The WebSocket URL clients connect to: the stage URL (wss://) the CDK stack sets, or the emulator's. */
     url: setting(
       'REALTIME_URL',
-      z.optional(text.check(z.refine(isUrlOf('ws'), 'must be a ws(s) URL'))),
+      optional(checked(holds(isUrlOf('ws'), 'must be a ws(s) URL'))),
       'infrastructure',
     ),
     /** The management API (`@connections`) of the stage, or of the local emulator. */
-    callbackUrl: setting(
-      'REALTIME_CALLBACK_URL',
-      z.optional(text.check(z.refine(isHttpUrl, 'must be an http(s) URL'))),
-      'infrastructure',
-    ),
+    callbackUrl: setting('REALTIME_CALLBACK_URL', httpUrl, 'infrastructure'),
     tableName: setting(tableDefinitions.realtime.environmentVariable, tableName, 'infrastructure'),
   },
   awsRegion: setting('AWS_REGION', withDefault(lengthBetween(1, 64), 'us-east-1'), 'platform'),
-  dynamoDbEndpoint: setting(
-    'DYNAMODB_ENDPOINT',
-    z.optional(text.check(z.refine(isHttpUrl, 'must be an http(s) URL'))),
-    'local',
-  ),
-  localSecretsFile: setting('LOCAL_SECRETS_FILE', z.optional(lengthBetween(1, 4096)), 'local'),
+  dynamoDbEndpoint: setting('DYNAMODB_ENDPOINT', httpUrl, 'local'),
+  localSecretsFile: setting('LOCAL_SECRETS_FILE', optional(lengthBetween(1, 4096)), 'local'),
 } as const;

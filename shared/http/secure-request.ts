@@ -15,8 +15,23 @@ export interface RequestState {
    * limiter proves their absence in the same write that spends quota.
    */
   revocationGuards: readonly string[];
+  /**
+   * An API key verified from a record this instance may have cached: the rate limiter keeps the key's
+   * state on that record and proves it still at `version` in the same write (ADR 0005). When the proof
+   * fails, `refresh` verifies the key again from a fresh read (replacing the principal and this proof,
+   * or throwing its 401) and the limiter decides anew.
+   */
+  apiKeyProof?: ApiKeyProof;
   /** Headers a middleware wants on the response whatever it turns out to be (success or problem). */
   readonly responseHeaders: Record<string, string>;
+}
+
+export interface ApiKeyProof {
+  readonly keyId: string;
+  readonly version: number;
+  /** The record came from the instance's cache: nothing has read it during this request. */
+  readonly fromCache: boolean;
+  readonly refresh: () => Promise<void>;
 }
 
 export interface BulwarkContext extends Context {

@@ -4,7 +4,12 @@ import { isUnlimitedInEffect } from '../domain/api-keys/api-key.js';
 import type { Role } from '../domain/users/user.js';
 import { CredentialsInvalidError, CredentialsMissingError } from '../errors/auth-errors.js';
 import { BulwarkError } from '../errors/bulwark-error.js';
-import { headerValuesOf, type SecureMiddleware, type SecureRequest } from '../http/secure-request.js';
+import {
+  type ApiKeyProof,
+  headerValuesOf,
+  type SecureMiddleware,
+  type SecureRequest,
+} from '../http/secure-request.js';
 import { AUTHENTICATION_FAILED_MESSAGE } from '../logging/log-messages.js';
 
 export interface VerifiedAccessToken {
@@ -19,6 +24,13 @@ export interface VerifiedApiKeyIdentity {
   readonly keyId: string;
   readonly roles: readonly Role[];
   readonly rateLimit: ApiKeyRateLimit;
+}
+
+/** A key verified from a record the rate limiter will prove current (ADR 0005). */
+export interface ProvableApiKeyIdentity extends VerifiedApiKeyIdentity {
+  readonly version: number;
+  /** The record came from the instance's cache rather than a read. */
+  readonly fromCache: boolean;
 }
 
 export interface AuthenticationMetrics {
@@ -36,6 +48,13 @@ export interface AuthenticateOptions {
   readonly verifyAccessToken?: (token: string) => Promise<VerifiedAccessToken>;
   /** Required for `api_key` and `jwt_or_api_key`. */
   readonly verifyApiKey?: (credential: string) => Promise<VerifiedApiKeyIdentity>;
+  /**
+   * Only when a rate limit follows: verifies a key from the record this instance may have cached
+   * (`fresh`: from a read), and leaves the proof that the record is current to the limiter's write,
+   * which keeps the key's state on that record (ADR 0005). Takes the place of verifyApiKey, so an
+   * API-key request costs that one write. Without it every key is verified by a read.
+   */
+  readonly verifyProvableApiKey?: (credential: string, fresh: boolean) => Promise<ProvableApiKeyIdentity>;
   /** The revocation marker of a session, proven absent by the rate limiter's write. */
   readonly sessionRevocationKey: (sessionId: string) => string;
   readonly metrics: AuthenticationMetrics;
@@ -62,7 +81,68 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
     throw new TypeError('verifyAccessToken is required');
   if (acceptsKeys && options.verifyApiKey === undefined) throw new TypeError('verifyApiKey is required');
 
+  const keyPrincipal = (key: VerifiedApiKeyIdentity): Principal => ({
+    kind: 'api_key',
+    id: key.keyId,
+    roles: key.roles,
+    rateLimit: key.rateLimit,
+  });
+
+  /** Every refused credential: counted, logged, charged to the client address (may be 429), thrown. */
+  const refuse = async (request: SecureRequest, error: unknown): Promise<never> => {
+    const state = request.context.bulwark;
+    state.principal = undefined;
+    state.apiKeyProof = undefined;
+    if (error instanceof BulwarkError && error.code === 'service-unavailable') throw error;
+    options.metrics.count('auth_failure', { route: options.routeId });
+    state.log.info(AUTHENTICATION_FAILED_MESSAGE, {
+      reason:
+        (error as { reason?: unknown }).reason ?? (error instanceof BulwarkError ? error.code : 'error'),
+    });
+    await options.limitFailure?.(request);
+    throw error;
+  };
+
+  /** An unlimited key is allowed only when set explicitly, and it is a guard-rail breach every time. */
+  const noteUnlimited = async (request: SecureRequest): Promise<void> => {
+    const state = request.context.bulwark;
+    const principal = state.principal;
+    if (principal?.kind === 'api_key' && isUnlimitedInEffect(principal.rateLimit)) {
+      options.metrics.count('api_key_unlimited_used', { route: options.routeId });
+      state.log.warn('guard-rail breach: unlimited API key used', { key_id: principal.id });
+      await options.onUnlimitedKeyUsed?.(principal.id);
+    }
+  };
+
+  /** The principal and proof of a provable key; `refresh` verifies it again from a read. */
+  const adoptProvable = (
+    request: SecureRequest,
+    credential: string,
+    key: ProvableApiKeyIdentity,
+    verify: NonNullable<AuthenticateOptions['verifyProvableApiKey']>,
+  ): void => {
+    const state = request.context.bulwark;
+    state.principal = keyPrincipal(key);
+    const proof: ApiKeyProof = {
+      keyId: key.keyId,
+      version: key.version,
+      fromCache: key.fromCache,
+      refresh: async () => {
+        let fresh: ProvableApiKeyIdentity;
+        try {
+          fresh = await verify(credential, true);
+        } catch (error) {
+          return refuse(request, error);
+        }
+        adoptProvable(request, credential, fresh, verify);
+        await noteUnlimited(request);
+      },
+    };
+    state.apiKeyProof = proof;
+  };
+
   const identify = async (
+    request: SecureRequest,
     authorizations: readonly string[],
     apiKeys: readonly string[],
   ): Promise<{ principal: Principal; guards: string[] }> => {
@@ -90,12 +170,13 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
         guards: [options.sessionRevocationKey(claims.sid)],
       };
     }
+    if (presentedKey && options.verifyProvableApiKey !== undefined) {
+      const key = await options.verifyProvableApiKey(apiKey ?? '', false);
+      adoptProvable(request, apiKey ?? '', key, options.verifyProvableApiKey);
+      return { principal: keyPrincipal(key), guards: [] };
+    }
     if (presentedKey && options.verifyApiKey !== undefined) {
-      const key = await options.verifyApiKey(apiKey ?? '');
-      return {
-        principal: { kind: 'api_key', id: key.keyId, roles: key.roles, rateLimit: key.rateLimit },
-        guards: [],
-      };
+      return { principal: keyPrincipal(await options.verifyApiKey(apiKey ?? '')), guards: [] };
     }
     throw new CredentialsMissingError(acceptsKeys ? options.apiKeyHeader : undefined);
   };
@@ -111,28 +192,16 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
       }
       try {
         const { principal, guards } = await identify(
+          request,
           headerValuesOf(request, 'authorization'),
           headerValuesOf(request, options.apiKeyHeader),
         );
         state.principal = principal;
         state.revocationGuards = guards;
       } catch (error) {
-        if (error instanceof BulwarkError && error.code === 'service-unavailable') throw error;
-        options.metrics.count('auth_failure', { route: options.routeId });
-        state.log.info(AUTHENTICATION_FAILED_MESSAGE, {
-          reason:
-            (error as { reason?: unknown }).reason ?? (error instanceof BulwarkError ? error.code : 'error'),
-        });
-        await options.limitFailure?.(request);
-        throw error;
+        await refuse(request, error);
       }
-      const principal = state.principal;
-      if (principal.kind === 'api_key' && isUnlimitedInEffect(principal.rateLimit)) {
-        // An unlimited key is allowed only when set explicitly, and it is a guard-rail breach every time.
-        options.metrics.count('api_key_unlimited_used', { route: options.routeId });
-        state.log.warn('guard-rail breach: unlimited API key used', { key_id: principal.id });
-        await options.onUnlimitedKeyUsed?.(principal.id);
-      }
+      await noteUnlimited(request);
     },
   };
 };

@@ -67,9 +67,17 @@ export const limitFailedAuthentication =
     Object.assign(state.responseHeaders, rateLimitHeaders(decision));
   };
 
+/** Verifications of a changed key within one request before the limiter gives up (fails closed). */
+const maxRecordRounds = 3;
+
 /**
  * Decides each request before it reaches the handler and throws 429 (or 503 when the limiter cannot
  * decide and the route fails closed). Every answer to an admitted request carries the RateLimit headers.
+ *
+ * An API key verified from a cached record (`apiKeyProof`) is decided on its record: the limiter's write
+ * proves the record unchanged. When it has changed, the key is verified again from a fresh read (a
+ * revoked, expired or rotated-out key gets its 401 there) and the request is decided anew under what
+ * the record says now (its roles and its own limit).
  */
 export const rateLimit = (options: RateLimitOptions): SecureMiddleware => {
   return {
@@ -77,38 +85,69 @@ export const rateLimit = (options: RateLimitOptions): SecureMiddleware => {
     before: async (request) => {
       if (options.exempt?.(request.event) === true) return;
       const state = request.context.bulwark;
-      // Explicitly unlimited keys skip the limiter; authentication logged and counted the breach.
-      if (state.principal?.kind === 'api_key' && state.principal.rateLimit === 'unlimited') return;
-      const policy =
-        (state.principal === undefined ? undefined : options.policyFor?.(state.principal)) ?? options.policy;
-      const dimensions = { route: options.routeId, policy: policyName(policy) };
-      let decision: RateLimitDecision;
-      try {
-        decision = await options.limiter.decide(`rl#${options.routeId}#${rateLimitKey(request)}`, policy, {
-          mustNotExist: state.revocationGuards,
-        });
-      } catch (error) {
-        options.metrics.count('backend_error', dimensions);
-        // Fail-open never extends to revocation: a session that cannot be proven live is refused.
-        if (options.failureMode === 'fail-open' && state.revocationGuards.length === 0) {
-          options.metrics.count('fail_open', dimensions);
-          state.log.warn('rate limiter unavailable: request admitted (fail-open)', { ...dimensions, error });
-          await options.onFailOpen?.(dimensions);
-          return;
+      for (let round = 1; ; round += 1) {
+        // Explicitly unlimited keys skip the limiter; authentication logged and counted the breach.
+        // (A provable key is never unlimited from cache: such a key is always verified by a read.)
+        if (state.principal?.kind === 'api_key' && state.principal.rateLimit === 'unlimited') return;
+        const policy =
+          (state.principal === undefined ? undefined : options.policyFor?.(state.principal)) ??
+          options.policy;
+        const dimensions = { route: options.routeId, policy: policyName(policy) };
+        const proof = state.apiKeyProof;
+        let decision: RateLimitDecision;
+        try {
+          decision =
+            proof === undefined
+              ? await options.limiter.decide(`rl#${options.routeId}#${rateLimitKey(request)}`, policy, {
+                  mustNotExist: state.revocationGuards,
+                })
+              : await options.limiter.decide(`rl#${options.routeId}`, policy, {
+                  record: { id: proof.keyId, version: proof.version },
+                });
+        } catch (error) {
+          options.metrics.count('backend_error', dimensions);
+          // Fail-open never extends to revocation: a session that cannot be proven live is refused, and a
+          // key known only from cache is read first (a 401 or a 503 from there, as without a cache).
+          if (options.failureMode === 'fail-open' && state.revocationGuards.length === 0) {
+            if (proof?.fromCache === true) await proof.refresh();
+            options.metrics.count('fail_open', dimensions);
+            state.log.warn('rate limiter unavailable: request admitted (fail-open)', {
+              ...dimensions,
+              error,
+            });
+            await options.onFailOpen?.(dimensions);
+            return;
+          }
+          options.metrics.count('fail_closed', dimensions);
+          state.log.error('rate limiter unavailable: request refused (fail-closed)', {
+            ...dimensions,
+            error,
+          });
+          throw new LimiterUnavailableError(options.unavailableRetryAfterSeconds ?? 5, error);
         }
-        options.metrics.count('fail_closed', dimensions);
-        state.log.error('rate limiter unavailable: request refused (fail-closed)', { ...dimensions, error });
-        throw new LimiterUnavailableError(options.unavailableRetryAfterSeconds ?? 5, error);
+        if (decision.recordChanged === true && proof !== undefined) {
+          if (round >= maxRecordRounds) {
+            // A record that changes under every read and write: nothing could be proven, refuse.
+            options.metrics.count('fail_closed', dimensions);
+            throw new LimiterUnavailableError(
+              options.unavailableRetryAfterSeconds ?? 5,
+              new Error('the API key record kept changing'),
+            );
+          }
+          await proof.refresh();
+          continue;
+        }
+        if (decision.guardFailed) throw new CredentialsInvalidError('session_revoked');
+        if (!decision.allowed) {
+          options.metrics.count('reject', dimensions);
+          if (decision.source === 'cache') options.metrics.count('local_reject', dimensions);
+          throw new QuotaExceededError(rateLimitHeaders(decision));
+        }
+        options.metrics.count('allow', dimensions);
+        // On every answer to an admitted request, a handler's 4xx included: it spent quota too.
+        Object.assign(state.responseHeaders, rateLimitHeaders(decision));
+        return;
       }
-      if (decision.guardFailed) throw new CredentialsInvalidError('session_revoked');
-      if (!decision.allowed) {
-        options.metrics.count('reject', dimensions);
-        if (decision.source === 'cache') options.metrics.count('local_reject', dimensions);
-        throw new QuotaExceededError(rateLimitHeaders(decision));
-      }
-      options.metrics.count('allow', dimensions);
-      // On every answer to an admitted request, a handler's 4xx included: it spent quota too.
-      Object.assign(state.responseHeaders, rateLimitHeaders(decision));
     },
   };
 };

@@ -11,6 +11,7 @@ import type { RouteContract, SuccessStatus } from '../chain/route-contract.js';
 import type { RouteModule } from '../chain/route-module.js';
 import type { AuthStrategy } from '../config/runtime-config.js';
 import { runtimeSettings } from '../config/runtime-settings.js';
+import { defaultOf } from '../config/setting-parser.js';
 import {
   type GatewayCatchAllCode,
   type ProblemCode,
@@ -246,8 +247,8 @@ const operationOf = (
 };
 
 const defaultAuth = (): NonNullable<OpenApiOptions['auth']> => ({
-  strategy: runtimeSettings.auth.strategy.schema.parse(undefined),
-  apiKeyHeader: runtimeSettings.auth.header.schema.parse(undefined),
+  strategy: defaultOf(runtimeSettings.auth.strategy.parser),
+  apiKeyHeader: defaultOf(runtimeSettings.auth.header.parser),
 });
 
 /**

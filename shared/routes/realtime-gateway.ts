@@ -9,12 +9,7 @@ import {
   revocationFeedKeys,
   tokenKeys,
 } from './realtime-routes.js';
-import {
-  type CapacityClass,
-  limiterUpdate,
-  revocationMarkerKeys,
-  type TableGrants,
-} from './route-definition.js';
+import { limiterUpdate, revocationMarkerKeys, type TableGrants } from './route-definition.js';
 
 /** What starts a gateway function: a WebSocket route of the API, or the revocation streams. */
 export type GatewayTrigger =
@@ -41,15 +36,7 @@ export interface GatewayFunction {
   readonly secrets: readonly SecretId[];
   readonly realtime?: 'url' | 'manage-connections';
   readonly description: string;
-  /**
-   * Its reserved concurrency, like a route's (StageConfig.capacity.classes): `standard` when absent. A flood
-   * of handshakes or messages is then capped at the function and cannot take the account's concurrency.
-   */
-  readonly capacity?: CapacityClass;
 }
-
-/** A gateway function's capacity class: its entry's, else `standard`. */
-export const gatewayCapacityClassOf = (fn: GatewayFunction): CapacityClass => fn.capacity ?? 'standard';
 
 /** Freezes a gateway table and keeps its entries' literal ids. */
 export const defineGateway = <const T extends readonly GatewayFunction[]>(table: T): T =>
@@ -78,8 +65,6 @@ export const realtimeGateway = defineGateway([
     },
     secrets: [],
     description: 'Realtime $connect: datasource token, connect limits, single-use consumption',
-    // The unauthenticated handshake (its token is checked inside), limited per address like health or JWKS.
-    capacity: 'public',
   },
   {
     id: 'realtime-disconnect',
@@ -87,7 +72,6 @@ export const realtimeGateway = defineGateway([
     tables: { realtime: removeConnectionGrants },
     secrets: [],
     description: 'Realtime $disconnect: forgets the connection (best effort, as API Gateway sends it)',
-    capacity: 'standard',
   },
   {
     id: 'realtime-message',
@@ -102,7 +86,6 @@ export const realtimeGateway = defineGateway([
     },
     secrets: [],
     description: 'Realtime messages: subscribe and unsubscribe',
-    capacity: 'standard',
   },
   {
     id: 'realtime-revocations',
@@ -126,9 +109,6 @@ export const realtimeGateway = defineGateway([
     secrets: [],
     realtime: 'manage-connections',
     description: 'Closes the connections of revoked sessions and API keys and of deleted datasources',
-    // One invocation per stream shard at a time: a throttle only delays a batch (retried, then kept in the
-    // dead-letter queue), never loses it.
-    capacity: 'standard',
   },
 ]);
 

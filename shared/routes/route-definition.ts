@@ -192,14 +192,15 @@ export const breakerStatusGrant = (dependency: string): TableGrant => ({
 export const limiterUpdate: TableGrant = { actions: ['UpdateItem'], leadingKeys: limiterKeys };
 
 /**
- * What authentication itself touches: API key records by id (a consistent GetItem) and their pepper,
+ * What authentication itself touches: API key records by id (a consistent GetItem, and the UpdateItem
+ * that keeps a key's limiter state on its record and proves the record current: ADR 0005) and their pepper,
  * the public keys that verify access tokens (never the private signing key, ADR 0006), the revocation
  * marker of a token's session, and the limiter's write. The marker is proven absent by a ConditionCheck
  * inside the limiter's transaction, or read consistently (GetItem) when concurrent transactions on it
  * conflict; nothing else of the sessions table is readable.
  */
 const authenticatedTables = {
-  apiKeys: [{ actions: ['GetItem'] }],
+  apiKeys: [{ actions: ['GetItem', 'UpdateItem'] }],
   sessions: [{ actions: ['ConditionCheckItem', 'GetItem'], leadingKeys: revocationMarkerKeys }],
   rateLimits: [limiterUpdate],
 } as const satisfies TableGrants;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDynamoDbClient } from '../adapters/dynamodb/create-dynamodb-client.js';
 import { tallyingCounters } from '../adapters/metrics/counter-tally.js';
 import { type Counters, emfCounters } from '../adapters/metrics/emf-counters.js';
@@ -18,6 +19,8 @@ export interface RuntimeParts {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly dynamoDb?: () => DynamoDBClient;
+  /** The Secrets Manager client behind `secretStore`, when there is one (Runtime.secretsManager). */
+  readonly secretsManager?: () => SecretsManagerClient;
   readonly counters?: Counters;
   readonly stores?: Partial<Stores>;
   readonly newId?: () => string;
@@ -59,6 +62,7 @@ export const createRuntime = (parts: RuntimeParts): Runtime => {
     clock,
     secretStore: parts.secretStore,
     dynamoDb,
+    ...(parts.secretsManager === undefined ? {} : { secretsManager: parts.secretsManager }),
     counters,
     tally: counters.tally,
     stores: Object.freeze({ ...parts.stores }),

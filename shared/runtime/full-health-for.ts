@@ -74,7 +74,9 @@ export const fullHealthFor = perRuntime((runtime: Runtime): (() => Promise<FullH
     runtime.stores.secretMetadata ??
     (config.localSecretsFile === undefined
       ? secretsManagerSecretMetadata(
-          createSecretsManagerClient({ region: config.awsRegion, attemptMs: config.rateLimit.timeoutMs }),
+          // The secret store's own client on Lambda: no second client, no second connection.
+          runtime.secretsManager?.() ??
+            createSecretsManagerClient({ region: config.awsRegion, attemptMs: config.rateLimit.timeoutMs }),
         )
       : localSecretMetadata());
   const failOpenInEffect = config.rateLimit.failureMode === 'fail-open';

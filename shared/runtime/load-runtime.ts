@@ -1,9 +1,11 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { cachedSecretStore } from '../adapters/secrets/cached-secret-store.js';
 import { createSecretsManagerClient } from '../adapters/secrets/create-secrets-manager-client.js';
 import { localFileSecretStore } from '../adapters/secrets/local-file-secret-store.js';
 import { secretsManagerSecretStore } from '../adapters/secrets/secrets-manager-secret-store.js';
 import { readRuntimeConfig } from '../config/read-runtime-config.js';
 import { systemClock } from '../domain/clock.js';
+import type { SecretStore } from '../domain/secret-store.js';
 import { createRuntime } from './create-runtime.js';
 import type { Runtime } from './runtime.js';
 
@@ -13,15 +15,20 @@ let runtime: Runtime | undefined;
 export const loadRuntime = (): Runtime => {
   if (runtime !== undefined) return runtime;
   const config = readRuntimeConfig();
-  const inner =
-    config.localSecretsFile === undefined
-      ? secretsManagerSecretStore(
-          createSecretsManagerClient({ region: config.awsRegion, attemptMs: config.rateLimit.timeoutMs }),
-        )
-      : localFileSecretStore(config.localSecretsFile);
+  let secretsManager: SecretsManagerClient | undefined;
+  let inner: SecretStore;
+  if (config.localSecretsFile === undefined) {
+    secretsManager = createSecretsManagerClient({
+      region: config.awsRegion,
+      attemptMs: config.rateLimit.timeoutMs,
+    });
+    inner = secretsManagerSecretStore(secretsManager);
+  } else inner = localFileSecretStore(config.localSecretsFile);
+  const client = secretsManager;
   runtime = createRuntime({
     config,
     secretStore: cachedSecretStore(inner, config.secretsCacheTtlSeconds, systemClock),
+    ...(client === undefined ? {} : { secretsManager: () => client }),
   });
   runtime.logger.info('cold start', {
     environment: config.environment,

@@ -16,6 +16,8 @@ export interface RateLimiterCapability {
  * One limiter per process, on the request path's DynamoDB client. Revocation markers live in the
  * sessions table; a function without it (a public route) never passes any to check. Hot fixed-window
  * keys with no revocation guard are leased (ADR 0005, hot keys): a key past one partition's write rate.
+ * An API key's state is kept on its own record, so one conditional write both spends its quota and
+ * proves the key's cached record current (ADR 0005, API-key requests).
  */
 export const rateLimiterFor = perRuntime((runtime): RateLimiterCapability => {
   const { config } = runtime;
@@ -25,6 +27,8 @@ export const rateLimiterFor = perRuntime((runtime): RateLimiterCapability => {
       runtime.dynamoDb(),
       requireSetting(tableDefinitions.rateLimits.environmentVariable, config.rateLimit.tableName),
       config.sessionsTableName,
+      // API keys keep their limiter state on their records (ADR 0005, API-key requests).
+      config.apiKeysTableName,
     );
   return {
     limiter: createRateLimiter({ store, clock: runtime.clock, leasing: defaultLeasingOptions }),

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CounterTally } from '../adapters/metrics/counter-tally.js';
 import type { Counters } from '../adapters/metrics/emf-counters.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
@@ -51,6 +52,11 @@ export interface Runtime {
    * SECURITY_LIMITER_TIMEOUT_MS each, the whole call aborted after both.
    */
   readonly dynamoDb: () => DynamoDBClient;
+  /**
+   * The Secrets Manager client `secretStore` reads through, when it is Secrets Manager (Lambda): other
+   * Secrets Manager calls (GET /health/full's DescribeSecret) reuse it, its connection included.
+   */
+  readonly secretsManager?: () => SecretsManagerClient;
   /** EMF counters, namespace Bulwark. */
   readonly counters: Counters;
   /** What `counters` counted in this process (GET /health/full's limiter outcomes). */

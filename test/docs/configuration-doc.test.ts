@@ -22,22 +22,22 @@ describe('docs/configuration.md', () => {
   });
 
   it('reads the accepted values from the parsers: bounds, members, lists and check messages', () => {
-    expect(acceptedValues(runtimeSettings.trustProxyHops.schema)).toBe('whole number 0-10');
-    expect(acceptedValues(runtimeSettings.logLevel.schema)).toBe('one of `debug`, `info`, `warn`, `error`');
-    expect(acceptedValues(runtimeSettings.cors.enabled.schema)).toBe('`true` or `false`');
-    expect(acceptedValues(runtimeSettings.tokens.issuer.schema)).toBe('1-200 characters');
-    expect(acceptedValues(runtimeSettings.trustedHosts.schema)).toMatch(
+    expect(acceptedValues(runtimeSettings.trustProxyHops.parser)).toBe('whole number 0-10');
+    expect(acceptedValues(runtimeSettings.logLevel.parser)).toBe('one of `debug`, `info`, `warn`, `error`');
+    expect(acceptedValues(runtimeSettings.cors.enabled.parser)).toBe('`true` or `false`');
+    expect(acceptedValues(runtimeSettings.tokens.issuer.parser)).toBe('1-200 characters');
+    expect(acceptedValues(runtimeSettings.trustedHosts.parser)).toMatch(
       /^comma-separated list of at most 100 entries; each entry must be a host name/,
     );
-    expect(acceptedValues(runtimeSettings.auth.header.schema)).toMatch(
+    expect(acceptedValues(runtimeSettings.auth.header.parser)).toMatch(
       /^a lowercase HTTP header name; must not/,
     );
   });
 
   it('shows the default the parser gives an unset variable', () => {
-    expect(defaultText(runtimeSettings.bodyMaxBytes.schema)).toBe('`65536`');
-    expect(defaultText(runtimeSettings.cors.allowOrigins.schema)).toBe('empty');
-    expect(defaultText(runtimeSettings.usersTableName.schema)).toBe('none');
+    expect(defaultText(runtimeSettings.bodyMaxBytes.parser)).toBe('`65536`');
+    expect(defaultText(runtimeSettings.cors.allowOrigins.parser)).toBe('empty');
+    expect(defaultText(runtimeSettings.usersTableName.parser)).toBe('none');
   });
 
   it('says where every variable is set', () => {

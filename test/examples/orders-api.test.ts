@@ -71,7 +71,8 @@ describe('the orders example on AWS (synthesized)', () => {
     const built = ordersApp(app, stageConfig('dev'), { projectRoot: process.cwd() });
     api = built.api;
     template = mergedTemplateOf(built.stack);
-  });
+    // Two stacks with every nag pack: generous, the machines are shared (as the other synth tests).
+  }, 240_000);
 
   it('gives the app’s route a method, a function and a canary release like Bulwark’s own', () => {
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'orders' });
@@ -104,6 +105,23 @@ describe('the orders example on AWS (synthesized)', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     expect(api.realtime?.functions.get('realtime-connect')).toBeDefined();
     expect(api.routeFunctions.get('create-datasource-token')).toBeDefined();
+  });
+
+  it('gets log triage by configuration: summarize-errors may query every function’s log, the app’s included', () => {
+    expect(api.routeFunctions.get('summarize-errors')).toBeDefined();
+    const policies = Object.values(
+      template.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('SummarizeErrors') }] },
+      }),
+    );
+    const statements = policies.flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+    );
+    const startQuery = statements.find((statement) => statement.Action === 'logs:StartQuery');
+    // One log group per route function and the fallback: create-order's among them.
+    expect(Array.isArray(startQuery?.Resource) ? startQuery.Resource.length : 0).toBe(
+      api.routeFunctions.size + 1,
+    );
   });
 
   it('puts the app behind the WAF and watches its function with Bulwark’s alarms', () => {

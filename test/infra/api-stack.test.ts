@@ -4,11 +4,18 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ResponseType } from 'aws-cdk-lib/aws-apigateway';
 import type { Rule } from 'aws-cdk-lib/aws-events';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StageConfig, type StageName, stageConfig } from '../../infra/config.js';
+import { addNagPacks } from '../../infra/nag/nag-packs.js';
+import {
+  mirroredNistAcknowledgements,
+  NIST_RULE_PREFIX,
+  nistAcknowledgements,
+} from '../../infra/nag/nist-acknowledgements.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack, secretLogicalId, tableLogicalId } from '../../infra/stacks/data-stack.js';
 import { limiterOutcomes } from '../../shared/domain/rate-limit/limiter-metrics.js';
@@ -21,7 +28,6 @@ import { secretDefinitions } from '../../shared/resources/secret-definitions.js'
 import { tableDefinitions } from '../../shared/resources/table-definitions.js';
 import {
   type GatewayFunction,
-  gatewayCapacityClassOf,
   gatewayFunctionIds,
   realtimeGateway,
 } from '../../shared/routes/realtime-gateway.js';
@@ -65,7 +71,8 @@ beforeAll(() => {
 });
 afterAll(() => removeStubs());
 
-const buildApp = (
+/** The app's stacks, without the nag packs. */
+const buildStacks = (
   stage: StageName,
   extra?: (app: App) => void,
   configure: (config: StageConfig) => StageConfig = (config) => config,
@@ -85,9 +92,14 @@ const buildApp = (
     projectRoot: stubRoot,
   });
   extra?.(app);
-  // The same packs as infra/app.ts.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, api, data, config };
+};
+
+const buildApp = (...args: Parameters<typeof buildStacks>) => {
+  const built = buildStacks(...args);
+  // The same packs and NIST acknowledgements as infra/app.ts.
+  const nist = addNagPacks(built.app);
+  return { ...built, nist };
 };
 
 /** Resolves every AWS::ApiGateway::Resource of the template to its full path ('/' is the root). */
@@ -288,6 +300,86 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
   it('synthesizes with zero unacknowledged cdk-nag findings and no error annotations', () => {
     expect(template.findResources('AWS::ApiGateway::RestApi')).not.toEqual({});
     expect(Annotations.fromStack(api).findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('passes the NIST 800-53 R5 pack over the whole app, every finding fixed or acknowledged', {
+    timeout: synthTimeoutMs,
+  }, () => {
+    const report = new NIST80053R5Checks().validateScope(built.app);
+    expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
+    // The pack did look: without the acknowledgements it reports exactly the acknowledged findings, so no
+    // acknowledgement stands on a resource that meets its rule.
+    const bare = buildStacks(stage).app;
+    const findings = new NIST80053R5Checks()
+      .validateScope(bare)
+      .violations.flatMap((violation) =>
+        violation.violatingResources.map((resource) => `${violation.ruleName} ${resource.constructPath}`),
+      );
+    const acknowledged = built.nist.map((applied) => `${applied.rule} ${applied.path}`);
+    expect(findings.length).toBeGreaterThan(100);
+    expect(new Set(findings)).toEqual(new Set(acknowledged));
+    expect(acknowledged).toHaveLength(new Set(acknowledged).size);
+  });
+
+  it('acknowledges NIST rules per resource with a written reason, and no entry that covers nothing', () => {
+    expect(built.nist.length).toBeGreaterThan(0);
+    for (const applied of built.nist) {
+      const label = `${applied.rule} on ${applied.path}`;
+      expect(applied.rule.startsWith(NIST_RULE_PREFIX), label).toBe(true);
+      expect(applied.reason.length, label).toBeGreaterThanOrEqual(120);
+      expect(applied.reason, label).not.toMatch(/^(n\/?a|not applicable|ok|todo|tbd|suppressed|ignored?)\b/i);
+    }
+    for (const entry of nistAcknowledgements) {
+      const covered = built.nist.filter((applied) => applied.source === entry);
+      expect(covered.length, `${entry.rule} ${String(entry.paths ?? 'every resource')}`).toBeGreaterThan(0);
+      for (const path of entry.paths ?? []) {
+        expect(
+          covered.some((applied) => path.test(applied.path)),
+          `${entry.rule} ${String(path)}`,
+        ).toBe(true);
+      }
+    }
+    // Each reason is written for its resources, not pasted over several rules.
+    const reasons = nistAcknowledgements.map((entry) => entry.reason);
+    expect(new Set(reasons).size).toBe(reasons.length);
+    for (const entry of mirroredNistAcknowledgements) {
+      expect(
+        built.nist.some((applied) => applied.source === entry),
+        entry.rule,
+      ).toBe(true);
+    }
+  });
+
+  it('needs no acknowledgement for the secrets key or the backups: secrets carry KmsKeyId, the two tables a plan', () => {
+    for (const rule of ['NIST.800.53.R5-SecretsManagerUsingKMSKey', 'NIST.800.53.R5-DynamoDBInBackupPlan']) {
+      const paths = built.nist.filter((applied) => applied.rule === rule).map((applied) => applied.path);
+      for (const kept of [
+        'JwtSigningKeysSecret',
+        'JwtVerificationKeysSecret',
+        'ApiKeyPepperSecret',
+        'HealthProbe/ApiKey',
+        'UsersTable',
+        'ApiKeysTable',
+      ]) {
+        expect(
+          paths.filter((path) => path.includes(`/${kept}/`)),
+          `${rule} ${kept}`,
+        ).toEqual([]);
+      }
+    }
+  });
+
+  it('attaches every IAM policy to exactly one role of the app (the NIST IAMNoInlinePolicy reason)', () => {
+    const policies = [
+      ...Object.values(template.findResources('AWS::IAM::Policy')),
+      ...Object.values(Template.fromStack(built.data).findResources('AWS::IAM::Policy')),
+    ] as CfnResourceJson[];
+    expect(policies.length).toBeGreaterThan(securedFunctions.length);
+    for (const policy of policies) {
+      expect(policy.Properties.Roles, String(policy.Properties.PolicyName)).toHaveLength(1);
+      expect(policy.Properties.Users).toBeUndefined();
+      expect(policy.Properties.Groups).toBeUndefined();
+    }
   });
 
   it('puts guard-rail events on a bus of its own: every function log group subscribed, one rule to the topic', () => {
@@ -613,6 +705,23 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
         for (const line of lines.filter((entry) => entry.startsWith('sessions ConditionCheckItem'))) {
           expect(line).toBe('sessions ConditionCheckItem revoked#*');
         }
+      }
+    });
+
+    it("lets every verifier read API-key records and update them (the key's limiter slots, ADR 0005), and no public function touch them", () => {
+      const verifiers = routes.filter((route) => route.auth === 'required').map((route) => route.id);
+      for (const id of verifiers) {
+        expect(permissionsOf(id), id).toEqual(
+          expect.arrayContaining([`apiKeys GetItem ${anyKey}`, `apiKeys UpdateItem ${anyKey}`]),
+        );
+      }
+      // Record writes beyond the limiter's are the admin routes' (create, update, revoke, rotate).
+      const writers = allPermissions()
+        .filter(([, lines]) => lines.some((line) => line.startsWith('apiKeys PutItem')))
+        .map(([id]) => id);
+      expect(writers).toEqual(['create-api-key']);
+      for (const id of ['health', 'jwks', fallbackRoute.id]) {
+        expect(permissionsOf(id).filter((line) => line.startsWith('apiKeys '))).toEqual([]);
       }
     });
 
@@ -1069,21 +1178,6 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       expect(fn.Properties.ReservedConcurrentExecutions, secured.id).toBe(expected);
       reserved += expected;
     }
-    // The realtime gateway's functions by their entries' classes (the handshake is public).
-    for (const entry of realtimeGateway) {
-      const fn = template.findResources('AWS::Lambda::Function')[
-        logicalIdOf(api, entry.id)
-      ] as CfnResourceJson;
-      const expected = classes[gatewayCapacityClassOf(entry)].reservedConcurrency;
-      expect(fn.Properties.ReservedConcurrentExecutions, entry.id).toBe(expected);
-      reserved += expected;
-    }
-    expect(realtimeGateway.map((entry) => [entry.id, gatewayCapacityClassOf(entry)])).toEqual([
-      ['realtime-connect', 'public'],
-      ['realtime-disconnect', 'standard'],
-      ['realtime-message', 'standard'],
-      ['realtime-revocations', 'standard'],
-    ]);
     // And the first admin's function: every function of the stack reserves, and all fit the quota.
     const firstAdmin = template.findResources('AWS::Lambda::Function')[
       logicalIdInStack(api.bulwark.firstAdminFunction.function)
@@ -1094,16 +1188,15 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(capacityClassOf(fallbackRoute)).toBe('fallback');
   });
 
-  it('refuses at synth reservations that do not fit the quota once the gateway functions count', () => {
-    // Prod: the routes and the fallback alone reserve 600, which fits 700; with the gateway's 160 and the
-    // first admin's 5 they do not.
-    const tight = (config: StageConfig): StageConfig => ({
-      ...config,
-      capacity: { ...config.capacity, accountConcurrency: 100 + 700 },
-    });
-    expect(() => buildApp('prod', undefined, tight)).toThrow(
-      /reserve 765 concurrent executions.*leaves only 700/,
-    );
+  it('reserves the public class’s concurrency for the WebSocket functions, none for the stream function', () => {
+    const functions = template.findResources('AWS::Lambda::Function') as Record<string, CfnResourceJson>;
+    const { classes } = built.config.capacity;
+    for (const entry of realtimeGateway) {
+      const fn = functions[logicalIdOf(api, entry.id)];
+      expect(fn?.Properties.ReservedConcurrentExecutions, entry.id).toBe(
+        entry.trigger.kind === 'websocket' ? classes.public.reservedConcurrency : undefined,
+      );
+    }
   });
 
   it('gives 1,024 MB only to the functions that hash passwords', () => {
@@ -1926,11 +2019,34 @@ describe('the cdk-nag gate', () => {
     expect(report).toMatch(/Serverless-LambdaDLQ/);
     expect(report).toContain('Api/WithoutDeadLetterQueue');
     expect(report).toContain('Data/WithoutDeadLetterQueue');
-    // The real app passes both packs: the suites above and test/infra/data-stack.test.ts synthesize it.
-    expect(readFileSync(new URL('../../infra/app.ts', import.meta.url), 'utf8')).toContain(
-      'new AwsSolutionsChecks(app), new ServerlessChecks(app)',
+    // The real app passes the three packs: the suites above and test/infra/data-stack.test.ts synthesize it.
+    expect(readFileSync(new URL('../../infra/app.ts', import.meta.url), 'utf8')).toMatch(
+      /^addNagPacks\(app\);$/m,
     );
   });
+
+  it(
+    'fails the synth on a NIST 800-53 R5 finding nobody acknowledged, in any stack',
+    () => {
+      const { app } = buildApp('dev', (scope) => {
+        const stack = new Stack(scope, 'Unacknowledged', {
+          env: { account: '123456789012', region: 'eu-west-1' },
+        });
+        // Passes AwsSolutions and Serverless (retention set); NIST also wants a KMS key on it.
+        new LogGroup(stack, 'WithoutKey', { retention: RetentionDays.ONE_MONTH });
+      });
+      let report = '';
+      try {
+        app.synth();
+      } catch (error) {
+        report = String(error);
+      }
+      expect(report).toMatch(/NIST\.800\.53\.R5-CloudWatchLogGroupEncrypted/);
+      expect(report).toContain('Unacknowledged/WithoutKey');
+      expect(report).not.toMatch(/Bulwark-dev-(Api|Data)\//);
+    },
+    synthTimeoutMs,
+  );
 });
 
 describe('capacity that does not fit the account', () => {
@@ -1941,6 +2057,21 @@ describe('capacity that does not fit the account', () => {
         capacity: { ...config.capacity, accountConcurrency: 120 },
       })),
     ).toThrow(/reserve \d+ concurrent executions, but an account quota of 120 leaves only 20/);
+  });
+
+  it('counts the WebSocket functions’ reservations with the routes’', { timeout: synthTimeoutMs }, () => {
+    const routesOnly = (config: StageConfig): number =>
+      securedFunctions.reduce(
+        (sum, secured) => sum + config.capacity.classes[capacityClassOf(secured)].reservedConcurrency,
+        0,
+      );
+    // A quota that the routes' reservations fit with Lambda's unreserved 100, but not the gateway's too.
+    expect(() =>
+      buildApp('dev', undefined, (config) => ({
+        ...config,
+        capacity: { ...config.capacity, accountConcurrency: routesOnly(config) + 100 },
+      })),
+    ).toThrow(/the \d+ functions reserve \d+ concurrent executions/);
   });
 });
 

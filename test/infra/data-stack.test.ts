@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { App, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { NIST80053R5Checks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type StageName, stageConfig } from '../../infra/config.js';
+import { addNagPacks } from '../../infra/nag/nag-packs.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
 import { secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import { tableDefinitions } from '../../shared/resources/table-definitions.js';
@@ -20,7 +21,8 @@ const buildDataStack = (stage: StageName): DataStack => {
     config: stageConfig(stage),
     env: { account: '123456789012', region: 'eu-west-1' },
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  // The same packs and NIST acknowledgements as infra/app.ts.
+  addNagPacks(app);
   return stack;
 };
 
@@ -40,6 +42,12 @@ describe('the data stack', () => {
   it('synthesizes with zero unacknowledged cdk-nag findings and no error annotations', () => {
     expect(Annotations.fromStack(dev).findError('*', Match.anyValue())).toEqual([]);
     expect(Annotations.fromStack(prod).findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('passes the NIST 800-53 R5 pack on its own, every finding fixed or acknowledged', () => {
+    for (const stack of [dev, prod]) {
+      expect(new NIST80053R5Checks().validateScope(stack.node.root).violations).toEqual([]);
+    }
   });
 
   it('pins the logical IDs of the stateful resources', () => {

@@ -1,7 +1,6 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StageName, stageConfig } from '../../infra/config.js';
 import {
@@ -13,6 +12,7 @@ import {
   secretReadersOf,
 } from '../../infra/constructs/secret-readers.js';
 import { SECRETS_KEY_ADMIN_ACTIONS, secretsKeySids } from '../../infra/constructs/secrets-key.js';
+import { addNagPacks } from '../../infra/nag/nag-packs.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack, secretLogicalId } from '../../infra/stacks/data-stack.js';
 import { type SecretId, secretDefinitions } from '../../shared/resources/secret-definitions.js';
@@ -60,7 +60,8 @@ const buildApp = (stage: StageName, options: { secrets?: string; breakGlass?: re
     signingKeyRotation: data.signingKeyRotation,
     projectRoot: stubRoot,
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  // The same packs and NIST acknowledgements as infra/app.ts.
+  addNagPacks(app);
   return { app, data, api, config };
 };
 

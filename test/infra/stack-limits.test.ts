@@ -7,9 +7,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, type NestedStack, Stack, Validations } from 'aws-cdk-lib';
+import { App, type NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bulwarkRouteModules } from '../../infra/bulwark-route-modules.js';
 import { type StageConfig, stageConfig } from '../../infra/config.js';
@@ -20,6 +19,7 @@ import {
   maxFunctionsPerStack,
 } from '../../infra/constructs/bulwark-api.js';
 import { secretReadersOf } from '../../infra/constructs/secret-readers.js';
+import { addNagPacks } from '../../infra/nag/nag-packs.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
 import { gatewayFunctionIds, realtimeGateway } from '../../shared/routes/realtime-gateway.js';
@@ -83,9 +83,6 @@ const withSmallReservations = (config: StageConfig): StageConfig => ({
   },
 });
 
-/** A synthesis of one or two stacks with the nag packs: generous, the machines are shared. */
-const synthTimeoutMs = 240_000;
-
 const newApp = () =>
   new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], 'cli-telemetry': false } });
 
@@ -113,7 +110,7 @@ const synthesize = (routes: RouteTable, functionStacks?: number) => {
     entryOf: () => 'stub/handler.ts',
     ...(functionStacks === undefined ? {} : { functionStacks }),
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  addNagPacks(app);
   return { app, stack, api };
 };
 
@@ -138,10 +135,11 @@ describe('a table of 80 routes', () => {
   let built: ReturnType<typeof synthesize>;
   let sizes: Size[];
 
+  // Three nag packs over 82 functions on a shared 2-core machine: well past the default hook timeout.
   beforeAll(() => {
     built = synthesize(table);
     sizes = sizesOf(built.stack);
-  }, synthTimeoutMs);
+  }, 240_000);
 
   it('synthesizes, cdk-nag clean, with every stack under CloudFormation’s quotas', () => {
     expect(table.length).toBe(80);
@@ -215,9 +213,9 @@ describe("Bulwark's own stack", () => {
       signingKeyRotation: data.signingKeyRotation,
       projectRoot: root,
     });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+    addNagPacks(app);
     sizes = sizesOf(api);
-  }, synthTimeoutMs);
+  }, 240_000);
 
   it('keeps the parent well below 500 resources: the per-route resources live in the nested stacks', () => {
     const [parent, ...nested] = sizes;

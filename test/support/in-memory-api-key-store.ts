@@ -11,11 +11,17 @@ const metadataOf = ({
 /** The ApiKeyStore contract in memory, for unit tests of the chain; DynamoDB's is tested on DynamoDB Local. */
 export const inMemoryApiKeyStore = (
   initial: readonly ApiKeyRecord[] = [],
-): ApiKeyStore & ApiKeyRotationStore & { readonly gets: () => number } => {
+): ApiKeyStore &
+  ApiKeyRotationStore & {
+    readonly gets: () => number;
+    /** The stored record without counting a read (what the limiter's record proof tests). */
+    readonly peek: (keyId: string) => ApiKeyRecord | undefined;
+  } => {
   const records = new Map(initial.map((record) => [record.keyId, record] as const));
   let gets = 0;
   return {
     gets: () => gets,
+    peek: (keyId) => records.get(keyId),
     create: async (record) => {
       if (records.has(record.keyId)) throw new Error(`key id ${record.keyId} taken`);
       records.set(record.keyId, record);

@@ -247,6 +247,8 @@ export const testRuntime = (
       [config.tokens.verificationSecretArn ?? TEST_VERIFICATION_SECRET_ARN]: TEST_VERIFICATION_KEYS,
     });
   const sessions = overrides.sessionStore ?? inMemorySessionStore();
+  const apiKeys: Stores['apiKeys'] & { readonly peek?: (keyId: string) => ApiKeyRecord | undefined } =
+    overrides.stores?.apiKeys ?? overrides.apiKeyStore ?? testApiKeyStore();
   const counted: CountedMetric[] = [];
   const runtime = createRuntime({
     config,
@@ -260,12 +262,17 @@ export const testRuntime = (
       }),
     counters: { count: (name, dimensions) => counted.push({ name, dimensions: { ...dimensions } }) },
     stores: {
-      apiKeys: overrides.apiKeyStore ?? testApiKeyStore(),
+      apiKeys,
       sessions,
-      // The limiter's guard is the session's revocation marker, as in the DynamoDB tables.
+      // The limiter's guard is the session's revocation marker, as in the DynamoDB tables; an API key's
+      // state is kept on its record, whose version, revocation and expiry each write proves.
       rateLimits:
         overrides.rateLimitStore ??
-        inMemoryRateLimitStore((key) => key.startsWith('revoked#') && sessions.isRevoked(key.slice(8))),
+        inMemoryRateLimitStore(
+          (key) => key.startsWith('revoked#') && sessions.isRevoked(key.slice(8)),
+          (keyId) =>
+            'peek' in apiKeys && typeof apiKeys.peek === 'function' ? apiKeys.peek(keyId) : undefined,
+        ),
       ...overrides.stores,
     },
     newId: overrides.newId ?? randomUUID,

@@ -21,6 +21,8 @@ export const ordersApp = (
     config,
     // Only the functions of this table (and the gateway's) may read the secrets; every other role is refused.
     secretReaders: secretReadersOf(appRoutes, realtimeGateway),
+    // The app's root: its package-lock.json bundles Bulwark's rotation function from node_modules/bulwark.
+    projectRoot: options.projectRoot,
     ...(options.env === undefined ? {} : { env: options.env }),
   });
   const stack = new Stack(app, `Orders-${stage}-Api`, {

@@ -3,7 +3,13 @@ import { ConfigurationError } from '../../errors/configuration-error.js';
 import { fieldErrorsOf } from '../../errors/field-errors.js';
 import type { Clock } from '../clock.js';
 import type { Role } from '../users/user.js';
-import { type ApiKeyRateLimit, type ApiKeyRecord, type ApiKeyView, toApiKeyView } from './api-key.js';
+import {
+  type ApiKeyRateLimit,
+  type ApiKeyRecord,
+  type ApiKeyView,
+  isUnlimitedInEffect,
+  toApiKeyView,
+} from './api-key.js';
 import {
   API_KEY_ID_PATTERN,
   formatApiKeyCredential,
@@ -29,6 +35,8 @@ export interface ApiKeysDependencies {
   readonly clock: Clock;
   /** CSPRNG; defaults to node:crypto randomBytes. */
   readonly random?: RandomBytes;
+  /** Bound on the records verifyProvable keeps in process (least recently used dropped first). */
+  readonly maxCachedRecords?: number;
 }
 
 export interface IssuedApiKey {
@@ -45,10 +53,31 @@ export interface VerifiedApiKey {
   readonly rateLimit: ApiKeyRateLimit | undefined;
 }
 
+/**
+ * A key verified against a record that the caller must prove current before trusting it: the rate
+ * limiter's write does, with a condition on `version` (ADR 0005). `fromCache`: the record came from
+ * this instance's cache, not from a read in this call.
+ */
+export interface ProvableApiKey extends VerifiedApiKey {
+  readonly version: number;
+  readonly fromCache: boolean;
+}
+
 export interface ApiKeys {
   readonly issue: (input: IssueApiKeyInput) => Promise<IssuedApiKey>;
   /** Resolves for a valid key; otherwise throws ApiKeyInvalidError (401) with an internal reason. */
   readonly verify: (presented: string) => Promise<VerifiedApiKey>;
+  /**
+   * As verify, but from the record cached in this instance when the secret verifies against it
+   * (`fresh`: always read). Only for a caller that proves the record current at `version` before it
+   * acts on the answer. A cached record that refuses the key is never trusted to refuse (it may predate
+   * a rotation): the key is then verified against a fresh read, as verify does. An unlimited key is
+   * always read: no limiter write follows to prove it.
+   */
+  readonly verifyProvable: (
+    presented: string,
+    options?: { readonly fresh?: boolean },
+  ) => Promise<ProvableApiKey>;
   readonly list: () => Promise<ApiKeyView[]>;
   readonly update: (keyId: string, patch: ApiKeyPatch) => Promise<ApiKeyView>;
   readonly revoke: (keyId: string) => Promise<ApiKeyView>;
@@ -91,6 +120,67 @@ const assertKeyId = (keyId: string): void => {
  */
 export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
   const { store, clock } = deps;
+  const maxCachedRecords = deps.maxCachedRecords ?? 10_000;
+  /** The last record read per key id: a guess to be proven, never a source of truth. */
+  const records = new Map<string, ApiKeyRecord>();
+  const remember = (record: ApiKeyRecord): void => {
+    records.delete(record.keyId);
+    records.set(record.keyId, record);
+    if (records.size > maxCachedRecords) {
+      const oldest = records.keys().next();
+      if (oldest.done !== true) records.delete(oldest.value);
+    }
+  };
+
+  /**
+   * The one decision over a record (or none): hash and compare before looking at the record, so
+   * unknown and wrong-secret cost the same; the previous secret of a rotation is always compared too
+   * (against a dummy when there is none).
+   */
+  const decide = (pepper: string, secret: string, record: ApiKeyRecord | undefined): ApiKeyRecord => {
+    const presentedHash = hashApiKeySecret(pepper, secret);
+    const matchesCurrent = secretHashMatches(presentedHash, record?.secretHash ?? unknownKeyHash);
+    const matchesPrevious = secretHashMatches(presentedHash, record?.previousSecretHash ?? unknownKeyHash);
+    if (record === undefined) throw new ApiKeyInvalidError('unknown');
+    const previousValid =
+      matchesPrevious &&
+      record.previousSecretHash !== undefined &&
+      record.previousSecretExpiresAtMs !== undefined &&
+      record.previousSecretExpiresAtMs > clock.nowMs();
+    if (!matchesCurrent && !previousValid) {
+      throw new ApiKeyInvalidError(matchesPrevious ? 'rotated' : 'mismatch');
+    }
+    // Only the holder of the secret learns (in our logs) that a key is revoked or expired.
+    if (record.revoked) throw new ApiKeyInvalidError('revoked');
+    if (record.expiresAtMs !== undefined && record.expiresAtMs <= clock.nowMs()) {
+      throw new ApiKeyInvalidError('expired');
+    }
+    return record;
+  };
+
+  const readAndDecide = async (presented: string): Promise<ApiKeyRecord> => {
+    const credential = parseApiKeyCredential(presented);
+    if (credential === undefined) throw new ApiKeyInvalidError('malformed');
+    const [pepper, record] = await Promise.all([pepperOf(deps.pepper), store.get(credential.keyId)]);
+    if (record !== undefined) remember(record);
+    return decide(pepper, credential.secret, record);
+  };
+
+  const fromCache = async (presented: string): Promise<ApiKeyRecord | undefined> => {
+    const credential = parseApiKeyCredential(presented);
+    const cached = credential === undefined ? undefined : records.get(credential.keyId);
+    if (credential === undefined || cached === undefined || isUnlimitedInEffect(cached.rateLimit))
+      return undefined;
+    const pepper = await pepperOf(deps.pepper);
+    try {
+      const record = decide(pepper, credential.secret, cached);
+      remember(record);
+      return record;
+    } catch {
+      // Refused by a record that may be stale: the read decides (and throws whatever it finds).
+      return undefined;
+    }
+  };
 
   return {
     issue: async (input) => {
@@ -123,29 +213,20 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
     },
 
     verify: async (presented) => {
-      const credential = parseApiKeyCredential(presented);
-      if (credential === undefined) throw new ApiKeyInvalidError('malformed');
-      const [pepper, record] = await Promise.all([pepperOf(deps.pepper), store.get(credential.keyId)]);
-      // Hash and compare before looking at the record, so unknown and wrong-secret cost the same; the
-      // previous secret of a rotation is always compared too (against a dummy when there is none).
-      const presentedHash = hashApiKeySecret(pepper, credential.secret);
-      const matchesCurrent = secretHashMatches(presentedHash, record?.secretHash ?? unknownKeyHash);
-      const matchesPrevious = secretHashMatches(presentedHash, record?.previousSecretHash ?? unknownKeyHash);
-      if (record === undefined) throw new ApiKeyInvalidError('unknown');
-      const previousValid =
-        matchesPrevious &&
-        record.previousSecretHash !== undefined &&
-        record.previousSecretExpiresAtMs !== undefined &&
-        record.previousSecretExpiresAtMs > clock.nowMs();
-      if (!matchesCurrent && !previousValid) {
-        throw new ApiKeyInvalidError(matchesPrevious ? 'rotated' : 'mismatch');
-      }
-      // Only the holder of the secret learns (in our logs) that a key is revoked or expired.
-      if (record.revoked) throw new ApiKeyInvalidError('revoked');
-      if (record.expiresAtMs !== undefined && record.expiresAtMs <= clock.nowMs()) {
-        throw new ApiKeyInvalidError('expired');
-      }
+      const record = await readAndDecide(presented);
       return { keyId: record.keyId, roles: record.roles, rateLimit: record.rateLimit };
+    },
+
+    verifyProvable: async (presented, options = {}) => {
+      const cached = options.fresh === true ? undefined : await fromCache(presented);
+      const record = cached ?? (await readAndDecide(presented));
+      return {
+        keyId: record.keyId,
+        roles: record.roles,
+        rateLimit: record.rateLimit,
+        version: record.version,
+        fromCache: cached !== undefined,
+      };
     },
 
     list: async () => {

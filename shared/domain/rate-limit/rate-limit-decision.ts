@@ -18,6 +18,11 @@ export interface RateLimitDecision {
   readonly backendCalls: number;
   /** A guard (a revocation marker) was present: nothing was spent and the credential must be refused. */
   readonly guardFailed: boolean;
+  /**
+   * The record the decision was kept on (an API key's) changed since it was verified: nothing was
+   * spent; verify the credential again and decide anew (ADR 0005, API-key requests).
+   */
+  readonly recordChanged?: boolean;
 }
 
 export const wholeSecondsAtLeastOne = (milliseconds: number): number =>

@@ -19,9 +19,18 @@ export interface RateLimitStore {
     readonly toleranceMs: number;
     readonly expiresAtSeconds: number;
     readonly mustNotExist?: readonly string[];
+    /** Keep the bucket on this record (`key` is then its slot there) and prove the record current. */
+    readonly record?: RecordProof;
   }) => Promise<ConsumeResult>;
 
   readonly anyGuardExists: GuardLookup;
+
+  /**
+   * Whether the record is still at `version`, not revoked and not expired at `nowMs` (one strongly
+   * consistent read): the proof for a decision on a record that made no write (a reject proven from
+   * cached state, a request spent from a lease). Needed only by stores that keep state on records.
+   */
+  readonly recordIsCurrent?: (record: RecordProof) => Promise<boolean>;
 
   /**
    * Admits iff the window's count plus `take` is at most `limit`, adding `take`; returns the count
@@ -34,7 +43,23 @@ export interface RateLimitStore {
     readonly take?: number;
     readonly expiresAtSeconds: number;
     readonly mustNotExist?: readonly string[];
+    /**
+     * Keep the window on this record (`key` is then its slot there, which holds one window at a time:
+     * `windowStartMs` names it) and prove the record current in the same write.
+     */
+    readonly record?: RecordProof & { readonly windowStartMs: number };
   }) => Promise<ConsumeResult>;
+}
+
+/**
+ * The record a principal's limiter state is kept on (an API key's, ADR 0005): the write goes to that
+ * item, and its condition also proves the record is still at `version` (every change to a key moves it),
+ * not revoked and not expired at `nowMs`. One item, one conditional write, no transaction.
+ */
+export interface RecordProof {
+  readonly id: string;
+  readonly version: number;
+  readonly nowMs: number;
 }
 
 /**
@@ -53,6 +78,13 @@ export interface ConsumeResult {
   readonly admitted: boolean;
   readonly value: number | undefined;
   readonly guardFailed: boolean;
+  /**
+   * With a record proof: the record is no longer the one proven (changed, revoked, expired or gone), so
+   * nothing was written and the caller must read it again before deciding.
+   */
+  readonly recordChanged?: boolean;
+  /** Round trips this call made when more than one (a record's window slot may need a second write). */
+  readonly calls?: number;
 }
 
 /** The store could not decide: throttling, timeout, network or 5xx. Never a failed condition. */

@@ -12,6 +12,18 @@ export interface DecideOptions {
    * write, so a revoked credential is refused (`guardFailed`) without spending quota or a second call.
    */
   readonly mustNotExist?: readonly string[];
+  /**
+   * The principal's record (an API key's id, and the version this instance verified it at): the state
+   * is kept on that record (`key` names its slot there) and every decision proves the record unchanged,
+   * in its write or, when it makes none, in one consistent read. When it has changed (updated, rotated,
+   * revoked, expired) nothing is spent and the decision says `recordChanged`: verify again, then decide.
+   */
+  readonly record?: DecisionRecord;
+}
+
+export interface DecisionRecord {
+  readonly id: string;
+  readonly version: number;
 }
 
 export interface RateLimiter {
@@ -37,6 +49,23 @@ export interface RateLimiterOptions {
 
 /** A guess can be wrong at most once per transition (idle → busy, or an expired item); three is ample. */
 const maxAttempts = 3;
+
+/** The record a decision is kept on has changed since it was verified: nothing was spent. */
+const recordChangedDecision = (policy: RateLimitPolicy, backendCalls: number): RateLimitDecision => ({
+  allowed: false,
+  policy,
+  remaining: 0,
+  resetSeconds: 0,
+  retryAfterSeconds: undefined,
+  source: 'backend',
+  backendCalls,
+  guardFailed: false,
+  recordChanged: true,
+});
+
+/** In-process state of a record-kept decision is per record; the store only needs the slot. */
+const processKeyOf = (slot: string, record: DecisionRecord | undefined): string =>
+  record === undefined ? slot : `${record.id}#${slot}`;
 
 /**
  * The decision is the write: one conditional UpdateItem admits or rejects, and a failed condition
@@ -87,16 +116,22 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
     key: string,
     policy: Extract<RateLimitPolicy, { kind: 'token_bucket' }>,
     mustNotExist: readonly string[],
+    record: DecisionRecord | undefined,
   ): Promise<RateLimitDecision> => {
     // The policy is part of the key: changing a key's policy starts it on a fresh bucket.
-    const storageKey = `${key}#${policyName(policy)}`;
-    return afterColdFlight(storageKey, () => decideTokenBucketNow(storageKey, policy, mustNotExist));
+    const slot = `${key}#${policyName(policy)}`;
+    const storageKey = processKeyOf(slot, record);
+    return afterColdFlight(storageKey, () =>
+      decideTokenBucketNow(storageKey, slot, policy, mustNotExist, record),
+    );
   };
 
   const decideTokenBucketNow = async (
     storageKey: string,
+    slot: string,
     policy: Extract<RateLimitPolicy, { kind: 'token_bucket' }>,
     mustNotExist: readonly string[],
+    record: DecisionRecord | undefined,
   ): Promise<RateLimitDecision> => {
     const math = tokenBucketMath(policy);
     const nowMs = clock.nowMs();
@@ -112,7 +147,15 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
     const assume: 'idle' | 'busy' = cached === undefined || cached > nowMs || busyHere ? 'busy' : 'idle';
     inFlight.set(storageKey, (inFlight.get(storageKey) ?? 0) + 1);
     try {
-      return await decideWithGuess(storageKey, policy, mustNotExist, math, nowMs, cached, assume);
+      return await decideWithGuess(
+        { storageKey, slot, record },
+        policy,
+        mustNotExist,
+        math,
+        nowMs,
+        cached,
+        assume,
+      );
     } finally {
       const left = (inFlight.get(storageKey) ?? 1) - 1;
       if (left > 0) inFlight.set(storageKey, left);
@@ -121,7 +164,7 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
   };
 
   const decideWithGuess = async (
-    storageKey: string,
+    where: { storageKey: string; slot: string; record: DecisionRecord | undefined },
     policy: Extract<RateLimitPolicy, { kind: 'token_bucket' }>,
     mustNotExist: readonly string[],
     math: ReturnType<typeof tokenBucketMath>,
@@ -129,27 +172,32 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
     cached: number | undefined,
     firstGuess: 'idle' | 'busy',
   ): Promise<RateLimitDecision> => {
+    const { storageKey, slot, record } = where;
     let assume = firstGuess;
     let lastTatMs = cached ?? nowMs;
+    let calls = 0;
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       const result = await store.consumeTokenBucket({
-        key: storageKey,
+        key: record === undefined ? storageKey : slot,
         assume,
         nowMs,
         intervalMs: math.intervalMs,
         toleranceMs: math.toleranceMs,
         expiresAtSeconds: math.expiresAtSeconds(nowMs),
         mustNotExist,
+        ...(record === undefined ? {} : { record: { ...record, nowMs } }),
       });
+      calls += result.calls ?? 1;
+      if (result.recordChanged === true) return recordChangedDecision(policy, calls);
       if (result.guardFailed)
-        return { ...math.rejected(policy, nowMs, nowMs, 'backend', attempt), guardFailed: true };
+        return { ...math.rejected(policy, nowMs, nowMs, 'backend', calls), guardFailed: true };
       if (result.admitted) {
         // A transaction returns no values: the new TAT is at least the expected one plus an interval,
         // a lower bound that is safe to cache (it can only prove fewer rejects) and to report.
         const tatMs =
           result.value ?? (assume === 'idle' ? nowMs : Math.max(lastTatMs, nowMs)) + math.intervalMs;
         remember(storageKey, tatMs);
-        return math.admitted(policy, tatMs, nowMs, attempt);
+        return math.admitted(policy, tatMs, nowMs, calls);
       }
       if (result.value !== undefined) {
         remember(storageKey, result.value);
@@ -158,58 +206,59 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
       // Both writes succeed on a missing item, so a refused one always returns the stored TAT; if a
       // store ever returned none, treating it as idle (a full bucket) is what a missing item means.
       const tatMs = result.value ?? nowMs;
-      if (math.provesReject(tatMs, nowMs)) return math.rejected(policy, tatMs, nowMs, 'backend', attempt);
+      if (math.provesReject(tatMs, nowMs)) return math.rejected(policy, tatMs, nowMs, 'backend', calls);
       assume = tatMs > nowMs ? 'busy' : 'idle';
     }
     // Only reachable under pathological contention; rejecting is the safe answer.
-    return math.rejected(
-      policy,
-      Math.max(lastTatMs, nowMs + math.toleranceMs + 1),
-      nowMs,
-      'backend',
-      maxAttempts,
-    );
+    return math.rejected(policy, Math.max(lastTatMs, nowMs + math.toleranceMs + 1), nowMs, 'backend', calls);
   };
 
   const decideFixedWindow = (
     key: string,
     policy: Extract<RateLimitPolicy, { kind: 'fixed_window' }>,
     mustNotExist: readonly string[],
+    record: DecisionRecord | undefined,
   ): Promise<RateLimitDecision> => {
     const { leasing } = options;
     // Leasing is never used with a revocation guard (each guarded request must prove its marker
-    // absent in its own write) nor for small quotas, where one unspent leased request is felt.
+    // absent in its own write) nor for small quotas, where one unspent leased request is felt. A
+    // record-kept key is leased: a request spent from its lease proves the record by a read (decide()).
     if (leasing === undefined || mustNotExist.length > 0 || policy.requests < leasing.minQuota)
-      return decideFixedWindowExactly(key, policy, mustNotExist);
-    return decideFixedWindowLeased(key, policy, leasing);
+      return decideFixedWindowExactly(key, policy, mustNotExist, record);
+    return decideFixedWindowLeased(key, policy, leasing, record);
   };
 
   const decideFixedWindowExactly = async (
     key: string,
     policy: Extract<RateLimitPolicy, { kind: 'fixed_window' }>,
     mustNotExist: readonly string[],
+    record: DecisionRecord | undefined,
   ): Promise<RateLimitDecision> => {
     const math = fixedWindowMath(policy);
     const nowMs = clock.nowMs();
     const windowStartMs = math.windowStartMs(nowMs);
-    const storageKey = `${key}#${policyName(policy)}#${windowStartMs}`;
+    const slot = `${key}#${policyName(policy)}`;
+    const storageKey = `${processKeyOf(slot, record)}#${windowStartMs}`;
     // A window decision is one write whatever the state, so only the in-process reject needs the cache.
     const cached = cache.get(storageKey);
     if (cached !== undefined && cached >= policy.requests) {
       return math.decision(policy, false, cached, nowMs, 'cache', 0);
     }
     const result = await store.consumeFixedWindow({
-      key: storageKey,
+      key: record === undefined ? storageKey : slot,
       limit: policy.requests,
       expiresAtSeconds: math.expiresAtSeconds(windowStartMs),
       mustNotExist,
+      ...(record === undefined ? {} : { record: { ...record, nowMs, windowStartMs } }),
     });
+    const calls = result.calls ?? 1;
+    if (result.recordChanged === true) return recordChangedDecision(policy, calls);
     if (result.guardFailed)
-      return { ...math.decision(policy, false, cached ?? 0, nowMs, 'backend', 1), guardFailed: true };
+      return { ...math.decision(policy, false, cached ?? 0, nowMs, 'backend', calls), guardFailed: true };
     // Unknown after a transactional admit: at least one more than we knew of, a safe lower bound.
     const count = result.value ?? (result.admitted ? (cached ?? 0) + 1 : policy.requests);
     remember(storageKey, count);
-    return math.decision(policy, result.admitted, count, nowMs, 'backend', 1);
+    return math.decision(policy, result.admitted, count, nowMs, 'backend', calls);
   };
 
   /** Per key and policy (not window): the lease this instance holds and what it observed. */
@@ -221,9 +270,11 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
     key: string,
     policy: Extract<RateLimitPolicy, { kind: 'fixed_window' }>,
     leasing: LeasingOptions,
+    record: DecisionRecord | undefined,
   ): Promise<RateLimitDecision> => {
     const math = fixedWindowMath(policy);
-    const leaseKey = `${key}#${policyName(policy)}`;
+    const slot = `${key}#${policyName(policy)}`;
+    const leaseKey = processKeyOf(slot, record);
     // The request is decided at its arrival, like every decision (an exact one's write carries the
     // time read before it): waiting for another request's lease write does not move it to a later window.
     const nowMs = clock.nowMs();
@@ -249,7 +300,14 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
         await pendingLease.catch(() => undefined);
         continue;
       }
-      const flight = takeLease(storageKey, leaseKey, policy, leasing, nowMs, windowStartMs, lease);
+      const flight = takeLease(
+        { storageKey, leaseKey, slot, record },
+        policy,
+        leasing,
+        nowMs,
+        windowStartMs,
+        lease,
+      );
       leaseFlights.set(leaseKey, flight);
       try {
         return await flight;
@@ -265,23 +323,27 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
    * left, so the window's last requests are not stranded.
    */
   const takeLease = async (
-    storageKey: string,
-    leaseKey: string,
+    where: { storageKey: string; leaseKey: string; slot: string; record: DecisionRecord | undefined },
     policy: Extract<RateLimitPolicy, { kind: 'fixed_window' }>,
     leasing: LeasingOptions,
     nowMs: number,
     windowStartMs: number,
     previous: LeaseState | undefined,
   ): Promise<RateLimitDecision> => {
+    const { storageKey, leaseKey, slot, record } = where;
     const math = fixedWindowMath(policy);
     let take = nextLeaseSize({ previous, nowMs, waiting: 1, quota: policy.requests, options: leasing });
+    let calls = 0;
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       const result = await store.consumeFixedWindow({
-        key: storageKey,
+        key: record === undefined ? storageKey : slot,
         limit: policy.requests,
         take,
         expiresAtSeconds: math.expiresAtSeconds(windowStartMs),
+        ...(record === undefined ? {} : { record: { ...record, nowMs, windowStartMs } }),
       });
+      calls += result.calls ?? 1;
+      if (result.recordChanged === true) return recordChangedDecision(policy, calls);
       // Unguarded writes always return the stored count; a missing one is treated as the worst case.
       const count = result.value ?? policy.requests;
       remember(storageKey, count);
@@ -298,13 +360,13 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
           const oldest = leases.keys().next();
           if (oldest.done !== true) leases.delete(oldest.value);
         }
-        return math.decision(policy, true, count - (take - 1), nowMs, 'backend', attempt);
+        return math.decision(policy, true, count - (take - 1), nowMs, 'backend', calls);
       }
-      if (count >= policy.requests) return math.decision(policy, false, count, nowMs, 'backend', attempt);
+      if (count >= policy.requests) return math.decision(policy, false, count, nowMs, 'backend', calls);
       take = policy.requests - count;
     }
     // Only reachable when other instances take every remainder first; rejecting is the safe answer.
-    return math.decision(policy, false, policy.requests, nowMs, 'backend', maxAttempts);
+    return math.decision(policy, false, policy.requests, nowMs, 'backend', calls);
   };
 
   /**
@@ -336,13 +398,28 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
   return {
     decide: async (key, policy, options) => {
       const mustNotExist = options?.mustNotExist ?? [];
+      const record = options?.record;
+      if (record !== undefined && mustNotExist.length > 0)
+        throw new TypeError('a decision proves either a record or revocation markers');
       if (mustNotExist.some((marker) => knownRevoked.has(marker))) return revokedDecision(policy);
       const decision = await (policy.kind === 'token_bucket'
-        ? decideTokenBucket(key, policy, mustNotExist)
-        : decideFixedWindow(key, policy, mustNotExist));
+        ? decideTokenBucket(key, policy, mustNotExist, record)
+        : decideFixedWindow(key, policy, mustNotExist, record));
       if (decision.guardFailed) {
         rememberRevoked(mustNotExist);
         return decision;
+      }
+      if (decision.recordChanged === true) return decision;
+      // A decision that made no write (a reject proven from cached state, a request spent from a lease)
+      // did not prove the record: one consistent read does, so a changed key is never answered from
+      // what this instance knew of it (a revoked key gets its 401, not a 429 or a leased admit).
+      if (record !== undefined && decision.source !== 'backend') {
+        if (store.recordIsCurrent === undefined)
+          throw new TypeError('record-kept limits need recordIsCurrent');
+        const current = await store.recordIsCurrent({ ...record, nowMs: clock.nowMs() });
+        return current
+          ? { ...decision, backendCalls: decision.backendCalls + 1 }
+          : recordChangedDecision(policy, decision.backendCalls + 1);
       }
       // A reject proven from cached state made no write, so nothing proved the markers absent: a
       // revoked credential must still get its 401, not a 429 (revocation wins). One consistent read.

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { BulwarkError } from '../../errors/bulwark-error.js';
 import { fieldErrorsOf } from '../../errors/field-errors.js';
 import {
@@ -11,21 +11,23 @@ import { CHANNEL_MAX_LENGTH, type Channel, parseChannel } from './channel.js';
 /** An id the client may attach to an action; every answer to it carries the same id. */
 const messageId = z
   .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9._:-]+$/, 'must be 1-64 letters, digits or ._:-');
+  .check(
+    z.minLength(1),
+    z.maxLength(64),
+    z.regex(/^[A-Za-z0-9._:-]+$/, 'must be 1-64 letters, digits or ._:-'),
+  );
 
-const channelText = z
-  .string()
-  .max(CHANNEL_MAX_LENGTH)
-  .refine((text) => parseChannel(text) !== undefined, {
+const channelText = z.string().check(
+  z.maxLength(CHANNEL_MAX_LENGTH),
+  z.refine((text) => parseChannel(text) !== undefined, {
     message: 'must be datasource:<id> or public:<name> (1-32 lowercase letters, digits or inner hyphens)',
-  });
+  }),
+);
 
 /** One action per message, strictly: unknown actions and unknown fields are refused. */
 export const clientMessageSchema = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('subscribe'), channel: channelText, id: messageId.optional() }),
-  z.strictObject({ action: z.literal('unsubscribe'), channel: channelText, id: messageId.optional() }),
+  z.strictObject({ action: z.literal('subscribe'), channel: channelText, id: z.optional(messageId) }),
+  z.strictObject({ action: z.literal('unsubscribe'), channel: channelText, id: z.optional(messageId) }),
 ]);
 
 export interface ClientMessage {

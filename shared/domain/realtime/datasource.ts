@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type Role, roles } from '../users/user.js';
 
 /**
@@ -12,19 +12,23 @@ export const slugMessage = 'must be 1-32 lowercase letters, digits or inner hyph
 export const isSlug = (value: unknown): value is string =>
   typeof value === 'string' && slugPattern.test(value);
 
-export const datasourceId = z.string().regex(slugPattern, slugMessage).meta({
-  description: 'A slug: 1-32 lowercase letters, digits or inner hyphens',
-  example: 'orders',
-});
+export const datasourceId = z
+  .string()
+  .check(z.regex(slugPattern, slugMessage))
+  .clone()
+  .register(z.globalRegistry, {
+    description: 'A slug: 1-32 lowercase letters, digits or inner hyphens',
+    example: 'orders',
+  });
 
-const roleList = z
-  .array(z.enum(roles))
-  .max(roles.length)
-  .refine((list) => new Set(list).size === list.length, { message: 'must not repeat a role' });
+const roleList = z.array(z.enum(roles)).check(
+  z.maxLength(roles.length),
+  z.refine((list) => new Set(list).size === list.length, { message: 'must not repeat a role' }),
+);
 
 /** `PUT /admin/datasources/{datasource_id}` body: who may subscribe (read) and who may publish (write). */
 export const putDatasourceBody = z.strictObject({
-  read_roles: roleList.min(1),
+  read_roles: roleList.check(z.minLength(1)),
   write_roles: roleList,
 });
 
@@ -55,12 +59,20 @@ const roleArray = z.array(z.enum(roles));
 export const datasourceViewBody = z
   .strictObject({
     id: datasourceId,
-    read_roles: roleArray.meta({ description: 'Roles that may mint a token for it and subscribe' }),
-    write_roles: roleArray.meta({ description: 'Roles that may publish to it' }),
+    read_roles: roleArray
+      .clone()
+      .register(z.globalRegistry, { description: 'Roles that may mint a token for it and subscribe' }),
+    write_roles: roleArray
+      .clone()
+      .register(z.globalRegistry, { description: 'Roles that may publish to it' }),
     created_at: instant,
     updated_at: instant,
   })
-  .meta({ id: 'Datasource', description: 'A named stream clients subscribe to as `datasource:<id>`' });
+  .clone()
+  .register(z.globalRegistry, {
+    id: 'Datasource',
+    description: 'A named stream clients subscribe to as `datasource:<id>`',
+  });
 
 export const toDatasourceView = (datasource: Datasource): DatasourceView => ({
   id: datasource.id,

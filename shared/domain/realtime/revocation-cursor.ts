@@ -1,13 +1,13 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { RevocationCursor } from './realtime-store.js';
 
 /** How long the revocation feed keeps an entry: far longer than a connection lives (2 hours). */
 export const REVOCATION_FEED_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 const cursorSchema = z.strictObject({
-  t: z.int().nonnegative(),
-  k: z.string().max(16),
-  i: z.string().max(256),
+  t: z.int().check(z.nonnegative()),
+  k: z.string().check(z.maxLength(16)),
+  i: z.string().check(z.maxLength(256)),
 });
 
 /** Opaque to clients: base64url of the last entry's time, kind and id. */

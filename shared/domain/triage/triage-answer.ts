@@ -1,12 +1,12 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * What the model must answer: exactly this JSON object (Converse structured output where the model
  * supports it, the same schema in the prompt otherwise). Anything else is a failed call.
  */
 export const triageAnswer = z.strictObject({
-  summary: z.string().min(1).max(4_000),
-  likely_causes: z.array(z.string().min(1).max(500)).max(10),
+  summary: z.string().check(z.minLength(1), z.maxLength(4_000)),
+  likely_causes: z.array(z.string().check(z.minLength(1), z.maxLength(500))).check(z.maxLength(10)),
 });
 
 export type TriageAnswer = z.output<typeof triageAnswer>;

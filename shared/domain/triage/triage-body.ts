@@ -1,17 +1,19 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** `POST /debug/summarize-errors` body: an optional window (minutes back from now) and line limit. */
 export const summarizeErrorsBody = z
   .strictObject({
     window_minutes: z
-      .int()
-      .min(1)
-      .max(1_440)
-      .default(60)
-      .meta({ description: 'How far back to read, in minutes from now' }),
-    limit: z.int().min(1).max(1_000).default(200).meta({ description: 'Most error lines read' }),
+      ._default(z.int().check(z.minimum(1), z.maximum(1_440)), 60)
+      .clone()
+      .register(z.globalRegistry, { description: 'How far back to read, in minutes from now' }),
+    limit: z
+      ._default(z.int().check(z.minimum(1), z.maximum(1_000)), 200)
+      .clone()
+      .register(z.globalRegistry, { description: 'Most error lines read' }),
   })
-  .meta({ description: 'The window of logs to triage; `{}` or no body: the defaults' });
+  .clone()
+  .register(z.globalRegistry, { description: 'The window of logs to triage; `{}` or no body: the defaults' });
 
 export type SummarizeErrorsBody = z.output<typeof summarizeErrorsBody>;
 

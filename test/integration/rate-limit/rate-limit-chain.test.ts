@@ -1,6 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbClient } from '../../../shared/adapters/dynamodb/create-dynamodb-client.js';
+import {
+  dynamoDbApiKeyRotationStore,
+  dynamoDbApiKeyStore,
+} from '../../../shared/adapters/dynamodb/dynamodb-api-key-store.js';
 import { dynamoDbRateLimitStore } from '../../../shared/adapters/dynamodb/dynamodb-rate-limit-store.js';
 import type { SecureHandler } from '../../../shared/chain/create-secure-handler.js';
 import { routeFallback } from '../../../shared/chain/route-fallback.js';
@@ -21,7 +25,14 @@ import { routeIn } from '../../../shared/routes/route-in.js';
 import { routes } from '../../../shared/routes/route-table.js';
 import { createTestTables, mutableClock } from '../../support/dynamodb-test-tables.js';
 import { chainOf } from '../../support/test-chain.js';
-import { apiGatewayEvent, lambdaContext, TEST_API_KEY, testRuntime } from '../../support/test-runtime.js';
+import {
+  apiGatewayEvent,
+  apiKeyRecord,
+  lambdaContext,
+  TEST_API_KEY,
+  TEST_PEPPER,
+  testRuntime,
+} from '../../support/test-runtime.js';
 
 const t0 = Date.UTC(2030, 0, 7, 12, 0, 30);
 
@@ -45,12 +56,33 @@ const limiterClient = (endpoint: string): DynamoDBClient =>
 
 let client: DynamoDBClient;
 let tableName: string;
+let apiKeysTable: string;
 
 beforeAll(async () => {
   const created = await createTestTables();
   client = created.client;
   tableName = created.tables.rateLimits;
+  apiKeysTable = created.tables.apiKeys;
+  // The test key on DynamoDB Local: an API key's limiter state is kept on its record (ADR 0005).
+  const [keyId = '', secret = ''] = TEST_API_KEY.split(':');
+  await dynamoDbApiKeyStore(client, apiKeysTable).create(
+    apiKeyRecord({ keyId, secret, pepper: TEST_PEPPER, name: 'test admin', roles: ['admin'] }),
+  );
 });
+
+/** A runtime whose API keys are the records on DynamoDB Local. */
+const keysRuntime = () =>
+  testRuntime(
+    {},
+    {
+      apiKeyStore: {
+        ...dynamoDbApiKeyStore(client, apiKeysTable),
+        ...dynamoDbApiKeyRotationStore(client, apiKeysTable),
+      },
+    },
+  );
+const limiterStore = (dynamoDb: DynamoDBClient = client) =>
+  dynamoDbRateLimitStore(dynamoDb, tableName, undefined, apiKeysTable);
 afterAll(() => client.destroy());
 
 const healthHandler = (options: {
@@ -60,9 +92,9 @@ const healthHandler = (options: {
   auth?: 'public' | 'required';
 }) => {
   const recorder = recordingMetrics();
-  const runtime = testRuntime();
+  const runtime = keysRuntime();
   const limiter = createRateLimiter({
-    store: dynamoDbRateLimitStore(options.dynamoDb ?? client, tableName),
+    store: limiterStore(options.dynamoDb),
     clock: mutableClock(t0),
   });
   const handler = chainOf(
@@ -178,11 +210,11 @@ describe('rate limiting in the security chain', () => {
 
   it("applies a principal's own policy when the override supplies one", async () => {
     const limiter = createRateLimiter({
-      store: dynamoDbRateLimitStore(client, tableName),
+      store: limiterStore(),
       clock: mutableClock(t0),
     });
     const handler = chainOf(
-      testRuntime(),
+      keysRuntime(),
       {
         auth: 'required',
         rateLimit: {

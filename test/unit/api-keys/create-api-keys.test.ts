@@ -351,3 +351,138 @@ describe('createApiKeys().list', () => {
     expect(listed.map((key) => key.keyId)).toEqual(['bwk_cccccccccccccccccccc', keyId]);
   });
 });
+
+describe('createApiKeys().verifyProvable: a cached record, proven by the caller (ADR 0005)', () => {
+  const otherId = 'bwk_bbbbbbbbbbbbbbbbbbbb';
+  const otherCredential = `${otherId}:${secret}`;
+
+  it('reads the record the first time, then answers from the cache with its version', async () => {
+    const { apiKeys, calls } = build({ [keyId]: storedKey({ version: 4 }) });
+    expect(await apiKeys.verifyProvable(credential)).toEqual({
+      keyId,
+      roles: ['admin'],
+      rateLimit: { burst: 5, perSeconds: 60 },
+      version: 4,
+      fromCache: false,
+    });
+    expect(await apiKeys.verifyProvable(credential)).toMatchObject({ version: 4, fromCache: true });
+    expect(calls).toEqual(['get']);
+  });
+
+  it('caches what verify read too', async () => {
+    const { apiKeys, calls } = build({ [keyId]: storedKey() });
+    await apiKeys.verify(credential);
+    expect(await apiKeys.verifyProvable(credential)).toMatchObject({ fromCache: true });
+    expect(calls).toEqual(['get']);
+  });
+
+  it('reads again when asked for a fresh answer, and caches what it read', async () => {
+    const records = { [keyId]: storedKey() };
+    const { apiKeys, calls } = build(records);
+    await apiKeys.verifyProvable(credential);
+    records[keyId] = storedKey({ version: 2, roles: ['user'] });
+    expect(await apiKeys.verifyProvable(credential, { fresh: true })).toMatchObject({
+      roles: ['user'],
+      version: 2,
+      fromCache: false,
+    });
+    expect(await apiKeys.verifyProvable(credential)).toMatchObject({ version: 2, fromCache: true });
+    expect(calls).toEqual(['get', 'get']);
+  });
+
+  it('never refuses from the cache: a secret the cached record does not know is checked against a read', async () => {
+    const records = { [keyId]: storedKey() };
+    const { apiKeys, calls } = build(records);
+    await apiKeys.verifyProvable(credential);
+    const rotatedSecret = 'Z'.repeat(43);
+    records[keyId] = storedKey({ version: 2, secretHash: hashApiKeySecret(pepperValue, rotatedSecret) });
+    expect(await apiKeys.verifyProvable(`${keyId}:${rotatedSecret}`)).toMatchObject({
+      version: 2,
+      fromCache: false,
+    });
+    expect(calls).toEqual(['get', 'get']);
+    // And the secret the read no longer knows is refused by that read.
+    const refused = await rejectionOf(apiKeys.verifyProvable(credential));
+    expect((refused as ApiKeyInvalidError).reason).toBe('mismatch');
+    expect(calls).toEqual(['get', 'get', 'get']);
+  });
+
+  it.each([
+    ['revoked', { revoked: true }],
+    ['expired', { expiresAtMs: nowMs }],
+  ] as const)('refuses a %s key from a read, also when it was cached so', async (reason, change) => {
+    const records = { [keyId]: storedKey(change) };
+    const { apiKeys, calls } = build(records);
+    for (let i = 0; i < 2; i += 1) {
+      const refused = await rejectionOf(apiKeys.verifyProvable(credential));
+      expect((refused as ApiKeyInvalidError).reason).toBe(reason);
+    }
+    expect(calls).toEqual(['get', 'get']);
+  });
+
+  it.each([
+    ['"unlimited"', 'unlimited' as const],
+    ['a bucket beyond the ceilings', { burst: 1_000_000, perSeconds: 1 }],
+  ])('always reads a key whose limit is %s: no limiter write follows to prove it', async (_, rateLimit) => {
+    const { apiKeys, calls } = build({ [keyId]: storedKey({ rateLimit }) });
+    await apiKeys.verifyProvable(credential);
+    expect(await apiKeys.verifyProvable(credential)).toMatchObject({ rateLimit, fromCache: false });
+    expect(calls).toEqual(['get', 'get']);
+  });
+
+  it('refuses a malformed credential without reading the store or the pepper', async () => {
+    const { apiKeys, calls, pepperCalls } = build({ [keyId]: storedKey() });
+    const refused = await rejectionOf(apiKeys.verifyProvable('bwk_short:zz'));
+    expect((refused as ApiKeyInvalidError).reason).toBe('malformed');
+    expect([calls, pepperCalls()]).toEqual([[], 0]);
+  });
+
+  it('refuses an unknown key id from a read, caching nothing', async () => {
+    const { apiKeys, calls } = build({});
+    for (let i = 0; i < 2; i += 1) {
+      const refused = await rejectionOf(apiKeys.verifyProvable(credential));
+      expect((refused as ApiKeyInvalidError).reason).toBe('unknown');
+    }
+    expect(calls).toEqual(['get', 'get']);
+  });
+
+  it('lets a pepper that is not one fail from the cached path too', async () => {
+    let pepper = pepperValue;
+    const { apiKeys } = build({ [keyId]: storedKey() }, async () => pepper);
+    await apiKeys.verifyProvable(credential);
+    pepper = 'short';
+    expect(await rejectionOf(apiKeys.verifyProvable(credential))).toBeInstanceOf(ConfigurationError);
+  });
+
+  it('keeps at most maxCachedRecords records, dropping the least recently used', async () => {
+    const recording = recordingStore({ [keyId]: storedKey(), [otherId]: storedKey({ keyId: otherId }) });
+    const apiKeys = createApiKeys({
+      store: recording.store,
+      clock: { nowMs: () => nowMs },
+      pepper: async () => pepperValue,
+      maxCachedRecords: 1,
+    });
+    await apiKeys.verifyProvable(credential);
+    await apiKeys.verifyProvable(otherCredential);
+    expect(await apiKeys.verifyProvable(otherCredential)).toMatchObject({ fromCache: true });
+    expect(await apiKeys.verifyProvable(credential)).toMatchObject({ fromCache: false });
+    expect(recording.calls).toEqual(['get', 'get', 'get']);
+  });
+
+  it('keeps 10,000 records by default', async () => {
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+    const idOf = (n: number) =>
+      `bwk_${Array.from({ length: 20 }, (_, place) => alphabet[Math.floor(n / 32 ** place) % 32]).join('')}`;
+    const records: Record<string, ApiKeyRecord> = {};
+    for (let n = 0; n <= 10_000; n += 1) records[idOf(n)] = storedKey({ keyId: idOf(n) });
+    const { apiKeys, calls } = build(records);
+    for (let n = 0; n < 10_000; n += 1) await apiKeys.verifyProvable(`${idOf(n)}:${secret}`);
+    expect(await apiKeys.verifyProvable(`${idOf(0)}:${secret}`)).toMatchObject({ fromCache: true });
+    // The 10,001st drops the least recently used (1; 0 was just used).
+    await apiKeys.verifyProvable(`${idOf(10_000)}:${secret}`);
+    calls.length = 0;
+    expect(await apiKeys.verifyProvable(`${idOf(0)}:${secret}`)).toMatchObject({ fromCache: true });
+    expect(await apiKeys.verifyProvable(`${idOf(1)}:${secret}`)).toMatchObject({ fromCache: false });
+    expect(calls).toEqual(['get']);
+  });
+});

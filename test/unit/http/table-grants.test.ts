@@ -255,6 +255,15 @@ describe('DynamoDB grants of the route table against the calls of each function'
         throw new ConditionalCheckFailedException({ message: 'replayed', $metadata: {}, Item: current });
       }
       if (partitionKey.startsWith('rl#')) return { Attributes: { count: { N: '1' } } };
+      const proven = input.ExpressionAttributeValues?.[':version'];
+      if (table === 'apiKeys' && proven !== undefined && current?.version?.N !== proven.N) {
+        // An API key's limiter write proves the record's version (ADR 0005): a changed record fails it.
+        throw new ConditionalCheckFailedException({
+          message: 'record changed',
+          $metadata: {},
+          Item: current,
+        });
+      }
       if (partitionKey.startsWith('lkg#')) {
         // The last good answer: kept, so a failed model call can serve it back.
         const values = input.ExpressionAttributeValues ?? {};
@@ -306,6 +315,7 @@ describe('DynamoDB grants of the route table against the calls of each function'
     }));
   };
 
+  let lastInvoked: string | undefined;
   const invoke = async (
     id: string,
     options: Parameters<typeof apiGatewayEvent>[0] & { readonly pathParameters?: Record<string, string> },
@@ -313,6 +323,16 @@ describe('DynamoDB grants of the route table against the calls of each function'
   ): Promise<APIGatewayProxyResult> => {
     const handler = handlers.get(id);
     if (handler === undefined) throw new Error(`no handler ${id}`);
+    // In Lambda every function is a process of its own, with no API-key record cached from another
+    // function. Here they share one, so whenever another function is invoked the records change: its
+    // first API-key request reads the record again (GetItem), as a cold instance's does.
+    if (lastInvoked !== id) {
+      lastInvoked = id;
+      for (const [key, item] of items) {
+        if (key.startsWith('apiKeys|') && item.version?.N !== undefined)
+          items.set(key, { ...item, version: { N: String(Number(item.version.N) + 1) } });
+      }
+    }
     const { pathParameters, ...eventOptions } = options;
     const event = apiGatewayEvent(eventOptions);
     ddb.resetHistory();

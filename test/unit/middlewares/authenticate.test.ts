@@ -322,3 +322,156 @@ describe('an explicitly unlimited API key', () => {
     ]);
   });
 });
+
+describe('authenticate: an API key from a cached record, proven by the limiter (ADR 0005)', () => {
+  interface Seen {
+    readonly calls: [string, boolean][];
+    readonly counted: string[];
+    readonly limited: number;
+    readonly breaches: string[];
+  }
+  const provable = (
+    answers: readonly (
+      | { readonly version: number; readonly fromCache: boolean; readonly rateLimit?: ApiKeyRateLimit }
+      | Error
+    )[],
+  ) => {
+    const seen: Seen = { calls: [], counted: [], limited: 0, breaches: [] };
+    let at = 0;
+    const options: AuthenticateOptions = {
+      strategy: 'jwt_or_api_key',
+      routeId: 'me',
+      apiKeyHeader: 'x-api-key',
+      verifyAccessToken: async () => {
+        throw new Error('no token here');
+      },
+      verifyApiKey: async () => {
+        throw new Error('a provable key is never verified by verifyApiKey');
+      },
+      verifyProvableApiKey: async (credential, fresh) => {
+        seen.calls.push([credential, fresh]);
+        const answer = answers[Math.min(at, answers.length - 1)];
+        at += 1;
+        if (answer === undefined || answer instanceof Error) throw answer ?? new Error('no answer');
+        return {
+          keyId: 'bwk_key',
+          roles: answer.fromCache ? ['user'] : ['admin'],
+          rateLimit: answer.rateLimit,
+          version: answer.version,
+          fromCache: answer.fromCache,
+        };
+      },
+      sessionRevocationKey: (sessionId) => `revoked#${sessionId}`,
+      metrics: { count: (metric) => seen.counted.push(metric) },
+      limitFailure: async () => {
+        (seen as { limited: number }).limited += 1;
+      },
+      onUnlimitedKeyUsed: async (keyId) => {
+        seen.breaches.push(keyId);
+      },
+    };
+    return { middleware: authenticate(options), seen };
+  };
+
+  it('verifies the key from the cache and leaves its proof (key id, version, cached) to the limiter', async () => {
+    const { middleware, seen } = provable([{ version: 3, fromCache: true }]);
+    const request = requestWith({ 'x-api-key': 'bwk_x:y' });
+    await middleware.before?.(request);
+    const state = request.context.bulwark;
+    expect(seen.calls).toEqual([['bwk_x:y', false]]);
+    expect(state.principal).toEqual({
+      kind: 'api_key',
+      id: 'bwk_key',
+      roles: ['user'],
+      rateLimit: undefined,
+    });
+    expect(state.revocationGuards).toEqual([]);
+    expect(state.apiKeyProof).toMatchObject({ keyId: 'bwk_key', version: 3, fromCache: true });
+    expect(seen.counted).toEqual([]);
+  });
+
+  it('refresh reads the key again and replaces the principal and the proof with what the record says now', async () => {
+    const { middleware, seen } = provable([
+      { version: 1, fromCache: true },
+      { version: 2, fromCache: false },
+    ]);
+    const request = requestWith({ 'x-api-key': 'bwk_x:y' });
+    await middleware.before?.(request);
+    await request.context.bulwark.apiKeyProof?.refresh();
+    const state = request.context.bulwark;
+    expect(seen.calls).toEqual([
+      ['bwk_x:y', false],
+      ['bwk_x:y', true],
+    ]);
+    expect(state.principal).toMatchObject({ kind: 'api_key', roles: ['admin'] });
+    expect(state.apiKeyProof).toMatchObject({ version: 2, fromCache: false });
+    // The new proof refreshes from a read too.
+    await state.apiKeyProof?.refresh();
+    expect(seen.calls.at(-1)).toEqual(['bwk_x:y', true]);
+  });
+
+  it('refuses a key the refresh finds invalid as any refused credential: counted, charged, no principal', async () => {
+    const { ApiKeyInvalidError } = await import('../../../shared/domain/api-keys/api-key-errors.js');
+    const revoked = new ApiKeyInvalidError('revoked');
+    const { middleware, seen } = provable([{ version: 1, fromCache: true }, revoked]);
+    const logged: unknown[] = [];
+    const request = requestWith({ 'x-api-key': 'bwk_x:y' });
+    request.context.bulwark = {
+      ...request.context.bulwark,
+      log: { ...request.context.bulwark.log, info: (_message, fields) => logged.push(fields) },
+    };
+    await middleware.before?.(request);
+    expect(await rejectionOf(request.context.bulwark.apiKeyProof?.refresh() ?? Promise.resolve())).toBe(
+      revoked,
+    );
+    expect(seen.counted).toEqual(['auth_failure']);
+    expect(seen.limited).toBe(1);
+    expect(logged).toEqual([{ reason: 'revoked' }]);
+    expect(request.context.bulwark.principal).toBeUndefined();
+    expect(request.context.bulwark.apiKeyProof).toBeUndefined();
+  });
+
+  it('lets a backend outage during the refresh pass through uncounted', async () => {
+    const outage = new DependencyUnavailableError('dynamodb', new Error('down'));
+    const { middleware, seen } = provable([{ version: 1, fromCache: true }, outage]);
+    const request = requestWith({ 'x-api-key': 'bwk_x:y' });
+    await middleware.before?.(request);
+    expect(await rejectionOf(request.context.bulwark.apiKeyProof?.refresh() ?? Promise.resolve())).toBe(
+      outage,
+    );
+    expect(seen.counted).toEqual([]);
+    expect(seen.limited).toBe(0);
+  });
+
+  it('counts the guard-rail breach when the refreshed record makes the key unlimited', async () => {
+    const { middleware, seen } = provable([
+      { version: 1, fromCache: true },
+      { version: 2, fromCache: false, rateLimit: 'unlimited' },
+    ]);
+    const request = requestWith({ 'x-api-key': 'bwk_x:y' });
+    await middleware.before?.(request);
+    expect(seen.counted).toEqual([]);
+    await request.context.bulwark.apiKeyProof?.refresh();
+    expect(seen.counted).toEqual(['api_key_unlimited_used']);
+    expect(seen.breaches).toEqual(['bwk_key']);
+  });
+
+  it('refuses a key the first verification finds invalid, with no proof left behind', async () => {
+    const { ApiKeyInvalidError } = await import('../../../shared/domain/api-keys/api-key-errors.js');
+    const { middleware, seen } = provable([new ApiKeyInvalidError('mismatch')]);
+    const request = requestWith({ 'x-api-key': 'bwk_x:y' });
+    expect(await rejectionOf(middleware.before?.(request) ?? Promise.resolve())).toBeInstanceOf(
+      ApiKeyInvalidError,
+    );
+    expect(seen.counted).toEqual(['auth_failure']);
+    expect(request.context.bulwark.apiKeyProof).toBeUndefined();
+  });
+
+  it('leaves an access token to the token verifier, with no key proof', async () => {
+    const { middleware, seen } = provable([{ version: 1, fromCache: true }]);
+    const request = requestWith({ Authorization: 'Bearer abc.def.ghi' });
+    await rejectionOf(middleware.before?.(request) ?? Promise.resolve());
+    expect(seen.calls).toEqual([]);
+    expect(request.context.bulwark.apiKeyProof).toBeUndefined();
+  });
+});

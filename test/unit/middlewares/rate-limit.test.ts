@@ -18,6 +18,7 @@ import { sessionRevocationKey } from '../../../shared/domain/sessions/session-re
 import { jsonResponse } from '../../../shared/http/json-response.js';
 import type { RateLimitOptions } from '../../../shared/middlewares/rate-limit.js';
 import { routes } from '../../../shared/routes/route-table.js';
+import { rateLimiterFor } from '../../../shared/runtime/rate-limiter-for.js';
 import { inMemoryApiKeyStore } from '../../support/in-memory-api-key-store.js';
 import { inMemoryRateLimitStore } from '../../support/in-memory-rate-limit-store.js';
 import { chainOf } from '../../support/test-chain.js';
@@ -51,31 +52,28 @@ interface RouteSetup {
 }
 
 const route = async (setup: RouteSetup = {}) => {
-  const store = inMemoryRateLimitStore();
-  const runtime = testRuntime(
-    { API_TRUST_PROXY_HOPS: '1' },
+  const keys = inMemoryApiKeyStore([
+    apiKeyRecord({
+      keyId: adminKeyId,
+      secret: adminSecret,
+      pepper: TEST_PEPPER,
+      name: 'admin',
+      roles: ['admin'],
+    }),
     {
-      apiKeyStore: inMemoryApiKeyStore([
-        apiKeyRecord({
-          keyId: adminKeyId,
-          secret: adminSecret,
-          pepper: TEST_PEPPER,
-          name: 'admin',
-          roles: ['admin'],
-        }),
-        {
-          ...apiKeyRecord({
-            keyId: keyedKeyId,
-            secret: keyedSecret,
-            pepper: TEST_PEPPER,
-            name: 'keyed',
-            roles: ['user'],
-          }),
-          rateLimit: setup.keyLimit,
-        },
-      ]),
+      ...apiKeyRecord({
+        keyId: keyedKeyId,
+        secret: keyedSecret,
+        pepper: TEST_PEPPER,
+        name: 'keyed',
+        roles: ['user'],
+      }),
+      rateLimit: setup.keyLimit,
     },
-  );
+  ]);
+  // API keys keep their state on their records, whose version each write proves (ADR 0005).
+  const store = inMemoryRateLimitStore(undefined, keys.peek);
+  const runtime = testRuntime({ API_TRUST_PROXY_HOPS: '1' }, { apiKeyStore: keys });
   const counted: [LimiterOutcome, string, string][] = [];
   const options: RateLimitOptions = {
     limiter: setup.limiter ?? createRateLimiter({ store, clock: runtime.clock }),
@@ -98,7 +96,7 @@ const route = async (setup: RouteSetup = {}) => {
   );
   const send = (event: ApiGatewayEventOptions = {}): Promise<APIGatewayProxyResult> =>
     handler(apiGatewayEvent({ path: '/api/v1/user/me', ...event }), lambdaContext());
-  return { store, runtime, counted, send };
+  return { store, runtime, counted, send, keys };
 };
 
 const from = (address: string, headers: Record<string, string> = {}): ApiGatewayEventOptions => ({
@@ -178,7 +176,11 @@ describe('an authenticated route', () => {
     expect((await send(withKey(TEST_API_KEY, '203.0.113.10'))).statusCode).toBe(200);
     expect((await send(withKey(TEST_API_KEY, '203.0.113.11'))).statusCode).toBe(200);
     expect((await send(withKey(TEST_API_KEY, '203.0.113.12'))).statusCode).toBe(429);
-    expect(store.item(`rl#me#api_key:bwk_abcdefghijklmnopqrst#fw-2-per-60s#${windowStart}`)?.count).toBe(2);
+    // Kept on the key's record, in the route's slot (ADR 0005, API-key requests).
+    expect(store.slot('bwk_abcdefghijklmnopqrst', 'rl#me#fw-2-per-60s')).toEqual({
+      windowStartMs: windowStart,
+      count: 2,
+    });
   });
 
   it("uses an API key's own bucket instead of the route's policy", async () => {
@@ -321,7 +323,7 @@ describe('a route without per-principal policies', () => {
       {
         auth: 'required',
         rateLimit: {
-          limiter: createRateLimiter({ store: inMemoryRateLimitStore(), clock: runtime.clock }),
+          limiter: rateLimiterFor(runtime).limiter,
           metrics: { count: () => undefined },
           routeId: 'me',
           policy: twoAMinute,
@@ -356,5 +358,78 @@ describe('the address a request is keyed by', () => {
     );
     await handler(apiGatewayEvent(from('203.0.113.40')), lambdaContext());
     expect(store.item(`rl#health#ip:${TEST_SOURCE_IP}#fw-2-per-60s#${windowStart}`)?.count).toBe(1);
+  });
+});
+
+describe('an API key decided on its record (ADR 0005, API-key requests)', () => {
+  const credential = `${keyedKeyId}:${keyedSecret}`;
+  const recordChanged: RateLimiter = {
+    decide: async (_key, policy) => ({
+      allowed: false,
+      policy,
+      remaining: 0,
+      resetSeconds: 0,
+      retryAfterSeconds: undefined,
+      source: 'backend',
+      backendCalls: 1,
+      guardFailed: false,
+      recordChanged: true,
+    }),
+  };
+
+  it('reads the record once, then decides each request in one write on the record, keyed by route alone', async () => {
+    const { send, store, keys } = await route({ auth: 'required' });
+    expect((await send(withKey(credential))).statusCode).toBe(200);
+    const [gets, calls] = [keys.gets(), store.calls()];
+    expect((await send(withKey(credential))).statusCode).toBe(200);
+    expect([keys.gets() - gets, store.calls() - calls]).toEqual([0, 1]);
+    expect(store.slot(keyedKeyId, 'rl#me#fw-2-per-60s')).toEqual({ windowStartMs: windowStart, count: 2 });
+  });
+
+  it("decides a changed key anew on the next request: read again, under the key's new limit", async () => {
+    const { send, keys, counted } = await route({ auth: 'required' });
+    await send(withKey(credential));
+    await keys.update(keyedKeyId, { rateLimit: { burst: 5, perSeconds: 60 }, updatedAtMs: FIXED_NOW_MS });
+    const gets = keys.gets();
+    const answer = await send(withKey(credential));
+    expect(answer.statusCode).toBe(200);
+    expect(headerOf(answer, 'ratelimit-policy')).toBe('"tb-5-per-60s";q=5;w=60');
+    expect(keys.gets() - gets).toBe(1);
+    expect(counted.map(([outcome]) => outcome)).toEqual(['allow', 'allow']);
+  });
+
+  it('refuses a key revoked after this instance cached it with 401, as an authentication failure', async () => {
+    const { send, keys, counted, runtime } = await route({ auth: 'required' });
+    await send(withKey(credential));
+    await keys.revoke(keyedKeyId, FIXED_NOW_MS);
+    expectProblem(await send(withKey(credential)), 401, 'invalid-credentials');
+    expect(counted.map(([outcome]) => outcome)).toEqual(['allow']);
+    expect(runtime.counted().map((metric) => metric.name)).toContain('auth_failure');
+  });
+
+  it('gives up with 503 after three rounds of a record that changes every time, reading it twice', async () => {
+    const { send, keys, counted } = await route({ auth: 'required', limiter: recordChanged });
+    const answer = await send(withKey(credential));
+    expectProblem(answer, 503, 'limiter-unavailable');
+    expect(headerOf(answer, 'retry-after')).toBe('5');
+    // The first verification and two refreshes.
+    expect(keys.gets()).toBe(3);
+    expect(counted).toEqual([['fail_closed', 'me', 'fw-2-per-60s']]);
+  });
+
+  it('on a fail-open route reads a key known only from cache before admitting it', async () => {
+    const { send, keys } = await route({
+      auth: 'required',
+      failureMode: 'fail-open',
+      limiter: failingLimiter,
+    });
+    // Cold: verified by a read, so failing open needs no other.
+    expect((await send(withKey(credential))).statusCode).toBe(200);
+    expect(keys.gets()).toBe(1);
+    // Cached: read once more before failing open, so a revoked key is still refused.
+    expect((await send(withKey(credential))).statusCode).toBe(200);
+    expect(keys.gets()).toBe(2);
+    await keys.revoke(keyedKeyId, FIXED_NOW_MS);
+    expectProblem(await send(withKey(credential)), 401, 'invalid-credentials');
   });
 });
