@@ -22,8 +22,9 @@ export type StageName = (typeof stageNames)[number];
 export type RuntimeSettings = RuntimeConfig;
 
 /** A stage as written below: its runtime values are only the settings it sets (the rest keep defaults). */
-type StageDefinition = Omit<StageConfig, 'runtime' | 'release' | 'overridden'> & {
+type StageDefinition = Omit<StageConfig, 'runtime' | 'release' | 'overridden' | 'secrets'> & {
   readonly runtime: StageRuntimeValues;
+  readonly secrets: Omit<StageConfig['secrets'], 'denyUnlistedReaders'>;
 };
 
 export interface StageConfig {
@@ -53,6 +54,29 @@ export interface StageConfig {
   /** Reserved concurrency and stage throttles per capacity class (ADR 0010, "Blast radius"). */
   readonly capacity: CapacitySettings;
   readonly operations: OperationsSettings;
+  /** Who may read the secrets besides the functions the route table names (ADR 0018, "Secrets"). */
+  readonly secrets: {
+    /**
+     * IAM role ARNs an operator assumes to read or repair a secret by hand (break glass: the signing-key
+     * runbook's manual replacement). Every other principal of the account is refused GetSecretValue by the
+     * secrets' resource policies, and kms:Decrypt by the secrets key, whatever its IAM policies allow.
+     * Empty: only the functions and the rotation can read them.
+     */
+    readonly breakGlassRoleArns: readonly string[];
+    /**
+     * The secrets' resource policies deny GetSecretValue to every role but their readers. False only for
+     * the one deploy that moves a stage deployed before the secrets key (`cdk deploy -c secrets=migration`,
+     * docs/runbooks/rollout.md): the reader roles get their names in the API stack before any deny names them.
+     */
+    readonly denyUnlistedReaders: boolean;
+  };
+  /** AWS Backup of the tables nothing can rebuild (users, API keys): ADR 0018, "Backups". */
+  readonly backup: {
+    /** Days each daily recovery point is kept (point-in-time recovery keeps its own 35 days besides). */
+    readonly retentionDays: number;
+    /** Vault Lock and a deny-delete access policy on the vault: no recovery point is deleted early. */
+    readonly lock: boolean;
+  };
   /**
    * How new function versions reach the `live` alias: `canary` (10 % for 5 minutes, rolled back on
    * alarms), or `all-at-once` for an emergency change that must reach traffic now, even while alarms fire
@@ -70,6 +94,8 @@ export interface StageConfig {
 export interface StageOptions {
   readonly overrides?: Readonly<Record<string, string>>;
   readonly release?: string;
+  /** `migration` leaves out the secrets' deny statements for one deploy (StageConfig.secrets). */
+  readonly secrets?: string;
 }
 
 /** An API Gateway token bucket: requests per second on average, and at once. */
@@ -205,6 +231,8 @@ const stages: Readonly<Record<StageName, StageDefinition>> = {
         gatewayThrottlesPer5Minutes: 100,
       },
     },
+    secrets: { breakGlassRoleArns: [] },
+    backup: { retentionDays: 7, lock: false },
   },
   prod: {
     stageName: 'prod',
@@ -256,7 +284,10 @@ const stages: Readonly<Record<StageName, StageDefinition>> = {
         gatewayThrottlesPer5Minutes: 100,
       },
     },
-    // OPERATORS MAY SET: the role your operators assume to repair a secret by hand.
+    // OPERATORS MAY SET: the role your operators assume to read or repair a secret by hand, such as
+    // 'arn:aws:iam::<account>:role/bulwark-prod-break-glass' (exact ARN, no path wildcard).
+    secrets: { breakGlassRoleArns: [] },
+    backup: { retentionDays: 35, lock: true },
   },
 };
 
@@ -270,6 +301,7 @@ const stageVariables: ReadonlySet<string> = new Set(
 );
 
 const releaseModes = ['canary', 'all-at-once'] as const;
+const secretsModes = ['readers-only', 'migration'] as const;
 
 /**
  * The configuration of one stage; a typo in `-c stage=...` fails the synth instead of deploying dev.
@@ -293,6 +325,10 @@ export const stageConfig = (name: string, options: StageOptions = {}): StageConf
   const release = options.release ?? 'canary';
   if (!(releaseModes as readonly string[]).includes(release)) {
     throw new TypeError(`Unknown release "${release}": expected one of ${releaseModes.join(', ')}`);
+  }
+  const secretsMode = options.secrets ?? 'readers-only';
+  if (!(secretsModes as readonly string[]).includes(secretsMode)) {
+    throw new TypeError(`Unknown secrets "${secretsMode}": expected one of ${secretsModes.join(', ')}`);
   }
   // Parsed exactly as a function will parse it, so a bad stage value fails the synth, naming the variable.
   const runtime = parseRuntimeConfig({ ...environmentOf(stage.runtime), ...overrides });
@@ -343,10 +379,19 @@ export const stageConfig = (name: string, options: StageOptions = {}): StageConf
     throw new TypeError(`Stage ${name}: durationPercentOfTimeout must be in (0, 100)`);
   }
   validateCapacity(name, stage.capacity);
+  if (!Number.isInteger(stage.backup.retentionDays) || stage.backup.retentionDays < 1) {
+    throw new TypeError(`Stage ${name}: backup.retentionDays must be a positive integer`);
+  }
+  for (const arn of stage.secrets.breakGlassRoleArns) {
+    if (!/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(arn)) {
+      throw new TypeError(`Stage ${name}: break-glass role "${arn}" is not an IAM role ARN`);
+    }
+  }
   return {
     ...stage,
     runtime,
     release: release as StageConfig['release'],
+    secrets: { ...stage.secrets, denyUnlistedReaders: secretsMode === 'readers-only' },
     overridden: Object.keys(overrides).sort(),
   };
 };

@@ -16,6 +16,12 @@ export {
 } from './constructs/bulwark-api.js';
 export { grantLogTriage, modelArnsOf } from './constructs/log-triage-access.js';
 export { RealtimeGateway, type RealtimeGatewayProps } from './constructs/realtime-gateway.js';
+export {
+  type SecretAccess,
+  type SecretReaders,
+  secretReaderRoleName,
+  secretReadersOf,
+} from './constructs/secret-readers.js';
 export { addNagPacks } from './nag/nag-packs.js';
 export {
   acknowledgeNistFindings,

@@ -13,8 +13,11 @@ export const stageConfigFromContext = (context: Readonly<Record<string, unknown>
       .map(([key, value]) => [key.slice('set:'.length), String(value)]),
   );
   const release = context.release;
+  // `-c secrets=migration`: the one deploy that moves a stage deployed before the secrets key (rollout runbook).
+  const secrets = context.secrets;
   return stageConfig(String(context.stage ?? 'dev'), {
     overrides,
     ...(release === undefined ? {} : { release: String(release) }),
+    ...(secrets === undefined ? {} : { secrets: String(secrets) }),
   });
 };

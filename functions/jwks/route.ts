@@ -25,9 +25,25 @@ const jwks = z
     description: 'RFC 7517 key set: the current key first, then the previous one',
   });
 
-const responses = { 200: { description: 'The public keys that verify access tokens', body: jwks } } as const;
+const responses = {
+  200: {
+    description: 'The public keys that verify access tokens',
+    body: jwks,
+    headers: z.strictObject({
+      'Cache-Control': z
+        .string()
+        .check(z.regex(/^(public, max-age=\d+|no-store)$/))
+        .register(z.globalRegistry, {
+          description:
+            'public, max-age = half SECRETS_CACHE_TTL_SECONDS (ADR 0011): a cached set is at most that much older ' +
+            'than this route’s; fetch again on an unknown kid',
+        }),
+    }),
+  },
+} as const;
 
-export const route = publicRoute(routes, 'jwks', { responses }, async (runtime) => {
+// The only route whose answers may be cached: public keys, for less than the rotation overlap.
+export const route = publicRoute(routes, 'jwks', { responses, cache: 'public-key-set' }, async (runtime) => {
   // The public set only: this route is unauthenticated, so it must not be able to read the private key.
   const keys = verificationKeysFor(runtime);
   await keys.ready();

@@ -37,12 +37,9 @@ export const route = secureRoute(
   routes,
   'publish-datasource-event',
   {
-    body: z
-      .unknown()
-      .clone()
-      .register(z.globalRegistry, {
-        description: 'Any JSON value: the `data` of the event frame subscribers get',
-      }),
+    body: z.unknown().clone().register(z.globalRegistry, {
+      description: 'Any JSON value: the `data` of the event frame subscribers get',
+    }),
     responses,
     problems: ['forbidden', 'not-found'],
   },

@@ -14,6 +14,7 @@ import { type SecretId, secretDefinitions } from '../../shared/resources/secret-
 import type { TableId } from '../../shared/resources/table-definitions.js';
 import type { GatewayFunction } from '../../shared/routes/realtime-gateway.js';
 import {
+  type CapacityClass,
   capacityClassOf,
   fallbackRoute,
   firstAdminFunction,
@@ -46,6 +47,7 @@ import { gatewayCapacityClassOf, RealtimeGateway } from './realtime-gateway.js';
 import { type ApiRoute, RouteApi } from './route-api.js';
 import { RouteFunction } from './route-function.js';
 import { SavedQueries } from './saved-queries.js';
+import { readerRoleNameOf, secretAccessOf } from './secret-readers.js';
 import { staticSecurityHeaders } from './static-security-headers.js';
 
 export interface BulwarkApiProps {
@@ -141,6 +143,10 @@ const apiRoutesOf = (routes: RouteTable, modules: readonly RouteModule[]): ApiRo
     }
     return { id, method, path, body: { ...body, schema } };
   });
+
+/** A function's capacity class: a route's or the fallback's by capacityClassOf, another's by its entry (`admin`). */
+const invokedCapacityClassOf = (invoked: InvokedFunction): CapacityClass =>
+  isSecuredFunction(invoked) ? capacityClassOf(invoked) : (invoked.capacity ?? 'admin');
 
 const describeRoute = (route: RouteDefinition): string =>
   `${route.method} ${route.path}: ${route.description}`;
@@ -276,15 +282,6 @@ export class BulwarkApi extends Construct {
         'queue only receives failed asynchronous invocations, so it would stay empty. Failures are answered to the caller.',
     });
 
-    // Log triage reads the stage's function logs (every route's and the fallback's) and asks one model.
-    const logGroups = [...this.routeFunctions.values(), this.fallbackFunction].map((fn) => fn.logGroup);
-    for (const route of routes) {
-      if (route.capabilities?.includes('log-triage') === true) {
-        const fn = this.routeFunctions.get(route.id);
-        if (fn !== undefined) grantLogTriage(fn, logGroups, config.runtime.triage.modelId);
-      }
-    }
-
     // Every alarm notifies one topic. Each function serves through its `live` alias, which CodeDeploy moves
     // to every new version as a canary.
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
@@ -418,6 +415,20 @@ export class BulwarkApi extends Construct {
 
     this.realtime = this.realtimeGateway(props, resources);
 
+    // Log triage reads the stage's function logs (every route's, the fallback's and the realtime gateway's,
+    // ADR 0019) and asks one model.
+    const logGroups = [
+      ...this.routeFunctions.values(),
+      this.fallbackFunction,
+      ...(this.realtime?.functions.values() ?? []),
+    ].map((fn) => fn.logGroup);
+    for (const route of routes) {
+      if (route.capabilities?.includes('log-triage') === true) {
+        const fn = this.routeFunctions.get(route.id);
+        if (fn !== undefined) grantLogTriage(fn, logGroups, config.runtime.triage.modelId);
+      }
+    }
+
     // Guard-rail events from every function's log to the stage's bus, and the authenticated probe.
     const functions = [
       ...this.routeFunctions.values(),
@@ -431,8 +442,11 @@ export class BulwarkApi extends Construct {
       sourceLogGroups: functions.map((fn) => fn.logGroup),
       logEncryptionKey: this.logsKey.key,
     });
+    // The probe's secret goes under the data stack's secrets key, when the secrets come from one.
+    const secretAccess = secretAccessOf(secrets.jwtSigningKeys);
     this.healthProbe = new HealthProbe(this, 'HealthProbe', {
       config,
+      ...(secretAccess === undefined ? {} : { secretAccess }),
       projectRoot,
       apiUrl: this.api.url,
       topic: this.alarmTopic,
@@ -521,6 +535,7 @@ export class BulwarkApi extends Construct {
     },
   ): RouteFunction {
     const { projectRoot, tables, secrets, entryOf, noDeadLetterQueueReason } = resources;
+    const roleName = readerRoleNameOf(secured.id, secured.secrets, secrets);
     const fn = new RouteFunction(
       this.functionStackOf(secured.id, config),
       routeFunctionConstructId(secured.id),
@@ -533,14 +548,13 @@ export class BulwarkApi extends Construct {
         // TRUSTED_HOSTS gains the API's own host name once the API exists (see the constructor).
         environment: { ...runtimeEnvironment(config.runtime), BULWARK_BUILD_VERSION: bulwarkVersion },
         ...(noDeadLetterQueueReason === undefined ? {} : { noDeadLetterQueueReason }),
+        ...(roleName === undefined ? {} : { roleName }),
         memorySizeMb:
           secured.hashesPasswords === true
             ? config.functions.hashingMemorySizeMb
             : config.functions.memorySizeMb,
         reservedConcurrentExecutions:
-          config.capacity.classes[
-            isSecuredFunction(secured) ? capacityClassOf(secured) : (secured.capacity ?? 'admin')
-          ].reservedConcurrency,
+          config.capacity.classes[invokedCapacityClassOf(secured)].reservedConcurrency,
         logEncryptionKey: this.logsKey.key,
       },
     );

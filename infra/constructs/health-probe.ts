@@ -5,13 +5,20 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../shared/adapters/metrics/emf-counters.js';
 import type { StageConfig } from '../config.js';
 import type { AlarmTopic } from './alarm-topic.js';
 import { OperationsFunction } from './operations-function.js';
+import {
+  grantSecretRead,
+  HEALTH_PROBE_FUNCTION_ID,
+  registerSecretAccess,
+  type SecretAccess,
+} from './secret-readers.js';
+import { SecretsKey } from './secrets-key.js';
 
 export interface HealthProbeProps {
   readonly config: StageConfig;
@@ -23,6 +30,12 @@ export interface HealthProbeProps {
   readonly logEncryptionKey?: IKey;
   readonly deadLetterQueue: IQueue;
   readonly interval?: Duration;
+  /**
+   * The stage's secret access (the data stack's): the probe's secret is encrypted with its key, the probe's
+   * role gets the name the key policy lets decrypt, and only that role (and the stage's break-glass roles)
+   * may read the secret. Without it the secret keeps the AWS managed key and IAM alone decides.
+   */
+  readonly secretAccess?: SecretAccess;
 }
 
 /**
@@ -71,8 +84,23 @@ export class HealthProbe extends Construct {
       environment: { HEALTH_PROBE_URL: props.apiUrl, HEALTH_PROBE_SECRET_ARN: this.secret.secretArn },
       timeout: Duration.seconds(30),
       deadLetterQueue: props.deadLetterQueue,
+      ...(props.secretAccess === undefined
+        ? {}
+        : { roleName: props.secretAccess.roleNameOf(HEALTH_PROBE_FUNCTION_ID) }),
     });
-    this.secret.grantRead(this.probe.function);
+    if (props.secretAccess !== undefined) {
+      // Under the data stack's secrets key (set on the template, see SecretsKey.encrypt), readable only by
+      // the probe's role, whose name the key policy lets decrypt, and the stage's break-glass roles.
+      (this.secret.node.defaultChild as CfnSecret).kmsKeyId = props.secretAccess.key.keyArn;
+      registerSecretAccess(this.secret, props.secretAccess);
+      if (config.secrets.denyUnlistedReaders) {
+        SecretsKey.restrictReads(this.secret, [
+          this.probe.role.roleArn,
+          ...config.secrets.breakGlassRoleArns,
+        ]);
+      }
+    }
+    grantSecretRead(this.probe.function, this.secret);
 
     // Its own role, so the wildcard IAM adds for the function's versions is acknowledged where it is.
     const scheduleRole = new Role(this, 'ScheduleRole', {

@@ -23,6 +23,8 @@ export interface OperationsFunctionProps {
   readonly deadLetterQueue: IQueue;
   /** Encrypts the function's log group, like every log group of the API. */
   readonly logEncryptionKey?: IKey;
+  /** A fixed role name, for a role a key or secret policy names before it exists (ADR 0018). */
+  readonly roleName?: string;
 }
 
 /**
@@ -46,6 +48,7 @@ export class OperationsFunction extends Construct {
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: props.description,
+      ...(props.roleName === undefined ? {} : { roleName: props.roleName }),
     });
     this.logGroup.grantWrite(this.role);
     this.function = new NodejsFunction(this, 'Function', {

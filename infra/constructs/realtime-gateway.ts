@@ -25,6 +25,7 @@ import type { AlarmTopic } from './alarm-topic.js';
 import type { CanaryReleases } from './canary-releases.js';
 import { RealtimeMonitoring } from './realtime-monitoring.js';
 import { type GrantableResources, RouteFunction } from './route-function.js';
+import { readerRoleNameOf } from './secret-readers.js';
 
 export interface RealtimeGatewayProps {
   readonly config: StageConfig;
@@ -138,8 +139,10 @@ export class RealtimeGateway extends Construct {
         : { reservedConcurrentExecutions: config.capacity.classes[capacityClass].reservedConcurrency };
     };
     for (const entry of props.functions) {
+      const roleName = readerRoleNameOf(entry.id, entry.secrets, resources.secrets);
       const fn = new RouteFunction(props.scopeOf?.(entry.id) ?? this, constructIdOf(entry.id), {
         routeId: entry.id,
+        ...(roleName === undefined ? {} : { roleName }),
         description: entry.description,
         projectRoot: props.projectRoot,
         entry: props.entryOf(entry.id),

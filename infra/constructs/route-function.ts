@@ -21,6 +21,7 @@ import {
 import type { TableGrant, TableGrants } from '../../shared/routes/route-definition.js';
 import { type StageConfig, tracingOffReason } from '../config.js';
 import { esmBundling } from './esm-bundling.js';
+import { grantSecretRead } from './secret-readers.js';
 
 export interface RouteFunctionProps {
   /** Route id: names the role and the alarms. */
@@ -44,6 +45,11 @@ export interface RouteFunctionProps {
    * API Gateway invokes it, synchronously.
    */
   readonly noDeadLetterQueueReason?: string;
+  /**
+   * A fixed role name: a function that reads a data stack's secret needs the one the data stack names in
+   * the secrets key's and the secret's policies (readerRoleNameOf). Others get a generated name.
+   */
+  readonly roleName?: string;
 }
 
 /** What a function's entry in a route or gateway table says it touches. */
@@ -83,6 +89,7 @@ export class RouteFunction extends Construct {
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of the ${props.routeId} route function`,
+      ...(props.roleName === undefined ? {} : { roleName: props.roleName }),
     });
     this.logGroup.grantWrite(this.role);
 
@@ -191,7 +198,7 @@ export class RouteFunction extends Construct {
 
   /** Grants read on the secret and tells the function its ARN (never its value). */
   bindSecret(secret: ISecret, definition: SecretDefinition): void {
-    secret.grantRead(this.function);
+    grantSecretRead(this.function, secret);
     this.function.addEnvironment(definition.environmentVariable, secret.secretArn);
   }
 }

@@ -1,5 +1,6 @@
-import { Aws, CfnOutput, Duration, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, CfnPermission, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -39,6 +40,9 @@ export const PUBLISH_ACTIONS: readonly string[] = Object.freeze([
   'secretsmanager:PutSecretValue',
 ]);
 
+/** The key actions of reading (Decrypt) and writing (GenerateDataKey) the two secrets through Secrets Manager. */
+export const ROTATION_KEY_ACTIONS: readonly string[] = Object.freeze(['kms:Decrypt', 'kms:GenerateDataKey']);
+
 /** The shortest interval allowed for a given secret cache TTL; the lifetime bound is the settings' max. */
 export const minimumRotationInterval = (secretsCacheTtlSeconds: number): Duration =>
   Duration.seconds(ROTATION_MARGIN_FACTOR * (LIFETIME_SECONDS_MAX + secretsCacheTtlSeconds));
@@ -55,6 +59,11 @@ export interface SigningKeyRotationProps {
   /** Repository root holding functions/ and package-lock.json. */
   readonly projectRoot: string;
   readonly rotationInterval?: Duration;
+  /**
+   * The customer managed key of both secrets: the role may decrypt (read) and generate data keys (write)
+   * with it, through Secrets Manager and for these two secrets only. The key policy names the role too.
+   */
+  readonly encryptionKey?: IKey;
 }
 
 /**
@@ -107,6 +116,21 @@ export class SigningKeyRotation extends Construct {
           actions: [...PUBLISH_ACTIONS],
           resources: [verificationSecret.secretArn],
         }),
+        ...(props.encryptionKey === undefined
+          ? []
+          : [
+              new PolicyStatement({
+                effect: Effect.ALLOW,
+                actions: [...ROTATION_KEY_ACTIONS],
+                resources: [props.encryptionKey.keyArn],
+                conditions: {
+                  StringEquals: {
+                    'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
+                    'kms:EncryptionContext:SecretARN': [secret.secretArn, verificationSecret.secretArn],
+                  },
+                },
+              }),
+            ]),
         // What LogGroup.grantWrite grants, on the function's own log group only.
         new PolicyStatement({
           effect: Effect.ALLOW,

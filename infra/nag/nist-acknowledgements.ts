@@ -148,15 +148,6 @@ export const nistAcknowledgements: readonly NistAcknowledgement[] = Object.freez
       'add a KMS key per stage for lines that hold nothing secret.',
   },
   {
-    rule: 'NIST.800.53.R5-SecretsManagerUsingKMSKey',
-    resourceType: 'AWS::SecretsManager::Secret',
-    paths: [/\/HealthProbe\/ApiKey\/Resource$/],
-    reason:
-      'Holds the health probe’s API key, whose only role is `health` (refused by every admin route): it ' +
-      'exists so the probe can call GET /health/full. Only the probe’s role is granted to read it, operators ' +
-      'replace it by hand (guardrails runbook), and Secrets Manager encrypts it with aws/secretsmanager.',
-  },
-  {
     rule: 'NIST.800.53.R5-DynamoDBInBackupPlan',
     resourceType: 'AWS::DynamoDB::Table',
     paths: [/\/RateLimitsTable\/Resource$/],
@@ -211,34 +202,6 @@ export const mirroredNistAcknowledgements: readonly MirroredNistAcknowledgement[
   },
 ] satisfies MirroredNistAcknowledgement[]);
 
-/** The reason of every acknowledgement in the block below. */
-export const PROVIDED_BY_INFRA_KEYS =
-  'provided by AWS Backup plan / customer-managed key in issue 16 (branch infra-keys)';
-
-/**
- * Until issue 16's branch infra-keys is merged (a customer managed key for the secrets, AWS Backup for the
- * users and API-key tables): the controls these rules ask for are what that branch adds. Delete this block
- * when merging it; its tests then show whether any of these resources still lacks the control.
- */
-export const nistAcknowledgementsUntilInfraKeys: readonly NistAcknowledgement[] = Object.freeze([
-  {
-    rule: 'NIST.800.53.R5-DynamoDBInBackupPlan',
-    resourceType: 'AWS::DynamoDB::Table',
-    paths: [/\/UsersTable\/Resource$/, /\/ApiKeysTable\/Resource$/],
-    reason: PROVIDED_BY_INFRA_KEYS,
-  },
-  {
-    rule: 'NIST.800.53.R5-SecretsManagerUsingKMSKey',
-    resourceType: 'AWS::SecretsManager::Secret',
-    paths: [
-      /\/JwtSigningKeysSecret\/Resource$/,
-      /\/JwtVerificationKeysSecret\/Resource$/,
-      /\/ApiKeyPepperSecret\/Resource$/,
-    ],
-    reason: PROVIDED_BY_INFRA_KEYS,
-  },
-] satisfies NistAcknowledgement[]);
-
 /** One acknowledgement as applied to one resource. */
 export interface AppliedNistAcknowledgement {
   readonly rule: string;
@@ -281,7 +244,7 @@ export const acknowledgeNistFindings = (scope: IConstruct): readonly AppliedNist
     Validations.of(resource).acknowledge({ id: rule, reason });
     applied.push({ rule, path: resource.node.path, reason, source });
   };
-  for (const entry of [...nistAcknowledgements, ...nistAcknowledgementsUntilInfraKeys]) {
+  for (const entry of nistAcknowledgements) {
     for (const resource of resourcesOf(scope, entry.resourceType)) {
       if (entry.paths === undefined || entry.paths.some((path) => path.test(resource.node.path))) {
         acknowledge(resource, entry.rule, entry.reason, entry);

@@ -74,6 +74,8 @@ export interface SecureRouteOptions<TSchema extends z.core.$ZodType | undefined>
   readonly rateLimit?: RateLimitOptions;
   /** What CORS preflights may ask for: the methods of the route table this route belongs to. */
   readonly allowedMethods?: readonly HttpMethod[];
+  /** `Cache-Control` of successful answers (cacheControlOf(route's cache policy)); `no-store` by default. */
+  readonly cacheControl?: string;
 }
 
 /** What Lambda calls: a plain Lambda context in; the chain adds the request state to it. */
@@ -113,7 +115,11 @@ export const createSecureHandler = async <TSchema extends z.core.$ZodType | unde
   const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, BulwarkContext>()
     .use(httpHeaderNormalizer())
     .use(assignRequestId({ logger: runtime.logger }))
-    .use(addSecurityHeaders());
+    .use(
+      addSecurityHeaders(
+        options.cacheControl === undefined ? {} : { successCacheControl: options.cacheControl },
+      ),
+    );
   if (config.cors.enabled) chain.use(corsFor(runtime, options.allowedMethods ?? everyMethod));
   chain
     .use(

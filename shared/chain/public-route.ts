@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { type CachePolicy, cacheControlOf } from '../http/cache-policy.js';
 import type { PublicRouteIdOf, RouteTable } from '../routes/route-definition.js';
 import { routeIn } from '../routes/route-in.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -14,9 +15,22 @@ export interface RouteBodyOptions<TSchema extends z.core.$ZodType | undefined> {
   readonly emptyBody?: unknown;
 }
 
-/** What a route module declares: its body, and its answers (the API contract, shared/openapi/). */
+/** How shared caches may keep the route's successful answers; `no-store` when absent (shared/http/cache-policy.ts). */
+export interface RouteCacheOptions {
+  readonly cache?: CachePolicy;
+}
+
+/** What a route module declares: its body, its answers (the API contract, shared/openapi/), its cache policy. */
 export type RouteOptions<TSchema extends z.core.$ZodType | undefined> = RouteBodyOptions<TSchema> &
-  RouteContractOptions;
+  RouteContractOptions &
+  RouteCacheOptions;
+
+/** The chain's `cacheControl` option for a route's declared cache policy. */
+export const cacheOptionsOf = (
+  options: RouteCacheOptions,
+  runtime: Runtime,
+): { readonly cacheControl?: string } =>
+  options.cache === undefined ? {} : { cacheControl: cacheControlOf(options.cache, runtime.config) };
 
 /** The contract a route module carries for the OpenAPI generator. */
 export const contractOf = <TSchema extends z.core.$ZodType | undefined>(
@@ -60,6 +74,7 @@ export const publicRoute = <
         rateLimit: rateLimitOf(runtime, definition),
         allowedMethods: table.map((route) => route.method),
         ...bodyOptionsOf(options),
+        ...cacheOptionsOf(options, runtime),
       },
       await setup(runtime),
     );

@@ -5,7 +5,7 @@ import { routeIn } from '../routes/route-in.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { authenticationFor } from './authentication-for.js';
 import { createSecureHandler, type RouteHandle } from './create-secure-handler.js';
-import { bodyOptionsOf, contractOf, type RouteOptions } from './public-route.js';
+import { bodyOptionsOf, cacheOptionsOf, contractOf, type RouteOptions } from './public-route.js';
 import type { CredentialKind } from './route-contract.js';
 import type { RouteModule } from './route-module.js';
 import { assertBodyAsDeclared, rateLimitOf } from './route-security.js';
@@ -56,6 +56,7 @@ export const secureRoute = <
         }),
         allowedMethods: table.map((route) => route.method),
         ...bodyOptionsOf(options),
+        ...cacheOptionsOf(options, runtime),
       },
       await setup(runtime),
     );

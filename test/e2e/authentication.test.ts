@@ -7,7 +7,8 @@
  * (the login throttle counts failures per client IP too, and public routes are limited per IP):
  * - `main`: the defaults, except bcrypt cost 10 to keep logins quick;
  * - `tight`: a 1 s refresh grace window and a route limit of 5 per minute, for replay after the grace
- *   window and for proving that an `unlimited` key goes past a limit that stops other keys.
+ *   window and for proving that an `unlimited` key goes past a limit that stops other keys; a 60 s
+ *   secret cache TTL, which the JWKS's max-age follows.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ import {
   SignJWT,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRuntimeConfig } from '../../shared/config/runtime-config.js';
 import { type LocalStack, startLocalStacks, waitForLogs } from '../support/local-stack-process.js';
 
 let main: LocalStack;
@@ -36,6 +38,7 @@ beforeAll(async () => {
     REFRESH_REUSE_GRACE_SECONDS: '1',
     API_RATE_LIMIT_REQUESTS: '5',
     API_RATE_LIMIT_WINDOW_SECONDS: '60',
+    SECRETS_CACHE_TTL_SECONDS: '60',
   })) as [LocalStack, LocalStack];
 });
 
@@ -616,6 +619,23 @@ describe('JWKS', () => {
       algorithms: ['EdDSA'],
     });
     expect(payload.username).toBe('admin');
+  });
+
+  it('may be cached for half the secret cache TTL (the rotation overlap), while every other answer stays no-store', async () => {
+    const client = newClientIp();
+    const defaultTtl = parseRuntimeConfig({}).secretsCacheTtlSeconds;
+    const answer = await call(main, '/.well-known/jwks.json', client);
+    expect(answer.status).toBe(200);
+    expect(answer.headers['cache-control']).toBe(`public, max-age=${Math.floor(defaultTtl / 2)}`);
+    // The tight stack's shorter TTL shortens it: derived from the configuration, never a constant.
+    const tightAnswer = await call(tight, '/.well-known/jwks.json', client);
+    expect(tightAnswer.headers['cache-control']).toBe('public, max-age=30');
+    // A 405 at the same path, and any other route's answer, are never cacheable.
+    const refused = await call(main, '/.well-known/jwks.json', client, { method: 'DELETE' });
+    expect(refused.status).toBe(405);
+    expect(refused.headers['cache-control']).toBe('no-store');
+    const health = await call(main, '/health', client);
+    expect(health.headers['cache-control']).toBe('no-store');
   });
 });
 

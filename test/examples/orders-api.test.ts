@@ -71,7 +71,8 @@ describe('the orders example on AWS (synthesized)', () => {
     const built = ordersApp(app, stageConfig('dev'), { projectRoot: process.cwd() });
     api = built.api;
     template = mergedTemplateOf(built.stack);
-  });
+    // Two stacks with every nag pack: generous, the machines are shared (as the other synth tests).
+  }, 240_000);
 
   it('gives the app’s route a method, a function and a canary release like Bulwark’s own', () => {
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'orders' });
@@ -117,9 +118,11 @@ describe('the orders example on AWS (synthesized)', () => {
       (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
     );
     const startQuery = statements.find((statement) => statement.Action === 'logs:StartQuery');
-    // One log group per route function and the fallback: create-order's among them.
+    // One log group per route function, the fallback and the realtime gateway's functions (ADR 0019):
+    // create-order's among them.
+    expect(api.realtime?.functions.size).toBe(4);
     expect(Array.isArray(startQuery?.Resource) ? startQuery.Resource.length : 0).toBe(
-      api.routeFunctions.size + 1,
+      api.routeFunctions.size + 1 + (api.realtime?.functions.size ?? 0),
     );
   });
 

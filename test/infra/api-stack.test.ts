@@ -15,8 +15,6 @@ import {
   mirroredNistAcknowledgements,
   NIST_RULE_PREFIX,
   nistAcknowledgements,
-  nistAcknowledgementsUntilInfraKeys,
-  PROVIDED_BY_INFRA_KEYS,
 } from '../../infra/nag/nist-acknowledgements.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack, secretLogicalId, tableLogicalId } from '../../infra/stacks/data-stack.js';
@@ -310,7 +308,7 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     const report = new NIST80053R5Checks().validateScope(built.app);
     expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
     // The pack did look: without the acknowledgements it reports exactly the acknowledged findings, so no
-    // acknowledgement stands on a resource that meets its rule (after infra-keys merges, its block does).
+    // acknowledgement stands on a resource that meets its rule.
     const bare = buildStacks(stage).app;
     const findings = new NIST80053R5Checks()
       .validateScope(bare)
@@ -328,11 +326,10 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     for (const applied of built.nist) {
       const label = `${applied.rule} on ${applied.path}`;
       expect(applied.rule.startsWith(NIST_RULE_PREFIX), label).toBe(true);
-      if (applied.reason === PROVIDED_BY_INFRA_KEYS) continue;
       expect(applied.reason.length, label).toBeGreaterThanOrEqual(120);
       expect(applied.reason, label).not.toMatch(/^(n\/?a|not applicable|ok|todo|tbd|suppressed|ignored?)\b/i);
     }
-    for (const entry of [...nistAcknowledgements, ...nistAcknowledgementsUntilInfraKeys]) {
+    for (const entry of nistAcknowledgements) {
       const covered = built.nist.filter((applied) => applied.source === entry);
       expect(covered.length, `${entry.rule} ${String(entry.paths ?? 'every resource')}`).toBeGreaterThan(0);
       for (const path of entry.paths ?? []) {
@@ -353,17 +350,23 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     }
   });
 
-  it('keeps only what issue 16’s infra-keys branch provides in the block its merge deletes', () => {
-    const pending = built.nist.filter((applied) => applied.reason === PROVIDED_BY_INFRA_KEYS);
-    expect(
-      pending.map((applied) => `${applied.rule} ${applied.path.split('/').slice(1).join('/')}`).sort(),
-    ).toEqual([
-      'NIST.800.53.R5-DynamoDBInBackupPlan ApiKeysTable/Resource',
-      'NIST.800.53.R5-DynamoDBInBackupPlan UsersTable/Resource',
-      'NIST.800.53.R5-SecretsManagerUsingKMSKey ApiKeyPepperSecret/Resource',
-      'NIST.800.53.R5-SecretsManagerUsingKMSKey JwtSigningKeysSecret/Resource',
-      'NIST.800.53.R5-SecretsManagerUsingKMSKey JwtVerificationKeysSecret/Resource',
-    ]);
+  it('needs no acknowledgement for the secrets key or the backups: secrets carry KmsKeyId, the two tables a plan', () => {
+    for (const rule of ['NIST.800.53.R5-SecretsManagerUsingKMSKey', 'NIST.800.53.R5-DynamoDBInBackupPlan']) {
+      const paths = built.nist.filter((applied) => applied.rule === rule).map((applied) => applied.path);
+      for (const kept of [
+        'JwtSigningKeysSecret',
+        'JwtVerificationKeysSecret',
+        'ApiKeyPepperSecret',
+        'HealthProbe/ApiKey',
+        'UsersTable',
+        'ApiKeysTable',
+      ]) {
+        expect(
+          paths.filter((path) => path.includes(`/${kept}/`)),
+          `${rule} ${kept}`,
+        ).toEqual([]);
+      }
+    }
   });
 
   it('attaches every IAM policy to exactly one role of the app (the NIST IAMNoInlinePolicy reason)', () => {
@@ -815,6 +818,8 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       );
       for (const action of other) {
         if (action === 'execute-api:ManageConnections') expect(route.realtime).toBe('manage-connections');
+        // The secrets key, through Secrets Manager only (test/infra/secret-access.test.ts): readers only.
+        else if (action === 'kms:Decrypt') expect(route.secrets.length).toBeGreaterThan(0);
         else expect(action).toMatch(/^(logs:(CreateLogStream|PutLogEvents)|xray:\w+)$/);
       }
       if (route.realtime !== undefined) expect(JSON.stringify(environment.REALTIME_URL)).toContain('wss://');
@@ -1173,6 +1178,12 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
       expect(fn.Properties.ReservedConcurrentExecutions, secured.id).toBe(expected);
       reserved += expected;
     }
+    // And the first admin's function: every function of the stack reserves, and all fit the quota.
+    const firstAdmin = template.findResources('AWS::Lambda::Function')[
+      logicalIdInStack(api.bulwark.firstAdminFunction.function)
+    ] as CfnResourceJson;
+    expect(firstAdmin.Properties.ReservedConcurrentExecutions).toBe(classes.admin.reservedConcurrency);
+    reserved += classes.admin.reservedConcurrency;
     expect(reserved).toBeLessThanOrEqual(accountConcurrency - 100);
     expect(capacityClassOf(fallbackRoute)).toBe('fallback');
   });
@@ -2077,13 +2088,21 @@ describe('log triage access', () => {
         .some((action) => /^(logs:(StartQuery|GetQueryResults)|bedrock:)/.test(action)),
     );
 
-  it('starts queries only on the stage function log groups, and invokes only the configured inference profile', () => {
+  it('starts queries only on the stage function log groups (the realtime gateway’s too), and invokes only the configured inference profile', () => {
     const built = withModel('eu.anthropic.claude-haiku-4-5-20251001-v1:0');
     const statements = triageStatements(built);
     const startQuery = statements.find((statement) => statement.Action === 'logs:StartQuery');
-    const groups = [...built.api.routeFunctions.values(), built.api.fallbackFunction].map((fn) =>
-      logicalIdInStack(fn.logGroup.node.defaultChild as CfnResource),
+    const groups = [
+      ...built.api.routeFunctions.values(),
+      built.api.fallbackFunction,
+      ...built.api.realtime.functions.values(),
+    ].map((fn) => logicalIdInStack(fn.logGroup.node.defaultChild as CfnResource));
+    expect(built.api.realtime.functions.size).toBe(realtimeGateway.length);
+    // The function is told the same groups it may query (TRIAGE_LOG_GROUPS).
+    const variable = JSON.stringify(
+      environmentOf(mergedTemplateOf(built.api), built.api, 'summarize-errors').TRIAGE_LOG_GROUPS,
     );
+    for (const group of groups) expect(variable).toContain(group);
     const resources = JSON.stringify(startQuery?.Resource);
     for (const group of groups) expect(resources).toContain(group);
     expect([startQuery?.Resource].flat()).toHaveLength(groups.length);

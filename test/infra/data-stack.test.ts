@@ -170,6 +170,80 @@ describe('the data stack', () => {
     ]);
   });
 
+  it.each([
+    ['dev', 7, false],
+    ['prod', 35, true],
+  ] as const)(
+    'backs up the users and API-key tables daily into an encrypted vault (%s: %i days, lock %s)',
+    (stage, days, lock) => {
+      const template = stage === 'dev' ? devTemplate : prodTemplate;
+      const config = stageConfig(stage);
+      expect(config.backup).toEqual({ retentionDays: days, lock });
+      // The vault's own key, rotated, kept with the vault (a vault holding recovery points outlives the stack).
+      const vaults = template.findResources('AWS::Backup::BackupVault') as Record<
+        string,
+        { Properties: Record<string, unknown>; DeletionPolicy: string }
+      >;
+      const [vault, ...otherVaults] = Object.entries(vaults);
+      expect(otherVaults).toEqual([]);
+      if (vault === undefined) throw new Error('No backup vault');
+      const [vaultId, { Properties: vaultProperties, DeletionPolicy }] = vault;
+      expect(DeletionPolicy).toBe('Retain');
+      const keyId = (vaultProperties.EncryptionKeyArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      template.hasResource('AWS::KMS::Key', {
+        Properties: Match.objectLike({ EnableKeyRotation: true }),
+        DeletionPolicy: 'Retain',
+      });
+      expect(Object.keys(template.findResources('AWS::KMS::Key'))).toContain(keyId);
+      if (lock) {
+        expect(vaultProperties.LockConfiguration).toEqual({ MinRetentionDays: days });
+        expect(vaultProperties.AccessPolicy).toEqual({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Action: ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle'],
+              Resource: '*',
+            },
+          ],
+        });
+      } else {
+        expect(vaultProperties.LockConfiguration).toBeUndefined();
+        expect(vaultProperties.AccessPolicy).toBeUndefined();
+      }
+      // One daily rule into that vault, each recovery point kept `days`.
+      template.hasResourceProperties('AWS::Backup::BackupPlan', {
+        BackupPlan: {
+          BackupPlanName: `bulwark-${stage}-tables`,
+          BackupPlanRule: [
+            Match.objectLike({
+              ScheduleExpression: 'cron(0 3 * * ? *)',
+              Lifecycle: { DeleteAfterDays: days },
+              TargetBackupVault: { 'Fn::GetAtt': [vaultId, 'BackupVaultName'] },
+            }),
+          ],
+        },
+      });
+      // The two tables, by ARN, and nothing else; point-in-time recovery stays on for them.
+      const selections = Object.values(template.findResources('AWS::Backup::BackupSelection')) as {
+        Properties: { BackupSelection: { Resources: unknown[] } };
+      }[];
+      expect(selections.map((selection) => selection.Properties.BackupSelection.Resources)).toEqual([
+        [{ 'Fn::GetAtt': ['UsersTable', 'Arn'] }, { 'Fn::GetAtt': ['ApiKeysTable', 'Arn'] }],
+      ]);
+      const tables = template.findResources('AWS::DynamoDB::Table') as Record<
+        string,
+        { Properties: Record<string, unknown> }
+      >;
+      for (const id of ['UsersTable', 'ApiKeysTable']) {
+        expect(tables[id]?.Properties.PointInTimeRecoverySpecification).toEqual({
+          PointInTimeRecoveryEnabled: true,
+        });
+      }
+    },
+  );
+
   it('lets dev data be torn down', () => {
     devTemplate.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Delete',

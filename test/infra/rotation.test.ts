@@ -15,6 +15,7 @@ import {
   minimumRotationInterval,
   PUBLISH_ACTIONS,
   ROTATION_ACTIONS,
+  ROTATION_KEY_ACTIONS,
   SIGNING_KEY_ROTATION_INTERVAL,
   SigningKeyRotation,
 } from '../../infra/constructs/signing-key-rotation.js';
@@ -160,7 +161,22 @@ describe.each(stageNames)('signing-key rotation (%s)', (stage) => {
     expect([...actionsOf(rotation ?? {})].sort()).toEqual([...ROTATION_ACTIONS].sort());
     expect(publication?.Effect).toBe('Allow');
     expect([...actionsOf(publication ?? {})].sort()).toEqual([...PUBLISH_ACTIONS].sort());
-    const logStatements = statements.filter((statement) => !secretStatements.includes(statement));
+    // The secrets key: decrypt and write, through Secrets Manager, for these two secrets only.
+    const keyStatements = statements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('kms:')),
+    );
+    expect(keyStatements.map(actionsOf)).toEqual([[...ROTATION_KEY_ACTIONS]]);
+    expect(JSON.stringify(keyStatements[0]?.Condition)).toBe(
+      JSON.stringify({
+        StringEquals: {
+          'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com',
+          'kms:EncryptionContext:SecretARN': [signingSecretRef, verificationSecretRef],
+        },
+      }),
+    );
+    const logStatements = statements.filter(
+      (statement) => !secretStatements.includes(statement) && !keyStatements.includes(statement),
+    );
     expect(logStatements.flatMap(actionsOf).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
     expect(JSON.stringify(statements)).not.toMatch(/"\*"|GetRandomPassword/);
 

@@ -18,6 +18,7 @@ import {
   functionStackOf,
   maxFunctionsPerStack,
 } from '../../infra/constructs/bulwark-api.js';
+import { secretReadersOf } from '../../infra/constructs/secret-readers.js';
 import { addNagPacks } from '../../infra/nag/nag-packs.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
@@ -90,7 +91,12 @@ const synthesize = (routes: RouteTable, functionStacks?: number) => {
   const app = newApp();
   const config = withSmallReservations(stageConfig('prod'));
   const env = { account: '123456789012', region: 'eu-west-1' };
-  const data = new DataStack(app, 'Limits-Data', { config, env });
+  // The data stack lets this table's functions read the secrets (a team passes the same).
+  const data = new DataStack(app, 'Limits-Data', {
+    config,
+    env,
+    secretReaders: secretReadersOf(routes, realtimeGateway),
+  });
   const stack = new Stack(app, 'Limits-Api', { env });
   const api = new BulwarkApi(stack, 'Api', {
     config,

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { type App, Stack, type StackProps } from 'aws-cdk-lib';
 import { realtimeGateway } from 'bulwark';
-import { BulwarkApi, bulwarkRouteModules, DataStack, type StageConfig } from 'bulwark/cdk';
+import { BulwarkApi, bulwarkRouteModules, DataStack, type StageConfig, secretReadersOf } from 'bulwark/cdk';
 import { handlerModuleOf } from '../entries.js';
 import { route as createOrder } from '../functions/create-order/route.js';
 import { appRoutes } from '../routes.js';
@@ -19,6 +19,8 @@ export const ordersApp = (
   const stage = config.stageName;
   const data = new DataStack(app, `Orders-${stage}-Data`, {
     config,
+    // Only the functions of this table (and the gateway's) may read the secrets; every other role is refused.
+    secretReaders: secretReadersOf(appRoutes, realtimeGateway),
     // The app's root: its package-lock.json bundles Bulwark's rotation function from node_modules/bulwark.
     projectRoot: options.projectRoot,
     ...(options.env === undefined ? {} : { env: options.env }),
