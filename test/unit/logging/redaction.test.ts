@@ -389,7 +389,7 @@ describe('IP addresses in text', () => {
     '1.999.3.4',
     '01.2.3.4',
     '1.2.03.4',
-    '1.2.3.4567',
+    '10.20.30.1234',
     '1.2.3.4.5',
     '11.2.3',
   ])('leaves %s alone: not an IPv4 address', (text) => {
