@@ -75,7 +75,7 @@ const secretRules: readonly TextRule[] = [
   // dots costs one scan, not one per `eyJ`. The text before `eyJ` in its segment stays.
   {
     pattern: /(?<![\w-])(?=[\w-]*\.[\w-]*\.)([\w-]*?)eyJ[\w-]*\.[\w-]*\.[\w-]*/g,
-    replace: (_, before = '') => `${before}${marker('jwt')}`,
+    replace: (_, before) => `${before}${marker('jwt')}`,
   },
   // HTTP credentials after their scheme: `Bearer <token68>` in any case, and `Basic <base64>` when the
   // base64 decodes to `user:password` (so the word "basic" in a sentence stays).
@@ -85,7 +85,7 @@ const secretRules: readonly TextRule[] = [
   },
   {
     pattern: /(basic)(\s+)([A-Za-z0-9+/]+={0,2})/gi,
-    replace: (match, scheme, space, encoded = '') =>
+    replace: (match, scheme, space, encoded) =>
       Buffer.from(encoded, 'base64').toString('latin1').includes(':')
         ? `${scheme}${space}${REDACTED}`
         : match,
@@ -101,28 +101,28 @@ const secretRules: readonly TextRule[] = [
 ];
 
 const ipv4 = /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/g;
-/** Candidates only: runs of hex groups and colons (with an optional dotted tail), checked by isIPv6. */
+/**
+ * Candidates only: runs of hex groups and colons (with an optional dotted tail), checked by isIPv6. Up to
+ * eight colons: `::` may stand for a single group (`1:2:3:4:5:6:7::`).
+ */
 const ipv6Candidate =
-  /(?<![0-9A-Fa-f:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?![0-9A-Fa-f:])/g;
+  /(?<![0-9A-Fa-f:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,8}(?:\.\d{1,3}){0,3}(?![0-9A-Fa-f:])/g;
 
 const isOctet = (text: string): boolean => Number(text) <= 255 && (text === '0' || !text.startsWith('0'));
 
-/** The first four groups of an IPv6 address (its /64), in compressed form. */
+/**
+ * The first four groups of an IPv6 address (its /64), in compressed form. The address is valid (isIPv6),
+ * so its groups and the zeros `::` stands for make eight, and a dotted IPv4 tail is always past the fourth.
+ */
 const ipv6Prefix = (address: string): string => {
-  const [head = '', tail] = address.split('::');
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups =
-    tail === undefined
-      ? headGroups
-      : [
-          ...headGroups,
-          ...Array(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0'),
-          ...tailGroups,
-        ];
-  const prefix = groups
+  const [head, tail] = address.split('::') as [string, string?];
+  const groupsOf = (part: string): string[] => (part === '' ? [] : part.split(':'));
+  const headGroups = groupsOf(head);
+  const tailGroups = groupsOf(tail ?? '');
+  const zeros: string[] = Array(8 - headGroups.length - tailGroups.length).fill('0');
+  const prefix = [...headGroups, ...zeros, ...tailGroups]
     .slice(0, 4)
-    .map((group) => (group.includes('.') ? '0' : group.replace(/^0+(?=.)/, '')));
+    .map((group) => group.replace(/^0+(?=.)/, ''));
   return `${prefix.join(':')}::/64`;
 };
 
@@ -139,7 +139,7 @@ const ipRules = (policy: IpAddressPolicy): readonly TextRule[] => {
     },
     {
       pattern: ipv4,
-      replace: (address, a = '', b = '', c = '', d = '') => {
+      replace: (address, a, b, c, d) => {
         if (![a, b, c, d].every(isOctet)) return address;
         return policy === 'remove' ? marker('ip') : `${a}.${b}.${c}.0/24`;
       },
@@ -157,8 +157,7 @@ export const TRUNCATED = '[TRUNCATED]';
 /** A redactor for one deployment's settings (createRuntime builds the logger's from the config). */
 export const createRedactor = (options: RedactionOptions = {}): Redactor => {
   const header = options.apiKeyHeader?.toLowerCase();
-  const isSensitive = (key: string): boolean =>
-    sensitiveKey.test(key) || (header !== undefined && key.toLowerCase() === header);
+  const isSensitive = (key: string): boolean => sensitiveKey.test(key) || key.toLowerCase() === header;
   const rules: readonly TextRule[] = [
     ...secretRules,
     ...(options.extraPatterns ?? []).map((pattern) => ({
@@ -200,9 +199,10 @@ export const createRedactor = (options: RedactionOptions = {}): Redactor => {
   return { isSensitiveKey: isSensitive, redactText, replacer, redactValue };
 };
 
-const defaultRedactor = /* @__PURE__ */ createRedactor({ apiKeyHeader: 'x-api-key' });
+// No apiKeyHeader: the built-in names already cover the default `x-api-key` header (`api-key`).
+const defaultRedactor = /* @__PURE__ */ createRedactor();
 
-/** Whether a field of this name holds a credential (built-in names and the default `x-api-key` header). */
+/** Whether a field of this name holds a credential (built-in names, the default `x-api-key` header among them). */
 export const isSensitiveKey = (key: string): boolean => defaultRedactor.isSensitiveKey(key);
 
 /** Every recognised secret in `text` replaced, with the default options (IP addresses truncated). */

@@ -5,11 +5,23 @@
  * (not glued to digits, dots or hex), and follow the policy.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../shared/logging/create-logger.js';
 import { redactPairs } from '../../../shared/logging/redact-pairs.js';
-import { createRedactor, REDACTED, redactSensitive } from '../../../shared/logging/redact-sensitive.js';
+import { importFresh } from '../../support/import-fresh.js';
 import { captureLogs } from '../../support/test-runtime.js';
+
+type RedactModule = typeof import('../../../shared/logging/redact-sensitive.js');
+// Loaded afresh for each test, so the patterns (module constants) are mutation-tested by these properties;
+// the logger tests check the instance the logger really uses.
+let createRedactor: RedactModule['createRedactor'];
+let redactSensitive: RedactModule['redactSensitive'];
+let REDACTED: RedactModule['REDACTED'];
+beforeEach(async () => {
+  ({ createRedactor, redactSensitive, REDACTED } = await importFresh<RedactModule>(
+    new URL('../../../shared/logging/redact-sensitive.js', import.meta.url),
+  ));
+});
 
 const chars = (alphabet: string) => fc.constantFrom(...alphabet.split(''));
 const stringOf = (alphabet: string, minLength: number, maxLength: number) =>
@@ -227,6 +239,25 @@ describe('pattern redaction', () => {
     );
   });
 
+  it('is idempotent: redacting redacted text changes nothing (with IP addresses removed, not truncated)', () => {
+    const { redactText } = createRedactor({ ipAddresses: 'remove' });
+    const ipv4 = fc
+      .tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255))
+      .map((octets) => ({ kind: 'ip', text: octets.join('.'), mustVanish: [] }) satisfies Secret);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(anyText, fc.oneof(patternSecret, ipv4)), { maxLength: 4 }),
+        anyText,
+        (parts, last) => {
+          const text = parts.map(([before, secret]) => `${before} ${secret.text} `).join('') + last;
+          const once = redactText(text);
+          expect(redactText(once)).toBe(once);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('leaves ordinary text readable: no marker, nothing changed', () => {
     const ordinary = fc
       .string({
@@ -292,6 +323,40 @@ describe('IP addresses by policy', () => {
     );
     expect(redactText('from 2001:db8::8a2e:370:7334 via ::ffff:198.51.100.7')).toBe(
       'from 2001:db8:0:0::/64 via 0:0:0:0::/64',
+    );
+  });
+
+  it('truncates an IPv6 address to the same /64 whatever its notation: `::`, leading zeros, case', () => {
+    const { redactText } = createRedactor();
+    const group = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff }));
+    const notation = fc.record({
+      groups: fc.array(group, { minLength: 8, maxLength: 8 }),
+      start: fc.nat(7),
+      length: fc.integer({ min: 1, max: 8 }),
+      padded: fc.boolean(),
+      upper: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(notation, ({ groups, start, length, padded, upper }) => {
+        const written = groups.map((value) => {
+          const hex = value.toString(16).padStart(padded ? 4 : 1, '0');
+          return upper ? hex.toUpperCase() : hex;
+        });
+        const end = Math.min(8, start + length);
+        // `::` stands for a run of zero groups; an address of fewer than two written groups is left alone.
+        const zeroRun = groups.slice(start, end).every((value) => value === 0);
+        const address =
+          zeroRun && 8 - (end - start) >= 2
+            ? `${written.slice(0, start).join(':')}::${written.slice(end).join(':')}`
+            : written.join(':');
+        expect(redactText(`at ${address} now`)).toBe(
+          `at ${groups
+            .slice(0, 4)
+            .map((value) => value.toString(16))
+            .join(':')}::/64 now`,
+        );
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -22,11 +22,13 @@ type RedactModule = typeof import('../../../shared/logging/redact-sensitive.js')
 // tests that call the functions directly; the logger tests check the instance the logger really uses.
 let isSensitiveKey: RedactModule['isSensitiveKey'];
 let redactSensitive: RedactModule['redactSensitive'];
+let redactText: RedactModule['redactText'];
+let createRedactor: RedactModule['createRedactor'];
 let REDACTED: RedactModule['REDACTED'];
+let TRUNCATED: RedactModule['TRUNCATED'];
 beforeEach(async () => {
-  ({ isSensitiveKey, redactSensitive, REDACTED } = await importFresh<RedactModule>(
-    new URL('../../../shared/logging/redact-sensitive.js', import.meta.url),
-  ));
+  ({ isSensitiveKey, redactSensitive, redactText, createRedactor, REDACTED, TRUNCATED } =
+    await importFresh<RedactModule>(new URL('../../../shared/logging/redact-sensitive.js', import.meta.url)));
 });
 
 const secrets = {
@@ -273,5 +275,185 @@ describe('logging through the security chain', () => {
       ['auth-fail-2', 'two_credentials'],
       ['auth-fail-3', 'malformed'],
     ]);
+  });
+});
+
+describe('the field-name layer', () => {
+  it.each([
+    'accessKey',
+    'access_key',
+    'access-key',
+    'SigningKey',
+    'session_key',
+    'ENCRYPTION-KEY',
+    'masterKey',
+    'client_key',
+    'shared-key',
+    'hmac_key',
+    'authKey',
+    'pepper',
+    'Private-Key',
+  ])('treats the key name %s as sensitive, with or without a separator, in any casing', (key) => {
+    expect(isSensitiveKey(key)).toBe(true);
+    expect(createRedactor().isSensitiveKey(key)).toBe(true);
+  });
+
+  it.each(['key', 'keyId', 'monkey', 'access', 'session', 'access key', 'partner'])(
+    'leaves the name %s alone',
+    (key) => {
+      expect(isSensitiveKey(key)).toBe(false);
+    },
+  );
+
+  it('redacts the configured API-key header by name in any casing, and only with that configuration', () => {
+    const configured = createRedactor({ apiKeyHeader: 'X-Partner-Id' });
+    expect(configured.isSensitiveKey('x-partner-id')).toBe(true);
+    expect(configured.isSensitiveKey('X-PARTNER-ID')).toBe(true);
+    expect(configured.isSensitiveKey('x-partner')).toBe(false);
+    expect(configured.replacer('x-partner-id', 'plain-value')).toBe(REDACTED);
+    expect(createRedactor().isSensitiveKey('x-partner-id')).toBe(false);
+    expect(createRedactor().isSensitiveKey('x-api-key')).toBe(true);
+  });
+
+  it('never replaces the root value, which is no field, even when the header name is empty', () => {
+    const root = { note: 'kept' };
+    expect(createRedactor({ apiKeyHeader: '' }).replacer('', root)).toBe(root);
+  });
+});
+
+describe('the pattern layer', () => {
+  it('keeps an API key id and a refresh token family, and replaces their secrets whole', () => {
+    expect(redactText('key bwk_abc123:s3cr-et_X done')).toBe(`key bwk_abc123:${REDACTED} done`);
+    expect(redactText('token brt_fam-ily_1.sec-ret_2 replayed')).toBe(
+      `token brt_fam-ily_1.${REDACTED} replayed`,
+    );
+  });
+
+  it('replaces a JWT whole with its marker, at the start of the text, after a space or glued to its segment', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnLW5hdHVyZS12YWx1ZQ';
+    expect(redactText(jwt)).toBe('[REDACTED:jwt]');
+    expect(redactText(`auth ${jwt} rest`)).toBe('auth [REDACTED:jwt] rest');
+    expect(redactText(`id=idx${jwt};`)).toBe('id=idx[REDACTED:jwt];');
+    expect(redactText('release v1.2.3 of app.config.json')).toBe('release v1.2.3 of app.config.json');
+  });
+
+  it('replaces Bearer credentials in any case with any spacing, padding included', () => {
+    expect(redactText('Authorization: Bearer abc.DEF-ghi~+/== end')).toBe(
+      `Authorization: Bearer ${REDACTED} end`,
+    );
+    expect(redactText('bearer\t\ttok3n_value')).toBe(`bearer\t\t${REDACTED}`);
+    expect(redactText('BEARER x')).toBe(`BEARER ${REDACTED}`);
+  });
+
+  it('replaces Basic credentials that decode to user:password, padded or not, and keeps other base64', () => {
+    const unpadded = Buffer.from('user:pass').toString('base64');
+    const padded = Buffer.from('user:pw').toString('base64');
+    expect(padded.endsWith('==')).toBe(true);
+    expect(redactText(`Authorization: Basic ${unpadded};`)).toBe(`Authorization: Basic ${REDACTED};`);
+    expect(redactText(`basic  ${padded} end`)).toBe(`basic  ${REDACTED} end`);
+    const noColon = `Basic ${Buffer.from('hello').toString('base64')}`;
+    expect(redactText(noColon)).toBe(noColon);
+  });
+
+  it.each(['AKIA', 'ASIA', 'ABIA', 'ACCA'])('replaces an AWS access key id starting %s whole', (prefix) => {
+    expect(redactText(`id ${prefix}IOSFODNN7EXAMPLE.`)).toBe('id [REDACTED:aws-access-key-id].');
+  });
+
+  it('replaces an e-mail address whole: at the start, after a space, with dotted local parts and domains', () => {
+    expect(redactText('alice@example.com')).toBe('[REDACTED:email]');
+    expect(redactText('to first.last+tag@mail.example.co.uk, cc')).toBe('to [REDACTED:email], cc');
+    expect(redactText('from bob-1@my-host.io.')).toBe('from [REDACTED:email].');
+    expect(redactText('user@localhost and a@b.c')).toBe('user@localhost and a@b.c');
+  });
+
+  it('replaces every match of an extra pattern, whether or not it has the global flag, keeping its flags', () => {
+    const { redactText: withExtras } = createRedactor({
+      extraPatterns: [/order-\d{3}/i, /acme_[0-9a-f]+/g],
+    });
+    expect(withExtras('ORDER-123 and order-456, acme_12ab acme_ff')).toBe(
+      `${REDACTED} and ${REDACTED}, ${REDACTED} ${REDACTED}`,
+    );
+  });
+});
+
+describe('IP addresses in text', () => {
+  it('truncates an IPv4 address to its /24 by default, wherever it stands', () => {
+    expect(redactText('1.2.3.4')).toBe('1.2.3.0/24');
+    expect(redactText('from 192.168.10.77 port 443')).toBe('from 192.168.10.0/24 port 443');
+    expect(redactText('peer=10.0.0.1,')).toBe('peer=10.0.0.0/24,');
+  });
+
+  it.each([
+    '256.1.1.1',
+    '1.2.3.300',
+    '1.999.3.4',
+    '01.2.3.4',
+    '1.2.03.4',
+    '10.20.30.1234',
+    '1.2.3.4.5',
+    '11.2.3',
+  ])('leaves %s alone: not an IPv4 address', (text) => {
+    expect(redactText(`value ${text} seen`)).toBe(`value ${text} seen`);
+  });
+
+  it('truncates an IPv6 address to exactly its /64, compressed forms, leading zeros and case included', () => {
+    expect(redactText('from 2001:db8::1 to')).toBe('from 2001:db8:0:0::/64 to');
+    expect(redactText('1::2:3:4:5:6:7')).toBe('1:0:2:3::/64');
+    expect(redactText('::a:b')).toBe('0:0:0:0::/64');
+    expect(redactText('1:2::')).toBe('1:2:0:0::/64');
+    expect(redactText('2001:0db8:0000:00a0:0001:0002:0003:0004')).toBe('2001:db8:0:a0::/64');
+    expect(redactText('2001:DB8:AB::1')).toBe('2001:db8:ab:0::/64');
+    // `::` may stand for a single group, which makes eight colons.
+    expect(redactText('1:2:3:4:5:6:7:: and ::a:b:c:d:e:f:1')).toBe('1:2:3:4::/64 and 0:a:b:c::/64');
+    expect(redactText('64:ff9b::192.0.2.33 and 1:2:3:4:5:6:1.2.3.4')).toBe(
+      '64:ff9b:0:0::/64 and 1:2:3:4::/64',
+    );
+  });
+
+  it.each(['::1', '::', 'fe80::', '1:2:3:4:5:6:7:8:9', 'abcde::1', '12:00:00', 'std::map'])(
+    'leaves %s alone: not an IPv6 address worth truncating',
+    (text) => {
+      expect(redactText(`value ${text} seen`)).toBe(`value ${text} seen`);
+    },
+  );
+
+  it('replaces addresses with the ip marker under `remove` and leaves any text unchanged under `keep`', () => {
+    const remove = createRedactor({ ipAddresses: 'remove' });
+    expect(remove.redactText('client 192.168.10.77 via 2001:db8::1 seen')).toBe(
+      'client [REDACTED:ip] via [REDACTED:ip] seen',
+    );
+    expect(remove.redactText('256.1.1.1 and ::1')).toBe('256.1.1.1 and ::1');
+    const text = 'client 192.168.10.77 via 2001:db8::1, user undefined';
+    expect(createRedactor({ ipAddresses: 'keep' }).redactText(text)).toBe(text);
+  });
+});
+
+describe('redactValue', () => {
+  it('keeps primitives, null and undefined as they are, at any position', () => {
+    const { redactValue } = createRedactor();
+    expect(
+      redactValue({ n: 1, b: false, z: null, u: undefined, list: [null, 2, true, 'alice@example.com'] }),
+    ).toStrictEqual({ n: 1, b: false, z: null, u: undefined, list: [null, 2, true, '[REDACTED:email]'] });
+    expect(redactValue(5)).toBe(5);
+    expect(redactValue(null)).toBeNull();
+    expect(redactValue('alice@example.com')).toBe('[REDACTED:email]');
+  });
+
+  it('keeps an absent credential absent, and replaces any other value under a credential name', () => {
+    const { redactValue } = createRedactor();
+    expect(redactValue({ password: null, token: undefined, secret: 0, cookie: { a: 1 } })).toStrictEqual({
+      password: null,
+      token: undefined,
+      secret: REDACTED,
+      cookie: REDACTED,
+    });
+  });
+
+  it('cuts arrays and objects nested deeper than maxDepth, but not the primitives at the limit', () => {
+    const { redactValue } = createRedactor();
+    expect(TRUNCATED).toBe('[TRUNCATED]');
+    expect(redactValue([[['x']]], 2)).toEqual([[TRUNCATED]]);
+    expect(redactValue({ a: { b: { c: 'deep' } } }, 2)).toEqual({ a: { b: TRUNCATED } });
+    expect(redactValue({ a: [1, 'x'] }, 2)).toEqual({ a: [1, 'x'] });
   });
 });
