@@ -19,10 +19,9 @@ const parsePort = (text: string | undefined): number | undefined | null => {
   return port <= 65_535 ? port : null;
 };
 
+/** Valid labels (so never empty: '' splits into one empty label); an IPv4 address is such a name too. */
 const isDnsName = (hostname: string): boolean =>
-  hostname.length > 0 &&
-  hostname.length <= maxHostnameLength &&
-  hostname.split('.').every((part) => label.test(part));
+  hostname.length <= maxHostnameLength && hostname.split('.').every((part) => label.test(part));
 
 /**
  * RFC 9110's `Host = uri-host [ ":" port ]`, strictly: a DNS name of valid labels, an IPv4 address or a
@@ -33,10 +32,11 @@ const isDnsName = (hostname: string): boolean =>
 export const parseHost = (value: string): ParsedHost | undefined => {
   const text = value.toLowerCase();
   if (text.startsWith('[')) {
+    // Without a ']' (close -1) the rest is the whole text, which starts with '[': refused below.
     const close = text.indexOf(']');
     const address = text.slice(1, close);
     const rest = text.slice(close + 1);
-    if (close < 0 || isIP(address) !== 6 || (rest !== '' && !rest.startsWith(':'))) return undefined;
+    if (isIP(address) !== 6 || (rest !== '' && !rest.startsWith(':'))) return undefined;
     const port = parsePort(rest === '' ? undefined : rest.slice(1));
     return port === null ? undefined : { hostname: address, port };
   }
@@ -46,8 +46,8 @@ export const parseHost = (value: string): ParsedHost | undefined => {
   const port = parsePort(portPart);
   if (port === null) return undefined;
   const hostname = name.endsWith('.') ? name.slice(0, -1) : name;
-  if (isIP(hostname) === 4 || isDnsName(hostname)) return { hostname, port };
-  return undefined;
+  // An IPv4 address is a name of numeric labels, so this also accepts IPv4 hosts.
+  return isDnsName(hostname) ? { hostname, port } : undefined;
 };
 
 /** A TRUSTED_HOSTS entry: an exact host, or `*.suffix` for any name with more labels ending in it. */

@@ -14,7 +14,7 @@ export const requireCredentialKind = (options: {
   before: (request) => {
     const principal = request.context.bulwark.principal;
     const kind = principal === undefined ? undefined : credentialKindOf(principal);
-    if (kind === undefined || !options.accepts.includes(kind))
+    if (!options.accepts.some((accepted) => accepted === kind))
       throw new CredentialsInvalidError(`needs_${options.accepts.join('_or_')}`);
   },
 });

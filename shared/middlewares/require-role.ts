@@ -6,7 +6,8 @@ import type { SecureMiddleware } from '../http/secure-request.js';
 export const requireRole = (options: { readonly roles: readonly Role[] }): SecureMiddleware => ({
   name: 'requireRole',
   before: (request) => {
-    const granted = request.context.bulwark.principal?.roles ?? [];
-    if (!options.roles.some((role) => granted.includes(role))) throw new RoleMissingError();
+    const granted = request.context.bulwark.principal?.roles;
+    if (granted === undefined || !options.roles.some((role) => granted.includes(role)))
+      throw new RoleMissingError();
   },
 });

@@ -20,7 +20,7 @@ export const resolveClientIp = (options: { readonly trustProxyHops: number }): S
   name: 'resolveClientIp',
   before: (request) => {
     const state = request.context.bulwark;
-    if (options.trustProxyHops === 0) return;
+    // With 0 hops trustedClientAddress keeps the socket address and warns of nothing.
     const resolved = trustedClientAddress({
       socketAddress: state.clientIp,
       forwardedFor: forwardedChain(request),

@@ -35,6 +35,13 @@ describe('clientAddressKey', () => {
     expect(clientAddressKey('fe80:1:2:3:4:5:6:7%2')).toBe('fe80:0001:0002:0003::/64');
   });
 
+  it('ignores a zone even when the zone itself contains colons or a double colon', () => {
+    // Node accepts any zone text after '%'; read as groups it would shift the /64.
+    expect(clientAddressKey('fe80::1%a:b:c:d:e:f')).toBe('fe80:0000:0000:0000::/64');
+    expect(clientAddressKey('fe80::1%::1:2:3:4:5')).toBe('fe80:0000:0000:0000::/64');
+    expect(clientAddressKey('2001:db8:1:2:3:4:5:6%1:2:3:4:5:6:7')).toBe('2001:0db8:0001:0002::/64');
+  });
+
   it('keys an IPv4-mapped address only in its exact ::ffff: form', () => {
     expect(clientAddressKey('::FFFF:192.0.2.1')).toBe('192.0.2.1');
     // Other IPv6 addresses with an IPv4 tail are IPv6 clients of their own, kept as they are.

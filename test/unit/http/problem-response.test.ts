@@ -8,9 +8,10 @@ import { BulwarkError } from '../../../shared/errors/bulwark-error.js';
 import { importFresh } from '../../support/import-fresh.js';
 
 type ProblemModule = typeof import('../../../shared/http/problem-response.js');
+let problemBody: ProblemModule['problemBody'];
 let problemResponse: ProblemModule['problemResponse'];
 beforeEach(async () => {
-  ({ problemResponse } = await importFresh<ProblemModule>(
+  ({ problemBody, problemResponse } = await importFresh<ProblemModule>(
     new URL('../../../shared/http/problem-response.js', import.meta.url),
   ));
 });
@@ -37,6 +38,12 @@ describe('problemResponse', () => {
       request_id: 'req-1',
       errors: [{ path: '/name', message: 'is required' }],
     });
+  });
+
+  it('gives a problem without field errors no errors member at all (the realtime frames embed the object)', () => {
+    const body = problemBody(new BulwarkError('forbidden', { detail: 'No.' }), 'req-1');
+    expect(Object.keys(body)).not.toContain('errors');
+    expect(Object.keys(problemBody(new Error('bug'), 'req-1'))).not.toContain('errors');
   });
 
   it('answers anything that is not a Bulwark error as a generic 500', () => {

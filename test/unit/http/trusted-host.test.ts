@@ -77,6 +77,13 @@ describe('parseHost', () => {
     }
   });
 
+  it('refuses port spellings that Number() would read as a port: exponent, decimal, surrounding whitespace', () => {
+    for (const port of ['8e1', '80.0', '80.', '80 ', '80\t', '80\n', ' 80']) {
+      expect(parseHost(`a.example:${port}`), JSON.stringify(port)).toBeUndefined();
+      expect(parseHost(`[::1]:${port}`), JSON.stringify(port)).toBeUndefined();
+    }
+  });
+
   it.each([
     'evil.example/.example.com',
     'evil#.example.com',
@@ -99,6 +106,9 @@ describe('parseHost', () => {
     '[192.0.2.1]:80',
     '::1',
     '',
+    ':80',
+    '[',
+    '[]',
     'exa mple.com',
   ])('refuses %j', (value) => {
     expect(parseHost(value)).toBeUndefined();

@@ -2,13 +2,24 @@
  * answerProblems on its own: every error becomes problem+json, backend outages are counted by dependency,
  * client errors are logged at info with their code and server errors at error with their cause.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { BulwarkError } from '../../../shared/errors/bulwark-error.js';
 import { LimiterUnavailableError } from '../../../shared/errors/rate-limit-errors.js';
 import { DependencyUnavailableError } from '../../../shared/errors/request-errors.js';
 import type { SecureRequest } from '../../../shared/http/secure-request.js';
-import { type AnswerProblemsOptions, answerProblems } from '../../../shared/middlewares/answer-problems.js';
+import type { AnswerProblemsOptions } from '../../../shared/middlewares/answer-problems.js';
+import { importFresh } from '../../support/import-fresh.js';
 import { secureRequestOf } from '../../support/secure-request-of.js';
+
+type ProblemsModule = typeof import('../../../shared/middlewares/answer-problems.js');
+// Loaded afresh for each test, so the factory and the dependency reader (module constants) are
+// mutation-tested too.
+let answerProblems: ProblemsModule['answerProblems'];
+beforeEach(async () => {
+  ({ answerProblems } = await importFresh<ProblemsModule>(
+    new URL('../../../shared/middlewares/answer-problems.js', import.meta.url),
+  ));
+});
 
 const answer = async (error: unknown, options?: AnswerProblemsOptions, withState = true) => {
   const { request, logged } = secureRequestOf();
@@ -29,6 +40,17 @@ describe('answerProblems', () => {
     await answer(new BulwarkError('service-unavailable', { detail: 'not a backend' }), { countUnavailable });
     await answer(new Error('bug'), { countUnavailable });
     expect(dependencies).toEqual(['secrets-manager', 'dynamodb']);
+  });
+
+  it('counts only backend errors, not another error that happens to carry a dependency field', async () => {
+    const dependencies: string[] = [];
+    const countUnavailable = (dependency: string) => dependencies.push(dependency);
+    const lookalike = Object.assign(new BulwarkError('service-unavailable', { detail: 'x' }), {
+      dependency: 'dynamodb',
+    });
+    const { response } = await answer(lookalike, { countUnavailable });
+    expect(response?.statusCode).toBe(503);
+    expect(dependencies).toEqual([]);
   });
 
   it('answers a backend outage without a counter too', async () => {

@@ -1,9 +1,18 @@
 /** requireRole on its own: 403 unless the principal holds one of the route's roles. */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { RoleMissingError } from '../../../shared/errors/auth-errors.js';
-import { requireRole } from '../../../shared/middlewares/require-role.js';
+import { importFresh } from '../../support/import-fresh.js';
 import { rejectionOf } from '../../support/rejection-of.js';
 import { secureRequestOf } from '../../support/secure-request-of.js';
+
+type RoleModule = typeof import('../../../shared/middlewares/require-role.js');
+// Loaded afresh for each test, so the factory itself (a module constant) is mutation-tested too.
+let requireRole: RoleModule['requireRole'];
+beforeEach(async () => {
+  ({ requireRole } = await importFresh<RoleModule>(
+    new URL('../../../shared/middlewares/require-role.js', import.meta.url),
+  ));
+});
 
 const check = async (
   roles: readonly ('user' | 'admin')[],

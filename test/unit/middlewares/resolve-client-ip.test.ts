@@ -4,9 +4,9 @@
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { jsonResponse } from '../../../shared/http/json-response.js';
-import { resolveClientIp } from '../../../shared/middlewares/resolve-client-ip.js';
+import { importFresh } from '../../support/import-fresh.js';
 import { secureRequestOf } from '../../support/secure-request-of.js';
 import { chainOf } from '../../support/test-chain.js';
 import {
@@ -146,11 +146,37 @@ describe('resolveClientIp', () => {
 
 describe('resolveClientIp on events without multi-value headers', () => {
   // Events built by other front ends (or API Gateway with no repeated headers) may carry only `headers`.
+  // The module is loaded afresh for each test, so its factory and header reader (module constants) are
+  // mutation-tested too.
+  type ClientIpModule = typeof import('../../../shared/middlewares/resolve-client-ip.js');
+  let resolveClientIp: ClientIpModule['resolveClientIp'];
+  beforeEach(async () => {
+    ({ resolveClientIp: resolveClientIp } = await importFresh<ClientIpModule>(
+      new URL('../../../shared/middlewares/resolve-client-ip.js', import.meta.url),
+    ));
+  });
   const clientIpOf = (hops: number, event: Partial<APIGatewayProxyEvent>) => {
     const { request, logged } = secureRequestOf({ event, clientIp: TEST_SOURCE_IP });
     resolveClientIp({ trustProxyHops: hops }).before?.(request);
     return { clientIp: request.context.bulwark.clientIp, logged };
   };
+
+  it('keeps the socket address and logs nothing with 0 hops, whatever X-Forwarded-For says', () => {
+    const { clientIp, logged } = clientIpOf(0, { headers: { 'x-forwarded-for': '203.0.113.50' } });
+    expect(clientIp).toBe(TEST_SOURCE_IP);
+    expect(logged).toEqual([]);
+  });
+
+  it('logs the entry count only with the warning about too few entries', () => {
+    const missing = clientIpOf(2, { headers: {} }).logged;
+    const invalid = clientIpOf(1, { headers: { 'x-forwarded-for': 'unknown' } }).logged;
+    const tooShort = clientIpOf(3, { headers: { 'x-forwarded-for': '203.0.113.50, 10.0.0.1' } }).logged;
+    expect(missing.map((line) => line.attributes)).toStrictEqual([{ trust_proxy_hops: 2 }]);
+    expect(invalid.map((line) => line.attributes)).toStrictEqual([{ trust_proxy_hops: 1 }]);
+    expect(tooShort.map((line) => line.attributes)).toStrictEqual([
+      { trust_proxy_hops: 3, forwarded_entries: 2 },
+    ]);
+  });
 
   it('reads the single X-Forwarded-For header when there are no multi-value headers', () => {
     for (const multiValueHeaders of [null, undefined, {}]) {

@@ -1,10 +1,19 @@
 /** validateBody on its own: the parsed value replaces the body; a mismatch is 422 with field errors. */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { RequestValidationError } from '../../../shared/errors/request-errors.js';
-import { validateBody } from '../../../shared/middlewares/validate-body.js';
+import { importFresh } from '../../support/import-fresh.js';
 import { rejectionOf } from '../../support/rejection-of.js';
 import { secureRequestOf } from '../../support/secure-request-of.js';
+
+type ValidateModule = typeof import('../../../shared/middlewares/validate-body.js');
+// Loaded afresh for each test, so the factory itself (a module constant) is mutation-tested too.
+let validateBody: ValidateModule['validateBody'];
+beforeEach(async () => {
+  ({ validateBody } = await importFresh<ValidateModule>(
+    new URL('../../../shared/middlewares/validate-body.js', import.meta.url),
+  ));
+});
 
 const schema = z.strictObject({ name: z.string().trim() });
 
