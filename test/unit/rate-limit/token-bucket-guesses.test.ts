@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RateLimitStore } from '../../../shared/domain/rate-limit/rate-limit-store.js';
 import { createRateLimiter } from '../../../shared/domain/rate-limit/rate-limiter.js';
 import { countingStore, manualClock } from './counting-store.js';
 
@@ -66,6 +67,39 @@ describe('token bucket decisions: one write per decision on instances that have 
     clock.advance(5_000);
     await limiter.decide('k', policy);
     expect(writes.at(-1)?.assume).toBe('idle');
+  });
+
+  it('counts its decisions in flight on a key: one answering leaves the others still busy', async () => {
+    const { store, writes } = countingStore();
+    const clock = manualClock(t0);
+    let release: () => void = () => undefined;
+    let holdBusy = false;
+    const holding: RateLimitStore = {
+      ...store,
+      consumeTokenBucket: async (request) => {
+        if (request.assume === 'busy' && holdBusy) {
+          holdBusy = false;
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        }
+        return store.consumeTokenBucket(request);
+      },
+    };
+    const limiter = createRateLimiter({ store: holding, clock });
+    await limiter.decide('k', policy);
+    clock.advance(5_000);
+    holdBusy = true;
+    const first = limiter.decide('k', policy);
+    const held = limiter.decide('k', policy);
+    await first;
+    // The first one's TAT has passed too, but the held decision may still make the bucket busy.
+    clock.advance(5_000);
+    const third = limiter.decide('k', policy);
+    release();
+    await Promise.all([held, third]);
+    // The third one's guess is the third write (the held one writes after it): busy, not idle.
+    expect(writes.slice(0, 3).map((write) => write.assume)).toEqual(['busy', 'idle', 'busy']);
   });
 
   it('admits exactly the burst to a cold burst on one instance, one write per decision', async () => {
