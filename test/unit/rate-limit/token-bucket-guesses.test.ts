@@ -65,8 +65,21 @@ describe('token bucket decisions: one write per decision on instances that have 
     expect(writes.map((write) => write.assume)).toEqual(['busy', 'idle', 'busy']);
     // Once both have answered, a passed TAT is guessed idle again.
     clock.advance(5_000);
-    await limiter.decide('k', policy);
+    expect(await limiter.decide('k', policy)).toMatchObject({ allowed: true, backendCalls: 1 });
     expect(writes.at(-1)?.assume).toBe('idle');
+  });
+
+  it('corrects a wrong idle guess with a busy write when another instance made the bucket busy', async () => {
+    const { store, writes } = countingStore();
+    const clock = manualClock(t0);
+    const limiter = createRateLimiter({ store, clock });
+    await limiter.decide('k', policy);
+    clock.advance(5_000);
+    // Its cached TAT has passed, but another instance has just spent a token.
+    await createRateLimiter({ store, clock }).decide('k', policy);
+    expect(await limiter.decide('k', policy)).toMatchObject({ allowed: true, backendCalls: 2, remaining: 1 });
+    // Ours, the other instance's (a wrong cold guess, then idle), then ours: idle refused, busy admitted.
+    expect(writes.map((write) => write.assume)).toEqual(['busy', 'busy', 'idle', 'idle', 'busy']);
   });
 
   it('counts its decisions in flight on a key: one answering leaves the others still busy', async () => {
