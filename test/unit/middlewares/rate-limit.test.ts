@@ -16,7 +16,8 @@ import { RateLimitBackendError } from '../../../shared/domain/rate-limit/rate-li
 import { createRateLimiter, type RateLimiter } from '../../../shared/domain/rate-limit/rate-limiter.js';
 import { sessionRevocationKey } from '../../../shared/domain/sessions/session-revocation-key.js';
 import { jsonResponse } from '../../../shared/http/json-response.js';
-import type { RateLimitOptions } from '../../../shared/middlewares/rate-limit.js';
+import type { SecureRequest } from '../../../shared/http/secure-request.js';
+import { type RateLimitOptions, rateLimitKey } from '../../../shared/middlewares/rate-limit.js';
 import { routes } from '../../../shared/routes/route-table.js';
 import { rateLimiterFor } from '../../../shared/runtime/rate-limiter-for.js';
 import { inMemoryApiKeyStore } from '../../support/in-memory-api-key-store.js';
@@ -358,6 +359,24 @@ describe('the address a request is keyed by', () => {
     );
     await handler(apiGatewayEvent(from('203.0.113.40')), lambdaContext());
     expect(store.item(`rl#health#ip:${TEST_SOURCE_IP}#fw-2-per-60s#${windowStart}`)?.count).toBe(1);
+  });
+});
+
+describe('the key a request is limited by', () => {
+  const requestOf = (bulwark: { principal?: { kind: string; id: string }; clientIp: string }) =>
+    ({ context: { bulwark } }) as unknown as SecureRequest;
+
+  it("is the principal's kind and id when there is one, whatever the address", () => {
+    expect(rateLimitKey(requestOf({ principal: { kind: 'user', id: 'u-1' }, clientIp: '203.0.113.9' }))).toBe(
+      'user:u-1',
+    );
+    expect(rateLimitKey(requestOf({ principal: { kind: 'user', id: 'u-2' }, clientIp: '203.0.113.9' }))).toBe(
+      'user:u-2',
+    );
+  });
+
+  it('is the client address when nobody is authenticated', () => {
+    expect(rateLimitKey(requestOf({ clientIp: '203.0.113.9' }))).toBe('ip:203.0.113.9');
   });
 });
 
