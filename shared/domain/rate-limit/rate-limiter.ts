@@ -177,8 +177,9 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
     let lastTatMs = cached ?? nowMs;
     let calls = 0;
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+      // Without a record the process key is the slot itself; with one, the store keys the slot on it.
       const result = await store.consumeTokenBucket({
-        key: record === undefined ? storageKey : slot,
+        key: slot,
         assume,
         nowMs,
         intervalMs: math.intervalMs,
@@ -409,7 +410,7 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
         rememberRevoked(mustNotExist);
         return decision;
       }
-      if (decision.recordChanged === true) return decision;
+      // A decision that found the record changed was a write (source backend): it is returned as it is.
       // A decision that made no write (a reject proven from cached state, a request spent from a lease)
       // did not prove the record: one consistent read does, so a changed key is never answered from
       // what this instance knew of it (a revoked key gets its 401, not a 429 or a leased admit).

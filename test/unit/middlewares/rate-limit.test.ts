@@ -15,10 +15,13 @@ import type { RateLimitPolicy } from '../../../shared/domain/rate-limit/rate-lim
 import { RateLimitBackendError } from '../../../shared/domain/rate-limit/rate-limit-store.js';
 import { createRateLimiter, type RateLimiter } from '../../../shared/domain/rate-limit/rate-limiter.js';
 import { sessionRevocationKey } from '../../../shared/domain/sessions/session-revocation-key.js';
+import { QuotaExceededError } from '../../../shared/errors/rate-limit-errors.js';
 import { jsonResponse } from '../../../shared/http/json-response.js';
-import type { RateLimitOptions } from '../../../shared/middlewares/rate-limit.js';
+import type { SecureRequest } from '../../../shared/http/secure-request.js';
+import { type RateLimitOptions, rateLimitKey } from '../../../shared/middlewares/rate-limit.js';
 import { routes } from '../../../shared/routes/route-table.js';
 import { rateLimiterFor } from '../../../shared/runtime/rate-limiter-for.js';
+import { importFresh } from '../../support/import-fresh.js';
 import { inMemoryApiKeyStore } from '../../support/in-memory-api-key-store.js';
 import { inMemoryRateLimitStore } from '../../support/in-memory-rate-limit-store.js';
 import { chainOf } from '../../support/test-chain.js';
@@ -29,6 +32,7 @@ import {
   FIXED_NOW_MS,
   issueTestAccessToken,
   lambdaContext,
+  manualClock,
   TEST_API_KEY,
   TEST_PEPPER,
   TEST_SOURCE_IP,
@@ -358,6 +362,46 @@ describe('the address a request is keyed by', () => {
     );
     await handler(apiGatewayEvent(from('203.0.113.40')), lambdaContext());
     expect(store.item(`rl#health#ip:${TEST_SOURCE_IP}#fw-2-per-60s#${windowStart}`)?.count).toBe(1);
+  });
+});
+
+describe('the key a request is limited by', () => {
+  const requestOf = (bulwark: { principal?: { kind: string; id: string }; clientIp: string }) =>
+    ({ context: { bulwark } }) as unknown as SecureRequest;
+
+  it("is the principal's kind and id when there is one, whatever the address", () => {
+    expect(rateLimitKey(requestOf({ principal: { kind: 'user', id: 'u-1' }, clientIp: '203.0.113.9' }))).toBe(
+      'user:u-1',
+    );
+    expect(rateLimitKey(requestOf({ principal: { kind: 'user', id: 'u-2' }, clientIp: '203.0.113.9' }))).toBe(
+      'user:u-2',
+    );
+  });
+
+  it('is the client address when nobody is authenticated', () => {
+    expect(rateLimitKey(requestOf({ clientIp: '203.0.113.9' }))).toBe('ip:203.0.113.9');
+  });
+});
+
+describe('limitFailedAuthentication, loaded afresh (it is a module constant)', () => {
+  it("counts each failure against the client address's budget and throws 429 past it", async () => {
+    const fresh = await importFresh<typeof import('../../../shared/middlewares/rate-limit.js')>(
+      new URL('../../../shared/middlewares/rate-limit.js', import.meta.url),
+    );
+    const limit = fresh.limitFailedAuthentication({
+      limiter: createRateLimiter({ store: inMemoryRateLimitStore(), clock: manualClock(FIXED_NOW_MS) }),
+      metrics: { count: () => undefined },
+      routeId: 'me',
+      policy: twoAMinute,
+      failureMode: 'fail-closed',
+    });
+    const request = () =>
+      ({
+        context: { bulwark: { clientIp: '203.0.113.40', responseHeaders: {} } },
+      }) as unknown as SecureRequest;
+    await limit(request());
+    await limit(request());
+    await expect(limit(request())).rejects.toBeInstanceOf(QuotaExceededError);
   });
 });
 

@@ -282,6 +282,35 @@ describe('token bucket decisions', () => {
       resetSeconds: 2,
     });
   });
+
+  it('counts a transactional admit after a refusal that says the item is gone from now, not from its cache', async () => {
+    const store = scriptedStore(
+      { admitted: true, value: t0 + 1_000, guardFailed: false },
+      { admitted: false, value: undefined, guardFailed: false },
+      { admitted: true, value: undefined, guardFailed: false },
+    );
+    const limiter = createRateLimiter({ store, clock: manualClock(t0) });
+    await limiter.decide('user', bucket);
+    // The item is gone (expired, rewritten): the bucket was full, so the admit leaves two of three.
+    expect(await limiter.decide('user', bucket)).toMatchObject({
+      allowed: true,
+      remaining: 2,
+      resetSeconds: 1,
+      backendCalls: 2,
+    });
+  });
+
+  it('rejects after three refusals that never say the state, retrying after the tolerance', async () => {
+    const store = scriptedStore({ admitted: false, value: undefined, guardFailed: false });
+    const limiter = createRateLimiter({ store, clock: manualClock(t0) });
+    expect(await limiter.decide('silent', bucket)).toMatchObject({
+      allowed: false,
+      source: 'backend',
+      backendCalls: 3,
+      retryAfterSeconds: 1,
+      resetSeconds: 3,
+    });
+  });
 });
 
 describe('fixed window decisions', () => {
@@ -517,8 +546,35 @@ describe('a burst on a cold key', () => {
     expect(decisions.reduce((sum, d) => sum + d.backendCalls, 0)).toBe(10);
   });
 
+  it('sends the first decision alone over an existing idle bucket too: one wrong guess in all, not one each', async () => {
+    const store = inMemoryRateLimitStore();
+    const clock = manualClock(t0);
+    await createRateLimiter({ store, clock }).decide('idle', bucket);
+    clock.advanceMs(10_000);
+    const guesses: string[] = [];
+    const watched: RateLimitStore = {
+      ...store,
+      consumeTokenBucket: (request) => {
+        guesses.push(request.assume);
+        return store.consumeTokenBucket(request);
+      },
+    };
+    const limiter = createRateLimiter({ store: watched, clock });
+    const decisions = await Promise.all(Array.from({ length: 3 }, () => limiter.decide('idle', bucket)));
+    expect(decisions.map((d) => [d.allowed, d.backendCalls])).toEqual([
+      [true, 2],
+      [true, 1],
+      [true, 1],
+    ]);
+    expect(guesses).toEqual(['busy', 'idle', 'busy', 'busy']);
+  });
+
   it('sends the first decision after a failed one alone again', async () => {
     const store = inMemoryRateLimitStore();
+    const clock = manualClock(t0);
+    // Another instance left an idle bucket: a cold guess (busy) is wrong for it.
+    await createRateLimiter({ store, clock }).decide('cold', bucket);
+    clock.advanceMs(10_000);
     let failNext = true;
     let writes = 0;
     const failingOnce: RateLimitStore = {
@@ -532,12 +588,13 @@ describe('a burst on a cold key', () => {
         return store.consumeTokenBucket(request);
       },
     };
-    const limiter = createRateLimiter({ store: failingOnce, clock: manualClock(t0) });
+    const limiter = createRateLimiter({ store: failingOnce, clock });
     await expect(limiter.decide('cold', bucket)).rejects.toThrow('backend down');
     writes = 0;
     const decisions = await Promise.all(Array.from({ length: 10 }, () => limiter.decide('cold', bucket)));
     expect(decisions.filter((d) => d.allowed)).toHaveLength(3);
-    expect(writes).toBe(10);
+    // One wrong guess for the decision sent alone; the others start from the state it learned.
+    expect(writes).toBe(11);
   });
 
   it('lets decisions on a key with cached state run side by side: a slow write holds up no other', async () => {

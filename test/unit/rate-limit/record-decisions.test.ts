@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { RateLimitPolicy } from '../../../shared/domain/rate-limit/rate-limit-policy.js';
 import type { ConsumeResult, RateLimitStore } from '../../../shared/domain/rate-limit/rate-limit-store.js';
 import { createRateLimiter } from '../../../shared/domain/rate-limit/rate-limiter.js';
+import { importFresh } from '../../support/import-fresh.js';
 import { inMemoryRateLimitStore, type ProvableRecord } from '../../support/in-memory-rate-limit-store.js';
 import { manualClock } from '../../support/test-runtime.js';
 
@@ -71,6 +72,7 @@ describe('a fixed window on a record', () => {
     expect(decision).toMatchObject({
       allowed: false,
       recordChanged: true,
+      source: 'backend',
       backendCalls: 1,
       guardFailed: false,
     });
@@ -116,8 +118,35 @@ describe('a fixed window on a record', () => {
   it('refuses to decide with both a record and revocation markers', async () => {
     const { limiter } = setup();
     await expect(limiter.decide('rl#me', window, { record: a, mustNotExist: ['revoked#s'] })).rejects.toThrow(
-      TypeError,
+      new TypeError('a decision proves either a record or revocation markers'),
     );
+  });
+});
+
+describe('the limiter module loaded afresh (its helpers are module constants)', () => {
+  it('keeps records apart and says recordChanged, spending nothing, from a changed one', async () => {
+    const fresh = await importFresh<typeof import('../../../shared/domain/rate-limit/rate-limiter.js')>(
+      new URL('../../../shared/domain/rate-limit/rate-limiter.js', import.meta.url),
+    );
+    const { store, clock, change } = setup();
+    const limiter = fresh.createRateLimiter({ store, clock });
+    for (let i = 0; i < 3; i += 1) await limiter.decide('rl#me', window, { record: a });
+    expect(await limiter.decide('rl#me', window, { record: { id: 'key-b', version: 7 } })).toMatchObject({
+      allowed: true,
+      source: 'backend',
+    });
+    change('key-a', { version: 2 });
+    expect(await limiter.decide('rl#me', bucket, { record: a })).toEqual({
+      allowed: false,
+      policy: bucket,
+      remaining: 0,
+      resetSeconds: 0,
+      retryAfterSeconds: undefined,
+      source: 'backend',
+      backendCalls: 1,
+      guardFailed: false,
+      recordChanged: true,
+    });
   });
 });
 
@@ -263,6 +292,8 @@ describe('what the store is asked', () => {
     const { store } = recording({ admitted: false, value: 2, guardFailed: false });
     const limiter = createRateLimiter({ store, clock: manualClock(t0) });
     await limiter.decide('rl#me', window, { record: a });
-    await expect(limiter.decide('rl#me', window, { record: a })).rejects.toThrow(TypeError);
+    await expect(limiter.decide('rl#me', window, { record: a })).rejects.toThrow(
+      new TypeError('record-kept limits need recordIsCurrent'),
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RateLimitStore } from '../../../shared/domain/rate-limit/rate-limit-store.js';
 import { createRateLimiter } from '../../../shared/domain/rate-limit/rate-limiter.js';
 import { countingStore, manualClock } from './counting-store.js';
 
@@ -64,8 +65,54 @@ describe('token bucket decisions: one write per decision on instances that have 
     expect(writes.map((write) => write.assume)).toEqual(['busy', 'idle', 'busy']);
     // Once both have answered, a passed TAT is guessed idle again.
     clock.advance(5_000);
-    await limiter.decide('k', policy);
+    expect(await limiter.decide('k', policy)).toMatchObject({ allowed: true, backendCalls: 1 });
     expect(writes.at(-1)?.assume).toBe('idle');
+  });
+
+  it('corrects a wrong idle guess with a busy write when another instance made the bucket busy', async () => {
+    const { store, writes } = countingStore();
+    const clock = manualClock(t0);
+    const limiter = createRateLimiter({ store, clock });
+    await limiter.decide('k', policy);
+    clock.advance(5_000);
+    // Its cached TAT has passed, but another instance has just spent a token.
+    await createRateLimiter({ store, clock }).decide('k', policy);
+    expect(await limiter.decide('k', policy)).toMatchObject({ allowed: true, backendCalls: 2, remaining: 1 });
+    // Ours, the other instance's (a wrong cold guess, then idle), then ours: idle refused, busy admitted.
+    expect(writes.map((write) => write.assume)).toEqual(['busy', 'busy', 'idle', 'idle', 'busy']);
+  });
+
+  it('counts its decisions in flight on a key: one answering leaves the others still busy', async () => {
+    const { store, writes } = countingStore();
+    const clock = manualClock(t0);
+    let release: () => void = () => undefined;
+    let holdBusy = false;
+    const holding: RateLimitStore = {
+      ...store,
+      consumeTokenBucket: async (request) => {
+        if (request.assume === 'busy' && holdBusy) {
+          holdBusy = false;
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        }
+        return store.consumeTokenBucket(request);
+      },
+    };
+    const limiter = createRateLimiter({ store: holding, clock });
+    await limiter.decide('k', policy);
+    clock.advance(5_000);
+    holdBusy = true;
+    const first = limiter.decide('k', policy);
+    const held = limiter.decide('k', policy);
+    await first;
+    // The first one's TAT has passed too, but the held decision may still make the bucket busy.
+    clock.advance(5_000);
+    const third = limiter.decide('k', policy);
+    release();
+    await Promise.all([held, third]);
+    // The third one's guess is the third write (the held one writes after it): busy, not idle.
+    expect(writes.slice(0, 3).map((write) => write.assume)).toEqual(['busy', 'idle', 'busy']);
   });
 
   it('admits exactly the burst to a cold burst on one instance, one write per decision', async () => {

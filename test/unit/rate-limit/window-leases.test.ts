@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ConsumeResult, RateLimitStore } from '../../../shared/domain/rate-limit/rate-limit-store.js';
 import { createRateLimiter } from '../../../shared/domain/rate-limit/rate-limiter.js';
 import {
   defaultLeasingOptions,
@@ -171,6 +172,40 @@ describe('leased fixed windows', () => {
     expect(await second.decide('w', hot)).toMatchObject({ source: 'backend', remaining: 4_900 + 99 });
   });
 
+  it('never spends a lease in an earlier window when the clock steps back', async () => {
+    const { store, writes } = countingStore();
+    const clock = manualClock(t0);
+    const limiter = createRateLimiter({ store, clock, leasing });
+    await limiter.decide('k', hot);
+    clock.advance(1);
+    await limiter.decide('k', hot);
+    // The lease of the window from t0 still runs, but the clock now reads the window before it.
+    clock.set(t0 - 10);
+    expect(await limiter.decide('k', hot)).toMatchObject({ allowed: true, source: 'backend' });
+    expect(writes).toHaveLength(3);
+  });
+
+  it('retries a lease refused by other instances taking what is left at most three writes, then rejects', async () => {
+    const refused = { admitted: false, value: 4_990, guardFailed: false };
+    const scripted = (...results: ConsumeResult[]): RateLimitStore => {
+      let calls = 0;
+      const next = async (): Promise<ConsumeResult> => {
+        const result = results[Math.min(calls, results.length - 1)] ?? refused;
+        calls += 1;
+        return result;
+      };
+      return { consumeTokenBucket: next, consumeFixedWindow: next, anyGuardExists: async () => false };
+    };
+    const lastFits = scripted(refused, refused, { admitted: true, value: 5_000, guardFailed: false });
+    expect(
+      await createRateLimiter({ store: lastFits, clock: manualClock(t0), leasing }).decide('k', hot),
+    ).toMatchObject({ allowed: true, source: 'backend', backendCalls: 3 });
+    const neverFits = scripted(refused);
+    expect(
+      await createRateLimiter({ store: neverFits, clock: manualClock(t0), leasing }).decide('k', hot),
+    ).toMatchObject({ allowed: false, source: 'backend', backendCalls: 3, remaining: 0 });
+  });
+
   it('makes concurrent requests wait for one lease write instead of each writing', async () => {
     const { store, writes } = countingStore();
     const clock = manualClock(t0);
@@ -222,6 +257,8 @@ describe('leased fixed windows', () => {
     await limiter.decide('a', hot);
     clock.advance(1);
     await limiter.decide('a', hot);
+    // Within the bound the lease is kept.
+    expect(await limiter.decide('a', hot)).toMatchObject({ source: 'lease', backendCalls: 0 });
     await limiter.decide('b', hot);
     const writesBefore = writes.length;
     // 'a' held 99 leased requests, dropped when 'b' was leased: its next request writes again.
