@@ -177,8 +177,8 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
       return record;
     } catch {
       // Refused by a record that may be stale: the read decides (and throws whatever it finds).
-      return undefined;
     }
+    return undefined;
   };
 
   return {

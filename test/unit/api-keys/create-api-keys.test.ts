@@ -314,6 +314,17 @@ describe('createApiKeys().update', () => {
     expect(error).toBeInstanceOf(ApiKeyNotFoundError);
     expect((error as ApiKeyNotFoundError).reason).toBe('missing');
   });
+
+  it('refuses an id that only reads as a valid one, such as a list holding it, without a store call', async () => {
+    const { apiKeys, calls } = build();
+    for (const id of [[keyId], { toString: () => keyId }]) {
+      expect(await rejectionOf(apiKeys.update(id as never, { roles: ['admin'] }))).toBeInstanceOf(
+        ApiKeyNotFoundError,
+      );
+      expect(await rejectionOf(apiKeys.revoke(id as never))).toBeInstanceOf(ApiKeyNotFoundError);
+    }
+    expect(calls).toEqual([]);
+  });
 });
 
 describe('createApiKeys().revoke', () => {
