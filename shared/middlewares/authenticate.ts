@@ -69,6 +69,11 @@ export interface AuthenticateOptions {
 
 const bearerPattern = /^Bearer[ ]+([A-Za-z0-9._~+/-]+=*)$/i;
 
+const required = <T>(value: T | undefined, name: string): T => {
+  if (value === undefined) throw new TypeError(`${name} is required`);
+  return value;
+};
+
 /**
  * Establishes the principal or throws 401. With `jwt_or_api_key` a request carries exactly one
  * credential: an access token in `Authorization: Bearer` or an API key in the API key header.
@@ -77,9 +82,11 @@ const bearerPattern = /^Bearer[ ]+([A-Za-z0-9._~+/-]+=*)$/i;
 export const authenticate = (options: AuthenticateOptions): SecureMiddleware => {
   const acceptsTokens = options.strategy === 'jwt' || options.strategy === 'jwt_or_api_key';
   const acceptsKeys = options.strategy === 'api_key' || options.strategy === 'jwt_or_api_key';
-  if (acceptsTokens && options.verifyAccessToken === undefined)
-    throw new TypeError('verifyAccessToken is required');
-  if (acceptsKeys && options.verifyApiKey === undefined) throw new TypeError('verifyApiKey is required');
+  // Defined exactly when the strategy accepts that credential.
+  const verifyAccessToken = acceptsTokens
+    ? required(options.verifyAccessToken, 'verifyAccessToken')
+    : undefined;
+  const verifyApiKey = acceptsKeys ? required(options.verifyApiKey, 'verifyApiKey') : undefined;
 
   const keyPrincipal = (key: VerifiedApiKeyIdentity): Principal => ({
     kind: 'api_key',
@@ -104,12 +111,10 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
   };
 
   /** An unlimited key is allowed only when set explicitly, and it is a guard-rail breach every time. */
-  const noteUnlimited = async (request: SecureRequest): Promise<void> => {
-    const state = request.context.bulwark;
-    const principal = state.principal;
-    if (principal?.kind === 'api_key' && isUnlimitedInEffect(principal.rateLimit)) {
+  const noteUnlimited = async (request: SecureRequest, principal: Principal): Promise<void> => {
+    if (principal.kind === 'api_key' && isUnlimitedInEffect(principal.rateLimit)) {
       options.metrics.count('api_key_unlimited_used', { route: options.routeId });
-      state.log.warn('guard-rail breach: unlimited API key used', { key_id: principal.id });
+      request.context.bulwark.log.warn('guard-rail breach: unlimited API key used', { key_id: principal.id });
       await options.onUnlimitedKeyUsed?.(principal.id);
     }
   };
@@ -120,9 +125,10 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
     credential: string,
     key: ProvableApiKeyIdentity,
     verify: NonNullable<AuthenticateOptions['verifyProvableApiKey']>,
-  ): void => {
+  ): Principal => {
     const state = request.context.bulwark;
-    state.principal = keyPrincipal(key);
+    const principal = keyPrincipal(key);
+    state.principal = principal;
     const proof: ApiKeyProof = {
       keyId: key.keyId,
       version: key.version,
@@ -134,30 +140,28 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
         } catch (error) {
           return refuse(request, error);
         }
-        adoptProvable(request, credential, fresh, verify);
-        await noteUnlimited(request);
+        await noteUnlimited(request, adoptProvable(request, credential, fresh, verify));
       },
     };
     state.apiKeyProof = proof;
+    return principal;
   };
 
-  const identify = async (
-    request: SecureRequest,
-    authorizations: readonly string[],
-    apiKeys: readonly string[],
-  ): Promise<{ principal: Principal; guards: string[] }> => {
+  const identify = async (request: SecureRequest): Promise<{ principal: Principal; guards: string[] }> => {
+    const authorizations = headerValuesOf(request, 'authorization');
+    const apiKeys = headerValuesOf(request, options.apiKeyHeader);
     // Two header lines of one credential are ambiguous (a proxy may pick either); refuse, never choose.
     if (authorizations.length > 1 || apiKeys.length > 1)
       throw new CredentialsInvalidError('repeated_credential');
     const [authorization] = authorizations;
     const [apiKey] = apiKeys;
-    const presentedToken = acceptsTokens && authorization !== undefined;
-    const presentedKey = acceptsKeys && apiKey !== undefined && apiKey.length > 0;
+    const presentedToken = verifyAccessToken !== undefined && authorization !== undefined;
+    const presentedKey = verifyApiKey !== undefined && apiKey !== undefined && apiKey.length > 0;
     if (presentedToken && presentedKey) throw new CredentialsInvalidError('two_credentials');
-    if (presentedToken && options.verifyAccessToken !== undefined) {
-      const token = bearerPattern.exec(authorization ?? '')?.[1];
+    if (presentedToken) {
+      const token = bearerPattern.exec(authorization)?.[1];
       if (token === undefined) throw new CredentialsInvalidError('authorization_scheme');
-      const claims = await options.verifyAccessToken(token);
+      const claims = await verifyAccessToken(token);
       return {
         principal: {
           kind: 'user',
@@ -171,13 +175,10 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
       };
     }
     if (presentedKey && options.verifyProvableApiKey !== undefined) {
-      const key = await options.verifyProvableApiKey(apiKey ?? '', false);
-      adoptProvable(request, apiKey ?? '', key, options.verifyProvableApiKey);
-      return { principal: keyPrincipal(key), guards: [] };
+      const key = await options.verifyProvableApiKey(apiKey, false);
+      return { principal: adoptProvable(request, apiKey, key, options.verifyProvableApiKey), guards: [] };
     }
-    if (presentedKey && options.verifyApiKey !== undefined) {
-      return { principal: keyPrincipal(await options.verifyApiKey(apiKey ?? '')), guards: [] };
-    }
+    if (presentedKey) return { principal: keyPrincipal(await verifyApiKey(apiKey)), guards: [] };
     throw new CredentialsMissingError(acceptsKeys ? options.apiKeyHeader : undefined);
   };
 
@@ -190,18 +191,10 @@ export const authenticate = (options: AuthenticateOptions): SecureMiddleware => 
         state.principal = { kind: 'auth_disabled', id: 'auth-disabled', roles: ['admin'] };
         return;
       }
-      try {
-        const { principal, guards } = await identify(
-          request,
-          headerValuesOf(request, 'authorization'),
-          headerValuesOf(request, options.apiKeyHeader),
-        );
-        state.principal = principal;
-        state.revocationGuards = guards;
-      } catch (error) {
-        await refuse(request, error);
-      }
-      await noteUnlimited(request);
+      const { principal, guards } = await identify(request).catch((error: unknown) => refuse(request, error));
+      state.principal = principal;
+      state.revocationGuards = guards;
+      await noteUnlimited(request, principal);
     },
   };
 };

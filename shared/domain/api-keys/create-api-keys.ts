@@ -126,9 +126,10 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
   const remember = (record: ApiKeyRecord): void => {
     records.delete(record.keyId);
     records.set(record.keyId, record);
-    if (records.size > maxCachedRecords) {
-      const oldest = records.keys().next();
-      if (oldest.done !== true) records.delete(oldest.value);
+    // A Map iterates in insertion order, so its first keys are the least recently used.
+    for (const oldest of records.keys()) {
+      if (records.size <= maxCachedRecords) break;
+      records.delete(oldest);
     }
   };
 
@@ -142,17 +143,15 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
     const matchesCurrent = secretHashMatches(presentedHash, record?.secretHash ?? unknownKeyHash);
     const matchesPrevious = secretHashMatches(presentedHash, record?.previousSecretHash ?? unknownKeyHash);
     if (record === undefined) throw new ApiKeyInvalidError('unknown');
-    const previousValid =
-      matchesPrevious &&
-      record.previousSecretHash !== undefined &&
-      record.previousSecretExpiresAtMs !== undefined &&
-      record.previousSecretExpiresAtMs > clock.nowMs();
+    // A previous secret matches only a stored previous hash (never the dummy) and works only until the
+    // overlap ends; without a stored end it never works.
+    const previousValid = matchesPrevious && (record.previousSecretExpiresAtMs ?? 0) > clock.nowMs();
     if (!matchesCurrent && !previousValid) {
       throw new ApiKeyInvalidError(matchesPrevious ? 'rotated' : 'mismatch');
     }
     // Only the holder of the secret learns (in our logs) that a key is revoked or expired.
     if (record.revoked) throw new ApiKeyInvalidError('revoked');
-    if (record.expiresAtMs !== undefined && record.expiresAtMs <= clock.nowMs()) {
+    if ((record.expiresAtMs ?? Number.POSITIVE_INFINITY) <= clock.nowMs()) {
       throw new ApiKeyInvalidError('expired');
     }
     return record;
@@ -168,9 +167,9 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
 
   const fromCache = async (presented: string): Promise<ApiKeyRecord | undefined> => {
     const credential = parseApiKeyCredential(presented);
-    const cached = credential === undefined ? undefined : records.get(credential.keyId);
-    if (credential === undefined || cached === undefined || isUnlimitedInEffect(cached.rateLimit))
-      return undefined;
+    if (credential === undefined) return undefined;
+    const cached = records.get(credential.keyId);
+    if (cached === undefined || isUnlimitedInEffect(cached.rateLimit)) return undefined;
     const pepper = await pepperOf(deps.pepper);
     try {
       const record = decide(pepper, credential.secret, cached);
@@ -178,8 +177,8 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
       return record;
     } catch {
       // Refused by a record that may be stale: the read decides (and throws whatever it finds).
-      return undefined;
     }
+    return undefined;
   };
 
   return {

@@ -49,6 +49,16 @@ describe('toApiKeyView', () => {
     expect(toApiKeyView({ ...record, rateLimit: 'unlimited' }).rate_limit).toBe('unlimited');
   });
 
+  it("shows until when the secret a rotation replaced still works, never that secret's hash", () => {
+    const view = toApiKeyView({
+      ...record,
+      previousSecretHash: 'PREVIOUSHASHxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+      previousSecretExpiresAtMs: Date.UTC(2030, 0, 8, 1),
+    } as ApiKeyRecord);
+    expect(view.overlap_until).toBe('2030-01-08T01:00:00.000Z');
+    expect(JSON.stringify(view)).not.toContain('PREVIOUSHASH');
+  });
+
   it('never carries the secret hash, whatever else the record holds', () => {
     fc.assert(
       fc.property(

@@ -10,13 +10,15 @@ import type { ApiKeyChanges, ApiKeyStore } from '../../../shared/domain/api-keys
 import { BulwarkError } from '../../../shared/errors/bulwark-error.js';
 import { ConfigurationError } from '../../../shared/errors/configuration-error.js';
 import { importFresh } from '../../support/import-fresh.js';
+import { inMemoryApiKeyStore } from '../../support/in-memory-api-key-store.js';
 import { rejectionOf } from '../../support/rejection-of.js';
 
 type ApiKeysModule = typeof import('../../../shared/domain/api-keys/create-api-keys.js');
 // Loaded afresh for each test, so the module's constants (the field-name map) are mutation-tested too.
 let createApiKeys: ApiKeysModule['createApiKeys'];
+let createApiKeyRotation: ApiKeysModule['createApiKeyRotation'];
 beforeEach(async () => {
-  ({ createApiKeys } = await importFresh<ApiKeysModule>(
+  ({ createApiKeys, createApiKeyRotation } = await importFresh<ApiKeysModule>(
     new URL('../../../shared/domain/api-keys/create-api-keys.js', import.meta.url),
   ));
 });
@@ -312,6 +314,17 @@ describe('createApiKeys().update', () => {
     expect(error).toBeInstanceOf(ApiKeyNotFoundError);
     expect((error as ApiKeyNotFoundError).reason).toBe('missing');
   });
+
+  it('refuses an id that only reads as a valid one, such as a list holding it, without a store call', async () => {
+    const { apiKeys, calls } = build();
+    for (const id of [[keyId], { toString: () => keyId }]) {
+      expect(await rejectionOf(apiKeys.update(id as never, { roles: ['admin'] }))).toBeInstanceOf(
+        ApiKeyNotFoundError,
+      );
+      expect(await rejectionOf(apiKeys.revoke(id as never))).toBeInstanceOf(ApiKeyNotFoundError);
+    }
+    expect(calls).toEqual([]);
+  });
 });
 
 describe('createApiKeys().revoke', () => {
@@ -484,5 +497,198 @@ describe('createApiKeys().verifyProvable: a cached record, proven by the caller 
     expect(await apiKeys.verifyProvable(`${idOf(0)}:${secret}`)).toMatchObject({ fromCache: true });
     expect(await apiKeys.verifyProvable(`${idOf(1)}:${secret}`)).toMatchObject({ fromCache: false });
     expect(calls).toEqual(['get']);
+  });
+});
+
+describe('createApiKeys().verify: the previous secret of a rotation', () => {
+  const previousSecret = 'P'.repeat(43);
+  const previousCredential = `${keyId}:${previousSecret}`;
+  const rotatedKey = (overrides: Partial<ApiKeyRecord> = {}) =>
+    storedKey({
+      previousSecretHash: hashApiKeySecret(pepperValue, previousSecret),
+      previousSecretExpiresAtMs: nowMs + 1,
+      ...overrides,
+    });
+
+  it('accepts the previous secret until the millisecond its overlap ends, and the current one too', async () => {
+    const { apiKeys } = build({ [keyId]: rotatedKey() });
+    await expect(apiKeys.verify(previousCredential)).resolves.toEqual({
+      keyId,
+      roles: ['admin'],
+      rateLimit: { burst: 5, perSeconds: 60 },
+    });
+    await expect(apiKeys.verify(credential)).resolves.toMatchObject({ keyId });
+  });
+
+  it.each([
+    ['when its overlap ends now', rotatedKey({ previousSecretExpiresAtMs: nowMs })],
+    ['when its overlap ended', rotatedKey({ previousSecretExpiresAtMs: nowMs - 60_000 })],
+    ['when the record names no overlap end', rotatedKey({ previousSecretExpiresAtMs: undefined })],
+  ])('refuses the previous secret as rotated %s, while the current one still works', async (_, record) => {
+    const { apiKeys } = build({ [keyId]: record });
+    const refused = await rejectionOf(apiKeys.verify(previousCredential));
+    expect(refused).toBeInstanceOf(ApiKeyInvalidError);
+    expect((refused as ApiKeyInvalidError).reason).toBe('rotated');
+    await expect(apiKeys.verify(credential)).resolves.toMatchObject({ keyId });
+  });
+
+  it('refuses a secret that is neither the current nor the previous one as a mismatch', async () => {
+    const { apiKeys } = build({ [keyId]: rotatedKey() });
+    const refused = await rejectionOf(apiKeys.verify(`${keyId}:${'Q'.repeat(43)}`));
+    expect((refused as ApiKeyInvalidError).reason).toBe('mismatch');
+  });
+
+  it.each([
+    ['revoked', { revoked: true }],
+    ['expired', { expiresAtMs: nowMs }],
+  ] as const)(
+    'refuses the previous secret of a %s key as such, inside the overlap',
+    async (reason, change) => {
+      const { apiKeys } = build({ [keyId]: rotatedKey(change) });
+      const refused = await rejectionOf(apiKeys.verify(previousCredential));
+      expect((refused as ApiKeyInvalidError).reason).toBe(reason);
+    },
+  );
+
+  it('answers a cached previous secret from the cache only inside its overlap', async () => {
+    let now = nowMs;
+    const recording = recordingStore({ [keyId]: rotatedKey({ previousSecretExpiresAtMs: nowMs + 1_000 }) });
+    const apiKeys = createApiKeys({
+      store: recording.store,
+      clock: { nowMs: () => now },
+      pepper: async () => pepperValue,
+    });
+    await apiKeys.verifyProvable(previousCredential);
+    expect(await apiKeys.verifyProvable(previousCredential)).toMatchObject({ fromCache: true });
+    now = nowMs + 1_000;
+    const refused = await rejectionOf(apiKeys.verifyProvable(previousCredential));
+    expect((refused as ApiKeyInvalidError).reason).toBe('rotated');
+    expect(recording.calls).toEqual(['get', 'get']);
+  });
+});
+
+describe('createApiKeyRotation', () => {
+  const rotating = (rotationOverlapSeconds?: number) => {
+    let now = nowMs;
+    const stored = inMemoryApiKeyStore([
+      storedKey({ expiresAtMs: nowMs + 86_400_000, createdAtMs: nowMs - 5_000, updatedAtMs: nowMs - 5_000 }),
+    ]);
+    const rotated: string[] = [];
+    const store: typeof stored = {
+      ...stored,
+      rotate: (id, rotation) => {
+        rotated.push(id);
+        return stored.rotate(id, rotation);
+      },
+    };
+    const clock = { nowMs: () => now };
+    let pepper = pepperValue;
+    const deps = { store, clock, pepper: async () => pepper };
+    return {
+      store,
+      rotated,
+      keys: createApiKeys(deps),
+      rotate: createApiKeyRotation(
+        rotationOverlapSeconds === undefined ? deps : { ...deps, rotationOverlapSeconds },
+      ),
+      advance: (ms: number) => {
+        now += ms;
+      },
+      setPepper: (value: string) => {
+        pepper = value;
+      },
+    };
+  };
+
+  it('issues a new secret for the same key, keeping its settings; the old one works until the overlap ends', async () => {
+    const { keys, rotate, advance, store } = rotating(3_600);
+    const rotated = await rotate(keyId);
+    const [rotatedId, newSecret] = rotated.apiKey.split(':');
+    expect(rotatedId).toBe(keyId);
+    expect(newSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(newSecret).not.toBe(secret);
+    expect(rotated.key).toEqual({
+      key_id: keyId,
+      name: 'ci',
+      roles: ['admin'],
+      rate_limit: { burst: 5, per_seconds: 60 },
+      expires_at: new Date(nowMs + 86_400_000).toISOString(),
+      revoked: false,
+      overlap_until: new Date(nowMs + 3_600_000).toISOString(),
+      created_at: new Date(nowMs - 5_000).toISOString(),
+      updated_at: new Date(nowMs).toISOString(),
+    });
+    expect(store.peek(keyId)).toMatchObject({
+      secretHash: hashApiKeySecret(pepperValue, newSecret ?? ''),
+      previousSecretHash: hashApiKeySecret(pepperValue, secret),
+      previousSecretExpiresAtMs: nowMs + 3_600_000,
+      updatedAtMs: nowMs,
+      version: 2,
+    });
+    await expect(keys.verify(rotated.apiKey)).resolves.toMatchObject({ keyId });
+    advance(3_600_000 - 1);
+    await expect(keys.verify(credential)).resolves.toMatchObject({ keyId });
+    advance(1);
+    expect(((await rejectionOf(keys.verify(credential))) as ApiKeyInvalidError).reason).toBe('rotated');
+    await expect(keys.verify(rotated.apiKey)).resolves.toMatchObject({ keyId });
+  });
+
+  it('takes a shorter overlap when asked, and an overlap of 0 stops the old secret at once', async () => {
+    const { keys, rotate } = rotating(3_600);
+    const short = await rotate(keyId, { overlapSeconds: 60 });
+    expect(short.key.overlap_until).toBe(new Date(nowMs + 60_000).toISOString());
+    const none = await rotate(keyId, { overlapSeconds: 0 });
+    expect(none.key.overlap_until).toBeNull();
+    expect(((await rejectionOf(keys.verify(short.apiKey))) as ApiKeyInvalidError).reason).toBe('mismatch');
+    await expect(keys.verify(none.apiKey)).resolves.toMatchObject({ keyId });
+  });
+
+  it('accepts exactly the configured overlap', async () => {
+    const { rotate } = rotating(3_600);
+    const rotated = await rotate(keyId, { overlapSeconds: 3_600 });
+    expect(rotated.key.overlap_until).toBe(new Date(nowMs + 3_600_000).toISOString());
+  });
+
+  it('allows no overlap when none is configured', async () => {
+    const { keys, rotate, store } = rotating();
+    const rotated = await rotate(keyId);
+    expect(rotated.key.overlap_until).toBeNull();
+    expect(store.peek(keyId)?.previousSecretHash).toBeUndefined();
+    expect(((await rejectionOf(keys.verify(credential))) as ApiKeyInvalidError).reason).toBe('mismatch');
+    const refused = await rejectionOf(rotate(keyId, { overlapSeconds: 1 }));
+    expect((refused as ApiKeySettingsInvalidError).errors).toEqual([
+      { path: '/overlap_seconds', message: 'must be a whole number from 0 to 0' },
+    ]);
+  });
+
+  it.each([-1, 3_601, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '60' as unknown as number])(
+    'refuses an overlap of %j with the admin API path and the bound, changing nothing',
+    async (overlapSeconds) => {
+      const { rotate, store } = rotating(3_600);
+      const refused = await rejectionOf(rotate(keyId, { overlapSeconds }));
+      expect(refused).toBeInstanceOf(ApiKeySettingsInvalidError);
+      expect((refused as ApiKeySettingsInvalidError).errors).toEqual([
+        { path: '/overlap_seconds', message: 'must be a whole number from 0 to 3600' },
+      ]);
+      expect(store.peek(keyId)?.version).toBe(1);
+    },
+  );
+
+  it.each(['', 'bwk_short', 42 as unknown as string])(
+    'answers 404 for an id that cannot exist (%j) without a store call',
+    async (id) => {
+      const { rotate, rotated } = rotating(3_600);
+      const refused = await rejectionOf(rotate(id));
+      expect(refused).toBeInstanceOf(ApiKeyNotFoundError);
+      expect((refused as ApiKeyNotFoundError).reason).toBe('missing');
+      expect(rotated).toEqual([]);
+    },
+  );
+
+  it('fails as misconfiguration, changing nothing, when the pepper is too short', async () => {
+    const { rotate, store, setPepper } = rotating(3_600);
+    setPepper('p'.repeat(31));
+    expect(await rejectionOf(rotate(keyId))).toBeInstanceOf(ConfigurationError);
+    expect(store.peek(keyId)?.version).toBe(1);
   });
 });
