@@ -1,20 +1,42 @@
 /**
  * Every answer carries the security headers: x-request-id, Strict-Transport-Security,
  * X-Content-Type-Options nosniff, Content-Security-Policy and Cache-Control no-store, on success and on
- * every kind of error (the 503 case is in the slow-backend checks, which can stop the backend).
+ * every kind of error (the 503 case is in the slow-backend checks, which can stop the backend). The one
+ * exception is declared by its route: the JWKS's 200 may be cached publicly for less than the signing-key
+ * rotation overlap (ADR 0011), with every other security header.
  */
-import { expectJson, expectProblem, expectSecurityHeaders } from '../expect-answer.js';
-import { type SecurityCheck, variant } from '../security-check.js';
+import {
+  expectJson,
+  expectProblem,
+  expectSecurityHeaders,
+  missingSecurityHeaders,
+} from '../expect-answer.js';
+import { fail, type SecurityCheck, variant } from '../security-check.js';
 import { spendHealthBudget } from './limiter-bypass.js';
 
 export const securityHeaderChecks: readonly SecurityCheck[] = [
   {
     id: 'headers.on-200',
-    proves: 'a 200 (GET /.well-known/jwks.json) carries the security headers',
+    proves: 'a 200 (GET /openapi.json) carries the security headers',
+    run: async (target) => {
+      const answer = await target.client().send({ path: '/openapi.json' });
+      expectJson(answer, 200, 'the OpenAPI document');
+      expectSecurityHeaders(answer);
+    },
+  },
+  {
+    id: 'headers.jwks-cacheable',
+    proves: 'the JWKS 200 is publicly cacheable for a bounded time and carries every other security header',
     run: async (target) => {
       const answer = await target.client().send({ path: '/.well-known/jwks.json' });
       expectJson(answer, 200, 'the JWKS');
-      expectSecurityHeaders(answer);
+      const cacheControl = answer.headers['cache-control'] ?? '';
+      const maxAge = /\bmax-age=(\d+)\b/.exec(cacheControl);
+      const others = missingSecurityHeaders(answer).filter((missing) => !missing.startsWith('Cache-Control'));
+      if (others.length > 0) fail(`the JWKS lacks ${others.join(', ')}`);
+      if (/\bno-store\b/.test(cacheControl)) return;
+      if (!/\bpublic\b/.test(cacheControl) || maxAge === null || Number(maxAge[1]) > 3_600)
+        fail(`the JWKS's Cache-Control is not a bounded public policy: ${cacheControl}`);
     },
   },
   {
