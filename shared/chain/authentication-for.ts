@@ -7,13 +7,12 @@ import { verificationKeysFor } from '../runtime/verification-keys-for.js';
 import type { AuthenticationDependencies } from './create-secure-handler.js';
 
 /**
- * How secure routes authenticate under API_AUTH_STRATEGY: the token verifier, the API-key verifier, or
- * both. Built once per process; loading the secrets here, at cold start, warms the caches and lets
+ * How secure routes authenticate under API_AUTH_STRATEGY: the token verifier, the API-key verifier,
+ * both, or neither (`disabled`, which loads no secret). Built once per process; loading the secrets here, at cold start, warms the caches and lets
  * production refuse development keys and weak peppers before the first request.
  */
 export const authenticationFor = perRuntime(async (runtime: Runtime): Promise<AuthenticationDependencies> => {
   const { strategy, header } = runtime.config.auth;
-  if (strategy === 'disabled') return { middleware: authenticate, strategy, apiKeyHeader: header };
   const tokens = strategy === 'jwt' || strategy === 'jwt_or_api_key';
   const keys = strategy === 'api_key' || strategy === 'jwt_or_api_key';
   await Promise.all([

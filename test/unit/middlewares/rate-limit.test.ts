@@ -452,13 +452,16 @@ describe('an API key decided on its record (ADR 0005, API-key requests)', () => 
   });
 
   it('gives up with 503 after three rounds of a record that changes every time, reading it twice', async () => {
-    const { send, keys, counted } = await route({ auth: 'required', limiter: recordChanged });
+    const { send, keys, counted, runtime } = await route({ auth: 'required', limiter: recordChanged });
     const answer = await send(withKey(credential));
     expectProblem(answer, 503, 'limiter-unavailable');
     expect(headerOf(answer, 'retry-after')).toBe('5');
     // The first verification and two refreshes.
     expect(keys.gets()).toBe(3);
     expect(counted).toEqual([['fail_closed', 'me', 'fw-2-per-60s']]);
+    // The operator's log says why the limiter gave up (the answer itself never carries a cause).
+    expect(runtime.logs.text()).toContain('the API key record kept changing');
+    expect(answer.body).not.toContain('kept changing');
   });
 
   it('on a fail-open route reads a key known only from cache before admitting it', async () => {
