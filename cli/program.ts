@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import packageJson from '../package.json' with { type: 'json' };
 import { registerDatasources } from './commands/datasources.js';
 import { registerHealth } from './commands/health.js';
 import { registerKeys } from './commands/keys.js';
@@ -47,7 +48,7 @@ export const buildProgram = (io: Io, env: NodeJS.ProcessEnv, cwd: string): Comma
         'arguments: --credentials-file <path|->, BULWARK_CREDENTIALS_FILE, BULWARK_API_KEY, `bulwark login`, ' +
         "or the local stack's bootstrap.json.",
     )
-    .version('0.1.0')
+    .version(packageJson.version)
     .option('--url <url>', "the API (default: BULWARK_URL, else the local stack's .local/bootstrap.json)")
     .option('--credentials-file <path>', 'a 0600 file holding key_id:secret, or - for standard input')
     .option('--json', 'data as JSON on stdout; errors as JSON on stderr')
