@@ -143,13 +143,13 @@ describe(`this commit's version (${version})`, () => {
   });
 
   it('is what bulwark --version prints', () => {
-    let printed = '';
+    const printed: string[] = [];
     const program = buildProgram(
-      { stdout: (text) => void (printed += text), stderr: () => {}, stdinIsTerminal: false },
+      { stdout: (text) => void printed.push(text), stderr: () => {}, stdinIsTerminal: false },
       {},
       root,
     );
     expect(() => program.parse(['--version'], { from: 'user' })).toThrow();
-    expect(printed.trim()).toBe(version);
+    expect(printed.join('').trim()).toBe(version);
   });
 });
