@@ -6,10 +6,10 @@
  * shared by every test, so a change to its construction could go unnoticed.
  */
 import { describe, expect, it } from 'vitest';
-import { rateLimitOf } from '../../../shared/chain/route-security.js';
+import { assertBodyAsDeclared, rateLimitOf } from '../../../shared/chain/route-security.js';
 import type { HealthChangedEvent } from '../../../shared/domain/guardrails/guardrails.js';
 import { ConfigurationError } from '../../../shared/errors/configuration-error.js';
-import type { SecuredFunction } from '../../../shared/routes/route-definition.js';
+import type { RouteDefinition, SecuredFunction } from '../../../shared/routes/route-definition.js';
 import { testRuntime } from '../../support/test-runtime.js';
 
 const securedRoute = (rateLimit: SecuredFunction['rateLimit']): SecuredFunction => ({
@@ -109,5 +109,48 @@ describe('rateLimitOf: the failure mode', () => {
     expect(events).toMatchObject([
       { kind: 'limiter_fail_open', subject: 'orders-list', facts: { policy: 'fw-100-per-60s' } },
     ]);
+  });
+});
+
+describe('assertBodyAsDeclared: the module validates exactly the body its table entry declares', () => {
+  const entry = (body?: RouteDefinition['body']): RouteDefinition => ({
+    ...securedRoute({ policy: 'default' }),
+    method: 'POST',
+    path: '/orders',
+    ...(body === undefined ? {} : { body }),
+  });
+  const schema = {};
+
+  it('accepts a declared body the module validates, and no body on either side', () => {
+    expect(() => assertBodyAsDeclared(entry({}), { body: schema })).not.toThrow();
+    expect(() => assertBodyAsDeclared(entry(), {})).not.toThrow();
+    expect(() =>
+      assertBodyAsDeclared(entry({ optional: true }), { body: schema, emptyBody: {} }),
+    ).not.toThrow();
+  });
+
+  it('refuses a declared body the module does not validate', () => {
+    expect(() => assertBodyAsDeclared(entry({}), {})).toThrow(
+      new TypeError(
+        'Route orders-list: its table entry declares a body, but the route module validates none',
+      ),
+    );
+  });
+
+  it('refuses a validated body the entry does not declare, saying how to declare it', () => {
+    expect(() => assertBodyAsDeclared(entry(), { body: schema })).toThrow(
+      new TypeError(
+        'Route orders-list: the route module validates a body its table entry does not declare; ' +
+          'add `body: {}` to the entry, so API Gateway validates it too',
+      ),
+    );
+  });
+
+  it('refuses an optional body the module requires, and an empty body the entry does not allow', () => {
+    const disagree = new TypeError(
+      "Route orders-list: the entry's body.optional and the module's emptyBody must agree",
+    );
+    expect(() => assertBodyAsDeclared(entry({ optional: true }), { body: schema })).toThrow(disagree);
+    expect(() => assertBodyAsDeclared(entry({}), { body: schema, emptyBody: {} })).toThrow(disagree);
   });
 });
