@@ -145,6 +145,26 @@ export class RouteFunction extends Construct {
     }
     for (const secretId of entry.secrets)
       this.bindSecret(resources.secrets[secretId], secretDefinitions[secretId]);
+    if (entry.secrets.length >= 2) this.allowBatchSecretReads();
+  }
+
+  /**
+   * A function that reads two or more secrets fetches them at cold start in one BatchGetSecretValue
+   * (secretsManagerSecretStore, `batch`): one request less per cold start. The action has no resource-level
+   * permissions; Secrets Manager still checks GetSecretValue on each secret, which the statements of
+   * bindSecret() and the secrets' resource policies decide, so `*` here reads nothing more.
+   */
+  private allowBatchSecretReads(): void {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:BatchGetSecretValue'], resources: ['*'] }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'secretsmanager:BatchGetSecretValue supports no resource-level permissions; each secret it returns ' +
+        "also needs GetSecretValue, granted on this function's own secrets only and denied to all other " +
+        'roles by their resource policies.',
+    });
   }
 
   /**

@@ -22,7 +22,9 @@ export const loadRuntime = (): Runtime => {
       region: config.awsRegion,
       attemptMs: config.rateLimit.timeoutMs,
     });
-    inner = secretsManagerSecretStore(secretsManager);
+    // Batched: a function's entry that lists two or more secrets is granted BatchGetSecretValue
+    // (RouteFunction), and only such a function asks for two at once.
+    inner = secretsManagerSecretStore(secretsManager, { batch: true });
   } else inner = localFileSecretStore(config.localSecretsFile);
   const client = secretsManager;
   runtime = createRuntime({

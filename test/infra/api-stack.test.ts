@@ -790,6 +790,18 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
         }
       }
       expect(actionsOf(secretsManager).length === 0).toBe(route.secrets.length === 0);
+      // Two or more secrets are read at cold start in one BatchGetSecretValue, on `*` (the action has no
+      // resource-level permissions; each secret still needs the GetSecretValue above).
+      // (CDK merges it with other `*` statements, X-Ray's, which the check of other actions below covers.)
+      const batch = secretsManager.filter((statement) =>
+        actionsOf([statement]).includes('secretsmanager:BatchGetSecretValue'),
+      );
+      expect(batch.map((statement) => statement.Resource)).toEqual(route.secrets.length >= 2 ? ['*'] : []);
+      expect(
+        secretsManager
+          .filter((statement) => statement.Resource === '*')
+          .flatMap((statement) => actionsOf([statement])),
+      ).not.toContain('secretsmanager:GetSecretValue');
 
       // Log triage reads the stage's function logs with Logs Insights (StartQuery on those groups only)
       // and, with a model set, invokes that model only (see the log triage test below).

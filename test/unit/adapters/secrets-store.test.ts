@@ -3,7 +3,11 @@
  * the TTL cache with stale-on-failure, the production strength check and the API key comparison.
  */
 import { randomBytes } from 'node:crypto';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  BatchGetSecretValueCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -78,6 +82,158 @@ describe('secretsManagerSecretStore', () => {
     expect(await rejectionOf(secretsManagerSecretStore(client).getSecretJson(secretArn))).toBeInstanceOf(
       ConfigurationError,
     );
+  });
+});
+
+describe('secretsManagerSecretStore with batch', () => {
+  const secretsManager = mockClient(SecretsManagerClient);
+  let client: SecretsManagerClient;
+  const pepperArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/pepper-AbCdEf';
+  const keysArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark/keys-GhIjKl';
+  const entry = (arn: string, value: object) => ({
+    ARN: arn,
+    Name: arn.split(':').at(-1)?.slice(0, -7),
+    SecretString: JSON.stringify(value),
+  });
+
+  beforeEach(() => {
+    secretsManager.reset();
+    client = new SecretsManagerClient({ region: 'eu-west-1' });
+  });
+
+  afterEach(() => {
+    client.destroy();
+  });
+
+  it('reads the secrets asked for together in one BatchGetSecretValue with exactly { SecretIdList }', async () => {
+    secretsManager.on(BatchGetSecretValueCommand).resolves({
+      SecretValues: [entry(keysArn, { keys: [] }), entry(pepperArn, { pepper: 'p' })],
+    });
+    const store = secretsManagerSecretStore(client, { batch: true });
+    const [pepper, keys] = await Promise.all([store.getSecretJson(pepperArn), store.getSecretJson(keysArn)]);
+    expect([pepper, keys]).toEqual([{ pepper: 'p' }, { keys: [] }]);
+    const calls = secretsManager.commandCalls(BatchGetSecretValueCommand);
+    expect(calls.map((call) => call.args[0].input)).toStrictEqual([{ SecretIdList: [pepperArn, keysArn] }]);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('gathers reads asked for after awaits within the same turn, and asks once for a secret asked twice', async () => {
+    secretsManager.on(BatchGetSecretValueCommand).resolves({
+      SecretValues: [entry(pepperArn, { pepper: 'p' }), entry(keysArn, { keys: [] })],
+    });
+    const store = secretsManagerSecretStore(client, { batch: true });
+    const later = async () => {
+      await Promise.resolve();
+      await Promise.resolve();
+      return store.getSecretJson(keysArn);
+    };
+    const values = await Promise.all([
+      store.getSecretJson(pepperArn),
+      later(),
+      store.getSecretJson(pepperArn),
+    ]);
+    expect(values).toEqual([{ pepper: 'p' }, { keys: [] }, { pepper: 'p' }]);
+    expect(secretsManager.commandCalls(BatchGetSecretValueCommand).map((c) => c.args[0].input)).toStrictEqual(
+      [{ SecretIdList: [pepperArn, keysArn] }],
+    );
+  });
+
+  it('reads a lone secret with GetSecretValue, as without batching', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ pepper: 'p' }) });
+    const store = secretsManagerSecretStore(client, { batch: true });
+    expect(await store.getSecretJson(pepperArn)).toEqual({ pepper: 'p' });
+    expect(secretsManager.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toStrictEqual([
+      { SecretId: pepperArn },
+    ]);
+    expect(secretsManager.commandCalls(BatchGetSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('matches answers by ARN, by name and by partial ARN (without the six random characters)', async () => {
+    const partial = pepperArn.slice(0, -7);
+    secretsManager.on(BatchGetSecretValueCommand).resolves({
+      SecretValues: [entry(pepperArn, { pepper: 'p' }), entry(keysArn, { keys: [] })],
+    });
+    const store = secretsManagerSecretStore(client, { batch: true });
+    const values = await Promise.all([store.getSecretJson(partial), store.getSecretJson('bulwark/keys')]);
+    expect(values).toEqual([{ pepper: 'p' }, { keys: [] }]);
+  });
+
+  it('does not take a longer secret name for a partial ARN', async () => {
+    const partial = pepperArn.slice(0, -7);
+    secretsManager.on(BatchGetSecretValueCommand).resolves({
+      SecretValues: [entry(`${partial}-old-AbCdEf`, { pepper: 'old' }), entry(keysArn, { keys: [] })],
+    });
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ pepper: 'p' }) });
+    const store = secretsManagerSecretStore(client, { batch: true });
+    const [pepper] = await Promise.all([store.getSecretJson(partial), store.getSecretJson(keysArn)]);
+    // Not matched: asked on its own.
+    expect(pepper).toEqual({ pepper: 'p' });
+    expect(secretsManager.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toStrictEqual([
+      { SecretId: partial },
+    ]);
+  });
+
+  it('fails only the secret the batch names in Errors, as a 503-class error with its code, never a value', async () => {
+    secretsManager.on(BatchGetSecretValueCommand).resolves({
+      SecretValues: [entry(keysArn, { keys: [] })],
+      Errors: [{ SecretId: pepperArn, ErrorCode: 'DecryptionFailure', Message: 'no access to the key' }],
+    });
+    const store = secretsManagerSecretStore(client, { batch: true });
+    const [pepper, keys] = await Promise.allSettled([
+      store.getSecretJson(pepperArn),
+      store.getSecretJson(keysArn),
+    ]);
+    expect(keys).toEqual({ status: 'fulfilled', value: { keys: [] } });
+    const error = pepper.status === 'rejected' ? pepper.reason : undefined;
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect((error as Error).cause).toEqual({
+      dependency: 'secrets-manager',
+      error: { name: 'DecryptionFailure', message: 'no access to the key' },
+    });
+  });
+
+  it('fails every waiting read when the batch request itself fails (throttled, or not allowed)', async () => {
+    const sdkError = Object.assign(new Error('not authorized to perform BatchGetSecretValue'), {
+      name: 'AccessDeniedException',
+    });
+    secretsManager.on(BatchGetSecretValueCommand).rejects(sdkError);
+    const store = secretsManagerSecretStore(client, { batch: true });
+    const results = await Promise.allSettled([store.getSecretJson(pepperArn), store.getSecretJson(keysArn)]);
+    for (const result of results) {
+      expect(result.status).toBe('rejected');
+      const reason = result.status === 'rejected' ? result.reason : undefined;
+      expect(reason).toBeInstanceOf(DependencyUnavailableError);
+      expect((reason as Error).cause).toEqual({ dependency: 'secrets-manager', error: sdkError });
+    }
+  });
+
+  it('refuses a batched secret that is not a JSON object, as a single read does', async () => {
+    secretsManager.on(BatchGetSecretValueCommand).resolves({
+      SecretValues: [{ ARN: pepperArn, SecretString: 'hunter2' }, entry(keysArn, { keys: [] })],
+    });
+    const store = secretsManagerSecretStore(client, { batch: true });
+    const [pepper] = await Promise.allSettled([store.getSecretJson(pepperArn), store.getSecretJson(keysArn)]);
+    const error = pepper.status === 'rejected' ? pepper.reason : undefined;
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(errorText(error)).not.toContain('hunter2');
+  });
+
+  it('splits more than 20 reads into requests of at most 20 ids', async () => {
+    const ids = Array.from({ length: 23 }, (_, index) => `bulwark/secret-${index}`);
+    secretsManager.on(BatchGetSecretValueCommand).callsFake((input: { SecretIdList: string[] }) => ({
+      SecretValues: input.SecretIdList.map((id) => ({
+        ARN: `${id}-AbCdEf`,
+        Name: id,
+        SecretString: '{"n":1}',
+      })),
+    }));
+    const store = secretsManagerSecretStore(client, { batch: true });
+    await Promise.all(ids.map((id) => store.getSecretJson(id)));
+    const sizes = secretsManager
+      .commandCalls(BatchGetSecretValueCommand)
+      .map((c) => c.args[0].input.SecretIdList?.length);
+    expect(sizes).toEqual([20, 3]);
+    expect(secretsManager.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toStrictEqual([]);
   });
 });
 
