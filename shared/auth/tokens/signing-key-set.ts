@@ -58,54 +58,62 @@ export interface SigningKeySet extends VerificationKeySet {
   readonly previous: PreviousSigningKey | undefined;
 }
 
-const keyBytes = z.string().check(z.regex(ED25519_KEY_MEMBER_PATTERN));
-const kid = z.string().check(z.regex(KID_PATTERN));
-
-/** Members a JWK may carry besides the key itself; they are checked, then ignored on import. */
-const jwkMetadata = {
-  kid: z.optional(kid),
-  alg: z.optional(z.literal(['EdDSA', 'Ed25519'])),
-  use: z.optional(z.literal('sig')),
-  key_ops: z.optional(z.array(z.string())),
-  ext: z.optional(z.boolean()),
-};
-
-const publicJwkSchema = z.strictObject({
-  kty: z.literal('OKP'),
-  crv: z.literal('Ed25519'),
-  x: keyBytes,
-  ...jwkMetadata,
-});
-
-const privateJwkSchema = z.extend(publicJwkSchema, { d: keyBytes });
-
 const jwkKidMatches = (entry: { kid: string; jwk: { kid?: string | undefined } }): boolean =>
   entry.jwk.kid === undefined || entry.jwk.kid === entry.kid;
 
-const currentSchema = z.strictObject({ kid, privateJwk: privateJwkSchema }).check(
-  z.refine((entry) => jwkKidMatches({ kid: entry.kid, jwk: entry.privateJwk }), {
-    message: 'privateJwk.kid differs from kid',
-    path: ['privateJwk', 'kid'],
-  }),
-);
+/**
+ * The secret's schema, built on first use: every authenticated function loads this module for the
+ * patterns and the public JWK shape, only the issuers (login, refresh, the rotation) parse a signing-key secret.
+ */
+const buildSecretSchema = () => {
+  const keyBytes = z.string().check(z.regex(ED25519_KEY_MEMBER_PATTERN));
+  const kid = z.string().check(z.regex(KID_PATTERN));
 
-const previousSchema = z
-  .strictObject({ kid, publicJwk: z.optional(publicJwkSchema), privateJwk: z.optional(privateJwkSchema) })
-  .check(
-    z.refine((entry) => (entry.publicJwk === undefined) !== (entry.privateJwk === undefined), {
-      message: 'must hold exactly one of publicJwk and privateJwk',
-    }),
-    z.refine((entry) => jwkKidMatches({ kid: entry.kid, jwk: entry.publicJwk ?? entry.privateJwk ?? {} }), {
-      message: 'the JWK kid differs from kid',
+  /** Members a JWK may carry besides the key itself; they are checked, then ignored on import. */
+  const jwkMetadata = {
+    kid: z.optional(kid),
+    alg: z.optional(z.literal(['EdDSA', 'Ed25519'])),
+    use: z.optional(z.literal('sig')),
+    key_ops: z.optional(z.array(z.string())),
+    ext: z.optional(z.boolean()),
+  };
+
+  const publicJwkSchema = z.strictObject({
+    kty: z.literal('OKP'),
+    crv: z.literal('Ed25519'),
+    x: keyBytes,
+    ...jwkMetadata,
+  });
+
+  const privateJwkSchema = z.extend(publicJwkSchema, { d: keyBytes });
+
+  const currentSchema = z.strictObject({ kid, privateJwk: privateJwkSchema }).check(
+    z.refine((entry) => jwkKidMatches({ kid: entry.kid, jwk: entry.privateJwk }), {
+      message: 'privateJwk.kid differs from kid',
+      path: ['privateJwk', 'kid'],
     }),
   );
 
-const secretSchema = z.strictObject({ current: currentSchema, previous: z.optional(previousSchema) }).check(
-  z.refine((secret) => secret.previous === undefined || secret.previous.kid !== secret.current.kid, {
-    message: 'current and previous must have different kids',
-    path: ['previous', 'kid'],
-  }),
-);
+  const previousSchema = z
+    .strictObject({ kid, publicJwk: z.optional(publicJwkSchema), privateJwk: z.optional(privateJwkSchema) })
+    .check(
+      z.refine((entry) => (entry.publicJwk === undefined) !== (entry.privateJwk === undefined), {
+        message: 'must hold exactly one of publicJwk and privateJwk',
+      }),
+      z.refine((entry) => jwkKidMatches({ kid: entry.kid, jwk: entry.publicJwk ?? entry.privateJwk ?? {} }), {
+        message: 'the JWK kid differs from kid',
+      }),
+    );
+
+  const secretSchema = z.strictObject({ current: currentSchema, previous: z.optional(previousSchema) }).check(
+    z.refine((secret) => secret.previous === undefined || secret.previous.kid !== secret.current.kid, {
+      message: 'current and previous must have different kids',
+      path: ['previous', 'kid'],
+    }),
+  );
+  return secretSchema;
+};
+let secretSchema: ReturnType<typeof buildSecretSchema> | undefined;
 
 /** Only the fields that define the keys, in a fixed order: what the memo is keyed on. */
 interface CanonicalKeySet {
@@ -168,6 +176,7 @@ const importCanonical = importOncePerContent(4, importKeySet);
  * value. Only the current private key is imported; a previous private key is reduced to its public half.
  */
 export const parseSigningKeySet = async (secretJson: unknown, secretName: string): Promise<SigningKeySet> => {
+  secretSchema ??= buildSecretSchema();
   const result = secretSchema.safeParse(secretJson);
   if (!result.success) {
     throw new ConfigurationError(

@@ -2,13 +2,10 @@ import * as z from 'zod/mini';
 import { roles } from '../users/user.js';
 import type { ApiKeyRateLimit, ApiKeyView } from './api-key.js';
 import { API_KEY_CREDENTIAL_PATTERN, API_KEY_ID_PATTERN } from './api-key-credential.js';
-import {
-  type ApiKeyPatch,
-  apiKeyBucketBody,
-  apiKeyName,
-  apiKeyRoles,
-  type IssueApiKeyInput,
-} from './api-key-settings.js';
+import { type ApiKeyPatch, apiKeySettingsSchemas, type IssueApiKeyInput } from './api-key-settings.js';
+
+// The admin routes that take these bodies build their schemas when they load.
+const { apiKeyBucketBody, apiKeyName, apiKeyRoles } = apiKeySettingsSchemas();
 
 /** The admin API's rate limit: `{ burst, per_seconds }` or the explicit string `'unlimited'`. */
 const rateLimitBody = z.union([z.literal('unlimited'), apiKeyBucketBody]);

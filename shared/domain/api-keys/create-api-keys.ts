@@ -20,12 +20,7 @@ import {
 } from './api-key-credential.js';
 import { ApiKeyInvalidError, ApiKeyNotFoundError, ApiKeySettingsInvalidError } from './api-key-errors.js';
 import { API_KEY_PEPPER_MIN_LENGTH, hashApiKeySecret, secretHashMatches } from './api-key-secret-hash.js';
-import {
-  type ApiKeyPatch,
-  apiKeyPatch,
-  type IssueApiKeyInput,
-  issueApiKeyInput,
-} from './api-key-settings.js';
+import { type ApiKeyPatch, apiKeySettingsSchemas, type IssueApiKeyInput } from './api-key-settings.js';
 import type { ApiKeyRotationStore, ApiKeyStore } from './api-key-store.js';
 
 export interface ApiKeysDependencies {
@@ -183,7 +178,7 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
 
   return {
     issue: async (input) => {
-      const parsed = issueApiKeyInput.safeParse(input);
+      const parsed = apiKeySettingsSchemas().issueApiKeyInput.safeParse(input);
       if (!parsed.success)
         throw new ApiKeySettingsInvalidError(toApiPaths(fieldErrorsOf(parsed.error, input)));
       const settings = parsed.data;
@@ -237,7 +232,7 @@ export const createApiKeys = (deps: ApiKeysDependencies): ApiKeys => {
 
     update: async (keyId, patch) => {
       assertKeyId(keyId);
-      const parsed = apiKeyPatch.safeParse(patch);
+      const parsed = apiKeySettingsSchemas().apiKeyPatch.safeParse(patch);
       if (!parsed.success)
         throw new ApiKeySettingsInvalidError(toApiPaths(fieldErrorsOf(parsed.error, patch)));
       const updated = await store.update(keyId, {

@@ -14,14 +14,24 @@ export const RATE_LIMIT_QUOTA_MAX = 1_000_000;
 /** Longest refill period or window a policy may name: a week. */
 export const RATE_LIMIT_PERIOD_SECONDS_MAX = 7 * 24 * 60 * 60;
 
-const quota = z.int().check(z.gte(1), z.lte(RATE_LIMIT_QUOTA_MAX));
-const periodSeconds = z.int().check(z.gte(1), z.lte(RATE_LIMIT_PERIOD_SECONDS_MAX));
+const buildPolicySchema = () => {
+  const quota = z.int().check(z.gte(1), z.lte(RATE_LIMIT_QUOTA_MAX));
+  const periodSeconds = z.int().check(z.gte(1), z.lte(RATE_LIMIT_PERIOD_SECONDS_MAX));
+  return z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('token_bucket'), burst: quota, perSeconds: periodSeconds }),
+    z.strictObject({ kind: z.literal('fixed_window'), requests: quota, windowSeconds: periodSeconds }),
+  ]);
+};
+let policySchema: ReturnType<typeof buildPolicySchema> | undefined;
 
-/** Validates a policy where it is written (route table, API key records), never at decision time. */
-export const rateLimitPolicySchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('token_bucket'), burst: quota, perSeconds: periodSeconds }),
-  z.strictObject({ kind: z.literal('fixed_window'), requests: quota, windowSeconds: periodSeconds }),
-]);
+/**
+ * Validates a policy where it is written (the route table's policies, checked by its test), never at
+ * decision time. Built on first use: every function loads this module, none parses a policy when it runs.
+ */
+export const rateLimitPolicySchema = (): ReturnType<typeof buildPolicySchema> => {
+  policySchema ??= buildPolicySchema();
+  return policySchema;
+};
 
 export const quotaOf = (policy: RateLimitPolicy): number =>
   policy.kind === 'token_bucket' ? policy.burst : policy.requests;

@@ -1,7 +1,8 @@
 /**
  * The settings an API key is issued or updated with, validated where they are written: name, roles,
  * rate limit (an own bucket within the ceilings, or the explicit 'unlimited') and expiry. The schemas are
- * module constants, so the module is loaded afresh for each test (test/support/import-fresh.ts).
+ * built once per module, on first use, so the module is loaded afresh for each test
+ * (test/support/import-fresh.ts).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
@@ -9,11 +10,12 @@ import { fieldErrorsOf } from '../../../shared/errors/field-errors.js';
 import { importFresh } from '../../support/import-fresh.js';
 
 type SettingsModule = typeof import('../../../shared/domain/api-keys/api-key-settings.js');
-let settings: SettingsModule;
+let settings: ReturnType<SettingsModule['apiKeySettingsSchemas']>;
 beforeEach(async () => {
-  settings = await importFresh<SettingsModule>(
+  const module = await importFresh<SettingsModule>(
     new URL('../../../shared/domain/api-keys/api-key-settings.js', import.meta.url),
   );
+  settings = module.apiKeySettingsSchemas();
 });
 
 const errorsOf = (schema: z.core.$ZodType, input: unknown) => {
@@ -23,6 +25,13 @@ const errorsOf = (schema: z.core.$ZodType, input: unknown) => {
 const minimal = { name: 'ci', roles: ['user'] };
 const averageMessage =
   'must average at most 1000 requests per second (burst / per_seconds); above that, ask for "unlimited"';
+
+it('builds the schemas once, on first use', async () => {
+  const module = await importFresh<SettingsModule>(
+    new URL('../../../shared/domain/api-keys/api-key-settings.js', import.meta.url),
+  );
+  expect(module.apiKeySettingsSchemas()).toBe(module.apiKeySettingsSchemas());
+});
 
 describe('issueApiKeyInput', () => {
   it('accepts a minimal input and one with every field', () => {

@@ -1,10 +1,11 @@
 /**
  * Rate-limit policies: the bounds every written policy is checked against (API-key records, the route
- * table's policies), and the names and numbers derived from a policy. The schema is a module constant, so
+ * table's policies), and the names and numbers derived from a policy. The schema is built once per module, so
  * each test loads the module afresh (test/support/import-fresh.ts).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RateLimitPolicy } from '../../../shared/domain/rate-limit/rate-limit-policy.js';
+import { securedFunctions } from '../../../shared/routes/route-table.js';
 import { importFresh } from '../../support/import-fresh.js';
 
 type PolicyModule = typeof import('../../../shared/domain/rate-limit/rate-limit-policy.js');
@@ -25,7 +26,7 @@ describe('rateLimitPolicySchema', () => {
       { kind: 'fixed_window', requests: 1, windowSeconds: 1 },
       { kind: 'fixed_window', requests: 1_000_000, windowSeconds: week },
     ]) {
-      expect(policies.rateLimitPolicySchema.parse(policy)).toEqual(policy);
+      expect(policies.rateLimitPolicySchema().parse(policy)).toEqual(policy);
     }
   });
 
@@ -48,7 +49,21 @@ describe('rateLimitPolicySchema', () => {
     ['an unknown kind', { kind: 'sliding_window', requests: 5, windowSeconds: 60 }],
     ['a number as a string', { kind: 'fixed_window', requests: '5', windowSeconds: 60 }],
   ])('refuses %s', (_label, policy) => {
-    expect(policies.rateLimitPolicySchema.safeParse(policy).success).toBe(false);
+    expect(policies.rateLimitPolicySchema().safeParse(policy).success).toBe(false);
+  });
+
+  it('is built once, on first use', () => {
+    expect(policies.rateLimitPolicySchema()).toBe(policies.rateLimitPolicySchema());
+  });
+
+  it("holds every policy of Bulwark's route table within the bounds", () => {
+    const declared = securedFunctions.flatMap((entry) =>
+      entry.rateLimit.policy === 'default' ? [] : [[entry.id, entry.rateLimit.policy] as const],
+    );
+    expect(declared.length).toBeGreaterThan(0);
+    for (const [id, policy] of declared) {
+      expect(policies.rateLimitPolicySchema().safeParse(policy).success, id).toBe(true);
+    }
   });
 });
 
