@@ -65,8 +65,8 @@ export const coldStartSection = (
       'no externals (`@aws-sdk/*` is inside). No source map (the stack ships one beside the bundle). ' +
       'KiB = 1024 bytes of the `.mjs`.',
     `- **Cold starts.** \`node\` ${run.node} is spawned once per cold start, one child at a time: ` +
-      `${warmupRuns} unmeasured warm-up round, then ${runs} runs, each starting every target once in the same ` +
-      'order, so machine drift hits all alike. *init* runs from the first line of a probe script to the end ' +
+      `${warmupRuns} unmeasured warm-up round, then ${runs} runs, each starting every target once, in an ` +
+      'order shuffled per run with a fixed seed, so machine drift hits all alike and no target always runs at the same point. *init* runs from the first line of a probe script to the end ' +
       'of `await import(bundle)`, top-level await included (configuration, clients, secrets loaded at init). ' +
       'The probe then calls `await handler(event, context)` once with a Lambda-shaped context: the first ' +
       `request. The \`${emptyModuleId}\` row imports an empty file: Node's floor. *ready* is the end of init ` +

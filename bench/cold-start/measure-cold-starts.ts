@@ -51,6 +51,29 @@ writeFileSync(process.argv[3], JSON.stringify(result));
 process.exit(0);
 `;
 
+/**
+ * The targets in the order run `index` starts them: shuffled per run with a fixed seed (the same order
+ * for the same run in every bench), so no target always follows the same neighbour or sits at the same
+ * point of the machine's rhythm: in one fixed order, single functions' ratios moved by 0.1 and more
+ * between runs whose code differed only in what every function shares.
+ */
+export const orderOfRun = <T>(targets: readonly T[], index: number): T[] => {
+  // mulberry32, seeded by the run's index.
+  let seed = (index + 1) * 0x9e3779b9;
+  const random = (): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  const order = [...targets];
+  for (let i = order.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as T, order[i] as T];
+  }
+  return order;
+};
+
 /** The first invocation after init, prepared fresh for each sample (a new session, a key to revoke). */
 export interface FirstRequest {
   /** What Lambda hands the function: a REST proxy event, a WebSocket event or a stream batch. */
@@ -199,7 +222,7 @@ export const measureColdStarts = async (
   const totalRuns = options.warmupRuns + options.runs;
   for (let index = 0; index < totalRuns; index += 1) {
     const measured = index >= options.warmupRuns;
-    for (const target of targets) {
+    for (const target of orderOfRun(targets, index)) {
       const sample = await once(target, index);
       if (measured) samples.get(target.id)?.push(sample);
     }
