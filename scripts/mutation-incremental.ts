@@ -18,6 +18,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { baselineStaleness, type IncrementalBaseline } from './mutation/baseline-staleness.js';
 import { BASELINE_PATH, readSecurityCore } from './mutation/score-mutants.js';
 
 /**
@@ -38,42 +39,14 @@ if (!Number.isFinite(budgetSeconds) || budgetSeconds < 0) {
   process.exit(2);
 }
 
-interface BaselineFile {
-  readonly source: string;
-  readonly mutants: readonly { readonly coveredBy?: readonly string[] }[];
-}
-interface Baseline {
-  readonly files: Readonly<Record<string, BaselineFile>>;
-  readonly testFiles?: Readonly<
-    Record<string, { readonly source?: string; readonly tests: readonly { readonly id: string }[] }>
-  >;
-}
-
 const readIfExists = (path: string): string | undefined =>
   existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 
 /** What changed since the baseline, and about how many mutants Stryker will run again. */
 const staleness = () => {
   if (!existsSync(BASELINE_PATH)) return undefined;
-  const baseline = JSON.parse(readFileSync(BASELINE_PATH, 'utf8')) as Baseline;
-  const core = readSecurityCore();
-  const changedFiles = core.files.filter((file) => baseline.files[file]?.source !== readIfExists(file));
-  const changedTestFiles = Object.entries(baseline.testFiles ?? {})
-    .filter(([file, { source }]) => source !== undefined && source !== readIfExists(file))
-    .map(([file]) => file);
-  const changedTests = new Set(
-    changedTestFiles.flatMap((file) => (baseline.testFiles?.[file]?.tests ?? []).map((test) => test.id)),
-  );
-  let mutants = 0;
-  for (const file of core.files) {
-    const known = baseline.files[file];
-    // A core file new to the baseline: assume about as many mutants as an average file.
-    if (known === undefined) mutants += 60;
-    else if (changedFiles.includes(file)) mutants += known.mutants.length;
-    else
-      mutants += known.mutants.filter((m) => (m.coveredBy ?? []).some((id) => changedTests.has(id))).length;
-  }
-  return { changedFiles, changedTestFiles, mutants };
+  const baseline = JSON.parse(readFileSync(BASELINE_PATH, 'utf8')) as IncrementalBaseline;
+  return baselineStaleness(baseline, readSecurityCore().files, readIfExists);
 };
 
 const stale = staleness();
@@ -85,9 +58,12 @@ if (stale === undefined) {
 } else {
   const estimateSeconds = Math.round(FIXED_COST_SECONDS + stale.mutants / MUTANTS_PER_SECOND);
   console.log(
-    `Mutation baseline: ${stale.changedFiles.length} core file(s) and ${stale.changedTestFiles.length} unit test file(s) changed since it was written; about ${stale.mutants} mutant(s) to run again, about ${estimateSeconds} s.`,
+    `Mutation baseline: ${stale.changedFiles.length} core file(s) changed, ${stale.unrecordedFiles.length} not held, and ${stale.changedTestFiles.length} unit test file(s) changed since it was written; about ${stale.mutants} mutant(s) to run again, about ${estimateSeconds} s.`,
   );
-  for (const file of stale.changedFiles) console.log(`  changed or new core file: ${file}`);
+  for (const file of stale.changedFiles) console.log(`  changed core file: ${file}`);
+  for (const file of stale.unrecordedFiles) {
+    console.log(`  core file the baseline does not hold (new, or constants only): ${file}`);
+  }
   if (budgetSeconds > 0 && estimateSeconds > budgetSeconds) {
     console.error(
       `\nThe committed mutation baseline is too stale for CI's ${budgetSeconds} s budget (estimate ${estimateSeconds} s).\n` +
