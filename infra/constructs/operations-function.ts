@@ -66,7 +66,6 @@ export class OperationsFunction extends Construct {
       environment: {
         ...runtimeEnvironment(config.runtime),
         ...props.environment,
-        NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: esmBundling,
     });

@@ -89,7 +89,6 @@ export class PreTrafficHook extends Construct {
       environment: {
         BULWARK_PRE_TRAFFIC_PROBES: Lazy.string({ produce: () => stack.toJsonString(this.probes) }),
         BULWARK_API_STAGE: config.stageName,
-        NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: esmBundling,
     });

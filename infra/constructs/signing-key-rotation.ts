@@ -160,7 +160,6 @@ export class SigningKeyRotation extends Construct {
         [secretDefinitions.jwtVerificationKeys.environmentVariable]: verificationSecret.secretArn,
         // The emergency replacement (an operator's invocation) names no secret in its event.
         [secretDefinitions.jwtSigningKeys.environmentVariable]: secret.secretArn,
-        NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: esmBundling,
     });
