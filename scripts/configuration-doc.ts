@@ -78,7 +78,7 @@ export const settingTexts: Readonly<Record<string, SettingText>> = {
   },
   TRUSTED_HOSTS: {
     meaning:
-      'Comma-separated hosts, each a name or address with an optional port 1-65535; `*.example.com` trusts any name with more labels ending in `example.com` (never `example.com` itself). The `Host` header is parsed as a host and an optional port, then matched label by label; a malformed `Host`, one matching no entry, or none at all gets 400. An entry with a port trusts only that port',
+      'Comma-separated hosts, each a name or address with an optional port 1-65535; `*.example.com` trusts any name with more labels ending in `example.com` (never `example.com` itself, never an IP address; a suffix ending in a numeric label, such as `*.2.3.4`, is refused). The `Host` header is parsed as a host and an optional port, then matched label by label; a malformed `Host`, one matching no entry, or none at all gets 400. An entry with a port trusts only that port',
     guidance: "Set to your API's domain names",
   },
   API_TRUST_PROXY_HOPS: {

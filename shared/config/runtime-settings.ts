@@ -120,7 +120,7 @@ export const runtimeSettings = {
     withDefault(
       listOf(
         (entry) => parseTrustedHostPattern(entry) !== undefined,
-        'each entry must be a host name or address, optionally *.suffix, with an optional port 1-65535',
+        'each entry must be a host name or address, optionally *.suffix (a DNS name, never ending in a numeric label), with an optional port 1-65535',
         true,
       ),
       [],

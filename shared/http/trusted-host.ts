@@ -59,10 +59,18 @@ export interface TrustedHostPattern {
   readonly port: number | undefined;
 }
 
+/** A top-level domain is never all digits (RFC 3696 section 2); a name ending in one is an address's tail. */
+const endsInNumericLabel = (hostname: string): boolean => /(^|\.)[0-9]+$/.test(hostname);
+
+/**
+ * A wildcard is for DNS names: a suffix that is an address, or ends in a numeric label (`*.2.3.4`), could
+ * only ever match IPv4 addresses, and is refused.
+ */
 export const parseTrustedHostPattern = (entry: string): TrustedHostPattern | undefined => {
   const wildcard = entry.startsWith('*.');
   const parsed = parseHost(wildcard ? entry.slice(2) : entry);
-  if (parsed === undefined || (wildcard && isIP(parsed.hostname) !== 0)) return undefined;
+  if (parsed === undefined) return undefined;
+  if (wildcard && (isIP(parsed.hostname) !== 0 || endsInNumericLabel(parsed.hostname))) return undefined;
   return { wildcard, hostname: parsed.hostname, port: parsed.port };
 };
 
@@ -70,5 +78,7 @@ export const parseTrustedHostPattern = (entry: string): TrustedHostPattern | und
 export const isTrustedHost = (host: ParsedHost, pattern: TrustedHostPattern): boolean => {
   if (pattern.port !== undefined && host.port !== pattern.port) return false;
   if (!pattern.wildcard) return host.hostname === pattern.hostname;
+  // An address is never a name under a wildcard, whatever its last labels spell.
+  if (isIP(host.hostname) !== 0) return false;
   return host.hostname.endsWith(`.${pattern.hostname}`) && isDnsName(host.hostname);
 };

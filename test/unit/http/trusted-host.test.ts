@@ -162,4 +162,23 @@ describe('parseTrustedHostPattern', () => {
       expect(parseTrustedHostPattern(entry), entry).toBeUndefined();
     }
   });
+
+  it('refuses a wildcard whose suffix ends in a numeric label: it could only ever match IPv4 addresses', () => {
+    for (const entry of ['*.2.3.4', '*.0.1', '*.4', '*.example.123']) {
+      expect(parseTrustedHostPattern(entry), entry).toBeUndefined();
+    }
+    expect(parseTrustedHostPattern('*.example.com')).toBeDefined();
+    expect(parseTrustedHostPattern('*.123.example.com')).toBeDefined();
+  });
+});
+
+describe('an IPv4 host and wildcards', () => {
+  it('never trusts an IPv4 address through a wildcard, even one whose suffix its last labels spell', () => {
+    const numericSuffix: TrustedHostPattern = { wildcard: true, hostname: '2.3.4', port: undefined };
+    const host = parseHost('1.2.3.4');
+    expect(host).toEqual({ hostname: '1.2.3.4', port: undefined });
+    expect(isTrustedHost(host as NonNullable<typeof host>, numericSuffix)).toBe(false);
+    // A name that merely starts with digits is still a name.
+    expect(isTrustedHost({ hostname: '1.2.3.4.example', port: undefined }, pattern('*.example'))).toBe(true);
+  });
 });
