@@ -158,7 +158,16 @@ describe('isTrustedHost', () => {
 
 describe('parseTrustedHostPattern', () => {
   it('refuses a wildcard over an address and entries that are not hosts', () => {
-    for (const entry of ['*.10.0.0.1', '*', '*.', 'a..b', 'https://a.example', 'a.example:0']) {
+    for (const entry of [
+      '*.10.0.0.1',
+      '*.[::1]',
+      '*.[2001:db8::1]',
+      '*',
+      '*.',
+      'a..b',
+      'https://a.example',
+      'a.example:0',
+    ]) {
       expect(parseTrustedHostPattern(entry), entry).toBeUndefined();
     }
   });
