@@ -193,7 +193,7 @@ export const settingTexts: Readonly<Record<string, SettingText>> = {
   },
   LOG_IP_ADDRESSES: {
     meaning:
-      'What the logger does with IP addresses inside strings: `truncate` (IPv4 to its /24, IPv6 to its /64), `remove` (`[REDACTED:ip]`) or `keep`',
+      'What the logger does with IP addresses inside strings: `truncate` (IPv4 to its /24, IPv6 to its /64; a network written with a wider prefix, such as `10.0.0.0/8`, keeps it), `remove` (`[REDACTED:ip]`) or `keep`',
     guidance: '`truncate`; `remove` where addresses count as personal data you may not keep',
   },
   TRIAGE_MODEL_ID: {

@@ -100,18 +100,19 @@ const secretRules: readonly TextRule[] = [
   },
 ];
 
-const ipv4 = /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/g;
+/** With an optional CIDR suffix, so a network (and a line redacted before) is truncated once, not twice. */
+const ipv4 = /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2})(?!\d))?(?!\.?\d)/g;
 /**
  * Candidates only: runs of hex groups and colons (with an optional dotted tail), checked by isIPv6. Up to
  * eight colons: `::` may stand for a single group (`1:2:3:4:5:6:7::`).
  */
 const ipv6Candidate =
-  /(?<![0-9A-Fa-f:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,8}(?:\.\d{1,3}){0,3}(?![0-9A-Fa-f:])/g;
+  /(?<![0-9A-Fa-f:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,8}(?:\.\d{1,3}){0,3}(?![0-9A-Fa-f:])(?:\/(\d{1,3})(?!\d))?/g;
 
 const isOctet = (text: string): boolean => Number(text) <= 255 && (text === '0' || !text.startsWith('0'));
 
 /**
- * The first four groups of an IPv6 address (its /64), in compressed form. The address is valid (isIPv6),
+ * The first four groups of an IPv6 address (its /64) and `::`. The address is valid (isIPv6),
  * so its groups and the zeros `::` stands for make eight, and a dotted IPv4 tail is always past the fourth.
  */
 const ipv6Prefix = (address: string): string => {
@@ -123,7 +124,17 @@ const ipv6Prefix = (address: string): string => {
   const prefix = [...headGroups, ...zeros, ...tailGroups]
     .slice(0, 4)
     .map((group) => group.replace(/^0+(?=.)/, ''));
-  return `${prefix.join(':')}::/64`;
+  return `${prefix.join(':')}::`;
+};
+
+/**
+ * The prefix length a truncated address is written with: the policy's (`/24`, `/64`), or a network's own
+ * when it is wider. A suffix longer than the address is not a prefix length and is kept as text.
+ */
+const truncatedTo = (suffix: string | undefined, policyBits: number, addressBits: number): string => {
+  if (suffix === undefined) return `/${policyBits}`;
+  const bits = Number(suffix);
+  return bits > addressBits ? `/${policyBits}/${suffix}` : `/${Math.min(bits, policyBits)}`;
 };
 
 const ipRules = (policy: IpAddressPolicy): readonly TextRule[] => {
@@ -131,17 +142,19 @@ const ipRules = (policy: IpAddressPolicy): readonly TextRule[] => {
   return [
     {
       pattern: ipv6Candidate,
-      replace: (candidate) => {
+      replace: (match, suffix?: string) => {
+        const candidate = suffix === undefined ? match : match.slice(0, -(suffix.length + 1));
         const groups = candidate.split(':').filter((group) => group !== '');
-        if (groups.length < 2 || !isIPv6(candidate)) return candidate;
-        return policy === 'remove' ? marker('ip') : ipv6Prefix(candidate.toLowerCase());
+        if (groups.length < 2 || !isIPv6(candidate)) return match;
+        if (policy === 'remove') return marker('ip');
+        return `${ipv6Prefix(candidate.toLowerCase())}${truncatedTo(suffix, 64, 128)}`;
       },
     },
     {
       pattern: ipv4,
-      replace: (address, a, b, c, d) => {
+      replace: (address, a, b, c, d, suffix?: string) => {
         if (![a, b, c, d].every(isOctet)) return address;
-        return policy === 'remove' ? marker('ip') : `${a}.${b}.${c}.0/24`;
+        return policy === 'remove' ? marker('ip') : `${a}.${b}.${c}.0${truncatedTo(suffix, 24, 32)}`;
       },
     },
   ];

@@ -417,6 +417,27 @@ describe('IP addresses in text', () => {
     },
   );
 
+  it('truncates a network (CIDR) to at most its /24 or /64, keeping a wider prefix as it is', () => {
+    expect(redactText('allow 10.1.2.3/32 and 10.0.0.0/8')).toBe('allow 10.1.2.0/24 and 10.0.0.0/8');
+    expect(redactText('net 2001:db8::1/128 and 2001:db8::/32')).toBe(
+      'net 2001:db8:0:0::/64 and 2001:db8:0:0::/32',
+    );
+    expect(createRedactor({ ipAddresses: 'remove' }).redactText('allow 10.1.2.3/32')).toBe(
+      'allow [REDACTED:ip]',
+    );
+  });
+
+  it('gives the same text when redacting what it already redacted (a line logged twice, a digest of logs)', () => {
+    const samples = [
+      'from 192.168.10.77 port 443',
+      'net 1.2.3.0/24 and 10.0.0.0/8',
+      'from 2001:db8::1 to',
+      '1:2:3:4:5:6:7:: and ::a:b:c:d:e:f:1',
+      '64:ff9b::192.0.2.33',
+    ];
+    for (const text of samples) expect(redactText(redactText(text)), text).toBe(redactText(text));
+  });
+
   it('replaces addresses with the ip marker under `remove` and leaves any text unchanged under `keep`', () => {
     const remove = createRedactor({ ipAddresses: 'remove' });
     expect(remove.redactText('client 192.168.10.77 via 2001:db8::1 seen')).toBe(
