@@ -427,6 +427,12 @@ describe('IP addresses in text', () => {
     );
   });
 
+  it('keeps a slash number longer than the address as text after the truncated address', () => {
+    expect(redactText('path 10.1.2.3/99 and 2001:db8::1/200')).toBe(
+      'path 10.1.2.0/24/99 and 2001:db8:0:0::/64/200',
+    );
+  });
+
   it('gives the same text when redacting what it already redacted (a line logged twice, a digest of logs)', () => {
     const samples = [
       'from 192.168.10.77 port 443',
