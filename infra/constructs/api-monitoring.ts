@@ -102,6 +102,17 @@ const searchTotal = (metricName: string, schema: keyof typeof schemas, label: st
  * concurrency, the signing-key rotation), the per-function duration and per-table DynamoDB alarms, each
  * notifying the alarm topic, and the operators' dashboard.
  */
+/** The alarm topic is such a rule's only target (see the rule below). */
+const acknowledgeNoDeadLetterQueue = (rule: Rule): void => {
+  Validations.of(rule).acknowledge({
+    id: 'Serverless-EventBusDLQ',
+    reason:
+      "The rule's only target is this stack's alarm topic. EventBridge retries a failed delivery for 24 " +
+      'hours; a dead-letter queue would need an alarm of its own, sent to the same topic that could not ' +
+      'be reached, so it would add a queue nobody reads.',
+  });
+};
+
 export class ApiMonitoring extends Construct {
   readonly limiterBackendErrors: Alarm;
   readonly limiterFailClosed: Alarm;
@@ -117,6 +128,8 @@ export class ApiMonitoring extends Construct {
   readonly rotationErrors?: Alarm;
   /** EventBridge rule: Secrets Manager reports a failed or abandoned rotation. */
   readonly rotationFailed?: Rule;
+  /** EventBridge rule: AWS Backup reports a backup job that failed, was aborted, expired or is partial. */
+  readonly backupFailed: Rule;
   /** Each function's duration alarm, by route id. */
   readonly durationAlarms: ReadonlyMap<string, Alarm>;
   /** Each table's throttling and system-error alarms, by table id. */
@@ -448,14 +461,23 @@ export class ApiMonitoring extends Construct {
         },
       });
       this.rotationFailed.addTarget(topic.eventTarget(this.rotationFailed));
-      Validations.of(this.rotationFailed).acknowledge({
-        id: 'Serverless-EventBusDLQ',
-        reason:
-          "The rule's only target is this stack's alarm topic. EventBridge retries a failed delivery for 24 " +
-          'hours; a dead-letter queue would need an alarm of its own, sent to the same topic that could not ' +
-          'be reached, so it would add a queue nobody reads.',
-      });
+      acknowledgeNoDeadLetterQueue(this.rotationFailed);
     }
+
+    // AWS Backup's verdict on the daily backups of the users and API-key tables (the data stack's
+    // TableBackups): a job that failed, was aborted, expired before it started or saved only part leaves
+    // the day without a good restore point, and nothing else would tell anyone. Any vault of the account
+    // and region, for the reason the rotation rule gives.
+    this.backupFailed = new Rule(this, 'BackupFailed', {
+      description: `Bulwark ${stageName}: an AWS Backup job failed, was aborted, expired or is partial`,
+      eventPattern: {
+        source: ['aws.backup'],
+        detailType: ['Backup Job State Change'],
+        detail: { state: ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'] },
+      },
+    });
+    this.backupFailed.addTarget(topic.eventTarget(this.backupFailed));
+    acknowledgeNoDeadLetterQueue(this.backupFailed);
 
     const durationAlarms = new Map<string, Alarm>();
     for (const monitored of props.functions ?? []) {

@@ -1650,7 +1650,14 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
         JSON.stringify(statement.Condition).includes(JSON.stringify(guardrailRuleArn)),
       ),
     ).toHaveLength(1);
-    expect(statements.filter((statement) => statement.Effect === 'Allow')).toHaveLength(3);
+    // And the rule for failed AWS Backup jobs, named by its ARN too.
+    const backupRuleArn = { 'Fn::GetAtt': [logicalIdInStack(api.monitoring.backupFailed), 'Arn'] };
+    expect(
+      statements.filter((statement) =>
+        JSON.stringify(statement.Condition).includes(JSON.stringify(backupRuleArn)),
+      ),
+    ).toHaveLength(1);
+    expect(statements.filter((statement) => statement.Effect === 'Allow')).toHaveLength(4);
     expect(statements).toContainEqual(
       expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     );
@@ -1703,6 +1710,19 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
         Arn: { Ref: logicalIdInStack(api.alarmTopic.topic) },
         Id: 'AlarmTopic',
       },
+    ]);
+
+    // AWS Backup's failed, aborted, expired or partial jobs (the daily table backups) page through the topic.
+    const backupRule = template.findResources('AWS::Events::Rule')[
+      logicalIdInStack(monitoring.backupFailed)
+    ] as CfnResourceJson;
+    expect(backupRule.Properties.EventPattern).toEqual({
+      source: ['aws.backup'],
+      'detail-type': ['Backup Job State Change'],
+      detail: { state: ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'] },
+    });
+    expect(backupRule.Properties.Targets).toEqual([
+      { Arn: { Ref: logicalIdInStack(api.alarmTopic.topic) }, Id: 'AlarmTopic' },
     ]);
 
     for (const definition of Object.values(tableDefinitions)) {
