@@ -19,6 +19,7 @@ serveLocally({
   handlerModule: (id) => join(root, functionEntry(id)),
   environment: process.env,
   setEnvironment: (variables) => Object.assign(process.env, variables),
+  print: (line) => process.stdout.write(`${line}\n`),
 }).catch((error: unknown) => {
   console.error(
     `bulwark: local stack failed to start: ${error instanceof Error ? error.message : String(error)}`,

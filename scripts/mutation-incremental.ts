@@ -18,7 +18,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { baselineStaleness, type IncrementalBaseline } from './mutation/baseline-staleness.js';
+import {
+  type BaselineStaleness,
+  baselineStaleness,
+  type IncrementalBaseline,
+} from './mutation/baseline-staleness.js';
 import { BASELINE_PATH, readSecurityCore } from './mutation/score-mutants.js';
 
 /**
@@ -49,6 +53,10 @@ const staleness = () => {
   return baselineStaleness(baseline, readSecurityCore().files, readIfExists);
 };
 
+/** Nothing for Stryker to run again: no changed core file or covering test, no core file it lacks. */
+const isCurrent = (stale: BaselineStaleness): boolean =>
+  stale.mutants === 0 && stale.unrecordedFiles.length === 0;
+
 const stale = staleness();
 if (stale === undefined) {
   console.error(
@@ -57,9 +65,11 @@ if (stale === undefined) {
   if (budgetSeconds > 0) process.exit(1);
 } else {
   const estimateSeconds = Math.round(FIXED_COST_SECONDS + stale.mutants / MUTANTS_PER_SECOND);
-  console.log(
-    `Mutation baseline: ${stale.changedFiles.length} core file(s) changed, ${stale.unrecordedFiles.length} not held, and ${stale.changedTestFiles.length} unit test file(s) changed since it was written; about ${stale.mutants} mutant(s) to run again, about ${estimateSeconds} s.`,
-  );
+  if (isCurrent(stale)) console.log('Mutation baseline: nothing changed since it was written.');
+  else
+    console.log(
+      `Mutation baseline: ${stale.changedFiles.length} core file(s) changed, ${stale.unrecordedFiles.length} not held, and ${stale.changedTestFiles.length} unit test file(s) changed since it was written; about ${stale.mutants} mutant(s) to run again, about ${estimateSeconds} s.`,
+    );
   for (const file of stale.changedFiles) console.log(`  changed core file: ${file}`);
   for (const file of stale.unrecordedFiles) {
     console.log(`  core file the baseline does not hold (new, or constants only): ${file}`);
@@ -92,7 +102,7 @@ const run = (command: string, args: readonly string[], limitSeconds: number): Pr
     });
   });
 
-if (budgetSeconds > 0 && stale !== undefined && stale.mutants === 0 && stale.unrecordedFiles.length === 0) {
+if (budgetSeconds > 0 && stale !== undefined && isCurrent(stale)) {
   // Nothing Stryker would run again: its result is the committed baseline's, which the report judges as is
   // (Stryker itself would spend its fixed start, about 2.5 minutes, to conclude the same).
   console.log('Nothing to run again: judging the committed baseline.');

@@ -17,6 +17,7 @@ serveLocally({
   handlerModule: handlerModuleOf,
   environment: process.env,
   setEnvironment: (variables) => Object.assign(process.env, variables),
+  print: (line) => process.stdout.write(`${line}\n`),
 }).catch((error: unknown) => {
   console.error(
     `orders-api: local stack failed to start: ${error instanceof Error ? error.message : String(error)}`,

@@ -20,8 +20,8 @@ export interface LocalStackEnvironment {
 }
 
 /**
- * `npm start` for any route table: reads the local knobs from `environment`, runs the stack, prints how
- * to use it, and stops everything (Java included) on Ctrl-C. Exits non-zero with one line on failure.
+ * `npm start` for any route table: reads the local knobs from `environment`, runs the stack, hands how to
+ * use it to `print`, and stops everything (Java included) on Ctrl-C. Exits non-zero with one line on failure.
  */
 export const serveLocally = async (
   options: Pick<LocalStackOptions, 'routes' | 'handlerModule' | 'gateway'> & {
@@ -29,6 +29,11 @@ export const serveLocally = async (
     readonly name: string;
     readonly environment: LocalStackEnvironment;
     readonly setEnvironment: LocalStackOptions['setEnvironment'];
+    /**
+     * Where the usage lines go (the URLs, the local admin's password and API key, which `.local/` also
+     * holds): the entry script's terminal. The library itself writes nothing to the console.
+     */
+    readonly print: (line: string) => void;
   },
 ): Promise<RunningLocalStack> => {
   const { environment } = options;
@@ -63,15 +68,15 @@ export const serveLocally = async (
     setEnvironment: options.setEnvironment,
     environment,
   });
-  console.log(`${options.name} listening on ${stack.server.url}`);
-  if (stack.realtime !== undefined) console.log(`  Realtime gateway: ${stack.realtime.url}`);
-  console.log(
+  options.print(`${options.name} listening on ${stack.server.url}`);
+  if (stack.realtime !== undefined) options.print(`  Realtime gateway: ${stack.realtime.url}`);
+  options.print(
     `  DynamoDB Local: ${stack.dynamoDbEndpoint}${persist ? ` (data kept in ${join(localDirectory, 'dynamodb')})` : ' (in memory)'}`,
   );
-  console.log(`  Admin user: ${stack.admin.username} / ${stack.admin.password}`);
-  console.log(`  Admin API key (header ${environment.API_AUTH_HEADER ?? 'x-api-key'}): ${stack.apiKey}`);
-  console.log(`  Written to ${stack.bootstrapFile} (mode 0600). Ctrl-C stops everything.`);
-  console.log(`  Try: curl -s ${stack.server.url}/health`);
+  options.print(`  Admin user: ${stack.admin.username} / ${stack.admin.password}`);
+  options.print(`  Admin API key (header ${environment.API_AUTH_HEADER ?? 'x-api-key'}): ${stack.apiKey}`);
+  options.print(`  Written to ${stack.bootstrapFile} (mode 0600). Ctrl-C stops everything.`);
+  options.print(`  Try: curl -s ${stack.server.url}/health`);
   const shutdown = async () => {
     await stack.stop();
     process.exit(0);

@@ -113,6 +113,6 @@ export const insightsLogSource = (
   read: async (window, signal) => {
     const batches = chunksOf(logGroupNames, MAX_LOG_GROUPS_PER_QUERY);
     const lines = await Promise.all(batches.map((names) => runQuery(call, names, window, signal)));
-    return batches.length === 1 ? (lines[0] ?? []) : lines.flat().sort(newestFirst).slice(0, window.limit);
+    return lines.flat().sort(newestFirst).slice(0, window.limit);
   },
 });

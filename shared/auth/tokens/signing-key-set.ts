@@ -1,5 +1,6 @@
 import { type CryptoKey, exportJWK, generateKeyPair } from 'jose';
 import * as z from 'zod/mini';
+import { builtOnFirstUse } from '../../domain/built-on-first-use.js';
 import { ConfigurationError } from '../../errors/configuration-error.js';
 import { DEVELOPMENT_SECRET_PREFIX } from '../assert-strong-secret.js';
 import { describeKeyIssues } from './describe-key-issues.js';
@@ -105,15 +106,14 @@ const buildSecretSchema = () => {
       }),
     );
 
-  const secretSchema = z.strictObject({ current: currentSchema, previous: z.optional(previousSchema) }).check(
+  return z.strictObject({ current: currentSchema, previous: z.optional(previousSchema) }).check(
     z.refine((secret) => secret.previous === undefined || secret.previous.kid !== secret.current.kid, {
       message: 'current and previous must have different kids',
       path: ['previous', 'kid'],
     }),
   );
-  return secretSchema;
 };
-let secretSchema: ReturnType<typeof buildSecretSchema> | undefined;
+const secretSchema = builtOnFirstUse(buildSecretSchema);
 
 /** Only the fields that define the keys, in a fixed order: what the memo is keyed on. */
 interface CanonicalKeySet {
@@ -176,8 +176,7 @@ const importCanonical = importOncePerContent(4, importKeySet);
  * value. Only the current private key is imported; a previous private key is reduced to its public half.
  */
 export const parseSigningKeySet = async (secretJson: unknown, secretName: string): Promise<SigningKeySet> => {
-  secretSchema ??= buildSecretSchema();
-  const result = secretSchema.safeParse(secretJson);
+  const result = secretSchema().safeParse(secretJson);
   if (!result.success) {
     throw new ConfigurationError(
       secretName,

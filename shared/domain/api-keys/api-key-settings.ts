@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { builtOnFirstUse } from '../built-on-first-use.js';
 import { RATE_LIMIT_PERIOD_SECONDS_MAX, RATE_LIMIT_QUOTA_MAX } from '../rate-limit/rate-limit-policy.js';
 import { roles } from '../users/user.js';
 import { apiKeyLimitCeilings, exceedsCeilings } from './api-key.js';
@@ -89,12 +90,7 @@ const buildSchemas = () => {
 };
 
 export type ApiKeySettingsSchemas = ReturnType<typeof buildSchemas>;
-let built: ApiKeySettingsSchemas | undefined;
-
-export const apiKeySettingsSchemas = (): ApiKeySettingsSchemas => {
-  built ??= buildSchemas();
-  return built;
-};
+export const apiKeySettingsSchemas: () => ApiKeySettingsSchemas = builtOnFirstUse(buildSchemas);
 
 /** `issue()` input, camelCase. `expiresAt` is an ISO 8601 instant, checked against the clock too. */
 export type IssueApiKeyInput = z.input<ApiKeySettingsSchemas['issueApiKeyInput']>;

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { builtOnFirstUse } from '../built-on-first-use.js';
 
 /**
  * Token bucket: `burst` requests at once, then one more every `perSeconds / burst` seconds (the
@@ -22,16 +23,12 @@ const buildPolicySchema = () => {
     z.strictObject({ kind: z.literal('fixed_window'), requests: quota, windowSeconds: periodSeconds }),
   ]);
 };
-let policySchema: ReturnType<typeof buildPolicySchema> | undefined;
-
 /**
  * Validates a policy where it is written (the route table's policies, checked by its test), never at
  * decision time. Built on first use: every function loads this module, none parses a policy when it runs.
  */
-export const rateLimitPolicySchema = (): ReturnType<typeof buildPolicySchema> => {
-  policySchema ??= buildPolicySchema();
-  return policySchema;
-};
+export const rateLimitPolicySchema: () => ReturnType<typeof buildPolicySchema> =
+  builtOnFirstUse(buildPolicySchema);
 
 export const quotaOf = (policy: RateLimitPolicy): number =>
   policy.kind === 'token_bucket' ? policy.burst : policy.requests;
