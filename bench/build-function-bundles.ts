@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
 import { esmBundling } from '../infra/constructs/esm-bundling.js';
+import { hoistBuiltinImports } from '../infra/constructs/hoist-builtin-imports.js';
 import { gatewayFunctionIds } from '../shared/routes/realtime-gateway.js';
 import { fallbackRoute, routes } from '../shared/routes/route-table.js';
 
@@ -11,7 +12,7 @@ import { fallbackRoute, routes } from '../shared/routes/route-table.js';
  * NodejsFunction) as esbuild takes them, read from the same object so the two cannot drift. NodejsFunction
  * always bundles for platform node and keeps `@aws-sdk/*` external unless told otherwise.
  */
-const stackBundling = (projectRoot: string, withAliases: boolean): BuildOptions => {
+const stackBundling = (projectRoot: string, asBulwarkFunction: boolean): BuildOptions => {
   const format = String(esmBundling.format ?? 'cjs');
   if (format !== 'esm' && format !== 'cjs') throw new Error(`unexpected bundling format ${format}`);
   return {
@@ -23,7 +24,7 @@ const stackBundling = (projectRoot: string, withAliases: boolean): BuildOptions 
     ...(esmBundling.banner === undefined ? {} : { banner: { js: esmBundling.banner } }),
     minify: esmBundling.minify ?? false,
     // Bulwark's own substitutions (esm-bundling.ts), resolved from the project root as esbuild does.
-    alias: withAliases
+    alias: asBulwarkFunction
       ? Object.fromEntries(
           Object.entries(esmBundling.esbuildArgs ?? {})
             .filter(([flag]) => flag.startsWith('--alias:'))
@@ -72,20 +73,21 @@ export const deployedFunctionIds = (): string[] => [
 
 /**
  * Bundles one entry with the CDK stack's esbuild settings (ESM, node24, minified, nothing external, so
- * @aws-sdk/* is inside the bundle) but without a source map, for the size figure. Every function and the
- * hand-written baseline go through this one call.
+ * @aws-sdk/* is inside the bundle) but without a source map, for the size figure, then, for Bulwark's
+ * functions, rewrites the bundle as the stack's bundling hook does (hoistBuiltinImports). Every function
+ * and the hand-written baseline go through this one call.
  */
 export const bundleEntry = async (
   projectRoot: string,
   id: string,
   entry: string,
   outDir: string,
-  /** Bulwark's functions get its bundle-time substitutions; the hand-written baseline is bundled plainly. */
-  options: { readonly withAliases: boolean } = { withAliases: true },
+  /** Bulwark's functions get its bundle-time substitutions and its hook; the hand-written baseline is bundled plainly. */
+  options: { readonly asBulwarkFunction: boolean } = { asBulwarkFunction: true },
 ): Promise<FunctionBundle> => {
   const outfile = join(outDir, `${id}.mjs`);
   const result = await build({
-    ...stackBundling(projectRoot, options.withAliases),
+    ...stackBundling(projectRoot, options.asBulwarkFunction),
     absWorkingDir: projectRoot,
     entryPoints: [join(projectRoot, entry)],
     outfile,
@@ -102,6 +104,8 @@ export const bundleEntry = async (
     const name = packageOf(path);
     perPackage.set(name, (perPackage.get(name) ?? 0) + input.bytesInOutput);
   }
+  if (options.asBulwarkFunction)
+    await writeFile(outfile, hoistBuiltinImports(await readFile(outfile, 'utf8')).code);
   const code = await readFile(outfile);
   return {
     id,

@@ -39,7 +39,7 @@ export const measureColdStart = async (
   try {
     const outDir = join(workDir, 'bundles');
     const bundles = [
-      await bundleEntry(projectRoot, baselineId, baselineEntry, outDir, { withAliases: false }),
+      await bundleEntry(projectRoot, baselineId, baselineEntry, outDir, { asBulwarkFunction: false }),
     ];
     for (const id of deployedFunctionIds())
       bundles.push(await bundleEntry(projectRoot, id, functionEntry(id), outDir));

@@ -1,5 +1,10 @@
 import { join } from 'node:path';
-import { type BundlingOptions, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type BundlingOptions,
+  type ICommandHooks,
+  OutputFormat,
+  SourceMapMode,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import { bulwarkPackageRoot } from '../repository-root.js';
 
 /**
@@ -14,13 +19,37 @@ export const bundleAliases: Readonly<Record<string, string>> = Object.freeze({
   ),
 });
 
+/** The file NodejsFunction writes for an ESM bundle, in its output folder. */
+export const bundleFileName = 'index.mjs';
+
+/** One word for the POSIX shell the hook's command runs in, whatever the path holds. */
+const quoted = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
+
+/**
+ * After esbuild: the bundle's static imports of Node built-ins become `process.getBuiltinModule` calls
+ * (hoist-builtin-imports.ts; about 3 ms of every cold start). Run with the Node that runs the CDK app,
+ * from Bulwark's own package, as the aliases are: bundling is local (esbuild installed), never in Docker.
+ */
+export const hoistBuiltinImportsHook: ICommandHooks = Object.freeze({
+  beforeBundling: (): string[] => [],
+  beforeInstall: (): string[] => [],
+  afterBundling: (_inputDir: string, outputDir: string): string[] => [
+    [
+      quoted(process.execPath),
+      quoted(join(bulwarkPackageRoot, 'infra/constructs/hoist-builtin-imports-command.mjs')),
+      quoted(join(outputDir, bundleFileName)),
+    ].join(' '),
+  ],
+});
+
 /**
  * How every Bulwark function is bundled: one ESM file for Node 24, minified, with its source map beside
  * it. The functions run without `--enable-source-maps` (with it, Node parses the map at every cold start:
  * 15 ms, 15-22 % of a function's init, measured on the bench machine), so a logged stack names bundle
  * positions; `npx tsx scripts/resolve-stack.ts index.mjs.map` turns them back into source lines. The
  * banner lets CommonJS dependencies that call require() work inside the ESM bundle, and the pinned AWS
- * SDK is bundled too, so the deployed code is the code the tests ran.
+ * SDK is bundled too, so the deployed code is the code the tests ran. Then the hook above rewrites the
+ * built-in imports.
  */
 export const esmBundling: BundlingOptions = Object.freeze({
   format: OutputFormat.ESM,
@@ -33,4 +62,5 @@ export const esmBundling: BundlingOptions = Object.freeze({
   sourcesContent: false,
   externalModules: [],
   esbuildArgs: Object.fromEntries(Object.entries(bundleAliases).map(([from, to]) => [`--alias:${from}`, to])),
+  commandHooks: hoistBuiltinImportsHook,
 });

@@ -43,10 +43,11 @@ const functionEntries = readdirSync('functions')
   .map((id) => `functions/${id}/handler.ts`)
   .filter((entry) => existsSync(entry));
 
-/** What a team's code loads: every export, the CLI's bin and Bulwark's functions. */
+/** What a team's code loads: every export, the CLI's bin, the bundling hook and Bulwark's functions. */
 const entryPoints = {
   ...Object.fromEntries(Object.entries(pkg.exports).filter(([, target]) => target.endsWith('.ts'))),
   bin: Object.values(pkg.bin)[0] ?? '',
+  bundlingHook: 'infra/constructs/hoist-builtin-imports-command.mjs',
   ...Object.fromEntries(functionEntries.map((entry) => [entry, entry])),
 };
 
@@ -248,6 +249,20 @@ describe('the orders example as an app of its own, with Bulwark installed from t
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((input) => input.includes('lambda-credential-provider'))).toBe(true);
     expect(inputs.filter((input) => input.includes('credential-provider-node/'))).toEqual([]);
+
+    // Then the packed copy's hook rewrites a bundle where NodejsFunction leaves it.
+    const bundled = result.outputFiles.find((file) => file.path.endsWith('.js'));
+    const outputDir = join(app, 'asset-output');
+    mkdirSync(outputDir, { recursive: true });
+    writeFileSync(join(outputDir, bundling.bundleFileName), bundled?.text ?? '');
+    const [command] = bundling.hoistBuiltinImportsHook.afterBundling(app, outputDir);
+    expect(command).toContain(join(app, 'node_modules', 'bulwark', 'infra', 'constructs'));
+    const hook = spawnSync('/bin/sh', ['-c', command ?? 'false'], { cwd: app, encoding: 'utf8' });
+    expect(hook.stderr).toBe('');
+    expect(hook.status).toBe(0);
+    const rewritten = readFileSync(join(outputDir, bundling.bundleFileName), 'utf8');
+    expect(rewritten.split('\n')[0]).toContain('process.getBuiltinModule("node:');
+    expect(rewritten.length).toBeGreaterThan(bundled?.text.length ?? 0);
   }, 480_000);
 
   it('type-checks with Bulwark’s compiler options, extended from the package', () => {

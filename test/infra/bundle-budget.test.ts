@@ -3,9 +3,11 @@
  * budget of docs/benchmarks.md, and without the AWS SDK's default credential chain, which Lambda never
  * needs. Sizes are deterministic for a given lockfile; times live in `npm run bench`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { init, parse } from 'es-module-lexer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleEntry, deployedFunctionIds, type FunctionBundle } from '../../bench/build-function-bundles.js';
 import { functionEntry } from '../../shared/routes/route-table.js';
@@ -49,6 +51,23 @@ describe('function bundles', () => {
       ]) {
         expect(names, `${bundle.id} holds ${absent}`).not.toContain(absent);
       }
+    }
+  });
+
+  it('imports Node built-ins through process.getBuiltinModule, not as ES modules (the bundling hook ran)', async () => {
+    await init;
+    for (const bundle of bundles) {
+      const code = await readFile(bundle.outfile, 'utf8');
+      const [imports] = parse(code);
+      const statements = imports
+        .filter((found) => found.t === 1 && found.n !== undefined && isBuiltin(found.n))
+        .map((found) => code.slice(found.ss, found.se));
+      // Namespace imports are left to Node (hoist-builtin-imports.ts): one, of zlib, in the AWS SDK.
+      expect(
+        statements.filter((statement) => !/^import\s*\*/.test(statement)),
+        bundle.id,
+      ).toEqual([]);
+      expect(code.split('\n')[0], bundle.id).toContain('process.getBuiltinModule("node:module")');
     }
   });
 

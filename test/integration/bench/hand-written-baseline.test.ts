@@ -57,7 +57,7 @@ beforeAll(async () => {
   });
 
   const bundle = await bundleEntry(process.cwd(), baselineId, baselineEntry, join(workDir, 'bundles'), {
-    withAliases: false,
+    asBulwarkFunction: false,
   });
   const environment = {
     ...lambdaEnvironment({
