@@ -12,11 +12,11 @@ import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { bundleFileName, esmBundling, hoistBuiltinImportsHook } from '../../infra/constructs/esm-bundling.js';
 import { hoistBuiltinImports } from '../../infra/constructs/hoist-builtin-imports.js';
 import { resolveStackTrace } from '../../scripts/stack/resolve-stack-trace.js';
+import { bundleThatThrows, stackThrownBy } from '../support/bundle-that-throws.js';
 
 const source = [
   'import{createHash as h,randomUUID}from"node:crypto";import p from"node:path";',
@@ -94,46 +94,23 @@ describe('hoistBuiltinImports', () => {
 
 describe('the bundling hook', () => {
   it('rewrites a real esbuild bundle and its map in place; stack traces still resolve to the source line', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bulwark-hoist-hook-'));
-    writeFileSync(
-      join(dir, 'handler.ts'),
-      [
-        "import { createHash } from 'node:crypto';",
-        "import { sep } from 'node:path';",
-        'export const handler = (): never => {',
-        "  const reason = createHash('sha256').update(sep).digest('hex');",
-        '  throw new Error(reason);',
-        '};',
-        '',
-      ].join('\n'),
-    );
-    buildSync({
-      entryPoints: [join(dir, 'handler.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      minify: true,
-      sourcemap: true,
-      outfile: join(dir, 'index.mjs'),
-      logLevel: 'silent',
-    });
+    const { dir, file } = bundleThatThrows([
+      "import { createHash } from 'node:crypto';",
+      "import { sep } from 'node:path';",
+      'export const handler = (): never => {',
+      "  const reason = createHash('sha256').update(sep).digest('hex');",
+      '  throw new Error(reason);',
+      '};',
+    ]);
     const [command] = hoistBuiltinImportsHook.afterBundling(dir, dir);
     execFileSync('/bin/sh', ['-c', command ?? 'false']);
 
-    const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    const bundle = readFileSync(file, 'utf8');
     expect(bundle.split('\n')[0]).toContain('process.getBuiltinModule("node:crypto")');
     expect(bundle).not.toMatch(/from\s*"node:/);
-    const stack = execFileSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `try { (await import('${join(dir, 'index.mjs')}')).handler() } catch (e) { console.log(e.stack) }`,
-      ],
-      { encoding: 'utf8' },
-    );
+    const stack = stackThrownBy(file);
     expect(stack.split('\n')[0]).toBe(`Error: ${createHash('sha256').update('/').digest('hex')}`);
-    const map = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8'));
+    const map = JSON.parse(readFileSync(`${file}.map`, 'utf8'));
     expect(resolveStackTrace(stack, map)).toMatch(/handler\.ts:5:9/);
   });
 });

@@ -2,46 +2,19 @@
  * Stack traces of the deployed (minified, no --enable-source-maps) bundles turned back into source
  * positions with the map esbuild writes beside the bundle, as the CDK bundles every function.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { resolveStackTrace } from '../../../scripts/stack/resolve-stack-trace.js';
+import { bundleThatThrows as bundleOf, stackThrownBy } from '../../support/bundle-that-throws.js';
 
 const bundleThatThrows = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bulwark-stack-'));
-  writeFileSync(
-    join(dir, 'handler.ts'),
-    [
-      'export const handler = (): never => {',
-      "  const reason = 'boom';",
-      '  throw new Error(reason);',
-      '};',
-      '',
-    ].join('\n'),
-  );
-  buildSync({
-    entryPoints: [join(dir, 'handler.ts')],
-    bundle: true,
-    format: 'esm',
-    minify: true,
-    sourcemap: true,
-    outfile: join(dir, 'index.mjs'),
-    logLevel: 'silent',
-  });
-  // What the function logs: the stack of an error thrown in the bundle, run without source maps.
-  const stack = execFileSync(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      `try { (await import('${join(dir, 'index.mjs')}')).handler() } catch (e) { console.log(e.stack) }`,
-    ],
-    { encoding: 'utf8' },
-  );
-  return { stack, map: JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) };
+  const { file } = bundleOf([
+    'export const handler = (): never => {',
+    "  const reason = 'boom';",
+    '  throw new Error(reason);',
+    '};',
+  ]);
+  return { stack: stackThrownBy(file), map: JSON.parse(readFileSync(`${file}.map`, 'utf8')) };
 };
 
 describe('resolveStackTrace', () => {
