@@ -22,8 +22,12 @@ export const bundleAliases: Readonly<Record<string, string>> = Object.freeze({
 /** The file NodejsFunction writes for an ESM bundle, in its output folder. */
 export const bundleFileName = 'index.mjs';
 
-/** One word for the POSIX shell the hook's command runs in, whatever the path holds. */
-const quoted = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
+/**
+ * One word of the shell the CDK runs bundling commands in: a POSIX shell, whatever the path holds; on
+ * Windows `cmd /c`, which quotes with double quotes only (a Windows path cannot contain one).
+ */
+export const shellWord = (value: string, platform: NodeJS.Platform = process.platform): string =>
+  platform === 'win32' ? `"${value}"` : `'${value.replaceAll("'", "'\\''")}'`;
 
 /**
  * After esbuild: the bundle's static imports of Node built-ins become `process.getBuiltinModule` calls
@@ -35,9 +39,9 @@ export const hoistBuiltinImportsHook: ICommandHooks = Object.freeze({
   beforeInstall: (): string[] => [],
   afterBundling: (_inputDir: string, outputDir: string): string[] => [
     [
-      quoted(process.execPath),
-      quoted(join(bulwarkPackageRoot, 'infra/constructs/hoist-builtin-imports-command.mjs')),
-      quoted(join(outputDir, bundleFileName)),
+      shellWord(process.execPath),
+      shellWord(join(bulwarkPackageRoot, 'infra/constructs/hoist-builtin-imports-command.mjs')),
+      shellWord(join(outputDir, bundleFileName)),
     ].join(' '),
   ],
 });

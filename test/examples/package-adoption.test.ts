@@ -263,6 +263,11 @@ describe('the orders example as an app of its own, with Bulwark installed from t
     const rewritten = readFileSync(join(outputDir, bundling.bundleFileName), 'utf8');
     expect(rewritten.split('\n')[0]).toContain('process.getBuiltinModule("node:');
     expect(rewritten.length).toBeGreaterThan(bundled?.text.length ?? 0);
+    const parsed = spawnSync(process.execPath, ['--check', join(outputDir, bundling.bundleFileName)], {
+      encoding: 'utf8',
+    });
+    expect(parsed.stderr).toBe('');
+    expect(parsed.status).toBe(0);
   }, 480_000);
 
   it('type-checks with Bulwark’s compiler options, extended from the package', () => {
