@@ -218,7 +218,12 @@ export const settingTexts: Readonly<Record<string, SettingText>> = {
   },
   TRIAGE_LOG_GROUPS: {
     meaning:
-      "Log groups of the stage's functions, searched with Logs Insights (set by the CDK stack on the triage function)",
+      "Log groups of the stage's functions, searched with Logs Insights, each after TRIAGE_LOG_GROUP_PREFIX (the CDK stack lists the function ids)",
+    guidance: 'Set by infrastructure',
+  },
+  TRIAGE_LOG_GROUP_PREFIX: {
+    meaning:
+      'What each TRIAGE_LOG_GROUPS entry is prefixed with: `/bulwark/<stack>/`, under which the stack names every function log group',
     guidance: 'Set by infrastructure',
   },
   TRIAGE_LOCAL_LOG_DIR: {

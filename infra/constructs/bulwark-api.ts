@@ -38,6 +38,7 @@ import { ApiWebAcl } from './api-web-acl.js';
 import type { CanaryRelease } from './canary-release.js';
 import { CanaryReleases } from './canary-releases.js';
 import { edgeCorsHeaders } from './edge-cors-headers.js';
+import { functionLogGroupNameOf, functionLogGroupPrefixOf } from './function-log-groups.js';
 import { GuardrailEvents } from './guardrail-events.js';
 import { HealthProbe } from './health-probe.js';
 import { grantLogTriage } from './log-triage-access.js';
@@ -417,11 +418,14 @@ export class BulwarkApi extends Construct {
 
     // Log triage reads the stage's function logs (every route's, the fallback's and the realtime gateway's,
     // ADR 0019) and asks one model.
-    const logGroups = [
-      ...this.routeFunctions.values(),
-      this.fallbackFunction,
-      ...(this.realtime?.functions.values() ?? []),
-    ].map((fn) => fn.logGroup);
+    const logGroups = {
+      prefix: functionLogGroupPrefixOf(this),
+      functionIds: [
+        ...this.routeFunctions.keys(),
+        fallbackRoute.id,
+        ...(this.realtime?.functions.keys() ?? []),
+      ],
+    };
     for (const route of routes) {
       if (route.capabilities?.includes('log-triage') === true) {
         const fn = this.routeFunctions.get(route.id);
@@ -556,6 +560,7 @@ export class BulwarkApi extends Construct {
         reservedConcurrentExecutions:
           config.capacity.classes[invokedCapacityClassOf(secured)].reservedConcurrency,
         logEncryptionKey: this.logsKey.key,
+        logGroupName: functionLogGroupNameOf(this, secured.id),
       },
     );
     fn.grantEntry(secured, { tables, secrets });

@@ -1,6 +1,5 @@
-import { Arn, ArnFormat, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { RouteFunction } from './route-function.js';
 
@@ -37,19 +36,50 @@ export const modelArnsOf = (scope: Construct, modelId: string): readonly string[
   ];
 };
 
+/** The function log groups log triage reads: their common prefix and each function's id after it. */
+export interface TriageLogGroups {
+  readonly prefix: string;
+  readonly functionIds: readonly string[];
+}
+
+/**
+ * How many groups TRIAGE_LOG_GROUPS may list (the runtime's list rule reads at most 100 entries), and the
+ * characters it may take: Lambda holds 4 KB of environment in all, and the triage function's other
+ * variables take about half of it.
+ */
+export const triageLogGroupLimits = Object.freeze({ groups: 100, characters: 2_000 });
+
 /**
  * What the `log-triage` capability grants a route function: Logs Insights over the stage's function log
- * groups (StartQuery on exactly those groups; GetQueryResults, which takes a query id and supports no
- * resource, on `*`), `bedrock:InvokeModel` on the configured model only, and the variable naming the
- * groups. Nothing else: no FilterLogEvents, no other model, no streaming.
+ * groups (StartQuery on the groups under their prefix, which only BulwarkApi's functions write to;
+ * GetQueryResults, which takes a query id and supports no resource, on `*`), `bedrock:InvokeModel` on the
+ * configured model only, and the variables naming the groups: the prefix (TRIAGE_LOG_GROUP_PREFIX) and
+ * the function ids after it (TRIAGE_LOG_GROUPS), so the list grows by a short id per route, not by a
+ * whole name. Nothing else: no FilterLogEvents, no other model, no streaming. Too many groups for the
+ * runtime's list or Lambda's environment fail the synth, naming the limit, not the deploy.
  */
-export const grantLogTriage = (fn: RouteFunction, logGroups: readonly ILogGroup[], modelId: string): void => {
-  fn.role.addToPrincipalPolicy(
-    new PolicyStatement({
-      actions: ['logs:StartQuery'],
-      resources: logGroups.map((group) => group.logGroupArn),
-    }),
+export const grantLogTriage = (fn: RouteFunction, logGroups: TriageLogGroups, modelId: string): void => {
+  const list = logGroups.functionIds.join(',');
+  if (
+    logGroups.functionIds.length > triageLogGroupLimits.groups ||
+    list.length > triageLogGroupLimits.characters
+  ) {
+    throw new TypeError(
+      `Log triage would read ${logGroups.functionIds.length} function log groups (${list.length} characters of ` +
+        `TRIAGE_LOG_GROUPS); it reads at most ${triageLogGroupLimits.groups} in ${triageLogGroupLimits.characters} ` +
+        "characters (Lambda's environment holds 4 KB in all)",
+    );
+  }
+  const groupsArn = Arn.format(
+    {
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: `${logGroups.prefix}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    },
+    Stack.of(fn),
   );
+  fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['logs:StartQuery'], resources: [groupsArn] }));
   fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['logs:GetQueryResults'], resources: ['*'] }));
   const models = modelArnsOf(fn, modelId);
   if (models.length > 0) {
@@ -57,18 +87,19 @@ export const grantLogTriage = (fn: RouteFunction, logGroups: readonly ILogGroup[
       new PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [...models] }),
     );
   }
-  fn.function.addEnvironment(
-    'TRIAGE_LOG_GROUPS',
-    Fn.join(
-      ',',
-      logGroups.map((group) => group.logGroupName),
-    ),
-  );
+  fn.function.addEnvironment('TRIAGE_LOG_GROUP_PREFIX', logGroups.prefix);
+  fn.function.addEnvironment('TRIAGE_LOG_GROUPS', list);
   Validations.of(fn.role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
       'logs:GetQueryResults names a query id, not a log group, and supports no resource-level permission; ' +
       'the query itself can only be started (logs:StartQuery) on the log groups of this stage.',
+  });
+  Validations.of(fn.role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${groupsArn}]`,
+    reason:
+      "The stage's function log groups, named under one prefix (function-log-groups.ts) that only BulwarkApi's " +
+      'functions write to: the prefix grows with the routes, a list of group ARNs would outgrow the policy.',
   });
   if (models.some((arn) => arn.includes('*'))) {
     Validations.of(fn.role).acknowledge({

@@ -23,6 +23,7 @@ import type { CapacityClass } from '../../shared/routes/route-definition.js';
 import type { StageConfig } from '../config.js';
 import type { AlarmTopic } from './alarm-topic.js';
 import type { CanaryReleases } from './canary-releases.js';
+import { functionLogGroupNameOf } from './function-log-groups.js';
 import { RealtimeMonitoring } from './realtime-monitoring.js';
 import { type GrantableResources, RouteFunction } from './route-function.js';
 import { readerRoleNameOf } from './secret-readers.js';
@@ -149,6 +150,7 @@ export class RealtimeGateway extends Construct {
         config,
         environment: props.environment,
         ...(props.logEncryptionKey === undefined ? {} : { logEncryptionKey: props.logEncryptionKey }),
+        logGroupName: functionLogGroupNameOf(this, entry.id),
         ...reservationOf(entry),
         ...(entry.trigger.kind === 'streams'
           ? {

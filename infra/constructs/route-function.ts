@@ -40,6 +40,8 @@ export interface RouteFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** Encrypts the function's log group (its lines carry client addresses). */
   readonly logEncryptionKey?: IKey;
+  /** The log group's name (functionLogGroupNameOf); absent: one CloudFormation generates. */
+  readonly logGroupName?: string;
   /**
    * Why the function needs no dead-letter queue (cdk-nag Serverless-LambdaDLQ): by default, because only
    * API Gateway invokes it, synchronously.
@@ -79,6 +81,7 @@ export class RouteFunction extends Construct {
     const { config } = props;
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
+      ...(props.logGroupName === undefined ? {} : { logGroupName: props.logGroupName }),
       retention: config.logRetention,
       removalPolicy: config.removalPolicy,
       ...(props.logEncryptionKey === undefined ? {} : { encryptionKey: props.logEncryptionKey }),

@@ -231,10 +231,22 @@ export const runtimeSettings = {
     ),
     /** Converse endpoint override for a local stand-in; refused in production. */
     bedrockEndpoint: setting('TRIAGE_BEDROCK_ENDPOINT', httpUrl, 'local'),
-    /** The stage's function log groups, which Logs Insights searches (set by the CDK stack). */
+    /**
+     * The stage's function log groups, which Logs Insights searches (set by the CDK stack): each entry
+     * after TRIAGE_LOG_GROUP_PREFIX, so the list holds function ids, not whole names.
+     */
     logGroups: setting(
       'TRIAGE_LOG_GROUPS',
       optional(listOf(isLogGroupName, 'each entry must be a CloudWatch Logs log group name')),
+      'infrastructure',
+    ),
+    /** What every TRIAGE_LOG_GROUPS entry is prefixed with (`/bulwark/<stack>/`; set by the CDK stack). */
+    logGroupPrefix: setting(
+      'TRIAGE_LOG_GROUP_PREFIX',
+      withDefault(
+        checked(holds(isLogGroupName, 'must be the start of a CloudWatch Logs log group name')),
+        '',
+      ),
       'infrastructure',
     ),
     /** `npm start`'s structured logs (`*.jsonl`); the local source reads this folder instead. */

@@ -30,10 +30,15 @@ export const triageBreakerOptions = (modelTimeoutMs: number): CircuitBreakerOpti
 /** Budget of the log query: Insights usually answers in one to three seconds for one window. */
 export const triageSourceTimeoutMs = 4_000;
 
+/** The log group names Logs Insights reads: each TRIAGE_LOG_GROUPS entry after TRIAGE_LOG_GROUP_PREFIX. */
+export const triageLogGroupNames = (triage: Runtime['config']['triage']): string[] =>
+  (triage.logGroups ?? []).map((group) => `${triage.logGroupPrefix}${group}`);
+
 const sourceOf = (runtime: Runtime): ErrorLogSource => {
   const { triage, awsRegion } = runtime.config;
   if (triage.localLogDirectory !== undefined) return localLogSource(triage.localLogDirectory);
-  if (triage.logGroups === undefined || triage.logGroups.length === 0) {
+  const logGroups = triageLogGroupNames(triage);
+  if (logGroups.length === 0) {
     throw new ConfigurationError(
       runtimeSettings.triage.logGroups.variable,
       'is required by this function (or TRIAGE_LOCAL_LOG_DIR in local runs)',
@@ -45,7 +50,7 @@ const sourceOf = (runtime: Runtime): ErrorLogSource => {
     endpoint: `https://logs.${awsRegion}.amazonaws.com`,
     credentials: defaultProvider(),
   });
-  return insightsLogSource(triage.logGroups, call);
+  return insightsLogSource(logGroups, call);
 };
 
 /**

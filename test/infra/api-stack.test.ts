@@ -10,6 +10,7 @@ import { AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StageConfig, type StageName, stageConfig } from '../../infra/config.js';
+import { grantLogTriage } from '../../infra/constructs/log-triage-access.js';
 import { addNagPacks } from '../../infra/nag/nag-packs.js';
 import {
   mirroredNistAcknowledgements,
@@ -42,6 +43,7 @@ import {
   logicalIdOf as logicalIdInStack,
   mergedTemplateOf,
   stackTemplatesOf,
+  templateOf,
 } from '../support/stack-templates.js';
 import { cdkContext, stubFunctionEntries } from '../support/stub-function-entries.js';
 
@@ -2127,20 +2129,25 @@ describe('log triage access', () => {
     const built = withModel('eu.anthropic.claude-haiku-4-5-20251001-v1:0');
     const statements = triageStatements(built);
     const startQuery = statements.find((statement) => statement.Action === 'logs:StartQuery');
-    const groups = [
-      ...built.api.routeFunctions.values(),
-      built.api.fallbackFunction,
-      ...built.api.realtime.functions.values(),
-    ].map((fn) => logicalIdInStack(fn.logGroup.node.defaultChild as CfnResource));
+    const functions = new Map([
+      ...built.api.routeFunctions,
+      [fallbackRoute.id, built.api.fallbackFunction],
+      ...built.api.realtime.functions,
+    ]);
     expect(built.api.realtime.functions.size).toBe(realtimeGateway.length);
-    // The function is told the same groups it may query (TRIAGE_LOG_GROUPS).
-    const variable = JSON.stringify(
-      environmentOf(mergedTemplateOf(built.api), built.api, 'summarize-errors').TRIAGE_LOG_GROUPS,
-    );
-    for (const group of groups) expect(variable).toContain(group);
-    const resources = JSON.stringify(startQuery?.Resource);
-    for (const group of groups) expect(resources).toContain(group);
-    expect([startQuery?.Resource].flat()).toHaveLength(groups.length);
+    // Every function's log group is named under the stack's prefix, in the template as a plain name.
+    const prefix = '/bulwark/Bulwark-prod-Api/';
+    for (const [id, fn] of functions) {
+      const group = templateOf(fn.logGroup).toJSON().Resources[
+        logicalIdInStack(fn.logGroup)
+      ] as CfnResourceJson;
+      expect(group.Properties.LogGroupName, id).toBe(`${prefix}${id}`);
+    }
+    // The function is told the same groups it may query, as plain text: the prefix and the function ids.
+    const environment = environmentOf(mergedTemplateOf(built.api), built.api, 'summarize-errors');
+    expect(environment.TRIAGE_LOG_GROUP_PREFIX).toBe(prefix);
+    expect(environment.TRIAGE_LOG_GROUPS).toBe([...functions.keys()].join(','));
+    expect(startQuery?.Resource).toBe(`arn:aws:logs:eu-west-1:123456789012:log-group:${prefix}*`);
     const bedrock = statements.filter((statement) =>
       [statement.Action].flat().some((a) => a.startsWith('bedrock:')),
     );
@@ -2150,6 +2157,22 @@ describe('log triage access', () => {
     expect(modelResources).toContain('inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0');
     expect(modelResources).toContain(':bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0');
     expect(modelResources).not.toMatch(/foundation-model\/\*|inference-profile\/\*/);
+  });
+
+  it('refuses at synth more function log groups than the runtime reads or Lambda’s environment holds', () => {
+    const built = withModel('');
+    const triage = built.api.routeFunctions.get('summarize-errors');
+    if (triage === undefined) throw new Error('no summarize-errors function');
+    const ids = (count: number, length: number) =>
+      Array.from({ length: count }, (_, index) => `${index}`.padStart(length, 'r'));
+    const prefix = '/bulwark/Bulwark-prod-Api/';
+    expect(() => grantLogTriage(triage, { prefix, functionIds: ids(101, 8) }, '')).toThrow(
+      /would read 101 function log groups .*reads at most 100 in 2000 characters \(Lambda's environment holds 4 KB/,
+    );
+    expect(() => grantLogTriage(triage, { prefix, functionIds: ids(80, 30) }, '')).toThrow(
+      /\(2479 characters of TRIAGE_LOG_GROUPS\)/,
+    );
+    expect(() => grantLogTriage(triage, { prefix, functionIds: ids(100, 19) }, '')).not.toThrow();
   });
 
   it('grants no model without TRIAGE_MODEL_ID, and a base model id only in its region', () => {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRuntimeConfig } from '../../../shared/config/runtime-config.js';
 import { ConfigurationError } from '../../../shared/errors/configuration-error.js';
+import { triageLogGroupNames } from '../../../shared/runtime/triage-for.js';
 
 const configurationErrorOf = (env: Record<string, string>): ConfigurationError => {
   try {
@@ -243,6 +244,7 @@ describe('parseRuntimeConfig invalid values', () => {
     ['TRIAGE_MODEL_TIMEOUT_MS', '100'],
     ['TRIAGE_BEDROCK_ENDPOINT', 'localhost:4010'],
     ['TRIAGE_LOG_GROUPS', 'group with spaces'],
+    ['TRIAGE_LOG_GROUP_PREFIX', '/bulwark/a b/'],
   ])('refuses %s=%j, naming the variable', (variable, value) => {
     expectRefusal({ [variable]: value }, variable);
   });
@@ -287,8 +289,20 @@ describe('redaction and triage settings', () => {
       cacheMaxAgeSeconds: 21600,
       bedrockEndpoint: undefined,
       logGroups: ['/aws/lambda/a', '/aws/lambda/b'],
+      logGroupPrefix: '',
       localLogDirectory: undefined,
     });
+    expect(triageLogGroupNames(config.triage)).toEqual(['/aws/lambda/a', '/aws/lambda/b']);
+    // The stack names the groups by a prefix and the function ids after it (Lambda's 4 KB environment).
+    const prefixed = parseRuntimeConfig({
+      TRIAGE_LOG_GROUP_PREFIX: '/bulwark/Bulwark-prod-Api/',
+      TRIAGE_LOG_GROUPS: 'login,summarize-errors',
+    });
+    expect(triageLogGroupNames(prefixed.triage)).toEqual([
+      '/bulwark/Bulwark-prod-Api/login',
+      '/bulwark/Bulwark-prod-Api/summarize-errors',
+    ]);
+    expect(triageLogGroupNames(parseRuntimeConfig({}).triage)).toEqual([]);
     expect(parseRuntimeConfig({}).logRedactPatterns).toBe('[]');
     expect(parseRuntimeConfig({}).logIpAddresses).toBe('truncate');
   });
