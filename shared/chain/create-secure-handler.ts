@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import type { CredentialKind, Principal } from '../auth/principal.js';
@@ -13,6 +12,7 @@ import { applyCors } from '../middlewares/apply-cors.js';
 import { assignRequestId } from '../middlewares/assign-request-id.js';
 import type { AuthenticateOptions, authenticate } from '../middlewares/authenticate.js';
 import { limitBodySize } from '../middlewares/limit-body-size.js';
+import { normalizeHeaders } from '../middlewares/normalize-headers.js';
 import { parseJsonBody } from '../middlewares/parse-json-body.js';
 import { limitFailedAuthentication, type RateLimitOptions, rateLimit } from '../middlewares/rate-limit.js';
 import { rejectRevokedSessions } from '../middlewares/reject-revoked-sessions.js';
@@ -113,7 +113,7 @@ export const createSecureHandler = async <TSchema extends z.core.$ZodType | unde
   const { config, counters } = runtime;
   const route = options.routeId;
   const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, BulwarkContext>()
-    .use(httpHeaderNormalizer())
+    .use(normalizeHeaders())
     .use(assignRequestId({ logger: runtime.logger }))
     .use(
       addSecurityHeaders(
