@@ -4,10 +4,13 @@ import type { APIGatewayEventIdentity, APIGatewayProxyEvent } from 'aws-lambda';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Original header names and every value, the way API Gateway's REST proxy integration passes them. */
+/**
+ * Original header names and every value, the way API Gateway's REST proxy integration passes them. Maps
+ * without a prototype: a client's header or query key named `__proto__` or `constructor` is data.
+ */
 const headersOf = (request: IncomingMessage) => {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  const headers: Record<string, string> = Object.create(null);
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
   for (let index = 0; index < request.rawHeaders.length; index += 2) {
     const name = request.rawHeaders[index] ?? '';
     const value = request.rawHeaders[index + 1] ?? '';
@@ -19,8 +22,8 @@ const headersOf = (request: IncomingMessage) => {
 
 const queryOf = (url: URL) => {
   if (url.search === '') return { single: null, multi: null };
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single: Record<string, string> = Object.create(null);
+  const multi: Record<string, string[]> = Object.create(null);
   for (const [key, value] of url.searchParams) {
     single[key] = value;
     multi[key] = [...(multi[key] ?? []), value];

@@ -101,13 +101,25 @@ const writeResult = (response: ServerResponse, result: APIGatewayProxyResult): R
 };
 
 /**
+ * The request's path and query. A request target that is not a path (`*`, an absolute URL, or one
+ * WHATWG cannot read, such as `//[`) names no route: it goes to the fallback as `/`, never throws.
+ */
+const urlOf = (target: string | undefined): URL => {
+  try {
+    return new URL(`http://localhost${target?.startsWith('/') === true ? target : '/'}`);
+  } catch {
+    return new URL('http://localhost/');
+  }
+};
+
+/**
  * Serves the route table over HTTP the way the deployed REST API does: a route's own function for its
  * method, the fallback function for everything else (OPTIONS, 404, 405).
  */
 export const startLocalServer = async (options: LocalServerOptions): Promise<Server & { url: string }> => {
   const table = options.routeTable;
   const server = createServer(async (request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = urlOf(request.url);
     const answer = (result: APIGatewayProxyResult): void => {
       const headers = writeResult(response, result);
       options.onExchange?.({

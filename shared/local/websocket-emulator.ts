@@ -69,8 +69,8 @@ const sourceIpOf = (request: IncomingMessage): string =>
 
 /** The `$connect` headers: what the client sent, plus what API Gateway adds (X-Forwarded-*). */
 const connectHeaders = (request: IncomingMessage, sourceIp: string, port: number) => {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  const headers: Record<string, string> = Object.create(null);
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
   const add = (name: string, value: string) => {
     const existing = Object.keys(headers).find((key) => key.toLowerCase() === name.toLowerCase()) ?? name;
     headers[existing] = value;
@@ -97,8 +97,9 @@ const connectHeaders = (request: IncomingMessage, sourceIp: string, port: number
 
 const queryOf = (url: URL) => {
   if (url.search === '') return {};
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  // No prototype: a query key named `__proto__` or `constructor` is data.
+  const single: Record<string, string> = Object.create(null);
+  const multi: Record<string, string[]> = Object.create(null);
   for (const [name, value] of url.searchParams) {
     single[name] = value;
     multi[name] = [...(multi[name] ?? []), value];
@@ -360,7 +361,13 @@ export const startWebSocketEmulator = async (
       if (!response.headersSent) answer(response, 500, { message: 'Internal server error' });
     });
   });
-  server.on('upgrade', (request, socket, head) => void onUpgrade(request, socket, head));
+  server.on('upgrade', (request, socket, head) => {
+    // A handshake that fails here must not end the process (and the local stack with it).
+    onUpgrade(request, socket, head).catch((error: unknown) => {
+      console.error('websocket emulator: handshake failed', error);
+      refuseUpgrade(socket, 500);
+    });
+  });
   await new Promise<void>((resolve) => server.listen(options.port, host, resolve));
   port = (server.address() as AddressInfo).port;
   domainName = `${host}:${port}`;

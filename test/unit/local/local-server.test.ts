@@ -1,6 +1,8 @@
+import { connect } from 'node:net';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalExchange, startLocalServer } from '../../../shared/local/local-server.js';
-import { routes } from '../../../shared/routes/route-table.js';
+import { fallbackRoute, routes } from '../../../shared/routes/route-table.js';
 
 let stop: (() => void) | undefined;
 afterEach(() => stop?.());
@@ -36,5 +38,63 @@ describe('the local server standing in for API Gateway', () => {
     expect(exchanges).toEqual([
       expect.objectContaining({ method: 'GET', path: '/health', status: 502, body: JSON.stringify(body) }),
     ]);
+  });
+});
+
+/** Sends raw bytes (what fetch would refuse to send) and reads the whole answer. */
+const rawRequest = (url: string, text: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname, () => socket.write(text));
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('utf8');
+    });
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+
+describe('what a client sends never stops the local server', () => {
+  const echoing = async (event: APIGatewayProxyEvent) => ({
+    statusCode: 200,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      path: event.path,
+      headers: Object.keys(event.multiValueHeaders ?? {}),
+      query: event.multiValueQueryStringParameters,
+    }),
+  });
+
+  it('reads a header or query key named __proto__ or constructor as data, not as a 502', async () => {
+    const server = await startLocalServer({
+      port: 0,
+      handlers: new Map([['openapi', echoing]]),
+      routeTable: routes,
+    });
+    stop = () => server.close();
+    const response = await fetch(`${server.url}/openapi.json?__proto__=1&constructor=2`, {
+      headers: { constructor: 'x' },
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { headers: string[]; query: Record<string, string[]> };
+    expect(body.headers).toContain('constructor');
+    expect(body.query).toEqual({ ['__proto__']: ['1'], constructor: ['2'] });
+  });
+
+  it('answers a request target WHATWG cannot read (//[) through the fallback, then serves the next request', async () => {
+    const server = await startLocalServer({
+      port: 0,
+      handlers: new Map([
+        [fallbackRoute.id, echoing],
+        ['openapi', echoing],
+      ]),
+      routeTable: routes,
+    });
+    stop = () => server.close();
+    const answer = await rawRequest(server.url, 'GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK/);
+    // The fallback (no route has this path) answered it.
+    expect(answer).toContain('"path":"//["');
+    expect((await fetch(`${server.url}/openapi.json`)).status).toBe(200);
   });
 });

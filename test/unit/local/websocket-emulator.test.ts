@@ -101,6 +101,21 @@ describe('the local WebSocket API emulator', () => {
     socket.close();
   });
 
+  it('reads a query key named __proto__ or constructor as data: the handshake goes on, the emulator stays up', async () => {
+    const api = await emulator();
+    const socket = connectRealtime(`${api.url}?__proto__=1&constructor=2`, ['bulwark.v1']);
+    await within(socket.opened, 10_000, 'open');
+    const [connect] = api.events;
+    expect(Object.entries(connect?.queryStringParameters ?? {})).toEqual([
+      ['__proto__', '1'],
+      ['constructor', '2'],
+    ]);
+    socket.close();
+    const next = connectRealtime(api.url, ['bulwark.v1']);
+    await within(next.opened, 10_000, 'open');
+    next.close();
+  });
+
   it('refuses the handshake with the $connect status: the client sees an error and 1006, nothing else', async () => {
     const api = await emulator(() => ({ statusCode: 429, headers: { 'Retry-After': '5' } }));
     const socket = connectRealtime(api.url, ['bulwark.v1', 'bdt_token']);
