@@ -12,6 +12,10 @@ const normalized = (headers: unknown, multiValueHeaders: unknown) => {
 };
 
 describe('normalizeHeaders', () => {
+  it('is named for the chain’s order and its diagrams (ADR 0002)', () => {
+    expect(normalizeHeaders().name).toBe('normalizeHeaders');
+  });
+
   it('lower-cases every name and keeps every value of lines whose names differ only in case, in order', () => {
     const event = normalized(
       { Authorization: 'Bearer a', authorization: 'Bearer b', 'X-Api-Key': 'k' },
@@ -29,8 +33,8 @@ describe('normalizeHeaders', () => {
       { Host: 'api.example.com', Gone: undefined },
       { Host: ['api.example.com'], Gone: null, Missing: undefined },
     );
-    expect({ ...event.multiValueHeaders }).toEqual({ host: ['api.example.com'] });
-    expect({ ...event.headers }).toEqual({ host: 'api.example.com' });
+    expect(Object.entries(event.multiValueHeaders)).toEqual([['host', ['api.example.com']]]);
+    expect(Object.entries(event.headers)).toEqual([['host', 'api.example.com']]);
     const empty = normalized(null, null);
     expect(empty.headers).toBeNull();
     expect(empty.multiValueHeaders).toBeNull();
