@@ -36,6 +36,17 @@ export const modelArnsOf = (scope: Construct, modelId: string): readonly string[
   ];
 };
 
+/**
+ * A value as cdk-nag names it in a finding: resolved text, each reference to a pseudo parameter or
+ * resource written `<Name>` (a stack without a fixed account and region keeps them as references).
+ */
+const asNagWritesIt = (stack: Stack, value: string): string => {
+  const resolved: unknown = stack.resolve(value);
+  if (typeof resolved === 'string') return resolved;
+  const [, parts] = (resolved as { 'Fn::Join': [string, (string | { Ref: string })[]] })['Fn::Join'];
+  return parts.map((part) => (typeof part === 'string' ? part : `<${part.Ref}>`)).join('');
+};
+
 /** The function log groups log triage reads: their common prefix and each function's id after it. */
 export interface TriageLogGroups {
   readonly prefix: string;
@@ -96,7 +107,7 @@ export const grantLogTriage = (fn: RouteFunction, logGroups: TriageLogGroups, mo
       'the query itself can only be started (logs:StartQuery) on the log groups of this stage.',
   });
   Validations.of(fn.role).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::${groupsArn}]`,
+    id: `AwsSolutions-IAM5[Resource::${asNagWritesIt(Stack.of(fn), groupsArn)}]`,
     reason:
       "The stage's function log groups, named under one prefix (function-log-groups.ts) that only BulwarkApi's " +
       'functions write to: the prefix grows with the routes, a list of group ARNs would outgrow the policy.',

@@ -118,12 +118,19 @@ describe('the orders example on AWS (synthesized)', () => {
       (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
     );
     const startQuery = statements.find((statement) => statement.Action === 'logs:StartQuery');
-    // One log group per route function, the fallback and the realtime gateway's functions (ADR 0019):
-    // create-order's among them.
+    // The log groups of every route function, the fallback and the realtime gateway's functions, named
+    // under the stack's prefix (ADR 0019): create-order's among them.
+    expect(JSON.stringify(startQuery?.Resource)).toContain(':log-group:/bulwark/Orders-dev-Api/*');
     expect(api.realtime?.functions.size).toBe(4);
-    expect(Array.isArray(startQuery?.Resource) ? startQuery.Resource.length : 0).toBe(
-      api.routeFunctions.size + 1 + (api.realtime?.functions.size ?? 0),
-    );
+    const environment = Object.values(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Environment: { Variables: { TRIAGE_LOG_GROUP_PREFIX: '/bulwark/Orders-dev-Api/' } } },
+      }),
+    ).map((fn) => fn.Properties.Environment.Variables.TRIAGE_LOG_GROUPS as string);
+    expect(environment).toHaveLength(1);
+    const groups = environment[0]?.split(',') ?? [];
+    expect(groups).toContain('create-order');
+    expect(groups).toHaveLength(api.routeFunctions.size + 1 + (api.realtime?.functions.size ?? 0));
   });
 
   it('puts the app behind the WAF and watches its function with Bulwark’s alarms', () => {
