@@ -33,6 +33,8 @@ const messageSetup = (runtime: Runtime) => {
 
   const subscribe = async (connection: ConnectionRecord, message: ClientMessage, log: RequestLogger) => {
     const { channel } = message;
+    const nowMs = clock.nowMs();
+    let apiKeyHolds: { keyId: string; anyOfRoles: readonly string[]; nowMs: number } | undefined;
     if (channel.kind === 'datasource') {
       // A token covers one datasource; its roles are checked again at the datasource as it is now.
       if (channel.id !== connection.datasourceId) throw new ChannelNotCoveredError();
@@ -40,6 +42,10 @@ const messageSetup = (runtime: Runtime) => {
       if (datasource === undefined) throw new DatasourceNotFoundError();
       if (!holdsOneOf(connection.principal.roles, datasource.readRoles))
         throw new DatasourceRoleMissingError('read');
+      // An API key's roles change without closing its session (it has none): its record decides, in the
+      // subscribe's own transaction. A user's role change revokes the sessions, which closes the socket.
+      if (connection.principal.kind === 'api_key')
+        apiKeyHolds = { keyId: connection.principal.id, anyOfRoles: datasource.readRoles, nowMs };
     } else if (!connection.channels.includes(message.channelName)) {
       // Public channels: any connection, limited per client address (resolved and stored at $connect).
       await limits.enforce('public_subscribe_ip', addressSubject(connection.clientIp), log);
@@ -48,8 +54,10 @@ const messageSetup = (runtime: Runtime) => {
       connectionId: connection.connectionId,
       channel: message.channelName,
       maxSubscriptions,
-      expiresAtSeconds: Math.floor(clock.nowMs() / 1000) + subscriptionLifetimeSeconds,
+      expiresAtSeconds: Math.floor(nowMs / 1000) + subscriptionLifetimeSeconds,
+      ...(apiKeyHolds === undefined ? {} : { apiKeyHolds }),
     });
+    if (result === 'role_missing') throw new DatasourceRoleMissingError('read');
     if (result === 'limit_reached') throw new SubscriptionLimitError(maxSubscriptions);
     if (result === 'connection_gone') throw new ConnectionUnknownError();
     log.info('realtime subscribed', { connection_id: connection.connectionId, channel: message.channelName });

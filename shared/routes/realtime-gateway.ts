@@ -78,6 +78,8 @@ export const realtimeGateway = defineGateway([
     trigger: { kind: 'websocket', routeKey: '$default' },
     tables: {
       rateLimits: [limiterUpdate],
+      // An API key's subscribe proves, in its transaction, that the key still holds a read role.
+      apiKeys: [{ actions: ['ConditionCheckItem'] }],
       realtime: [
         { actions: ['GetItem'], leadingKeys: [...connectionKeys, ...datasourceKeys] },
         { actions: ['UpdateItem'], leadingKeys: connectionKeys },

@@ -237,15 +237,38 @@ export const dynamoDbRealtimeStore = (
     };
   };
 
-  const apiKeyGuard = (keyId: string): TransactWriteItem => {
+  /**
+   * The key as its record is now: unrevoked, unexpired at `nowMs`, and, for a subscribe, holding one of
+   * `anyOfRoles` (the datasource's read roles). The same test the REST chain's limiter makes, so a key an
+   * admin changed, revoked or let expire is seen by the write it races with.
+   */
+  const apiKeyGuard = (
+    keyId: string,
+    nowMs: number,
+    anyOfRoles: readonly string[] = [],
+  ): TransactWriteItem => {
     if (tables.apiKeys === undefined) throw new TypeError('the API-key table is required to guard a key');
+    const roleValues = Object.fromEntries(anyOfRoles.map((role, index) => [`:role${index}`, s(role)]));
+    const holdsRole =
+      anyOfRoles.length === 0
+        ? ''
+        : ` AND (${Object.keys(roleValues)
+            .map((name) => `contains(#roles, ${name})`)
+            .join(' OR ')})`;
     return {
       ConditionCheck: {
         TableName: tables.apiKeys,
         Key: { keyId: s(keyId) },
-        ConditionExpression: 'attribute_exists(#keyId) AND #revoked = :false',
-        ExpressionAttributeNames: { '#keyId': 'keyId', '#revoked': 'revoked' },
-        ExpressionAttributeValues: { ':false': { BOOL: false } },
+        ConditionExpression:
+          'attribute_exists(#keyId) AND #revoked = :false AND ' +
+          `(attribute_not_exists(#expiresAtMs) OR #expiresAtMs > :now)${holdsRole}`,
+        ExpressionAttributeNames: {
+          '#keyId': 'keyId',
+          '#revoked': 'revoked',
+          '#expiresAtMs': 'expiresAtMs',
+          ...(anyOfRoles.length === 0 ? {} : { '#roles': 'roles' }),
+        },
+        ExpressionAttributeValues: { ':false': { BOOL: false }, ':now': n(nowMs), ...roleValues },
       },
     };
   };
@@ -369,7 +392,7 @@ export const dynamoDbRealtimeStore = (
         principal.sessionId !== undefined
           ? sessionGuard(principal.sessionId)
           : principal.kind === 'api_key'
-            ? apiKeyGuard(principal.id)
+            ? apiKeyGuard(principal.id, connection.connectedAtMs)
             : undefined;
       const items: { readonly item: TransactWriteItem; readonly failure?: OpenConnectionResult }[] = [
         ...(guard === undefined ? [] : [{ item: guard, failure: 'revoked' as const }]),
@@ -422,8 +445,12 @@ export const dynamoDbRealtimeStore = (
       return item === undefined ? undefined : connectionOf(item);
     },
 
-    subscribe: async ({ connectionId, channel, maxSubscriptions, expiresAtSeconds }) => {
+    subscribe: async ({ connectionId, channel, maxSubscriptions, expiresAtSeconds, apiKeyHolds }) => {
       const connectionKey = key(realtimeKeys.connection(connectionId), connectionSortKey);
+      const keyGuard =
+        apiKeyHolds === undefined
+          ? []
+          : [apiKeyGuard(apiKeyHolds.keyId, apiKeyHolds.nowMs, apiKeyHolds.anyOfRoles)];
       const { cancelled } = await transact([
         {
           Update: {
@@ -447,8 +474,10 @@ export const dynamoDbRealtimeStore = (
             Item: { ...key(realtimeKeys.channel(channel), connectionId), ...expiring(expiresAtSeconds) },
           },
         },
+        ...keyGuard,
       ]);
       if (cancelled === undefined) return 'subscribed';
+      if (keyGuard.length > 0 && cancelled[2] === 'ConditionalCheckFailed') return 'role_missing';
       // Which condition failed: one consistent read tells gone, already subscribed and full apart.
       const current = await getItem(realtimeKeys.connection(connectionId), connectionSortKey);
       if (current === undefined) return 'connection_gone';

@@ -48,7 +48,13 @@ export type ConsumedToken =
   | { readonly outcome: 'consumed'; readonly grant: DatasourceTokenGrant }
   | { readonly outcome: 'unknown' | 'expired' };
 
-export type SubscribeResult = 'subscribed' | 'already_subscribed' | 'limit_reached' | 'connection_gone';
+export type SubscribeResult =
+  | 'subscribed'
+  | 'already_subscribed'
+  | 'limit_reached'
+  | 'connection_gone'
+  /** The API key behind the connection no longer holds a read role, or is revoked or expired. */
+  | 'role_missing';
 
 /** One revoked session or API key, as the internal gateway endpoint lists them. */
 export interface RevocationEntry {
@@ -104,12 +110,21 @@ export interface RealtimeStore {
   }) => Promise<OpenConnectionResult>;
   /** Strongly consistent. */
   readonly getConnection: (connectionId: string) => Promise<ConnectionRecord | undefined>;
-  /** Adds the channel to the connection (at most `maxSubscriptions`) and the connection to the channel. */
+  /**
+   * Adds the channel to the connection (at most `maxSubscriptions`) and the connection to the channel;
+   * with `apiKeyHolds`, only if that key, in the same transaction, is unrevoked, unexpired and holds one
+   * of the roles (its record decides, not the roles its token was minted with).
+   */
   readonly subscribe: (input: {
     readonly connectionId: string;
     readonly channel: string;
     readonly maxSubscriptions: number;
     readonly expiresAtSeconds: number;
+    readonly apiKeyHolds?: {
+      readonly keyId: string;
+      readonly anyOfRoles: readonly string[];
+      readonly nowMs: number;
+    };
   }) => Promise<SubscribeResult>;
   /** Idempotent. */
   readonly unsubscribe: (input: { readonly connectionId: string; readonly channel: string }) => Promise<void>;

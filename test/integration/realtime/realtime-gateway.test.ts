@@ -16,6 +16,7 @@ import type { WebSocketEvent, WebSocketResult } from '../../../shared/gateway/we
 import type { TableId } from '../../../shared/resources/table-definitions.js';
 import { tableDefinitions } from '../../../shared/resources/table-definitions.js';
 import { realtimeGateway } from '../../../shared/routes/realtime-gateway.js';
+import { apiKeysFor } from '../../../shared/runtime/api-keys-for.js';
 import { refreshSessionsFor } from '../../../shared/runtime/refresh-sessions-for.js';
 import type { Stores } from '../../../shared/runtime/runtime.js';
 import { createTestTables } from '../../support/dynamodb-test-tables.js';
@@ -174,6 +175,49 @@ describe('datasource tokens on DynamoDB Local', () => {
     const orphanToken = await mint(gateway, userPrincipal(), id);
     await gateway.store.deleteDatasource(id);
     expect((await gateway.connect(connectEvent(orphanToken), context)).statusCode).toBe(403);
+  });
+});
+
+describe('API-key principals on DynamoDB Local', () => {
+  // Found by a white-box review: a key's open socket kept the roles of the token's mint, and a token
+  // outlived its key's expiry. The key's record decides, in the same transaction as the write.
+  const keyWithToken = async (gateway: Gateway, options: { expiresAt?: string } = {}) => {
+    const { apiKeys } = apiKeysFor(gateway.runtime);
+    const issued = await apiKeys.issue({ name: uniqueId('feed'), roles: ['user'], ...options });
+    const id = await datasource(gateway);
+    const principal: ConnectionPrincipal = { kind: 'api_key', id: issued.key.key_id, roles: ['user'] };
+    return {
+      apiKeys,
+      keyId: issued.key.key_id,
+      apiKey: issued.apiKey,
+      id,
+      token: await mint(gateway, principal, id),
+    };
+  };
+
+  it('refuses at subscribe a key that no longer holds a read role of the datasource (403 error frame), and admits it again once it does', async () => {
+    const gateway = await gatewayWith();
+    const { apiKeys, keyId, id, token } = await keyWithToken(gateway);
+    const connectionId = uniqueId('conn');
+    expect((await gateway.connect(connectEvent(token, { connectionId }), context)).statusCode).toBe(200);
+    await apiKeys.update(keyId, { roles: ['health'] });
+    const subscribe = { action: 'subscribe', channel: `datasource:${id}` };
+    const refused = frameOf(await gateway.message(messageEvent(connectionId, subscribe), context));
+    expect(refused).toMatchObject({ type: 'error', status: 403 });
+    expect((await gateway.store.getConnection(connectionId))?.channels).toEqual([]);
+    await apiKeys.update(keyId, { roles: ['user', 'health'] });
+    const admitted = frameOf(await gateway.message(messageEvent(connectionId, subscribe), context));
+    expect(admitted).toMatchObject({ type: 'subscribed', channel: `datasource:${id}` });
+  });
+
+  it('refuses the token of a key that expired between the mint and the connect with 401', async () => {
+    const gateway = await gatewayWith();
+    const { apiKeys, apiKey, token } = await keyWithToken(gateway, {
+      expiresAt: new Date(t0 + 10_000).toISOString(),
+    });
+    gateway.runtime.clock.advanceMs(20_000);
+    await expect(apiKeys.verify(apiKey)).rejects.toMatchObject({ reason: 'expired' });
+    expect((await gateway.connect(connectEvent(token), context)).statusCode).toBe(401);
   });
 });
 

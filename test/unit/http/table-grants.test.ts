@@ -655,6 +655,9 @@ describe('DynamoDB grants of the route table against the calls of each function'
       ...json('POST', '/api/v1/datasources/orders/events', { status: 'shipped' }, adminKey),
       ...datasource,
     });
+    // An API key's datasource subscribe proves the key's roles (after the publish, which forgets every
+    // subscriber of the datasource, so the revocations below still find this connection to close).
+    await message('conn-key=', { action: 'subscribe', channel: 'datasource:orders' });
     await invokeGateway('realtime-disconnect', webSocketEvent('$disconnect', 'conn-closing='));
     // The gateway key is revoked: its record says so when the stream's MODIFY comes in.
     const gatewayRecord = [...items.entries()].find(([itemId]) =>
@@ -778,6 +781,7 @@ describe('DynamoDB grants of the route table against the calls of each function'
       'subscribed',
       'subscribed',
       'unsubscribed',
+      'subscribed',
       'subscribed',
       'subscribed',
     ]);
