@@ -73,6 +73,11 @@ export interface RealtimeLimiterOptions {
     dimensions: { readonly limit: RealtimeLimitName; readonly policy: string },
   ) => void;
   readonly unavailableRetryAfterSeconds?: number;
+  /** Fail-open only: raises the `limiter_fail_open` guard rail, as the API's limiter does. */
+  readonly onFailOpen?: (dimensions: {
+    readonly limit: RealtimeLimitName;
+    readonly policy: string;
+  }) => Promise<void>;
 }
 
 export interface RealtimeLimiter {
@@ -107,6 +112,7 @@ export const realtimeLimiter = (options: RealtimeLimiterOptions): RealtimeLimite
         if (options.failureMode === 'fail-open') {
           options.count('fail_open', dimensions);
           log.warn('realtime limiter unavailable: admitted (fail-open)', { ...dimensions, error });
+          await options.onFailOpen?.(dimensions);
           return {};
         }
         options.count('fail_closed', dimensions);

@@ -1,4 +1,5 @@
 import { type RealtimeLimiter, realtimeLimiter } from '../middlewares/realtime-limit.js';
+import { guardrailsFor } from './guardrails-for.js';
 import { perRuntime } from './per-runtime.js';
 import { rateLimiterFor } from './rate-limiter-for.js';
 
@@ -30,5 +31,11 @@ export const realtimeLimiterFor = perRuntime((runtime): RealtimeLimiter => {
     },
     failureMode: realtime.limiterFailureMode,
     count: (outcome, dimensions) => runtime.counters.count(`realtime_limit_${outcome}`, dimensions),
+    ...(realtime.limiterFailureMode === 'fail-open'
+      ? {
+          onFailOpen: ({ limit, policy }) =>
+            guardrailsFor(runtime).raise('limiter_fail_open', `realtime:${limit}`, { policy }),
+        }
+      : {}),
   });
 });

@@ -282,7 +282,7 @@ describe('a limiter backend that cannot answer', () => {
     }
   });
 
-  it('admits connects under REALTIME_LIMITER_FAILURE_MODE=fail-open, counting them', async () => {
+  it('admits connects under REALTIME_LIMITER_FAILURE_MODE=fail-open, counting them and raising the limiter_fail_open guard rail', async () => {
     const limiter = unreachableLimiter();
     try {
       const gateway = await gatewayWith(
@@ -292,6 +292,15 @@ describe('a limiter backend that cannot answer', () => {
       const token = await mint(gateway, userPrincipal(), await datasource(gateway));
       expect((await gateway.connect(connectEvent(token), context)).statusCode).toBe(200);
       expect(gateway.runtime.counted().map((metric) => metric.name)).toContain('realtime_limit_fail_open');
+      // As the API's limiter does (guardrails runbook): an operator hears of requests admitted unlimited.
+      const raised = gateway.runtime.logs
+        .entries()
+        .filter((entry) => entry.message === 'guard-rail event')
+        .map((entry) => entry.event as { kind: string; subject: string })
+        .filter((event) => event.kind === 'limiter_fail_open');
+      expect(raised.map((event) => event.subject)).toEqual(
+        expect.arrayContaining(['realtime:connect_ip', 'realtime:connect_principal']),
+      );
     } finally {
       limiter.dead.destroy();
     }
