@@ -21,7 +21,9 @@ export const route = secureRoute(
     return async ({ body, principal, log }) => {
       if (principal?.kind !== 'user') throw new CredentialsInvalidError('logout_needs_access_token');
       await sessions.revokeSession(principal.sessionId, 'logout');
-      if (body.refresh_token !== undefined) await sessions.revokeRefreshToken(body.refresh_token, 'logout');
+      // Only the caller's own family: a token of someone else's is ignored as an unknown one.
+      if (body.refresh_token !== undefined)
+        await sessions.revokeRefreshToken(body.refresh_token, 'logout', { ownedBy: principal.id });
       log.info('logout', { session_id: principal.sessionId });
       return emptyResponse(204);
     };

@@ -85,11 +85,13 @@ export interface RefreshSessions {
   ) => Promise<'revoked' | 'unknown'>;
   /**
    * Logout with a refresh token: revokes its family and session. Any token of the family will do (a
-   * replayed one could revoke the family through `rotate` anyway). Malformed or unknown: a no-op.
+   * replayed one could revoke the family through `rotate` anyway). Malformed or unknown: a no-op. With
+   * `ownedBy`, a family of another user is unknown too: a logged-in user revokes only their own.
    */
   readonly revokeRefreshToken: (
     refreshToken: string,
     reason: SessionRevocationReason,
+    options?: { readonly ownedBy?: string },
   ) => Promise<'revoked' | 'unknown'>;
   /** Whether the session's access tokens are revoked. One consistent read. */
   readonly isSessionRevoked: (sessionId: string) => Promise<boolean>;
@@ -231,11 +233,12 @@ export const createRefreshSessions = (options: RefreshSessionsOptions): RefreshS
       return revoke({ familyId, sessionId }, reason);
     },
 
-    revokeRefreshToken: async (refreshToken, reason) => {
+    revokeRefreshToken: async (refreshToken, reason, options = {}) => {
       const parsed = parseRefreshToken(refreshToken);
       if (parsed === undefined) return 'unknown';
       const family = await store.findFamily(parsed.familyId);
       if (family === undefined) return 'unknown';
+      if (options.ownedBy !== undefined && family.userId !== options.ownedBy) return 'unknown';
       return revoke(family, reason);
     },
 

@@ -266,6 +266,20 @@ describe('createRefreshSessions', () => {
     expect(await sessions.rotate(current)).toEqual({ outcome: 'invalid' });
   });
 
+  it('revokes a family at logout only for its own user: another user’s token is an unknown one', async () => {
+    // Found by a review: logout revoked the family of any refresh token presented, whoever was logged in.
+    const { sessions } = setup();
+    const bobs = await sessions.start(bob);
+    expect(await sessions.revokeRefreshToken(bobs.refreshToken, 'logout', { ownedBy: 'user-mallory' })).toBe(
+      'unknown',
+    );
+    expect(await sessions.isSessionRevoked(bobs.sessionId)).toBe(false);
+    expect(await sessions.revokeRefreshToken(bobs.refreshToken, 'logout', { ownedBy: bob.userId })).toBe(
+      'revoked',
+    );
+    expect(await sessions.isSessionRevoked(bobs.sessionId)).toBe(true);
+  });
+
   it('logs out with an access token by its session id', async () => {
     const { sessions, store } = setup();
     const started = await sessions.start(bob);
