@@ -18,6 +18,19 @@ const rootStackOf = (scope: IConstruct): Stack => {
 export const functionLogGroupPrefixOf = (scope: IConstruct): string =>
   `/bulwark/${rootStackOf(scope).stackName}/`;
 
-/** The log group of one function: the prefix and the function's id (`/bulwark/Bulwark-prod-Api/login`). */
-export const functionLogGroupNameOf = (scope: IConstruct, functionId: string): string =>
-  `${functionLogGroupPrefixOf(scope)}${functionId}`;
+/** What CloudWatch Logs accepts in a log group's name (and the triage settings read back). */
+const logGroupNameCharacters = /^[A-Za-z0-9_\-/.#]+$/;
+
+/**
+ * The log group of one function: the prefix and the function's id (`/bulwark/Bulwark-prod-Api/login`). An
+ * id CloudWatch Logs would refuse in a name fails the synth, naming it, not the deploy.
+ */
+export const functionLogGroupNameOf = (scope: IConstruct, functionId: string): string => {
+  const name = `${functionLogGroupPrefixOf(scope)}${functionId}`;
+  if (!logGroupNameCharacters.test(name) || name.length > 512) {
+    throw new TypeError(
+      `Function id ${JSON.stringify(functionId)} cannot name its log group ${name}: use letters, digits and -_./#`,
+    );
+  }
+  return name;
+};

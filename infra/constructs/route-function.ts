@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -83,7 +83,12 @@ export class RouteFunction extends Construct {
     this.logGroup = new LogGroup(this, 'LogGroup', {
       ...(props.logGroupName === undefined ? {} : { logGroupName: props.logGroupName }),
       retention: config.logRetention,
-      removalPolicy: config.removalPolicy,
+      // A named group a stage retains is retained on update and delete, not when its creation rolls back:
+      // a group kept from a failed deploy (a canary rolled back) would block the retry with its name.
+      removalPolicy:
+        props.logGroupName !== undefined && config.removalPolicy === RemovalPolicy.RETAIN
+          ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+          : config.removalPolicy,
       ...(props.logEncryptionKey === undefined ? {} : { encryptionKey: props.logEncryptionKey }),
     });
 

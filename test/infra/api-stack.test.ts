@@ -10,6 +10,7 @@ import { AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StageConfig, type StageName, stageConfig } from '../../infra/config.js';
+import { functionLogGroupNameOf } from '../../infra/constructs/function-log-groups.js';
 import { grantLogTriage } from '../../infra/constructs/log-triage-access.js';
 import { addNagPacks } from '../../infra/nag/nag-packs.js';
 import {
@@ -2138,10 +2139,14 @@ describe('log triage access', () => {
     // Every function's log group is named under the stack's prefix, in the template as a plain name.
     const prefix = '/bulwark/Bulwark-prod-Api/';
     for (const [id, fn] of functions) {
-      const group = templateOf(fn.logGroup).toJSON().Resources[
-        logicalIdInStack(fn.logGroup)
-      ] as CfnResourceJson;
+      const group = templateOf(fn.logGroup).toJSON().Resources[logicalIdInStack(fn.logGroup)] as Json & {
+        Properties: Json;
+      };
       expect(group.Properties.LogGroupName, id).toBe(`${prefix}${id}`);
+      // Prod retains it on update and delete, but not when its creation rolls back: a group kept from a
+      // rolled-back deploy would block the retry with its fixed name.
+      expect(group.DeletionPolicy, id).toBe('RetainExceptOnCreate');
+      expect(group.UpdateReplacePolicy, id).toBe('Retain');
     }
     // The function is told the same groups it may query, as plain text: the prefix and the function ids.
     const environment = environmentOf(mergedTemplateOf(built.api), built.api, 'summarize-errors');
@@ -2157,6 +2162,16 @@ describe('log triage access', () => {
     expect(modelResources).toContain('inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0');
     expect(modelResources).toContain(':bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0');
     expect(modelResources).not.toMatch(/foundation-model\/\*|inference-profile\/\*/);
+  });
+
+  it('refuses at synth a function id CloudWatch Logs would refuse in a log group name', () => {
+    const built = withModel('');
+    expect(() => functionLogGroupNameOf(built.api, 'orders:create')).toThrow(
+      /Function id "orders:create" cannot name its log group \/bulwark\/Bulwark-prod-Api\/orders:create/,
+    );
+    expect(functionLogGroupNameOf(built.api, 'orders_create.v2')).toBe(
+      '/bulwark/Bulwark-prod-Api/orders_create.v2',
+    );
   });
 
   it('refuses at synth more function log groups than the runtime reads or Lambda’s environment holds', () => {
