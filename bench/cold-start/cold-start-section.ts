@@ -113,7 +113,8 @@ export const coldStartSection = (
     `\`bench/baseline/hand-written-handler.ts\` (\`${baselineId}\`) is one protected JSON route, ` +
       '`PATCH /profile`, written the way a competent team writes it without Bulwark, with the libraries and ' +
       "versions Bulwark's functions bundle: a `@middy/core` chain of Powertools' `injectLambdaContext`, " +
-      '`@middy/http-header-normalizer`, `@middy/http-cors` (one allowed origin) and ' +
+      "`@middy/http-header-normalizer` (Bulwark's chain has its own `normalizeHeaders` instead), " +
+      '`@middy/http-cors` (one allowed origin) and ' +
       "`@middy/http-security-headers` (defaults); a zod body schema (`import * as z from 'zod'`, what " +
       "zod 4's documentation writes and what Bulwark uses; `import { z } from 'zod'` would bundle all of zod " +
       'classic and make the baseline slower, the target easier); jose `jwtVerify` of the Bearer token ' +
