@@ -10,6 +10,8 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RouteModule } from '../../shared/chain/route-module.js';
+import { edgeCorsHeaders } from '../../shared/http/edge-cors-headers.js';
+import { staticSecurityHeaders } from '../../shared/http/static-security-headers.js';
 import { type SecretId, secretDefinitions } from '../../shared/resources/secret-definitions.js';
 import type { TableId } from '../../shared/resources/table-definitions.js';
 import type { GatewayFunction } from '../../shared/routes/realtime-gateway.js';
@@ -37,7 +39,6 @@ import { ApiMonitoring } from './api-monitoring.js';
 import { ApiWebAcl } from './api-web-acl.js';
 import type { CanaryRelease } from './canary-release.js';
 import { CanaryReleases } from './canary-releases.js';
-import { edgeCorsHeaders } from './edge-cors-headers.js';
 import { functionLogGroupNameOf, functionLogGroupPrefixOf } from './function-log-groups.js';
 import { GuardrailEvents } from './guardrail-events.js';
 import { HealthProbe } from './health-probe.js';
@@ -49,7 +50,6 @@ import { type ApiRoute, RouteApi } from './route-api.js';
 import { RouteFunction } from './route-function.js';
 import { SavedQueries } from './saved-queries.js';
 import { readerRoleNameOf, secretAccessOf } from './secret-readers.js';
-import { staticSecurityHeaders } from './static-security-headers.js';
 
 export interface BulwarkApiProps {
   readonly config: StageConfig;

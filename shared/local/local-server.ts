@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type EdgeProblemCode, edgeAnswers } from '../errors/edge-answers.js';
 import { problemTypes, problemTypeUri } from '../errors/problem-types.js';
+import { staticSecurityHeaders } from '../http/static-security-headers.js';
 import { matchRoute } from '../routes/match-route.js';
 import { fallbackRoute, type RouteTable } from '../routes/route-definition.js';
 import { toApiGatewayEvent } from './api-gateway-event.js';
@@ -28,6 +29,12 @@ export interface LocalServerOptions {
   readonly routeTable: RouteTable;
   /** Told of every answer (the contract tests record them to check each against the OpenAPI document). */
   readonly onExchange?: (exchange: LocalExchange) => void;
+  /**
+   * Headers of every answer the server makes itself (413, 502), as the deployed gateway responses carry
+   * them (ADR 0012): the static security headers, and the static CORS headers of the stage's settings
+   * (edgeCorsHeaders). Default: the security headers alone.
+   */
+  readonly edgeHeaders?: Readonly<Record<string, string>>;
 }
 
 /** API Gateway's own payload limit; bigger bodies never reach a function there either. */
@@ -50,14 +57,18 @@ export const lambdaContext = (functionName: string): Context => ({
 
 /**
  * What API Gateway answers itself, as its gateway responses in the CDK stack do (ADR 0012): problem+json
- * with its own request id in the body and in x-request-id.
+ * with its own request id in the body and in x-request-id, and the edge headers.
  */
-const gatewayProblem = (code: EdgeProblemCode): APIGatewayProxyResult => {
+const gatewayProblem = (
+  code: EdgeProblemCode,
+  edgeHeaders: Readonly<Record<string, string>>,
+): APIGatewayProxyResult => {
   const requestId = randomUUID();
   const { status, title } = problemTypes[code];
   return {
     statusCode: status,
     headers: {
+      ...edgeHeaders,
       'Content-Type': 'application/problem+json',
       'Cache-Control': 'no-store',
       'x-request-id': requestId,
@@ -118,6 +129,7 @@ const urlOf = (target: string | undefined): URL => {
  */
 export const startLocalServer = async (options: LocalServerOptions): Promise<Server & { url: string }> => {
   const table = options.routeTable;
+  const edgeHeaders = options.edgeHeaders ?? staticSecurityHeaders;
   const server = createServer(async (request, response) => {
     const url = urlOf(request.url);
     const answer = (result: APIGatewayProxyResult): void => {
@@ -133,7 +145,7 @@ export const startLocalServer = async (options: LocalServerOptions): Promise<Ser
     };
     try {
       const body = await readBody(request);
-      if (body === undefined) return answer(gatewayProblem('body-too-large'));
+      if (body === undefined) return answer(gatewayProblem('body-too-large', edgeHeaders));
       const match = matchRoute(request.method ?? 'GET', url.pathname, table);
       const routeId = match.kind === 'route' ? match.route.id : fallbackRoute.id;
       const handler = options.handlers.get(routeId);
@@ -149,7 +161,7 @@ export const startLocalServer = async (options: LocalServerOptions): Promise<Ser
     } catch (error) {
       // A function that throws past its error handler is a 502 at API Gateway; say so on stderr.
       console.error('local server: handler failed', error);
-      if (!response.headersSent) answer(gatewayProblem('bad-gateway'));
+      if (!response.headersSent) answer(gatewayProblem('bad-gateway', edgeHeaders));
       else response.end();
     }
   });

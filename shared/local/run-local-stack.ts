@@ -8,6 +8,8 @@ import bcrypt from 'bcryptjs';
 import { createDynamoDbClient } from '../adapters/dynamodb/create-dynamodb-client.js';
 import { createUser } from '../domain/users/create-user.js';
 import { UserAlreadyExistsError } from '../errors/user-already-exists-error.js';
+import { edgeCorsHeaders } from '../http/edge-cors-headers.js';
+import { staticSecurityHeaders } from '../http/static-security-headers.js';
 import { secretDefinitions } from '../resources/secret-definitions.js';
 import { tableDefinitions } from '../resources/table-definitions.js';
 import type { GatewayFunction } from '../routes/realtime-gateway.js';
@@ -210,11 +212,14 @@ export const runLocalStack = async (options: LocalStackOptions): Promise<Running
       }
     }
 
+    // The functions' own settings (the environment is set above): the stage's CORS for the edge answers.
+    const { cors } = loadRuntime().config;
     const server = await startLocalServer({
       port: options.port,
       host: options.host,
       handlers,
       routeTable: options.routes,
+      edgeHeaders: { ...staticSecurityHeaders, ...edgeCorsHeaders(cors).headers },
       ...(options.exchangeLog === undefined
         ? {}
         : {

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
+import { staticSecurityHeaders } from '../../../shared/http/static-security-headers.js';
 import { type LocalExchange, startLocalServer } from '../../../shared/local/local-server.js';
 import { fallbackRoute, routes } from '../../../shared/routes/route-table.js';
 
@@ -35,6 +36,9 @@ describe('the local server standing in for API Gateway', () => {
     });
     expect(body.request_id).toBe(response.headers.get('x-request-id'));
     expect(typeof body.detail).toBe('string');
+    // The deployed gateway responses' headers (ADR 0012): the static security set, by default.
+    for (const [name, value] of Object.entries(staticSecurityHeaders))
+      expect(response.headers.get(name), name).toBe(value);
     expect(exchanges).toEqual([
       expect.objectContaining({ method: 'GET', path: '/health', status: 502, body: JSON.stringify(body) }),
     ]);
@@ -96,5 +100,29 @@ describe('what a client sends never stops the local server', () => {
     // The fallback (no route has this path) answered it.
     expect(answer).toContain('"path":"//["');
     expect((await fetch(`${server.url}/openapi.json`)).status).toBe(200);
+  });
+});
+
+describe('answers the local server makes itself', () => {
+  it('carry the edge headers it is given: security headers and the stage’s static CORS, as the gateway’s do', async () => {
+    const server = await startLocalServer({
+      port: 0,
+      handlers: new Map(),
+      routeTable: routes,
+      edgeHeaders: { ...staticSecurityHeaders, 'Access-Control-Allow-Origin': 'https://app.example.com' },
+    });
+    stop = () => server.close();
+    const original = console.error;
+    console.error = () => undefined;
+    // No handler is loaded for /health: the server answers 502 itself.
+    const response = await fetch(`${server.url}/health`).finally(() => {
+      console.error = original;
+    });
+    expect(response.status).toBe(502);
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(response.headers.get('strict-transport-security')).toBe(
+      staticSecurityHeaders['Strict-Transport-Security'],
+    );
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
   });
 });

@@ -1,5 +1,3 @@
-import type { RuntimeSettings } from '../config.js';
-
 /**
  * Response headers a browser may read on an edge answer: the request id (ours, and API Gateway's own, which
  * is the only id a WAF answer can carry) and Retry-After. Content-Type is readable without being listed.
@@ -37,7 +35,13 @@ const isExactOrigin = (value: string): boolean => {
  * Never `Access-Control-Allow-Credentials` (the functions do not send it either), so the `*` a non-production
  * stage may configure on its own stays a plain public read of a static error.
  */
-export const edgeCorsHeaders = (cors: RuntimeSettings['cors']): EdgeCorsHeaders => {
+/** The CORS settings the answer depends on (the runtime configuration's `cors`). */
+export interface EdgeCorsSettings {
+  readonly enabled: boolean;
+  readonly allowOrigins: readonly string[];
+}
+
+export const edgeCorsHeaders = (cors: EdgeCorsSettings): EdgeCorsHeaders => {
   const origins = cors.allowOrigins;
   for (const origin of origins) {
     if (origin === '*' ? origins.length > 1 : !isExactOrigin(origin)) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { staticSecurityHeaders } from '../../infra/constructs/static-security-headers.js';
-import type { SecureRequest } from '../../shared/http/secure-request.js';
-import { addSecurityHeaders } from '../../shared/middlewares/add-security-headers.js';
+import type { SecureRequest } from '../../../shared/http/secure-request.js';
+import { staticSecurityHeaders } from '../../../shared/http/static-security-headers.js';
+import { addSecurityHeaders } from '../../../shared/middlewares/add-security-headers.js';
 
 /** The headers the functions' middleware puts on a response, success and error alike. */
 const functionHeaders = (phase: 'after' | 'onError'): Record<string, unknown> => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { edgeCorsHeaders } from '../../infra/constructs/edge-cors-headers.js';
+import { edgeCorsHeaders } from '../../../shared/http/edge-cors-headers.js';
 
 const cors = (enabled: boolean, allowOrigins: readonly string[]) => ({
   enabled,
