@@ -28,6 +28,10 @@ const normalised = (url: string, source: string): string => {
   if (parsed.username !== '' || parsed.password !== '') {
     throw usageError(`${source} must not carry credentials; use a credentials file`);
   }
+  // A query string or fragment is no part of a base URL, and may hold a secret: refused, never echoed.
+  if (parsed.search !== '' || parsed.hash !== '' || url.includes('?') || url.includes('#')) {
+    throw usageError(`${source} must be the API’s base URL, without a query string or fragment`);
+  }
   return parsed.href.endsWith('/') ? parsed.href : `${parsed.href}/`;
 };
 

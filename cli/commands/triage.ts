@@ -6,7 +6,8 @@ import type { CommandContext } from '../context.js';
 const wholeNumber =
   (name: string, min: number, max: number) =>
   (text: string): number => {
-    const value = Number(text);
+    // Digits only, as every other numeric flag (arguments.ts): Number() would read 0x10 or 1e3.
+    const value = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
     if (!Number.isInteger(value) || value < min || value > max) {
       throw usageError(`${name} must be a whole number from ${min} to ${max}`);
     }

@@ -22,6 +22,32 @@ const pairShapes: readonly PairShape[] = [
   [/(?<![\w.-])([\w.-]+)=/g, 1, pairValue(`[^\\s&;,"'<>]+`)],
 ];
 
+const closing: Readonly<Record<string, string>> = { '[': ']', '{': '}' };
+
+/**
+ * Where an array or object value starting at `at` ends (past its closing bracket; the end of the text when
+ * it is cut off), brackets inside quoted strings ignored; undefined when no bracket starts there. A
+ * credential-named value of that shape goes whole, not its opening bracket alone.
+ */
+const bracketedEnd = (text: string, at: number): number | undefined => {
+  if (closing[text[at] ?? ''] === undefined) return undefined;
+  const open: string[] = [];
+  let quote: string | undefined;
+  for (let index = at; index < text.length; index += 1) {
+    const char = text[index] ?? '';
+    if (quote !== undefined) {
+      if (char === '\\') index += 1;
+      else if (char === quote) quote = undefined;
+    } else if (char === '"' || char === "'") quote = char;
+    else if (closing[char] !== undefined) open.push(closing[char] ?? '');
+    else if (char === open.at(-1)) {
+      open.pop();
+      if (open.length === 0) return index + 1;
+    }
+  }
+  return text.length;
+};
+
 /** The text with the value of every credential-named pair of one shape replaced. */
 const redactShape = (
   text: string,
@@ -34,7 +60,14 @@ const redactShape = (
   let copied = 0;
   for (let found = start.exec(text); found !== null; found = start.exec(text)) {
     if (!isSensitive(found[nameGroup] ?? '')) continue;
-    value.lastIndex = found.index + found[0].length;
+    const valueAt = found.index + found[0].length;
+    const bracketed = bracketedEnd(text, valueAt);
+    if (bracketed !== undefined) {
+      out += `${text.slice(copied, valueAt)}${REDACTED}`;
+      copied = start.lastIndex = bracketed;
+      continue;
+    }
+    value.lastIndex = valueAt;
     const matched = value.exec(text);
     if (matched === null) continue;
     const quote = matched[1] ?? '';

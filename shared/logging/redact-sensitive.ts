@@ -59,6 +59,16 @@ interface TextRule {
 
 const marker = (kind: string): string => `[REDACTED:${kind}]`;
 
+/** Whether base64url text decodes to a JSON object with an `alg` member: a JWS header. */
+const isJwtHeader = (segment: string): boolean => {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null && 'alg' in header;
+  } catch {
+    return false;
+  }
+};
+
 /**
  * Shapes recognised anywhere in a string, without word boundaries so a secret glued to other text is
  * still found; the more specific shapes run first. Identifiers that are not secrets by themselves (an
@@ -76,6 +86,13 @@ const secretRules: readonly TextRule[] = [
   {
     pattern: /(?<![\w-])(?=[\w-]*\.[\w-]*\.)([\w-]*?)eyJ[\w-]*\.[\w-]*\.[\w-]*/g,
     replace: (_, before) => `${before}${marker('jwt')}`,
+  },
+  // A JWT whose header JSON starts with whitespace (`{ "alg"` is `eyA...`, `{\n` is `ew...`), at the start
+  // of a segment: replaced only when that header decodes to a JSON object naming `alg`, so a host name
+  // such as `eye.example.com` stays.
+  {
+    pattern: /(?<![\w-])e[wy][\w-]+\.[\w-]+\.[\w-]*/g,
+    replace: (match) => (isJwtHeader(match.slice(0, match.indexOf('.'))) ? marker('jwt') : match),
   },
   // HTTP credentials after their scheme: `Bearer <token68>` in any case, and `Basic <base64>` when the
   // base64 decodes to `user:password` (so the word "basic" in a sentence stays).
@@ -143,11 +160,15 @@ const ipRules = (policy: IpAddressPolicy): readonly TextRule[] => {
     {
       pattern: ipv6Candidate,
       replace: (match, suffix?: string) => {
-        const candidate = suffix === undefined ? match : match.slice(0, -(suffix.length + 1));
+        const whole = suffix === undefined ? match : match.slice(0, -(suffix.length + 1));
+        // `ip:2001:db8::1`: the run starts at the separating colon, which is not the address's own.
+        const separated = whole.startsWith(':') && !whole.startsWith('::') && !isIPv6(whole);
+        const candidate = separated ? whole.slice(1) : whole;
+        const lead = separated ? ':' : '';
         const groups = candidate.split(':').filter((group) => group !== '');
         if (groups.length < 2 || !isIPv6(candidate)) return match;
-        if (policy === 'remove') return marker('ip');
-        return `${ipv6Prefix(candidate.toLowerCase())}${truncatedTo(suffix, 64, 128)}`;
+        if (policy === 'remove') return `${lead}${marker('ip')}`;
+        return `${lead}${ipv6Prefix(candidate.toLowerCase())}${truncatedTo(suffix, 64, 128)}`;
       },
     },
     {

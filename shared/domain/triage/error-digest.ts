@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Redactor } from '../../logging/redact-sensitive.js';
 
+/** Longest problem type or route a group is labelled with. */
+const maxLabelLength = 100;
+
 /** Identical errors, counted: same problem type, same route, same message once ids and numbers are masked. */
 export interface ErrorGroup {
   readonly problem_type: string;
@@ -93,12 +96,17 @@ export const buildErrorDigest = (
     if (time === undefined || time < options.fromMs || time > options.toMs) continue;
     errorLines += 1;
     const record = options.redactor.redactValue(raw) as Record<string, unknown>;
-    const problemType =
+    // Labels are capped like messages: a log line may carry any text in them.
+    const problemType = (
       stringAt(record, 'code') ??
       stringAt(record, 'error_name') ??
       (typeof record.status === 'number' ? `http-${record.status}` : undefined) ??
-      'unknown';
-    const route = stringAt(record, 'route') ?? stringAt(record, 'function_name') ?? 'unknown';
+      'unknown'
+    ).slice(0, maxLabelLength);
+    const route = (stringAt(record, 'route') ?? stringAt(record, 'function_name') ?? 'unknown').slice(
+      0,
+      maxLabelLength,
+    );
     const errorMessage = errorMessageOf(record.error);
     const message = maskVariableParts(
       [stringAt(record, 'message') ?? '', errorMessage]
@@ -106,7 +114,8 @@ export const buildErrorDigest = (
         .join(': '),
     ).slice(0, options.maxMessageLength);
     const fingerprint = createHash('sha256')
-      .update(`${problemType}\n${route}\n${message}`)
+      // JSON, not a separator: parts that differ only in where a newline falls stay different groups.
+      .update(JSON.stringify([problemType, route, message]))
       .digest('hex')
       .slice(0, 12);
     const requestId = stringAt(record, 'request_id');

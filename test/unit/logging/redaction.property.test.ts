@@ -189,6 +189,14 @@ describe('pattern redaction', () => {
       }),
       { numRuns: 400 },
     );
+    // An array or object value goes whole (found by an outside test: only its opening bracket went).
+    expect(redactText('{"refresh_tokens":["OPAQUE1","OPAQUE2"],"ok":true}')).toBe(
+      `{"refresh_tokens":${REDACTED},"ok":true}`,
+    );
+    expect(redactText('{"secret":{"value":"NESTED","note":"a]b}"},"id":1}')).toBe(
+      `{"secret":${REDACTED},"id":1}`,
+    );
+    expect(redactText('{"password":["unclosed')).toBe(`{"password":${REDACTED}`);
     expect(redactText('GET /cb?code=abc&access_token=s3cr3t-value&state=xyz')).toBe(
       `GET /cb?code=abc&access_token=${REDACTED}&state=xyz`,
     );

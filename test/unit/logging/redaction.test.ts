@@ -337,6 +337,19 @@ describe('the pattern layer', () => {
     expect(redactText('release v1.2.3 of app.config.json')).toBe('release v1.2.3 of app.config.json');
   });
 
+  it('replaces a JWT whose header JSON starts with whitespace (eyA…, ew…), but not a host that looks like one', () => {
+    const encode = (text: string) => Buffer.from(text).toString('base64url');
+    const spaced = `${encode('{ "alg": "HS256" }')}.${encode('{"sub":"x"}')}.U0lHTkFUVVJF`;
+    const newline = `${encode('{\n  "alg": "HS256"\n}')}.${encode('{"sub":"x"}')}.U0lHTkFUVVJF`;
+    expect(spaced.startsWith('eyA')).toBe(true);
+    expect(newline.startsWith('ew')).toBe(true);
+    expect(redactText(`auth ${spaced} rest`)).toBe('auth [REDACTED:jwt] rest');
+    expect(redactText(`auth ${newline} rest`)).toBe('auth [REDACTED:jwt] rest');
+    expect(redactText('see eye.example.com and ewok.corp.example')).toBe(
+      'see eye.example.com and ewok.corp.example',
+    );
+  });
+
   it('replaces Bearer credentials in any case with any spacing, padding included', () => {
     expect(redactText('Authorization: Bearer abc.DEF-ghi~+/== end')).toBe(
       `Authorization: Bearer ${REDACTED} end`,
@@ -394,6 +407,13 @@ describe('IP addresses in text', () => {
     '11.2.3',
   ])('leaves %s alone: not an IPv4 address', (text) => {
     expect(redactText(`value ${text} seen`)).toBe(`value ${text} seen`);
+  });
+
+  it('truncates an IPv6 address right after a colon, as after a space (found by an outside test)', () => {
+    expect(redactText('client ip:2001:db8:85a3::8a2e:370:7334')).toBe('client ip:2001:db8:85a3:0::/64');
+    expect(redactText('peer=[x]:2001:db8::1 end')).toBe('peer=[x]:2001:db8:0:0::/64 end');
+    // A double colon is the address's own (`::1` is an address), not a separator before it.
+    expect(redactText('host ::ffff:0:1 seen')).toBe('host 0:0:0:0::/64 seen');
   });
 
   it('truncates an IPv6 address to exactly its /64, compressed forms, leading zeros and case included', () => {

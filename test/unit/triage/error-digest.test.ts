@@ -76,6 +76,23 @@ describe('buildErrorDigest', () => {
     expect(digest.groups[0]?.fingerprint).toMatch(/^[0-9a-f]{12}$/);
   });
 
+  it('never merges two groups whose parts differ only in where a newline splits them, and caps every label', () => {
+    // Found by an outside test: the fingerprint hashed the parts joined by a newline, unescaped.
+    const digest = buildErrorDigest(
+      [
+        line({ code: 'a\nb', route: 'c', message: 'same', request_id: 'one' }),
+        line({ code: 'a', route: 'b\nc', message: 'same', request_id: 'two' }),
+        line({ code: 'x'.repeat(5_000), route: 'y'.repeat(5_000), request_id: 'three' }),
+      ],
+      options,
+    );
+    expect(digest.groups).toHaveLength(3);
+    for (const group of digest.groups) {
+      expect(group.problem_type.length).toBeLessThanOrEqual(100);
+      expect(group.route.length).toBeLessThanOrEqual(100);
+    }
+  });
+
   it('masks ids, hex runs and numbers so one error with different ids is one group', () => {
     expect(
       maskVariableParts('user 6f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b missing, hash deadbeefcafe, 42 tries'),
