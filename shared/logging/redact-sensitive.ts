@@ -62,8 +62,7 @@ const marker = (kind: string): string => `[REDACTED:${kind}]`;
 /** Whether base64url text decodes to a JSON object with an `alg` member: a JWS header. */
 const isJwtHeader = (segment: string): boolean => {
   try {
-    const header: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return typeof header === 'object' && header !== null && 'alg' in header;
+    return Object.hasOwn(JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')), 'alg');
   } catch {
     return false;
   }
@@ -162,9 +161,8 @@ const ipRules = (policy: IpAddressPolicy): readonly TextRule[] => {
       replace: (match, suffix?: string) => {
         const whole = suffix === undefined ? match : match.slice(0, -(suffix.length + 1));
         // `ip:2001:db8::1`: the run starts at the separating colon, which is not the address's own.
-        const separated = whole.startsWith(':') && !whole.startsWith('::') && !isIPv6(whole);
-        const candidate = separated ? whole.slice(1) : whole;
-        const lead = separated ? ':' : '';
+        const candidate = whole.startsWith(':') && !isIPv6(whole) ? whole.slice(1) : whole;
+        const lead = whole.slice(0, whole.length - candidate.length);
         const groups = candidate.split(':').filter((group) => group !== '');
         if (groups.length < 2 || !isIPv6(candidate)) return match;
         if (policy === 'remove') return `${lead}${marker('ip')}`;

@@ -348,6 +348,9 @@ describe('the pattern layer', () => {
     expect(redactText('see eye.example.com and ewok.corp.example')).toBe(
       'see eye.example.com and ewok.corp.example',
     );
+    // A JSON object without `alg` is no JWS header; JSON that is no object neither.
+    const noAlg = `${encode('{ "typ": "JWT" }')}.${encode('{"sub":"x"}')}.U0lH`;
+    expect(redactText(`auth ${noAlg} rest`)).toBe(`auth ${noAlg} rest`);
   });
 
   it('replaces Bearer credentials in any case with any spacing, padding included', () => {
