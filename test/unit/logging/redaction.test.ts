@@ -417,6 +417,8 @@ describe('IP addresses in text', () => {
     expect(redactText('peer=[x]:2001:db8::1 end')).toBe('peer=[x]:2001:db8:0:0::/64 end');
     // A double colon is the address's own (`::1` is an address), not a separator before it.
     expect(redactText('host ::ffff:0:1 seen')).toBe('host 0:0:0:0::/64 seen');
+    // Only a separating colon is dropped: an invalid run is never cut into a valid one.
+    expect(redactText('seen 1::2:3:4:5:6:7:8 end')).toBe('seen 1::2:3:4:5:6:7:8 end');
   });
 
   it('truncates an IPv6 address to exactly its /64, compressed forms, leading zeros and case included', () => {
