@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { usageError } from './cli-error.js';
 import { assertPrivateFile } from './target.js';
 
 /** A `bulwark login` for one API: the token pair, kept only in a 0600 file. */
@@ -36,7 +37,12 @@ export const loginSessions = (env: NodeJS.ProcessEnv): LoginSessions => {
       return {};
     }
     await assertPrivateFile(file, 'login file');
-    const parsed: unknown = JSON.parse(text);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw usageError(`${file} is not valid JSON: delete it and log in again (bulwark login)`);
+    }
     return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, LoginSession>) : {};
   };
 

@@ -74,10 +74,13 @@ const isJwtHeader = (segment: string): boolean => {
  * API key's id, a refresh token's family id) are kept so a line can still be traced to its key.
  */
 const secretRules: readonly TextRule[] = [
-  // Bulwark API key `bwk_<id>:<secret>` (also malformed ones a client sent): the id stays, the secret goes.
-  { pattern: /(bwk_[A-Za-z0-9]{1,64}):[\w-]+/g, replace: (_, id) => `${id}:${REDACTED}` },
+  // Bulwark API key `bwk_<id>:<secret>` (also malformed ones a client sent, any length: the id's class has
+  // no `_`, so a run is scanned once): the id stays, the secret goes.
+  { pattern: /(bwk_[A-Za-z0-9]+):[\w-]+/g, replace: (_, id) => `${id}:${REDACTED}` },
   // Bulwark refresh token `brt_<family>.<secret>`.
-  { pattern: /(brt_[\w-]{1,64})\.[\w-]+/g, replace: (_, family) => `${family}.${REDACTED}` },
+  // The family is bounded: `[\w-]` includes `_`, so an unbounded run could rescan `brt_brt_brt_...` from
+  // every start (quadratic); 256 is four times any family a client could plausibly send.
+  { pattern: /(brt_[\w-]{1,256})\.[\w-]+/g, replace: (_, family) => `${family}.${REDACTED}` },
   // JWT (JWS compact: header.payload.signature; a JWE's first three parts go the same way). A match
   // starts where a dot-separated segment starts, and the lookahead (unambiguous, so linear) checks the
   // three-part shape before `eyJ` is searched for inside the first part: a long run of `eyJ` without

@@ -3,7 +3,11 @@
  * refused, not printed back with a `/` appended; `--window-minutes` takes digits only, as every other
  * numeric flag does.
  */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loginSessions } from '../../../cli/login-sessions.js';
 import { runCli } from '../../../cli/main.js';
 import { resolveTarget } from '../../../cli/target.js';
 
@@ -41,5 +45,23 @@ describe('--window-minutes', () => {
     );
     expect(code).toBe(2);
     expect(errors.join('')).toMatch(/--window-minutes must be a whole number from 1 to 1440/);
+  });
+});
+
+describe('a login file that is not JSON', () => {
+  it('is a usage error naming the file and what to do, not an unexpected SyntaxError', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'bulwark-cli-'));
+    mkdirSync(join(home, 'bulwark'), { mode: 0o700 });
+    writeFileSync(join(home, 'bulwark', 'logins.json'), '{ not json', { mode: 0o600 });
+    const refusal = await loginSessions({ XDG_CONFIG_HOME: home })
+      .get('https://api.example.com/')
+      .then(
+        () => undefined,
+        (error: unknown) => error as { exitCode: number; message: string },
+      );
+    expect(refusal?.exitCode).toBe(2);
+    expect(refusal?.message).toBe(
+      `${join(home, 'bulwark', 'logins.json')} is not valid JSON: delete it and log in again (bulwark login)`,
+    );
   });
 });

@@ -324,6 +324,11 @@ describe('the field-name layer', () => {
 describe('the pattern layer', () => {
   it('keeps an API key id and a refresh token family, and replaces their secrets whole', () => {
     expect(redactText('key bwk_abc123:s3cr-et_X done')).toBe(`key bwk_abc123:${REDACTED} done`);
+    // However long a malformed id a client sent (found by an outside test: past 64 characters it passed).
+    const longId = `bwk_${'a'.repeat(80)}`;
+    expect(redactText(`key ${longId}:s3cret done`)).toBe(`key ${longId}:${REDACTED} done`);
+    const longFamily = `brt_${'f'.repeat(80)}`;
+    expect(redactText(`token ${longFamily}.s3cret done`)).toBe(`token ${longFamily}.${REDACTED} done`);
     expect(redactText('token brt_fam-ily_1.sec-ret_2 replayed')).toBe(
       `token brt_fam-ily_1.${REDACTED} replayed`,
     );
