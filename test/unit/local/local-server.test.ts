@@ -8,6 +8,15 @@ import { fallbackRoute, routes } from '../../../shared/routes/route-table.js';
 let stop: (() => void) | undefined;
 afterEach(() => stop?.());
 
+/** A request whose handler fails: the server says so on stderr, which the test keeps quiet. */
+const fetchQuietly = async (url: string): Promise<Response> => {
+  const original = console.error;
+  console.error = () => undefined;
+  return fetch(url).finally(() => {
+    console.error = original;
+  });
+};
+
 describe('the local server standing in for API Gateway', () => {
   it('answers a function that throws past its chain as API Gateway does: 502 bad-gateway with a request id', async () => {
     const exchanges: LocalExchange[] = [];
@@ -21,11 +30,7 @@ describe('the local server standing in for API Gateway', () => {
       onExchange: (exchange) => exchanges.push(exchange),
     });
     stop = () => server.close();
-    const original = console.error;
-    console.error = () => undefined;
-    const response = await fetch(`${server.url}/health`).finally(() => {
-      console.error = original;
-    });
+    const response = await fetchQuietly(`${server.url}/health`);
     expect(response.status).toBe(502);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     const body = (await response.json()) as Record<string, unknown>;
@@ -112,12 +117,8 @@ describe('answers the local server makes itself', () => {
       edgeHeaders: { ...staticSecurityHeaders, 'Access-Control-Allow-Origin': 'https://app.example.com' },
     });
     stop = () => server.close();
-    const original = console.error;
-    console.error = () => undefined;
     // No handler is loaded for /health: the server answers 502 itself.
-    const response = await fetch(`${server.url}/health`).finally(() => {
-      console.error = original;
-    });
+    const response = await fetchQuietly(`${server.url}/health`);
     expect(response.status).toBe(502);
     expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(response.headers.get('strict-transport-security')).toBe(
