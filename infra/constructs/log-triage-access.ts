@@ -114,7 +114,7 @@ export const grantLogTriage = (fn: RouteFunction, logGroups: TriageLogGroups, mo
   });
   if (models.some((arn) => arn.includes('*'))) {
     Validations.of(fn.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${models.find((arn) => arn.includes('*'))}]`,
+      id: `AwsSolutions-IAM5[Resource::${asNagWritesIt(Stack.of(fn), models.find((arn) => arn.includes('*')) ?? '')}]`,
       reason:
         'A cross-region inference profile routes to the same foundation model in several regions and Bedrock ' +
         'checks InvokeModel on the model in each; the model id is fixed, only the region is open.',

@@ -34,7 +34,7 @@ const messageSetup = (runtime: Runtime) => {
   const subscribe = async (connection: ConnectionRecord, message: ClientMessage, log: RequestLogger) => {
     const { channel } = message;
     const nowMs = clock.nowMs();
-    let apiKeyHolds: { keyId: string; anyOfRoles: readonly string[]; nowMs: number } | undefined;
+    let apiKeyHolds: Parameters<typeof store.subscribe>[0]['apiKeyHolds'];
     if (channel.kind === 'datasource') {
       // A token covers one datasource; its roles are checked again at the datasource as it is now.
       if (channel.id !== connection.datasourceId) throw new ChannelNotCoveredError();

@@ -20,7 +20,8 @@ const headersOf = (request: IncomingMessage) => {
   return { headers, multiValueHeaders };
 };
 
-const queryOf = (url: URL) => {
+/** A URL's query as API Gateway passes it: the last value and every value per key; null when none. */
+export const queryOf = (url: URL) => {
   if (url.search === '') return { single: null, multi: null };
   const single: Record<string, string> = Object.create(null);
   const multi: Record<string, string[]> = Object.create(null);

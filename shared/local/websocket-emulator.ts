@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { WebSocketEvent, WebSocketResult } from '../gateway/websocket-event.js';
+import { queryOf } from './api-gateway-event.js';
 import { lambdaContext } from './local-server.js';
 
 /** What a WebSocket route's function is, locally: the module's `handler`. */
@@ -95,16 +96,10 @@ const connectHeaders = (request: IncomingMessage, sourceIp: string, port: number
   return { headers, multiValueHeaders };
 };
 
-const queryOf = (url: URL) => {
-  if (url.search === '') return {};
-  // No prototype: a query key named `__proto__` or `constructor` is data.
-  const single: Record<string, string> = Object.create(null);
-  const multi: Record<string, string[]> = Object.create(null);
-  for (const [name, value] of url.searchParams) {
-    single[name] = value;
-    multi[name] = [...(multi[name] ?? []), value];
-  }
-  return { queryStringParameters: single, multiValueQueryStringParameters: multi };
+/** The handshake's query, read as the REST translator reads it (toApiGatewayEvent). */
+const connectQueryOf = (url: URL) => {
+  const { single, multi } = queryOf(url);
+  return single === null ? {} : { queryStringParameters: single, multiValueQueryStringParameters: multi };
 };
 
 /** Refuses a handshake the way API Gateway does: an HTTP status, no upgrade, the socket closed. */
@@ -297,7 +292,7 @@ export const startWebSocketEmulator = async (
         identity: { sourceIp, userAgent: request.headers['user-agent'] ?? null },
       },
       ...connectHeaders(request, sourceIp, port),
-      ...queryOf(url),
+      ...connectQueryOf(url),
       isBase64Encoded: false,
     };
     let result: WebSocketResult | undefined;
